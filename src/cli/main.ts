@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+/**
+ * The `multitask` command: runs the main job and the course's programs.
+ */
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DEFAULT_N, main as primes } from '../examples/primes/main.ts';
+
+const USAGE = `Usage: multitask <command> [options]
+
+Commands:
+  primes [--n N]   Sum the primes below N serially, with 4 and 10 threads and with
+                   4 and 10 processes, and print the times and speedups
+                   (default N: ${DEFAULT_N}).
+
+Options:
+  -h, --help       Show this help.`;
+
+/** Runs the CLI with `argv` (without node and the script); returns the exit code. */
+export async function run(
+  argv: readonly string[],
+  out = console.log,
+  err = console.error,
+): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help') {
+    out(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  switch (command) {
+    case 'primes': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { n: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+        strict: true,
+      });
+      if (values.help === true) {
+        out(USAGE);
+        return 0;
+      }
+      const n = values.n === undefined ? DEFAULT_N : Number(values.n.replaceAll('_', ''));
+      if (!Number.isSafeInteger(n) || n < 2) {
+        err(`Expected --n to be an integer from 2 and up, got \`${values.n ?? ''}\``);
+        return 2;
+      }
+      await primes(n, out);
+      return 0;
+    }
+    default:
+      err(`Unknown command \`${command}\`.\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+// Run when executed directly (`npm start`); bin/multitask.js imports run() instead.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  run(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,129 @@
+/**
+ * The error catalogue. Every error multitask throws is one of these classes, each with a
+ * stable, readonly `code`. Errors from Python's vocabulary keep Python's name with an
+ * `Error` suffix; misuse of an argument is an {@link ArgumentTypeError} (a `TypeError`) or
+ * an {@link ArgumentRangeError} (a `RangeError`).
+ *
+ * A fresh error is created for every throw, with `cause` where there is one.
+ */
+
+/** Codes of the errors thrown by multitask. */
+export type ErrorCode =
+  | 'ERR_INVALID_ARG_TYPE'
+  | 'ERR_INVALID_ARG_VALUE'
+  | 'ERR_OUT_OF_RANGE'
+  | 'ERR_ALREADY_STARTED'
+  | 'ERR_NOT_STARTED'
+  | 'ERR_JOIN_CURRENT'
+  | 'ERR_JOIN_NOT_CHILD'
+  | 'ERR_DAEMON_AFTER_START'
+  | 'ERR_DAEMON_CHILDREN'
+  | 'ERR_PROCESS_CLOSED'
+  | 'ERR_PROCESS_RUNNING'
+  | 'ERR_NOT_REGISTERED'
+  | 'ERR_NOT_CLONEABLE'
+  | 'ERR_TARGET_CAPTURES'
+  | 'ERR_TARGET_NOT_SHIPPABLE'
+  | 'ERR_TARGET_NOT_FOUND'
+  | 'ERR_REMOTE_TRACEBACK'
+  | 'ERR_WORKER_START_FAILED';
+
+/** The base class of every multitask error. */
+export class MultitaskError extends Error {
+  /** A stable identifier of the failure, such as `ERR_ALREADY_STARTED`. */
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+  }
+
+  override get name(): string {
+    return this.constructor.name;
+  }
+}
+
+/**
+ * An operation that the object's current state does not allow: starting a thread twice,
+ * joining one that was never started, changing `daemon` after `start()`, using a closed
+ * process. Python raises `RuntimeError`, `AssertionError` or `ValueError` for these; the
+ * message is Python's.
+ */
+export class StateError extends MultitaskError {}
+
+/**
+ * A value that cannot be sent to another thread or process: an argument that structured
+ * clone refuses, or an inline function that captures variables from its surroundings.
+ * Python raises `pickle.PicklingError` in the same places.
+ */
+export class PicklingError extends MultitaskError {}
+
+/**
+ * The stack of an error raised in another thread or process. Errors that come back from a
+ * worker carry one as their `cause`, as Python attaches `RemoteTraceback` as `__cause__`.
+ */
+export class RemoteTraceback extends MultitaskError {
+  /** The remote error's stack, as it was printed on the other side. */
+  readonly remoteStack: string;
+
+  constructor(remoteStack: string, options?: ErrorOptions) {
+    super('ERR_REMOTE_TRACEBACK', `\n"""\n${remoteStack}\n"""`, options);
+    this.remoteStack = remoteStack;
+  }
+}
+
+/** A worker whose code could not be loaded or started. */
+export class WorkerStartError extends MultitaskError {}
+
+/** A `TypeError` with a code: an argument of the wrong type. */
+export class ArgumentTypeError extends TypeError {
+  readonly code: ErrorCode;
+
+  constructor(message: string, code: ErrorCode = 'ERR_INVALID_ARG_TYPE', options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+  }
+
+  override get name(): string {
+    return 'ArgumentTypeError';
+  }
+}
+
+/** A `RangeError` with a code: an argument of the right type but outside its range. */
+export class ArgumentRangeError extends RangeError {
+  readonly code: ErrorCode;
+
+  constructor(message: string, code: ErrorCode = 'ERR_OUT_OF_RANGE', options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+  }
+
+  override get name(): string {
+    return 'ArgumentRangeError';
+  }
+}
+
+/**
+ * The classes an error crossing from a worker can be rebuilt as, by name. Errors whose class
+ * is not here come back as a plain `Error` whose `name` is the remote class's name.
+ */
+export const errorClassesByName: ReadonlyMap<string, new (...args: never[]) => Error> = new Map<
+  string,
+  new (...args: never[]) => Error
+>([
+  ['Error', Error],
+  ['TypeError', TypeError],
+  ['RangeError', RangeError],
+  ['SyntaxError', SyntaxError],
+  ['ReferenceError', ReferenceError],
+  ['EvalError', EvalError],
+  ['URIError', URIError],
+  ['AggregateError', AggregateError],
+  ['MultitaskError', MultitaskError],
+  ['StateError', StateError],
+  ['PicklingError', PicklingError],
+  ['RemoteTraceback', RemoteTraceback],
+  ['WorkerStartError', WorkerStartError],
+  ['ArgumentTypeError', ArgumentTypeError],
+  ['ArgumentRangeError', ArgumentRangeError],
+]);

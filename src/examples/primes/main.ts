@@ -1,0 +1,127 @@
+/**
+ * The course's prime-sum timing: the sum of the primes below N computed serially, then by
+ * 4 and 10 threads, then by 4 and 10 processes, each worker taking one slice of the range.
+ * Prints one table of times and speedups; the speedup is bounded by `cpuCount()`.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { cpuCount, Process, taskModule, Thread } from '../../index.ts';
+import { splitRange, sumPrimes } from './primes.ts';
+
+const tasks = taskModule<typeof import('./primes.ts')>(new URL('./primes.ts', import.meta.url));
+
+/** The default N: the whole program takes well under a minute on a 2-core machine. */
+export const DEFAULT_N = 3_000_000;
+
+export interface PrimesRow {
+  readonly label: 'serial' | 'threads' | 'processes';
+  readonly workers: number;
+  readonly seconds: number;
+  readonly sum: number;
+}
+
+async function withThreads(n: number, count: number): Promise<number> {
+  const results = new Float64Array(new SharedArrayBuffer(count * Float64Array.BYTES_PER_ELEMENT));
+  const threads = splitRange(n, count).map(
+    ([lo, hi], slot) =>
+      new Thread({ target: tasks.sumPrimesIntoShared, args: [lo, hi, results, slot] }),
+  );
+  for (const thread of threads) thread.start();
+  await Promise.all(threads.map((thread) => thread.join()));
+  assertAllSucceeded(threads);
+  return results.reduce((total, part) => total + part, 0);
+}
+
+async function withProcesses(n: number, count: number): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'multitask-primes-'));
+  try {
+    const files = splitRange(n, count).map((_, i) => join(dir, `part-${i}`));
+    const processes = splitRange(n, count).map(
+      ([lo, hi], i) =>
+        new Process({ target: tasks.sumPrimesIntoFile, args: [lo, hi, files[i] ?? ''] }),
+    );
+    for (const proc of processes) proc.start();
+    await Promise.all(processes.map((proc) => proc.join()));
+    assertAllSucceeded(processes);
+    return files.reduce((total, file) => total + Number(readFileSync(file, 'utf8')), 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function assertAllSucceeded(workers: readonly (Thread | Process)[]): void {
+  const failed = workers.filter((worker) => worker.exitCode !== 0);
+  if (failed.length > 0) {
+    const list = failed.map((worker) => `${worker.name} (exit code ${worker.exitCode})`).join(', ');
+    throw new Error(`Workers failed: ${list}`);
+  }
+}
+
+async function timed(
+  label: PrimesRow['label'],
+  workers: number,
+  run: () => number | Promise<number>,
+): Promise<PrimesRow> {
+  const start = performance.now();
+  const sum = await run();
+  return { label, workers, seconds: (performance.now() - start) / 1000, sum };
+}
+
+/** Runs every variant and returns the rows, serial first. */
+export async function runPrimes(
+  n: number,
+  onRow: (row: PrimesRow) => void = () => undefined,
+): Promise<PrimesRow[]> {
+  const rows: PrimesRow[] = [];
+  const add = (row: PrimesRow): void => {
+    rows.push(row);
+    onRow(row);
+  };
+  add(await timed('serial', 1, () => sumPrimes(0, n)));
+  for (const count of [4, 10]) add(await timed('threads', count, () => withThreads(n, count)));
+  for (const count of [4, 10]) add(await timed('processes', count, () => withProcesses(n, count)));
+  return rows;
+}
+
+const number = new Intl.NumberFormat('en-US');
+
+/** Formats the table, with each row's speedup over the serial run. */
+export function formatRow(row: PrimesRow, serialSeconds: number): string {
+  const speedup = serialSeconds / row.seconds;
+  return [
+    row.label.padEnd(10),
+    String(row.workers).padStart(7),
+    row.seconds.toFixed(2).padStart(9),
+    `${speedup.toFixed(2)}x`.padStart(9),
+    number.format(row.sum).padStart(20),
+  ].join('  ');
+}
+
+/** The program: prints the table as the rows arrive, and checks that every sum agrees. */
+export async function main(n: number, write: (line: string) => void): Promise<PrimesRow[]> {
+  write(`Sum of the primes below ${number.format(n)}; cpuCount() = ${cpuCount()}`);
+  write(
+    [
+      'run'.padEnd(10),
+      'workers'.padStart(7),
+      'time (s)'.padStart(9),
+      'speedup'.padStart(9),
+      'sum'.padStart(20),
+    ].join('  '),
+  );
+  let serialSeconds = 0;
+  const rows = await runPrimes(n, (row) => {
+    if (row.label === 'serial') serialSeconds = row.seconds;
+    write(formatRow(row, serialSeconds));
+  });
+  const expected = rows[0]?.sum;
+  const wrong = rows.filter((row) => row.sum !== expected);
+  if (wrong.length > 0)
+    throw new Error(
+      `Sums disagree: ${wrong.map((row) => `${row.label}/${row.workers}`).join(', ')}`,
+    );
+  write(`Speedup is bounded by the ${cpuCount()} CPUs this process may use.`);
+  return rows;
+}

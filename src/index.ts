@@ -1,0 +1,46 @@
+/**
+ * multitask: Python's threading, multiprocessing, queue and concurrent.futures on Node.js.
+ * This module only re-exports.
+ */
+export {
+  ArgumentRangeError,
+  ArgumentTypeError,
+  MultitaskError,
+  PicklingError,
+  RemoteTraceback,
+  StateError,
+  WorkerStartError,
+  type ErrorCode,
+} from './errors.ts';
+export type { JoinOptions, WorkerOptions } from './workers/base-worker.ts';
+export {
+  activeChildren,
+  activeCount,
+  cpuCount,
+  currentProcess,
+  currentThread,
+  enumerate,
+  getpid,
+  getppid,
+  mainThread,
+  parentProcess,
+  type ProcessInfo,
+  type ThreadInfo,
+} from './workers/current.ts';
+export {
+  defaultExcepthook,
+  setExcepthook,
+  type Excepthook,
+  type ExcepthookArgs,
+} from './workers/excepthook.ts';
+export { Process } from './workers/process.ts';
+export {
+  isTaskRef,
+  taskModule,
+  taskRef,
+  type AnyFunction,
+  type Target,
+  type TaskModule,
+  type TaskRef,
+} from './workers/target.ts';
+export { Thread } from './workers/thread.ts';

@@ -1,0 +1,380 @@
+/**
+ * The lifecycle that Thread and Process share: one API, two backends (DESIGN decision 1).
+ * This class owns the state machine, naming, validation and error reporting; a backend
+ * only launches the child and reports its exit.
+ */
+import { StateError } from '../errors.ts';
+import {
+  kCheckUsable,
+  kChildIdentity,
+  kKind,
+  kLaunch,
+  kMessages,
+  kRevive,
+} from '../internal/symbols.ts';
+import { waitUntil } from '../internal/timers.ts';
+import { assertBoolean, assertString, parseTimeout, typeError } from '../internal/validate.ts';
+import { shipFunction } from '../transport/function-source.ts';
+import { assertCloneable, errorFromWire, type WireError } from '../transport/wire.ts';
+import { loadClass, moduleOfClass, registerClass } from './class-registry.ts';
+import { reportUncaught } from './excepthook.ts';
+import type { InheritedIdentity } from './identity.ts';
+import type { InstanceSpec, RunSpec, TargetSpec } from './protocol.ts';
+import { forgetChild, rememberChild } from './children.ts';
+import { reviveFunction } from '../transport/function-revive.ts';
+import { isTaskRef, loadTask, type AnyFunction, type Target } from './target.ts';
+
+/** Options shared by `new Thread()` and `new Process()`. */
+export type WorkerOptions<F extends AnyFunction> = {
+  /**
+   * The function to call: a task reference from `taskModule()`, or a self-contained inline
+   * function (shipped as source). Without one, the default `run()` does nothing.
+   */
+  readonly target?: Target<F> | undefined;
+  /** The name; defaults to `Thread-N` / `Thread-N (target)` or `Process-N`. */
+  readonly name?: string | undefined;
+  /** Whether the worker is a daemon; defaults to the creating thread's or process's status. */
+  readonly daemon?: boolean | undefined;
+} & ([] extends Parameters<F>
+  ? {
+      /** Arguments for `target`, sent by structured clone. */ readonly args?: Parameters<F>;
+    }
+  : { readonly args: Parameters<F> });
+
+/** Options accepted by `join()` and other waits. */
+export interface JoinOptions {
+  /** Milliseconds to wait at most; negative means do not wait. Default: forever. */
+  readonly timeout?: number | undefined;
+  /** Stops waiting (rejecting with the signal's reason) when aborted. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** What a revived instance in its own thread or process is told about itself. */
+export interface ReviveInfo {
+  readonly name: string;
+  readonly daemon: boolean;
+  readonly target: TargetSpec;
+  readonly args: readonly unknown[];
+}
+
+/** The constructor argument that rebuilds a worker object in its own thread or process. */
+export interface RevivedOptions {
+  readonly [kRevive]: ReviveInfo;
+}
+
+/** A launched child, as a backend hands it back to the lifecycle. */
+export interface LaunchedChild {
+  /** Thread id or process id. */
+  readonly ident: number;
+  /** Stops the child; the exit code becomes -15 (`terminate`) or -9 (`kill`). */
+  stop(kind: 'terminate' | 'kill'): void;
+  /**
+   * Whether the child keeps this thread's event loop alive. Daemons do not, except while
+   * someone is in `join()`: an awaited join must not let the program end under it.
+   */
+  keepAlive(on: boolean): void;
+}
+
+/** Callbacks through which a backend reports what its child did. */
+export interface ChildEvents {
+  /** The child reported an uncaught error. */
+  uncaught(error: WireError | Error): void;
+  /** The child is gone; `exitCode` as Python reports it (negative signal numbers). */
+  exited(exitCode: number): void;
+}
+
+/** The messages a backend uses for misuse, Python's words. */
+export interface LifecycleMessages {
+  readonly startTwice: string;
+  readonly joinBeforeStart: string;
+  readonly joinCurrent: string;
+  readonly daemonAfterStart: string;
+  readonly notStartedStop: string;
+}
+
+type State = 'initial' | 'started' | 'stopped' | 'current';
+
+/** The shared lifecycle of {@link Thread} and {@link Process}. */
+export abstract class BaseWorker<F extends AnyFunction = AnyFunction> {
+  #name: string;
+  #daemon: boolean;
+  #target: Target | undefined;
+  #targetSpec: TargetSpec;
+  #args: readonly unknown[];
+  #state: State = 'initial';
+  #exitCode: number | null = null;
+  #ident: number | null = null;
+  #child: LaunchedChild | null = null;
+  /** How many join() calls are waiting on a daemon child (see LaunchedChild.keepAlive). */
+  #joiners = 0;
+  readonly #stopped: Promise<void>;
+  #markStopped: () => void = () => undefined;
+
+  /** Registers a subclass that overrides `run()`, so that its children can rebuild it. */
+  static register(this: abstract new (...args: never[]) => BaseWorker, module: string | URL): void {
+    registerClass(this, module instanceof URL ? module.href : module);
+  }
+
+  protected constructor(
+    options: WorkerOptions<F> | RevivedOptions | undefined,
+    defaultName: (target: Target | undefined) => string,
+    defaultDaemon: boolean,
+  ) {
+    this.#stopped = new Promise<void>((resolve) => {
+      this.#markStopped = resolve;
+    });
+    if (options !== undefined && kRevive in options) {
+      // Rebuilt in its own thread or process: this object *is* the running worker.
+      const info = options[kRevive];
+      this.#state = 'current';
+      this.#name = info.name;
+      this.#daemon = info.daemon;
+      this.#targetSpec = info.target;
+      this.#args = info.args;
+      this.#target = undefined;
+      return;
+    }
+    if (options !== undefined && (typeof options !== 'object' || options === null)) {
+      throw typeError('options', 'an object', options);
+    }
+    const {
+      target,
+      name,
+      daemon,
+      args = [],
+    } = (options ?? {}) as {
+      target?: Target;
+      name?: string;
+      daemon?: boolean;
+      args?: unknown;
+    };
+    if (!Array.isArray(args)) throw typeError('args', 'an array', args);
+    if (name !== undefined) assertString(name, 'name');
+    if (daemon !== undefined) assertBoolean(daemon, 'daemon');
+    this.#target = target;
+    this.#targetSpec = targetSpec(target);
+    this.#args = args;
+    this.#name = name ?? defaultName(target);
+    this.#daemon = daemon ?? defaultDaemon;
+    if (this.run !== BaseWorker.prototype.run && moduleOfClass(this.constructor) === undefined) {
+      const cls = this.constructor.name;
+      throw new StateError(
+        'ERR_NOT_REGISTERED',
+        `Class \`${cls}\` overrides run() but is not registered: add ` +
+          `\`static { this.register(import.meta.url); }\` to its body`,
+      );
+    }
+  }
+
+  /** The worker's name, for messages and `currentThread().name`. Python's `name`. */
+  get name(): string {
+    return this.#name;
+  }
+
+  set name(value: string) {
+    assertString(value, 'name');
+    this.#name = value;
+  }
+
+  /**
+   * Whether this is a daemon. The program does not wait for daemon threads and processes
+   * at exit: they are stopped. Settable only before `start()`.
+   */
+  get daemon(): boolean {
+    return this.#daemon;
+  }
+
+  set daemon(value: boolean) {
+    assertBoolean(value, 'daemon');
+    if (this.#state !== 'initial') {
+      throw new StateError('ERR_DAEMON_AFTER_START', this[kMessages]().daemonAfterStart);
+    }
+    this.#daemon = value;
+  }
+
+  /**
+   * How the worker ended: 0 after a normal return, 1 after an uncaught error, `n` after
+   * `process.exit(n)`, `-signal` when stopped (-15 for `terminate()`, -9 for `kill()`).
+   * `null` before it starts and while it runs.
+   */
+  get exitCode(): number | null {
+    return this.#exitCode;
+  }
+
+  /** @internal The thread id or pid, `null` before start. */
+  protected get ident(): number | null {
+    return this.#ident;
+  }
+
+  /** True from `start()` until the worker has ended. */
+  isAlive(): boolean {
+    return this.#state === 'started' || this.#state === 'current';
+  }
+
+  /**
+   * Starts the worker. Arguments are checked and copied now; a value that cannot be sent
+   * is refused with a {@link PicklingError} naming where it sits.
+   *
+   * @throws {StateError} when started twice (`ERR_ALREADY_STARTED`).
+   * @throws {PicklingError} when an argument or the instance's state cannot be sent.
+   */
+  start(): void {
+    if (this.#state !== 'initial') {
+      throw new StateError('ERR_ALREADY_STARTED', this[kMessages]().startTwice);
+    }
+    const kind = this[kKind]();
+    assertCloneable(this.#args, 'args', kind);
+    let instance: InstanceSpec | null = null;
+    const module = moduleOfClass(this.constructor);
+    if (module !== undefined && this.run !== BaseWorker.prototype.run) {
+      const state = { ...(this as object) } as Record<string, unknown>;
+      assertCloneable(state, 'this', kind);
+      instance = { module, className: this.constructor.name, state };
+    }
+    const spec: RunSpec = {
+      kind,
+      identity: this[kChildIdentity](),
+      target: this.#targetSpec,
+      args: this.#args,
+      instance,
+    };
+    const child = this[kLaunch](spec, {
+      uncaught: (error) => {
+        reportUncaught(error instanceof Error ? error : errorFromWire(error), this);
+      },
+      exited: (exitCode) => {
+        this.#finish(exitCode);
+      },
+    });
+    this.#child = child;
+    this.#ident = child.ident;
+    this.#state = 'started';
+    rememberChild(this);
+  }
+
+  #finish(exitCode: number): void {
+    if (this.#state !== 'started') return;
+    this.#exitCode = exitCode;
+    this.#state = 'stopped';
+    this.#child = null;
+    forgetChild(this);
+    this.#markStopped();
+  }
+
+  /**
+   * Waits until the worker ends, or until `timeout` ms pass. Like Python's, it resolves
+   * `undefined` either way: check `isAlive()` to tell which.
+   *
+   * @example
+   * ```ts
+   * await thread.join();        // until it ends
+   * await thread.join(500);     // at most 500 ms
+   * await thread.join({ signal: AbortSignal.timeout(500) });
+   * ```
+   * @throws {StateError} before `start()` (`ERR_NOT_STARTED`), or from the worker itself
+   * (`ERR_JOIN_CURRENT`).
+   */
+  async join(timeout?: number | JoinOptions): Promise<void> {
+    const options = typeof timeout === 'object' && timeout !== null ? timeout : { timeout };
+    const ms = parseTimeout(options.timeout);
+    this[kCheckUsable]();
+    if (this.#state === 'initial') {
+      throw new StateError('ERR_NOT_STARTED', this[kMessages]().joinBeforeStart);
+    }
+    if (this.#state === 'current') {
+      throw new StateError('ERR_JOIN_CURRENT', this[kMessages]().joinCurrent);
+    }
+    if (this.#state === 'stopped') return;
+    const child = this.#child;
+    if (this.#daemon && child !== null) {
+      this.#joiners++;
+      child.keepAlive(true);
+    }
+    try {
+      await waitUntil(this.#stopped, ms, options.signal);
+    } finally {
+      if (this.#daemon && child !== null && --this.#joiners === 0) child.keepAlive(false);
+    }
+  }
+
+  /** @internal Stops the child: SIGTERM/SIGKILL for a process, `Worker#terminate()` for a thread. */
+  protected stopChild(kind: 'terminate' | 'kill'): void {
+    this[kCheckUsable]();
+    if (this.#state === 'initial') {
+      throw new StateError('ERR_NOT_STARTED', this[kMessages]().notStartedStop);
+    }
+    if (this.#state !== 'started' || this.#child === null) return;
+    this.#child.stop(kind);
+  }
+
+  /** @internal */
+  protected get lifecycleState(): State {
+    return this.#state;
+  }
+
+  /**
+   * The code the worker runs. The default calls `target(...args)`; a subclass may override
+   * it (and register itself, see {@link BaseWorker.register}). Called in the new thread or
+   * process, on a copy of this object built from its own enumerable properties.
+   */
+  run(): unknown {
+    if (this.#target !== undefined) {
+      // Called directly in the creating thread, as Python allows.
+      if (isTaskRef(this.#target)) {
+        const { module, exportName } = this.#target;
+        return loadTask(module, exportName).then((task) => task(...this.#args));
+      }
+      return this.#target(...this.#args);
+    }
+    return callTarget(this.#targetSpec, this.#args);
+  }
+
+  /** @internal Which backend this is. */
+  protected abstract [kKind](): 'thread' | 'process';
+  /** @internal Python's messages for misuse. */
+  protected abstract [kMessages](): LifecycleMessages;
+  /** @internal Throws when the object may not be used (a closed process). */
+  protected [kCheckUsable](): void {
+    // Threads are always usable.
+  }
+  /** @internal The identity the new child takes. */
+  protected abstract [kChildIdentity](): InheritedIdentity;
+  /** @internal Starts the child. */
+  protected abstract [kLaunch](spec: RunSpec, events: ChildEvents): LaunchedChild;
+}
+
+function targetSpec(target: Target | undefined): TargetSpec {
+  if (target === undefined) return { kind: 'none' };
+  if (isTaskRef(target))
+    return { kind: 'ref', module: target.module, exportName: target.exportName };
+  if (typeof target === 'function') return { kind: 'source', ...shipFunction(target, 'target') };
+  throw typeError('target', 'a function or a task reference from taskModule()', target);
+}
+
+/** Resolves a target spec in the child and calls it. */
+export async function callTarget(spec: TargetSpec, args: readonly unknown[]): Promise<unknown> {
+  switch (spec.kind) {
+    case 'none':
+      return undefined;
+    case 'ref':
+      return (await loadTask(spec.module, spec.exportName))(...args);
+    case 'source':
+      return reviveFunction(spec)(...args);
+  }
+}
+
+/** Rebuilds a registered subclass instance in the child, without calling its constructor. */
+export async function reviveInstance(
+  base: abstract new (...args: never[]) => BaseWorker,
+  spec: InstanceSpec,
+  info: ReviveInfo,
+): Promise<BaseWorker> {
+  const cls = (await loadClass(spec.module, spec.className)) as new (
+    ...args: never[]
+  ) => BaseWorker;
+  // Run only the base constructor (it sets up the private lifecycle state) with the
+  // subclass's prototype; then restore the instance's own properties, as unpickling does.
+  const instance = Reflect.construct(base, [{ [kRevive]: info }], cls) as BaseWorker;
+  Object.assign(instance, spec.state);
+  return instance;
+}

@@ -1,0 +1,43 @@
+/**
+ * Entry point of every Process: waits for the run message, runs it, and exits. A child
+ * whose parent dies exits too, so that nothing is left orphaned.
+ */
+import { errorToWire, type WireError } from '../../transport/wire.ts';
+import type { ChildMessage, ParentMessage } from '../protocol.ts';
+import { Process } from '../process.ts';
+import { runChild } from './run-child.ts';
+
+/** The exit code of a child whose parent vanished: 128 + SIGHUP, as a shell would report. */
+const ORPHANED_EXIT_CODE = 129;
+
+function send(error: WireError): Promise<void> {
+  const message: ChildMessage = { type: 'uncaught', error };
+  return new Promise((resolve) => {
+    // The callback runs once the message is written, so exit() cannot cut it off; an
+    // error means the parent is gone and nobody is listening anyway.
+    const sent = process.send?.(message, undefined, undefined, () => {
+      resolve();
+    });
+    if (sent === undefined) resolve();
+  });
+}
+
+process.on('disconnect', () => {
+  process.exit(ORPHANED_EXIT_CODE);
+});
+
+// Errors outside the target (a timer's callback, an unhandled rejection) end the process
+// as Python's would: reported, exit code 1.
+process.on('uncaughtException', (error) => {
+  void send(errorToWire(error)).finally(() => process.exit(1));
+});
+
+process.once('message', (message: ParentMessage) => {
+  void runChild(message.spec, Process, send).then((exitCode) => {
+    process.exit(exitCode);
+  });
+});
+// Messages that arrive before a 'message' listener exists are dropped, so the parent
+// waits for this before it sends the run message.
+const ready: ChildMessage = { type: 'ready' };
+process.send?.(ready);

@@ -1,0 +1,89 @@
+/**
+ * Who is running this code: which process (by Python's naming, `MainProcess` or
+ * `Process-1:2`), which thread, and whether each is a daemon. Every realm (the main thread,
+ * each worker thread, each child process) has one identity, set by its entry point before
+ * any user code runs.
+ */
+import { isMainThread, threadId } from 'node:worker_threads';
+
+/**
+ * Counters shared by every thread of one process, so that names stay unique process-wide
+ * as Python's do. Layout (Int32 slots):
+ *
+ * ```
+ * [0] THREAD_COUNTER   last N handed out for a default "Thread-N" name
+ * [1] PROCESS_COUNTER  last N handed out for a child "Process-…:N" identity
+ * ```
+ */
+const THREAD_COUNTER = 0;
+const PROCESS_COUNTER = 1;
+const COUNTER_SLOTS = 2;
+
+/** Describes the process a realm belongs to. */
+export interface ProcessIdentity {
+  /** `MainProcess`, or `Process-1`, `Process-1:2` for a child of `Process-1`, ... */
+  readonly name: string;
+  /** The child-process path from the main process: `[]`, `[1]`, `[1, 2]`. */
+  readonly path: readonly number[];
+  readonly daemon: boolean;
+  /** The parent process's name and pid; `null` in the main process. */
+  readonly parent: { readonly name: string; readonly pid: number } | null;
+}
+
+/** Describes the thread a realm runs on. */
+export interface ThreadIdentity {
+  readonly name: string;
+  readonly daemon: boolean;
+}
+
+/** What a new realm inherits from the one that starts it. */
+export interface InheritedIdentity {
+  readonly process: ProcessIdentity;
+  readonly thread: ThreadIdentity;
+  /** The process-wide counters; absent when the realm is a new process. */
+  readonly counters: SharedArrayBuffer | null;
+}
+
+const mainProcess: ProcessIdentity = { name: 'MainProcess', path: [], daemon: false, parent: null };
+const mainThreadIdentity: ThreadIdentity = { name: 'MainThread', daemon: false };
+
+let processIdentity = mainProcess;
+let threadIdentity = mainThreadIdentity;
+let counters = new Int32Array(new SharedArrayBuffer(COUNTER_SLOTS * Int32Array.BYTES_PER_ELEMENT));
+
+/** Called once by a worker or child entry point, before user code runs. */
+export function adoptIdentity(inherited: InheritedIdentity): void {
+  processIdentity = inherited.process;
+  threadIdentity = inherited.thread;
+  if (inherited.counters !== null) counters = new Int32Array(inherited.counters);
+}
+
+export function currentProcessIdentity(): ProcessIdentity {
+  return processIdentity;
+}
+
+export function currentThreadIdentity(): ThreadIdentity {
+  return threadIdentity;
+}
+
+/** True on the main thread of its process (the main process or a child process). */
+export function isProcessMainThread(): boolean {
+  return isMainThread;
+}
+
+/** The worker_threads id of this realm (0 on a process's main thread). */
+export function currentThreadId(): number {
+  return threadId;
+}
+
+export function nextThreadNumber(): number {
+  return Atomics.add(counters, THREAD_COUNTER, 1) + 1;
+}
+
+export function nextProcessNumber(): number {
+  return Atomics.add(counters, PROCESS_COUNTER, 1) + 1;
+}
+
+export function sharedCounters(): SharedArrayBuffer {
+  return counters.buffer as SharedArrayBuffer;
+}

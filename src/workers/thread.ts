@@ -1,0 +1,145 @@
+/**
+ * `Thread`: Python's `threading.Thread` on a `worker_threads` Worker. Unlike Python's,
+ * these threads run in parallel (there is no GIL) and share no heap: arguments are copied
+ * by structured clone, and shared state lives in shared memory.
+ */
+import { Worker } from 'node:worker_threads';
+import { kChildIdentity, kKind, kLaunch, kMessages } from '../internal/symbols.ts';
+import type { ChildMessage, RunSpec } from './protocol.ts';
+import {
+  BaseWorker,
+  type ChildEvents,
+  type LaunchedChild,
+  type LifecycleMessages,
+  type RevivedOptions,
+  type WorkerOptions,
+} from './base-worker.ts';
+import { entryUrl } from './entry-url.ts';
+import {
+  currentProcessIdentity,
+  currentThreadId,
+  currentThreadIdentity,
+  nextThreadNumber,
+  sharedCounters,
+  type InheritedIdentity,
+} from './identity.ts';
+import { THREAD_BOOTSTRAP, workerHookModules } from './loader-hooks.ts';
+import { isTaskRef, type AnyFunction, type Target } from './target.ts';
+
+const MESSAGES: LifecycleMessages = {
+  startTwice: 'threads can only be started once',
+  joinBeforeStart: 'cannot join thread before it is started',
+  joinCurrent: 'cannot join current thread',
+  daemonAfterStart: 'cannot set daemon status of active thread',
+  notStartedStop: 'cannot terminate a thread before it is started',
+};
+
+/** Python's default name: `Thread-N`, or `Thread-N (target)` when there is a target. */
+function defaultThreadName(target: Target | undefined): string {
+  const n = nextThreadNumber();
+  const targetName =
+    target === undefined ? '' : isTaskRef(target) ? target.exportName : target.name;
+  return targetName === '' ? `Thread-${n}` : `Thread-${n} (${targetName})`;
+}
+
+/**
+ * A thread of control: Python's `threading.Thread`, on a worker thread.
+ *
+ * @example
+ * ```ts
+ * const tasks = taskModule<typeof import('./tasks.ts')>(new URL('./tasks.ts', import.meta.url));
+ * const t = new Thread({ target: tasks.sumPrimes, args: [0, 1_000_000] });
+ * t.start();
+ * await t.join();
+ * t.exitCode; // 0
+ * ```
+ */
+export class Thread<F extends AnyFunction = AnyFunction> extends BaseWorker<F> {
+  /**
+   * @throws {PicklingError} when `target` is an inline function that captures variables
+   * from its surroundings (`ERR_TARGET_CAPTURES`).
+   * @throws {ArgumentTypeError} for options of the wrong type.
+   */
+  constructor(options?: WorkerOptions<F> | RevivedOptions) {
+    super(options, defaultThreadName, currentThreadIdentity().daemon);
+  }
+
+  /**
+   * The worker_threads id of the running thread (Python's `ident`); `null` before start.
+   */
+  get threadId(): number | null {
+    return this.lifecycleState === 'current' ? currentThreadId() : this.ident;
+  }
+
+  /**
+   * Stops the thread at once (`Worker#terminate()`); `exitCode` becomes -15. Python threads
+   * cannot be stopped; this mirrors `Process#terminate()` so that code moves freely
+   * between the two backends. A no-op once the thread has ended.
+   */
+  terminate(): void {
+    this.stopChild('terminate');
+  }
+
+  /** As {@link Thread.terminate}, with `exitCode` -9, mirroring `Process#kill()`. */
+  kill(): void {
+    this.stopChild('kill');
+  }
+
+  protected override [kKind](): 'thread' {
+    return 'thread';
+  }
+
+  protected override [kMessages](): LifecycleMessages {
+    return MESSAGES;
+  }
+
+  protected override [kChildIdentity](): InheritedIdentity {
+    return {
+      process: currentProcessIdentity(),
+      thread: { name: this.name, daemon: this.daemon },
+      counters: sharedCounters(),
+    };
+  }
+
+  protected override [kLaunch](spec: RunSpec, events: ChildEvents): LaunchedChild {
+    const worker = new Worker(THREAD_BOOTSTRAP, {
+      eval: true,
+      workerData: { hooks: workerHookModules(), entry: entryUrl('thread-entry').href, spec },
+    });
+    // Node reports 1 (or 0, before the thread ran) for a terminated worker; Python-style
+    // codes say it was stopped, unless the thread had already said it was ending.
+    let stopped: 'terminate' | 'kill' | null = null;
+    let ending = false;
+    worker.on('message', (message: ChildMessage) => {
+      switch (message.type) {
+        case 'uncaught':
+          events.uncaught(message.error);
+          break;
+        case 'exiting':
+          ending = true;
+          break;
+        case 'ready':
+          break;
+      }
+    });
+    worker.on('error', (error) => {
+      events.uncaught(error);
+    });
+    worker.on('exit', (code) => {
+      if (stopped !== null && !ending) events.exited(stopped === 'terminate' ? -15 : -9);
+      else events.exited(code);
+    });
+    if (this.daemon) worker.unref();
+    return {
+      ident: worker.threadId,
+      stop(kind) {
+        stopped ??= kind;
+        void worker.terminate();
+      },
+      keepAlive(on) {
+        if (on) worker.ref();
+        else worker.unref();
+      },
+    };
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * What only processes have: pid, close(), the daemon-children rule, and what happens at
+ * the parent's exit or death. See python-conformance.md C.1, C.4-C.6.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { it } from 'node:test';
+import { Process, StateError } from '../../src/index.ts';
+import { tasks } from '../fixtures/task-refs.ts';
+import { scratchDir } from '../helpers/backends.ts';
+import { pidExists, runScript, waitForPidGone } from '../helpers/scripts.ts';
+
+const scratch = scratchDir();
+
+function closedError(error: unknown): boolean {
+  return (
+    error instanceof StateError &&
+    error.code === 'ERR_PROCESS_CLOSED' &&
+    error.message === 'process object is closed'
+  );
+}
+
+it('Process#close() - refused while running, then every use is refused, idempotent', async () => {
+  const proc = new Process({ target: tasks.runForever });
+  proc.start();
+  assert.throws(
+    () => {
+      proc.close();
+    },
+    (error: unknown) =>
+      error instanceof StateError &&
+      error.code === 'ERR_PROCESS_RUNNING' &&
+      error.message ===
+        'Cannot close a process while it is still running. You should first call join() or terminate().',
+  );
+  proc.terminate();
+  await proc.join();
+  proc.close();
+  proc.close();
+  assert.throws(() => proc.isAlive(), closedError);
+  assert.throws(() => {
+    proc.terminate();
+  }, closedError);
+  assert.throws(() => {
+    proc.start();
+  }, closedError);
+  await assert.rejects(proc.join(), closedError);
+  assert.equal(proc.exitCode, -15);
+});
+
+it('Process#close() - a process never started can be closed', () => {
+  const proc = new Process({ target: tasks.noop });
+  proc.close();
+  assert.throws(() => proc.isAlive(), closedError);
+});
+
+it('Process - a daemon process may not start children', async () => {
+  const out = scratch.file('daemon-children.json');
+  const proc = new Process({ target: tasks.tryStartProcess, args: [out], daemon: true });
+  proc.start();
+  await proc.join();
+  assert.equal(proc.exitCode, 0);
+  assert.equal(scratch.read(out), 'ERR_DAEMON_CHILDREN');
+});
+
+it('Process - a non-daemon process may start children', async () => {
+  const out = scratch.file('children.json');
+  const proc = new Process({ target: tasks.tryStartProcess, args: [out] });
+  proc.start();
+  await proc.join();
+  assert.equal(scratch.read(out), 'started');
+});
+
+it('Process - a child whose parent is killed exits too', async () => {
+  const script = runScript('orphan-parent.ts');
+  const [, pid] = await script.line(/child (\d+)/);
+  const childPid = Number(pid);
+  assert.ok(childPid > 0);
+  assert.equal(pidExists(childPid), true);
+  script.child.kill('SIGKILL');
+  await script.done;
+  assert.equal(await waitForPidGone(childPid), true, `child ${childPid} outlived its parent`);
+});
+
+it('Process and Thread - at exit, non-daemon children are waited for and daemon ones stopped', async () => {
+  const dir = scratch.file('at-exit');
+  mkdirSync(dir);
+  const script = runScript('daemons-at-exit.ts', [dir]);
+  const [, pid] = await script.line(/daemon (\d+)/);
+  const result = await script.done;
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(JSON.parse(readFileSync(`${dir}/thread.json`, 'utf8')), 'thread done');
+  assert.equal(JSON.parse(readFileSync(`${dir}/process.json`, 'utf8')), 'process done');
+  assert.equal(await waitForPidGone(Number(pid)), true, 'the daemon process outlived the program');
+});
+
+it("excepthook - the default prints Python's headers and the remote stack", async () => {
+  const result = await runScript('uncaught.ts').done;
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /exit codes 1 1/);
+  assert.match(
+    result.stderr,
+    /Exception in thread Thread-\d+ \(throwTypeError\):\nTypeError: thread boom\n\s+at throwTypeError \(.*tasks\.ts:\d+:\d+\)/,
+  );
+  assert.match(result.stderr, /Process Worker-P:\nTypeError: process boom\n\s+at throwTypeError/);
+});
