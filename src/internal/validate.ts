@@ -11,7 +11,8 @@ export function describeValue(value: unknown): string {
     shown = value.name === '' ? 'anonymous function' : value.name;
   else if (typeof value === 'bigint') shown = `${value}n`;
   else if (typeof value === 'object' && value !== null) {
-    shown = Array.isArray(value) ? 'array' : (value.constructor?.name ?? 'object');
+    const constructor = (value as { constructor?: { name?: string } }).constructor;
+    shown = Array.isArray(value) ? 'array' : (constructor?.name ?? 'object');
   } else shown = String(value);
   const type = value === null ? 'null' : typeof value;
   return `\`${shown}\` (${type})`;

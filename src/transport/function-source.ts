@@ -12,7 +12,7 @@
  * The source is parsed in exactly the wrappings the child evaluates it in (see
  * {@link wrapAsExpression} and {@link wrapAsMethod}); the two files must agree.
  */
-import { Parser } from 'acorn';
+import { createRequire } from 'node:module';
 import type {
   AnyNode,
   ArrowFunctionExpression,
@@ -21,7 +21,6 @@ import type {
   Program,
   Property,
 } from 'acorn';
-import { analyze } from 'eslint-scope';
 import { PicklingError } from '../errors.ts';
 import { typeError } from '../internal/validate.ts';
 
@@ -132,17 +131,40 @@ type Parsed =
  * function, and are reported as captured rather than as a syntax error. The real source of
  * a function cannot contain them anywhere else, so nothing invalid gets through.
  */
-const TargetParser = Parser.extend(
-  (Base) =>
-    class extends Base {
-      get allowDirectSuper(): boolean {
-        return true;
-      }
-      get allowNewDotTarget(): boolean {
-        return true;
-      }
-    },
-);
+function makeTargetParser(Parser: typeof import('acorn').Parser): typeof import('acorn').Parser {
+  return Parser.extend(
+    (Base) =>
+      class extends Base {
+        get allowDirectSuper(): boolean {
+          return true;
+        }
+        get allowNewDotTarget(): boolean {
+          return true;
+        }
+      },
+  );
+}
+
+interface ParserTools {
+  readonly TargetParser: typeof import('acorn').Parser;
+  readonly analyze: typeof import('eslint-scope').analyze;
+}
+
+let tools: ParserTools | undefined;
+
+/**
+ * The parser and the scope analyser, loaded on first use. Every worker imports this
+ * library, and loading both costs about 60 ms that only the checking side needs.
+ */
+function parserTools(): ParserTools {
+  if (tools === undefined) {
+    const require = createRequire(import.meta.url);
+    const acorn = require('acorn') as typeof import('acorn');
+    const eslintScope = require('eslint-scope') as typeof import('eslint-scope');
+    tools = { TargetParser: makeTargetParser(acorn.Parser), analyze: eslintScope.analyze };
+  }
+  return tools;
+}
 
 const parserOptions: Options = {
   ecmaVersion: 'latest',
@@ -236,7 +258,7 @@ function parseTarget(source: string): Parsed {
   const asExpression = wrapAsExpression(source);
   let expressionError: SyntaxError;
   try {
-    const program = TargetParser.parse(asExpression.text, parserOptions);
+    const program = parserTools().TargetParser.parse(asExpression.text, parserOptions);
     const node = onlyExpression(program, asExpression.offset, source.length);
     if (node?.type === 'ArrowFunctionExpression' || node?.type === 'FunctionExpression') {
       return { kind: 'function', program, node };
@@ -250,7 +272,7 @@ function parseTarget(source: string): Parsed {
 
   const asMethod = wrapAsMethod(source);
   try {
-    const program = TargetParser.parse(asMethod.text, parserOptions);
+    const program = parserTools().TargetParser.parse(asMethod.text, parserOptions);
     // The object literal spans `{<source>\n}`.
     const object = onlyExpression(program, asMethod.offset - 1, source.length + 3);
     const property =
@@ -291,7 +313,7 @@ function onlyExpression(program: Program, start: number, length: number): AnyNod
 
 /** Names used but not declared anywhere in `program`, except globals. */
 function freeNames(program: Program): string[] {
-  const scopes = analyze(program, {
+  const scopes = parserTools().analyze(program, {
     // eslint-scope only distinguishes ES5 from ES2015 and later.
     ecmaVersion: 2022,
     sourceType: 'script',

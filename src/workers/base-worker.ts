@@ -134,7 +134,7 @@ export abstract class BaseWorker<F extends AnyFunction = AnyFunction> {
       this.#target = undefined;
       return;
     }
-    if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    if (options !== undefined && (typeof options !== 'object' || (options as unknown) === null)) {
       throw typeError('options', 'an object', options);
     }
     const {
@@ -275,7 +275,7 @@ export abstract class BaseWorker<F extends AnyFunction = AnyFunction> {
    * (`ERR_JOIN_CURRENT`).
    */
   async join(timeout?: number | JoinOptions): Promise<void> {
-    const options = typeof timeout === 'object' && timeout !== null ? timeout : { timeout };
+    const options = typeof timeout === 'object' ? timeout : { timeout };
     const ms = parseTimeout(options.timeout);
     this[kCheckUsable]();
     if (this.#state === 'initial') {

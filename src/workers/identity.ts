@@ -85,5 +85,5 @@ export function nextProcessNumber(): number {
 }
 
 export function sharedCounters(): SharedArrayBuffer {
-  return counters.buffer as SharedArrayBuffer;
+  return counters.buffer;
 }

@@ -67,7 +67,7 @@ function stopDaemonsAtExit(child: ChildProcess): void {
 
 function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
   if (code !== null) return code;
-  return signal === null ? 1 : -(constants.signals[signal] as number);
+  return signal === null ? 1 : -constants.signals[signal];
 }
 
 /**
@@ -192,6 +192,9 @@ export class Process<F extends AnyFunction = AnyFunction> extends BaseWorker<F> 
         }
         case 'uncaught':
           events.uncaught(message.error);
+          break;
+        case 'exiting':
+          // Only threads announce their end; a process's exit code comes with 'exit'.
           break;
       }
     });

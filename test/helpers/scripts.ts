@@ -24,7 +24,7 @@ export function runScript(name: string, args: readonly string[] = []): ScriptRun
   let stdout = '';
   let stderr = '';
   const waiters: { pattern: RegExp; resolve: (match: RegExpExecArray) => void }[] = [];
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk;
     for (const waiter of waiters.splice(0)) {
       const match = waiter.pattern.exec(stdout);
@@ -32,7 +32,7 @@ export function runScript(name: string, args: readonly string[] = []): ScriptRun
       else waiter.resolve(match);
     }
   });
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
   });
   const done = new Promise<{

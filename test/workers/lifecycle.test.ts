@@ -150,10 +150,11 @@ forEachBackend(({ kind, Worker }) => {
   it(`${prefix}#join(timeout) - resolves undefined while the worker still runs`, async () => {
     const worker = track(new Worker({ target: tasks.runForever }));
     worker.start();
-    assert.equal(await worker.join(30), undefined);
+    // Python's join(timeout) returns None either way.
+    assert.equal(await (worker.join(30) as Promise<unknown>), undefined);
     assert.equal(worker.isAlive(), true);
     assert.equal(worker.exitCode, null);
-    assert.equal(await worker.join({ timeout: 0 }), undefined);
+    assert.equal(await (worker.join({ timeout: 0 }) as Promise<unknown>), undefined);
     assert.equal(worker.isAlive(), true);
   });
 
@@ -203,6 +204,13 @@ forEachBackend(({ kind, Worker }) => {
     assert.equal(worker.exitCode, 7);
   });
 
+  it(`${prefix} - process.exitCode set by the target becomes exitCode`, async () => {
+    const worker = track(new Worker({ target: tasks.setExitCode, args: [4] }));
+    worker.start();
+    await worker.join();
+    assert.equal(worker.exitCode, 4);
+  });
+
   it(`${prefix} - an async target is awaited`, async () => {
     const worker = track(new Worker({ target: tasks.exitLater, args: [5] }));
     worker.start();
@@ -212,7 +220,9 @@ forEachBackend(({ kind, Worker }) => {
 
   it(`${prefix} - an uncaught error gives exitCode 1 and reaches the excepthook`, async (t) => {
     const hook = captureExcepthook();
-    t.after(hook.restore);
+    t.after(() => {
+      hook.restore();
+    });
     const worker = track(new Worker({ target: tasks.throwTypeError, args: ['bad input'] }));
     worker.start();
     await worker.join();
@@ -229,7 +239,9 @@ forEachBackend(({ kind, Worker }) => {
 
   it(`${prefix} - an error's class name, code and remote stack come back`, async (t) => {
     const hook = captureExcepthook();
-    t.after(hook.restore);
+    t.after(() => {
+      hook.restore();
+    });
     const worker = track(new Worker({ target: tasks.throwCustomLater }));
     worker.start();
     await worker.join();
@@ -244,7 +256,9 @@ forEachBackend(({ kind, Worker }) => {
 
   it(`${prefix} - a missing export is reported as ERR_TARGET_NOT_FOUND`, async (t) => {
     const hook = captureExcepthook();
-    t.after(hook.restore);
+    t.after(() => {
+      hook.restore();
+    });
     const missing = (tasks as unknown as Record<string, typeof tasks.noop>).doesNotExist;
     assert.ok(missing !== undefined);
     const worker = track(new Worker({ target: missing }));

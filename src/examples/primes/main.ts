@@ -10,10 +10,10 @@ import { performance } from 'node:perf_hooks';
 import { cpuCount, Process, taskModule, Thread } from '../../index.ts';
 import { splitRange, sumPrimes } from './primes.ts';
 
-const tasks = taskModule<typeof import('./primes.ts')>(new URL('./primes.ts', import.meta.url));
+const tasks = taskModule<typeof import('./primes.js')>(new URL('./primes.js', import.meta.url));
 
 /** The default N: the whole program takes well under a minute on a 2-core machine. */
-export const DEFAULT_N = 3_000_000;
+export const DEFAULT_N = 20_000_000;
 
 export interface PrimesRow {
   readonly label: 'serial' | 'threads' | 'processes';

@@ -9,7 +9,10 @@ import { joinNonDaemonChildren } from '../children.ts';
 import { adoptIdentity } from '../identity.ts';
 import type { RunSpec } from '../protocol.ts';
 
-/** Runs `spec` and returns the exit code: 0, or 1 after an uncaught error. */
+/**
+ * Runs `spec` and returns the exit code: 0, 1 after an uncaught error, or what the target
+ * put in `process.exitCode`.
+ */
 export async function runChild(
   spec: RunSpec,
   base: abstract new (...args: never[]) => BaseWorker,
@@ -36,5 +39,7 @@ export async function runChild(
     await report(errorToWire(error));
   }
   await joinNonDaemonChildren();
+  // A target may also set process.exitCode and return, as a Node program would.
+  if (exitCode === 0 && process.exitCode !== undefined) exitCode = Number(process.exitCode);
   return exitCode;
 }

@@ -1,0 +1,50 @@
+/** The multitask command's arguments and exit codes. */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { run } from '../../src/cli/main.ts';
+
+function capture(): {
+  out: string[];
+  err: string[];
+  write: (line: string) => void;
+  error: (line: string) => void;
+} {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, write: (line) => out.push(line), error: (line) => err.push(line) };
+}
+
+it('multitask --help - prints the usage, exit code 0', async () => {
+  const io = capture();
+  assert.equal(await run(['--help'], io.write, io.error), 0);
+  assert.match(io.out.join('\n'), /^Usage: multitask <command>/);
+  assert.match(io.out.join('\n'), /primes \[--n N\]/);
+});
+
+it('multitask - no command prints the usage, exit code 2', async () => {
+  const io = capture();
+  assert.equal(await run([], io.write, io.error), 2);
+  assert.match(io.out.join('\n'), /^Usage/);
+});
+
+it('multitask nope - an unknown command is named, exit code 2', async () => {
+  const io = capture();
+  assert.equal(await run(['nope'], io.write, io.error), 2);
+  assert.match(io.err.join('\n'), /^Unknown command `nope`/);
+});
+
+it('multitask primes --n - a bad N is named, exit code 2', async () => {
+  for (const bad of ['abc', '1', '1.5', '-3']) {
+    const io = capture();
+    assert.equal(await run(['primes', `--n=${bad}`], io.write, io.error), 2);
+    assert.deepEqual(io.err, [`Expected --n to be an integer from 2 and up, got \`${bad}\``]);
+  }
+});
+
+it('multitask primes --n 1_000 - prints the table', async () => {
+  const io = capture();
+  assert.equal(await run(['primes', '--n', '1_000'], io.write, io.error), 0);
+  assert.equal(io.out.length, 8);
+  assert.match(io.out[0] ?? '', /below 1,000/);
+  assert.ok(io.out.slice(2, 7).every((line) => line.endsWith('76,127')));
+});
