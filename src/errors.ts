@@ -26,7 +26,15 @@ export type ErrorCode =
   | 'ERR_TARGET_NOT_SHIPPABLE'
   | 'ERR_TARGET_NOT_FOUND'
   | 'ERR_REMOTE_TRACEBACK'
-  | 'ERR_WORKER_START_FAILED';
+  | 'ERR_WORKER_START_FAILED'
+  | 'ERR_RELEASE_UNLOCKED'
+  | 'ERR_NOT_OWNER'
+  | 'ERR_RELEASED_TOO_MANY_TIMES'
+  | 'ERR_BROKEN_BARRIER'
+  | 'ERR_TIMEOUT'
+  | 'ERR_TOO_MANY_WAITERS'
+  | 'ERR_BROKER'
+  | 'ERR_INTERNAL';
 
 /** The base class of every multitask error. */
 export class MultitaskError extends Error {
@@ -74,6 +82,29 @@ export class RemoteTraceback extends MultitaskError {
 
 /** A worker whose code could not be loaded or started. */
 export class WorkerStartError extends MultitaskError {}
+
+/**
+ * A barrier that is broken: aborted, reset while threads waited, timed out, or whose action
+ * failed. Python's `threading.BrokenBarrierError`.
+ */
+export class BrokenBarrierError extends MultitaskError {
+  constructor(message = 'the barrier is broken', options?: ErrorOptions) {
+    super('ERR_BROKEN_BARRIER', message, options);
+  }
+}
+
+/** A wait that ran out of time where returning `false` is not an option. Python's `TimeoutError`. */
+export class TimeoutError extends MultitaskError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_TIMEOUT', message, options);
+  }
+}
+
+/**
+ * The broker through which child processes reach shared objects could not be reached, or
+ * failed: the parent process is gone, or the object no longer exists there.
+ */
+export class BrokerError extends MultitaskError {}
 
 /** A `TypeError` with a code: an argument of the wrong type. */
 export class ArgumentTypeError extends TypeError {
@@ -124,6 +155,9 @@ export const errorClassesByName: ReadonlyMap<string, new (...args: never[]) => E
   ['PicklingError', PicklingError],
   ['RemoteTraceback', RemoteTraceback],
   ['WorkerStartError', WorkerStartError],
+  ['BrokenBarrierError', BrokenBarrierError],
+  ['TimeoutError', TimeoutError],
+  ['BrokerError', BrokerError],
   ['ArgumentTypeError', ArgumentTypeError],
   ['ArgumentRangeError', ArgumentRangeError],
 ]);

@@ -5,13 +5,29 @@
 export {
   ArgumentRangeError,
   ArgumentTypeError,
+  BrokenBarrierError,
+  BrokerError,
   MultitaskError,
+  TimeoutError,
   PicklingError,
   RemoteTraceback,
   StateError,
   WorkerStartError,
   type ErrorCode,
 } from './errors.ts';
+export {
+  Barrier,
+  BoundedSemaphore,
+  Condition,
+  Event,
+  Lock,
+  RLock,
+  Semaphore,
+  type AcquireOptions,
+  type BarrierOptions,
+  type Guard,
+  type WaitOptions,
+} from './sync/index.ts';
 export type { JoinOptions, WorkerOptions } from './workers/base-worker.ts';
 export {
   activeChildren,
@@ -44,3 +60,4 @@ export {
   type TaskRef,
 } from './workers/target.ts';
 export { Thread } from './workers/thread.ts';
+export { Timer } from './workers/timer.ts';

@@ -14,6 +14,10 @@ import {
 } from '../internal/symbols.ts';
 import { waitUntil } from '../internal/timers.ts';
 import { assertBoolean, assertString, parseTimeout, typeError } from '../internal/validate.ts';
+import { ownerTable } from '../internal/owners.ts';
+// Installs the process bridge: shared objects sent to processes go through the broker.
+import '../shared/broker.ts';
+import { encodeShared } from '../shared/shared-object.ts';
 import { shipFunction } from '../transport/function-source.ts';
 import { assertCloneable, errorFromWire, type WireError } from '../transport/wire.ts';
 import { loadClass, moduleOfClass, registerClass } from './class-registry.ts';
@@ -223,26 +227,36 @@ export abstract class BaseWorker<F extends AnyFunction = AnyFunction> {
       throw new StateError('ERR_ALREADY_STARTED', this[kMessages]().startTwice);
     }
     const kind = this[kKind]();
-    assertCloneable(this.#args, 'args', kind);
+    // Shared objects (locks, queues, values) travel as envelopes that re-attach to the same
+    // memory on the other side; everything else is copied.
+    const args = encodeShared(this.#args, kind) as readonly unknown[];
+    assertCloneable(args, 'args', kind);
     let instance: InstanceSpec | null = null;
     const module = moduleOfClass(this.constructor);
     if (module !== undefined && this.run !== BaseWorker.prototype.run) {
-      const state = { ...(this as object) } as Record<string, unknown>;
+      const state = encodeShared({ ...(this as object) }, kind) as Record<string, unknown>;
       assertCloneable(state, 'this', kind);
       instance = { module, className: this.constructor.name, state };
     }
-    const spec: RunSpec = {
+    let spec: RunSpec = {
       kind,
       identity: this[kChildIdentity](),
       target: this.#targetSpec,
-      args: this.#args,
+      args,
       instance,
+      owner: null,
     };
+    // A thread shares its process's memory, so it takes an owner id in this process's table;
+    // the id dies with the thread, and locks it held become abandoned.
+    const owners = ownerTable();
+    const ownerId = kind === 'thread' ? owners.allocate() : null;
+    if (ownerId !== null) spec = { ...spec, owner: { table: owners.buffer, id: ownerId } };
     const child = this[kLaunch](spec, {
       uncaught: (error) => {
         reportUncaught(error instanceof Error ? error : errorFromWire(error), this);
       },
       exited: (exitCode) => {
+        if (ownerId !== null) owners.release(ownerId);
         this.#finish(exitCode);
       },
     });

@@ -26,6 +26,8 @@ export interface RunSpec {
   readonly target: TargetSpec;
   readonly args: readonly unknown[];
   readonly instance: InstanceSpec | null;
+  /** A thread's owner identity in its process's owner table; `null` for a process. */
+  readonly owner: { readonly table: SharedArrayBuffer; readonly id: number } | null;
 }
 
 /** Messages from a child to its parent. */

@@ -23,7 +23,7 @@ import {
   sharedCounters,
   type InheritedIdentity,
 } from './identity.ts';
-import { THREAD_BOOTSTRAP, workerHookModules } from './loader-hooks.ts';
+import { THREAD_BOOTSTRAP, workerHookModules } from '../internal/loader-hooks.ts';
 import { isTaskRef, type AnyFunction, type Target } from './target.ts';
 
 const MESSAGES: LifecycleMessages = {

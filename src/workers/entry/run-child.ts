@@ -5,6 +5,10 @@
  */
 import { errorToWire, type WireError } from '../../transport/wire.ts';
 import { callTarget, reviveInstance, type BaseWorker, type ReviveInfo } from '../base-worker.ts';
+import { adoptOwner } from '../../internal/owners.ts';
+import { decodeShared } from '../../shared/shared-object.ts';
+// Registers every kind of shared object, so that arguments can be rebuilt.
+import '../../sync/index.ts';
 import { joinNonDaemonChildren } from '../children.ts';
 import { adoptIdentity } from '../identity.ts';
 import type { RunSpec } from '../protocol.ts';
@@ -19,19 +23,22 @@ export async function runChild(
   report: (error: WireError) => Promise<void>,
 ): Promise<number> {
   adoptIdentity(spec.identity);
+  if (spec.owner !== null) adoptOwner(spec.owner.table, spec.owner.id);
+  const args = decodeShared(spec.args) as unknown[];
+  const state = spec.instance === null ? null : (decodeShared(spec.instance.state) as Record<string, unknown>);
   const self = spec.kind === 'thread' ? spec.identity.thread : spec.identity.process;
   let exitCode = 0;
   try {
-    if (spec.instance === null) {
-      await callTarget(spec.target, spec.args);
+    if (spec.instance === null || state === null) {
+      await callTarget(spec.target, args);
     } else {
       const info: ReviveInfo = {
         name: self.name,
         daemon: self.daemon,
         target: spec.target,
-        args: spec.args,
+        args,
       };
-      const instance = await reviveInstance(base, spec.instance, info);
+      const instance = await reviveInstance(base, { ...spec.instance, state }, info);
       await instance.run();
     }
   } catch (error) {

@@ -8,6 +8,7 @@
  * registers the parent's known hooks first and only then imports the real entry point.
  */
 import { readFileSync } from 'node:fs';
+import { Worker, type TransferListItem } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -82,3 +83,25 @@ const { workerData } = require('node:worker_threads');
   setImmediate(() => { throw error; });
 });
 `;
+
+/**
+ * The URL of a module next to `base` (an `import.meta.url`), with `base`'s extension: `.ts`
+ * when the library runs from source through tsx, `.js` from `dist/`.
+ */
+export function siblingModule(base: string, relative: string): URL {
+  const extension = base.endsWith('.ts') ? 'ts' : 'js';
+  return new URL(`${relative}.${extension}`, base);
+}
+
+/** Starts a worker thread running the module `entry`, with the parent's loader hooks. */
+export function startInternalWorker(
+  entry: URL,
+  data: Record<string, unknown>,
+  transferList: readonly TransferListItem[] = [],
+): Worker {
+  return new Worker(THREAD_BOOTSTRAP, {
+    eval: true,
+    workerData: { ...data, hooks: workerHookModules(), entry: entry.href },
+    transferList: [...transferList],
+  });
+}

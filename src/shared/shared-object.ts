@@ -1,0 +1,198 @@
+/**
+ * Objects that live in shared memory (locks, events, queues, values) and cross to threads
+ * and processes by reference rather than by copy.
+ *
+ * Every such object is a thin public class over a *core*: the object's operations, either
+ * performed directly on the shared memory (a local core) or forwarded to the broker that
+ * holds the memory (a remote core, in child processes, which cannot map that memory).
+ *
+ * Before a worker starts, its arguments are walked and every shared object is replaced by an
+ * envelope: for a thread, the envelope carries the SharedArrayBuffers themselves (structured
+ * clone shares them, it does not copy them); for a child process, the address of the broker
+ * that serves the object and the object's id there. The receiving realm rebuilds each
+ * envelope into an object of the same class over a core of its own.
+ */
+import { MultitaskError } from '../errors.ts';
+import { currentOwnerId, ownerTable, type OwnerTable } from '../internal/owners.ts';
+import type { Destination } from '../transport/wire.ts';
+
+/** Memory an object lives in, in this process. */
+export interface LocalState {
+  readonly kind: string;
+  readonly buffers: readonly SharedArrayBuffer[];
+  /** Constructor options that are not memory (a typecode, a barrier's party count). */
+  readonly meta: unknown;
+}
+
+/** Where a child process reaches an object: a broker's socket path and the object's id. */
+export interface RemoteState {
+  readonly kind: string;
+  readonly meta: unknown;
+  readonly broker: string;
+  readonly id: number;
+}
+
+export type SharedState = LocalState | RemoteState;
+
+export function isRemoteState(state: SharedState): state is RemoteState {
+  return 'broker' in state;
+}
+
+/** The envelope that replaces a shared object in a worker's arguments. */
+export interface Envelope {
+  readonly [ENVELOPE_KEY]: SharedState;
+}
+
+/** A plain string key: structured clone drops symbol keys. */
+export const ENVELOPE_KEY = '__multitask_shared__';
+
+export const kSharedState: unique symbol = Symbol('multitask.sharedState');
+
+/** Implemented by every class whose instances live in shared memory. */
+export interface Shareable {
+  /** @internal The memory (or broker address) and options of this object. */
+  [kSharedState](): SharedState;
+}
+
+export function isShareable(value: unknown): value is Shareable {
+  return typeof value === 'object' && value !== null && kSharedState in value;
+}
+
+/** How one kind of shared object is built, in any realm. */
+export interface SharedKind<Core extends object = object> {
+  /** A core that works on local memory on behalf of `owner`. */
+  localCore(state: LocalState, owner: number, owners: OwnerTable): Core;
+  /** The public object over a core. */
+  wrap(state: SharedState, core: Core): Shareable;
+  /** The core's methods that return promises; the others are synchronous. */
+  readonly asyncMethods: readonly string[];
+}
+
+const kinds = new Map<string, SharedKind>();
+
+/** Registers a kind of shared object. Each class does this once, when its module loads. */
+export function registerSharedKind<Core extends object>(kind: string, spec: SharedKind<Core>): void {
+  kinds.set(kind, spec as unknown as SharedKind);
+}
+
+export function sharedKind(kind: string): SharedKind {
+  const spec = kinds.get(kind);
+  if (spec === undefined) {
+    throw new MultitaskError('ERR_INTERNAL', `multitask: unknown shared object kind \`${kind}\``);
+  }
+  return spec;
+}
+
+/**
+ * How an object is offered to a child process, and how a child reaches one: installed by
+ * the broker module so that this layer does not depend on it.
+ */
+export interface ProcessBridge {
+  /** Registers local memory with this process's broker; returns its address. */
+  export(state: LocalState): RemoteState;
+  /** A core that forwards every operation to the broker holding the object. */
+  remoteCore(state: RemoteState, asyncMethods: readonly string[]): object;
+}
+
+let bridge: ProcessBridge | undefined;
+
+export function setProcessBridge(value: ProcessBridge): void {
+  bridge = value;
+}
+
+function processBridge(): ProcessBridge {
+  if (bridge === undefined) {
+    throw new MultitaskError('ERR_INTERNAL', 'multitask: the process broker is not loaded');
+  }
+  return bridge;
+}
+
+/** Rebuilds a shared object from its state, in this realm. */
+export function attach(state: SharedState): Shareable {
+  const spec = sharedKind(state.kind);
+  const core = isRemoteState(state)
+    ? processBridge().remoteCore(state, spec.asyncMethods)
+    : spec.localCore(state, currentOwnerId(), ownerTable());
+  return spec.wrap(state, core);
+}
+
+/**
+ * Returns `value` with every shared object replaced by an envelope for `destination`.
+ * Containers are copied only where they hold a shared object, as structured clone would
+ * copy them anyway.
+ */
+export function encodeShared(value: unknown, destination: Destination): unknown {
+  const done = new Map<object, unknown>();
+  const encode = (node: unknown): unknown => {
+    if (typeof node !== 'object' || node === null) return node;
+    if (isShareable(node)) return envelopeFor(node, destination);
+    const known = done.get(node);
+    if (known !== undefined) return known;
+    if (ArrayBuffer.isView(node) || node instanceof ArrayBuffer || node instanceof SharedArrayBuffer) return node;
+    if (node instanceof Date || node instanceof RegExp || node instanceof Error) return node;
+    // Cycles: until this node is finished, references to it stay as they are.
+    done.set(node, node);
+    let result: unknown = node;
+    if (Array.isArray(node)) {
+      const mapped = node.map(encode);
+      if (mapped.some((item, i) => item !== node[i])) result = mapped;
+    } else if (node instanceof Map) {
+      const original = [...node];
+      const entries = original.map(([k, v]) => [encode(k), encode(v)] as [unknown, unknown]);
+      if (entries.some(([k, v], i) => k !== original[i]?.[0] || v !== original[i]?.[1])) result = new Map(entries);
+    } else if (node instanceof Set) {
+      const original = [...node];
+      const members = original.map(encode);
+      if (members.some((m, i) => m !== original[i])) result = new Set(members);
+    } else {
+      const entries = Object.entries(node);
+      const mapped = entries.map(([k, v]) => [k, encode(v)] as const);
+      if (mapped.some(([, v], i) => v !== entries[i]?.[1])) result = Object.fromEntries(mapped);
+    }
+    done.set(node, result);
+    return result;
+  };
+  return encode(value);
+}
+
+function envelopeFor(object: Shareable, destination: Destination): Envelope {
+  const state = object[kSharedState]();
+  // A thread shares its process's memory; a child process (and anything already remote)
+  // goes through the broker.
+  if (destination === 'thread' || isRemoteState(state)) return { [ENVELOPE_KEY]: state };
+  return { [ENVELOPE_KEY]: processBridge().export(state) };
+}
+
+/** Rebuilds, in place, every envelope in `value` (received by a thread or process). */
+export function decodeShared(value: unknown): unknown {
+  const seen = new Set<object>();
+  const decode = (node: unknown): unknown => {
+    if (typeof node !== 'object' || node === null) return node;
+    if (ENVELOPE_KEY in node) return attach((node as Envelope)[ENVELOPE_KEY]);
+    if (seen.has(node)) return node;
+    seen.add(node);
+    if (ArrayBuffer.isView(node) || node instanceof ArrayBuffer || node instanceof SharedArrayBuffer) return node;
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) node[i] = decode(node[i]);
+    } else if (node instanceof Map) {
+      for (const [k, v] of [...node]) {
+        const key = decode(k);
+        if (key !== k) node.delete(k);
+        node.set(key, decode(v));
+      }
+    } else if (node instanceof Set) {
+      for (const member of [...node]) {
+        const revived = decode(member);
+        if (revived !== member) {
+          node.delete(member);
+          node.add(revived);
+        }
+      }
+    } else if (!(node instanceof Date || node instanceof RegExp || node instanceof Error)) {
+      const record = node as Record<string, unknown>;
+      for (const key of Object.keys(record)) record[key] = decode(record[key]);
+    }
+    return node;
+  };
+  return decode(value);
+}

@@ -1,0 +1,145 @@
+/**
+ * `Event`: Python's `threading.Event` / `multiprocessing.Event`, a flag in shared memory that
+ * threads and processes wait on.
+ */
+import { kSharedState, registerSharedKind, type Shareable, type SharedState } from '../shared/shared-object.ts';
+import { waitArguments, type WaitOptions } from './wait-options.ts';
+import { deadlineAfter, runAsync, runSync, sliceUntil, type Steps } from './waiting.ts';
+
+/**
+ * Layout (Int32 slots):
+ * ```
+ * [0] FLAG        1 when set
+ * [1] GENERATION  bumped by every set(); waiters sleep on it
+ * ```
+ * A waiter reads GENERATION before FLAG, so a set() between the two is seen either way; and
+ * one woken by set() returns true even if clear() came right after, as Python's does.
+ */
+const FLAG = 0;
+const GENERATION = 1;
+const SLOTS = 2;
+
+export interface EventCoreApi {
+  isSet(): boolean;
+  set(): void;
+  clear(): void;
+  wait(timeout: number, signal?: AbortSignal): Promise<boolean>;
+  waitSync(timeout: number): boolean;
+}
+
+function* waitSteps(cells: Int32Array, timeout: number): Steps<boolean> {
+  const generation = Atomics.load(cells, GENERATION);
+  if (Atomics.load(cells, FLAG) === 1) return true;
+  const deadline = deadlineAfter(timeout);
+  for (;;) {
+    if (Atomics.load(cells, GENERATION) !== generation) return true;
+    const slice = sliceUntil(deadline);
+    if (slice === 0) return false;
+    yield { cells, index: GENERATION, expected: generation, timeout: slice };
+  }
+}
+
+export class EventCore implements EventCoreApi {
+  readonly #cells: Int32Array;
+
+  constructor(cells: Int32Array) {
+    this.#cells = cells;
+  }
+
+  isSet(): boolean {
+    return Atomics.load(this.#cells, FLAG) === 1;
+  }
+
+  set(): void {
+    Atomics.store(this.#cells, FLAG, 1);
+    Atomics.add(this.#cells, GENERATION, 1);
+    Atomics.notify(this.#cells, GENERATION);
+  }
+
+  clear(): void {
+    Atomics.store(this.#cells, FLAG, 0);
+  }
+
+  wait(timeout: number, signal?: AbortSignal): Promise<boolean> {
+    if (this.isSet()) return Promise.resolve(true);
+    return runAsync(waitSteps(this.#cells, timeout), signal);
+  }
+
+  waitSync(timeout: number): boolean {
+    return runSync(waitSteps(this.#cells, timeout));
+  }
+}
+
+const KIND = 'Event';
+let adopting: { state: SharedState; core: EventCoreApi } | undefined;
+
+/**
+ * A flag that threads and processes wait on: Python's `Event`.
+ *
+ * @example
+ * ```ts
+ * const ready = new Event();
+ * new Thread({ target: tasks.worker, args: [ready] }).start();
+ * ready.set();          // every waiter wakes
+ * ```
+ */
+export class Event implements Shareable {
+  readonly #state: SharedState;
+  readonly #core: EventCoreApi;
+
+  constructor() {
+    const adopted = adopting;
+    adopting = undefined;
+    if (adopted !== undefined) {
+      this.#state = adopted.state;
+      this.#core = adopted.core;
+      return;
+    }
+    const buffer = new SharedArrayBuffer(SLOTS * Int32Array.BYTES_PER_ELEMENT);
+    this.#state = { kind: KIND, buffers: [buffer], meta: null };
+    this.#core = new EventCore(new Int32Array(buffer));
+  }
+
+  /** Whether the flag is set. Python's `is_set()`. */
+  isSet(): boolean {
+    return this.#core.isSet();
+  }
+
+  /** Sets the flag and wakes every waiter. */
+  set(): void {
+    this.#core.set();
+  }
+
+  /** Clears the flag; later waits block until the next `set()`. */
+  clear(): void {
+    this.#core.clear();
+  }
+
+  /**
+   * Waits until the flag is set. Resolves `true` once it is (at once if it already is), or
+   * `false` when `timeout` ms pass first.
+   */
+  async wait(timeout?: number | WaitOptions): Promise<boolean> {
+    const { ms, signal } = waitArguments(timeout);
+    return this.#core.wait(ms, signal);
+  }
+
+  /** As {@link Event.wait}, blocking the calling thread. */
+  waitSync(timeout?: number): boolean {
+    return this.#core.waitSync(waitArguments(timeout).ms);
+  }
+
+  /** @internal */
+  [kSharedState](): SharedState {
+    return this.#state;
+  }
+}
+
+registerSharedKind<EventCoreApi>(KIND, {
+  localCore: (state) => new EventCore(new Int32Array(state.buffers[0] ?? new SharedArrayBuffer(8), 0, SLOTS)),
+  wrap: (state, core) => {
+    adopting = { state, core };
+    return new Event();
+  },
+  asyncMethods: ['wait'],
+});

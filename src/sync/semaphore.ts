@@ -1,0 +1,195 @@
+/**
+ * `Semaphore` and `BoundedSemaphore`: Python's counting semaphores, one counter in shared
+ * memory. `acquire()` takes one unit, waiting while there is none; `release(n)` gives back n.
+ */
+import { StateError } from '../errors.ts';
+import { assertInteger } from '../internal/validate.ts';
+import { kSharedState, registerSharedKind, type Shareable, type SharedState } from '../shared/shared-object.ts';
+import { AcquirableBase, acquireTimeout, type AcquireOptions } from './acquirable.ts';
+import { deadlineAfter, runAsync, runSync, sliceUntil, type Steps } from './waiting.ts';
+
+/**
+ * Layout (Int32 slots):
+ * ```
+ * [0] VALUE  units available
+ * [1] BOUND  the most VALUE may reach (the initial value) for a BoundedSemaphore; -1 if none
+ * ```
+ */
+const VALUE = 0;
+const BOUND = 1;
+const SLOTS = 2;
+const UNBOUNDED = -1;
+
+export interface SemaphoreCoreApi {
+  acquire(timeout: number, signal?: AbortSignal): Promise<boolean>;
+  acquireSync(timeout: number): boolean;
+  release(n: number): void;
+  value(): number;
+}
+
+function tryTake(cells: Int32Array): boolean {
+  for (;;) {
+    const value = Atomics.load(cells, VALUE);
+    if (value <= 0) return false;
+    if (Atomics.compareExchange(cells, VALUE, value, value - 1) === value) return true;
+  }
+}
+
+function* takeSteps(cells: Int32Array, timeout: number): Steps<boolean> {
+  const deadline = deadlineAfter(timeout);
+  for (;;) {
+    if (tryTake(cells)) return true;
+    const slice = sliceUntil(deadline);
+    if (slice === 0) return false;
+    yield { cells, index: VALUE, expected: 0, timeout: slice };
+  }
+}
+
+export class SemaphoreCore implements SemaphoreCoreApi {
+  readonly #cells: Int32Array;
+
+  constructor(cells: Int32Array) {
+    this.#cells = cells;
+  }
+
+  acquire(timeout: number, signal?: AbortSignal): Promise<boolean> {
+    if (tryTake(this.#cells)) return Promise.resolve(true);
+    if (timeout === 0) return Promise.resolve(false);
+    return runAsync(takeSteps(this.#cells, timeout), signal);
+  }
+
+  acquireSync(timeout: number): boolean {
+    if (tryTake(this.#cells)) return true;
+    if (timeout === 0) return false;
+    return runSync(takeSteps(this.#cells, timeout));
+  }
+
+  release(n: number): void {
+    const cells = this.#cells;
+    const bound = Atomics.load(cells, BOUND);
+    if (bound === UNBOUNDED) {
+      Atomics.add(cells, VALUE, n);
+    } else {
+      for (;;) {
+        const value = Atomics.load(cells, VALUE);
+        if (value + n > bound) {
+          throw new StateError('ERR_RELEASED_TOO_MANY_TIMES', 'Semaphore released too many times');
+        }
+        if (Atomics.compareExchange(cells, VALUE, value, value + n) === value) break;
+      }
+    }
+    Atomics.notify(cells, VALUE, n);
+  }
+
+  value(): number {
+    return Atomics.load(this.#cells, VALUE);
+  }
+}
+
+let adopting: { state: SharedState; core: SemaphoreCoreApi } | undefined;
+
+/**
+ * A counting semaphore: Python's `threading.Semaphore` / `multiprocessing.Semaphore`.
+ *
+ * @example
+ * ```ts
+ * const slots = new Semaphore(3);           // at most 3 at a time
+ * await slots.withLock(async () => download(url));
+ * ```
+ */
+export class Semaphore extends AcquirableBase implements Shareable {
+  protected readonly description: string = 'the semaphore';
+  readonly #state: SharedState;
+  readonly #core: SemaphoreCoreApi;
+
+  /**
+   * @param value The initial number of units, from 0 up. Default 1.
+   * @throws {ArgumentRangeError} for a negative or fractional value.
+   */
+  constructor(value = 1) {
+    super();
+    const adopted = adopting;
+    adopting = undefined;
+    if (adopted !== undefined) {
+      this.#state = adopted.state;
+      this.#core = adopted.core;
+      return;
+    }
+    assertInteger(value, 'value', 0);
+    const buffer = new SharedArrayBuffer(SLOTS * Int32Array.BYTES_PER_ELEMENT);
+    const cells = new Int32Array(buffer);
+    cells[VALUE] = value;
+    cells[BOUND] = this.bounded() ? value : UNBOUNDED;
+    this.#state = { kind: this.bounded() ? 'BoundedSemaphore' : 'Semaphore', buffers: [buffer], meta: null };
+    this.#core = new SemaphoreCore(cells);
+  }
+
+  /** @internal Whether release() may not exceed the initial value. */
+  protected bounded(): boolean {
+    return false;
+  }
+
+  /**
+   * Takes one unit: resolves `true`, or `false` when not `blocking` or the `timeout` expired.
+   * @throws {ArgumentTypeError} for a timeout with `blocking: false`, or a negative timeout.
+   */
+  acquire(options?: AcquireOptions): Promise<boolean> {
+    try {
+      return this.#core.acquire(acquireTimeout(options), options?.signal);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
+
+  /** As {@link Semaphore.acquire}, blocking the calling thread. */
+  acquireSync(options?: AcquireOptions): boolean {
+    return this.#core.acquireSync(acquireTimeout(options));
+  }
+
+  /**
+   * Gives back `n` units (default 1), waking up to `n` waiters.
+   * @throws {ArgumentRangeError} when `n` is not an integer from 1 up.
+   * @throws {StateError} for a BoundedSemaphore released past its initial value
+   * (`ERR_RELEASED_TOO_MANY_TIMES`); the value is then unchanged.
+   */
+  release(n = 1): void {
+    assertInteger(n, 'n', 1);
+    this.#core.release(n);
+  }
+
+  /** The units available now. Python's `multiprocessing.Semaphore.get_value()`. */
+  getValue(): number {
+    return this.#core.value();
+  }
+
+  /** @internal */
+  [kSharedState](): SharedState {
+    return this.#state;
+  }
+}
+
+/**
+ * A semaphore that refuses to be released past its initial value: Python's
+ * `BoundedSemaphore`, which catches a release without a matching acquire.
+ */
+export class BoundedSemaphore extends Semaphore {
+  protected override readonly description: string = 'the bounded semaphore';
+
+  protected override bounded(): boolean {
+    return true;
+  }
+}
+
+for (const [kind, Class] of [
+  ['Semaphore', Semaphore],
+  ['BoundedSemaphore', BoundedSemaphore],
+] as const) {
+  registerSharedKind<SemaphoreCoreApi>(kind, {
+    localCore: (state) => new SemaphoreCore(new Int32Array(state.buffers[0] ?? new SharedArrayBuffer(8), 0, SLOTS)),
+    wrap: (state, core) => {
+      adopting = { state, core };
+      return new Class();
+    },
+    asyncMethods: ['acquire'],
+  });
+}
