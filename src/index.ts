@@ -15,6 +15,9 @@ export {
   WorkerStartError,
   type ErrorCode,
 } from './errors.ts';
+export { SharedArray, type SharedArrayOptions } from './shared/shared-array.ts';
+export type { BigIntTypecode, NumberTypecode, Typecode, ValueOf } from './shared/typecodes.ts';
+export { Value, type ValueOptions } from './shared/value.ts';
 export {
   Barrier,
   BoundedSemaphore,

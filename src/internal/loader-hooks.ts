@@ -8,7 +8,7 @@
  * registers the parent's known hooks first and only then imports the real entry point.
  */
 import { readFileSync } from 'node:fs';
-import { Worker, type TransferListItem } from 'node:worker_threads';
+import { Worker, type Transferable } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -97,7 +97,7 @@ export function siblingModule(base: string, relative: string): URL {
 export function startInternalWorker(
   entry: URL,
   data: Record<string, unknown>,
-  transferList: readonly TransferListItem[] = [],
+  transferList: readonly Transferable[] = [],
 ): Worker {
   return new Worker(THREAD_BOOTSTRAP, {
     eval: true,

@@ -26,7 +26,9 @@ export class OwnerTable {
   readonly #cells: Int32Array;
 
   constructor(buffer?: SharedArrayBuffer) {
-    this.#cells = new Int32Array(buffer ?? new SharedArrayBuffer((1 + SLOTS) * Int32Array.BYTES_PER_ELEMENT));
+    this.#cells = new Int32Array(
+      buffer ?? new SharedArrayBuffer((1 + SLOTS) * Int32Array.BYTES_PER_ELEMENT),
+    );
   }
 
   get buffer(): SharedArrayBuffer {

@@ -18,8 +18,28 @@ export interface CancelRequest {
   readonly seq: number;
 }
 
-export type BrokerRequest = CallRequest | CancelRequest;
+/**
+ * The first message on a realm's socket: the named pipes its blocking calls will use. The
+ * broker serves both channels under one owner id.
+ */
+export interface HelloRequest {
+  readonly type: 'hello';
+  readonly fifo: { readonly requests: string; readonly replies: string };
+}
+
+export type BrokerRequest = CallRequest | CancelRequest | HelloRequest;
+
+/** Written into a realm's reply pipe by its own helper thread when the broker is gone. */
+export interface LostReply {
+  readonly lost: string;
+}
 
 export type BrokerReply =
   | { readonly seq: number; readonly ok: true; readonly value: unknown }
-  | { readonly seq: number; readonly ok: false; readonly error: WireError };
+  | {
+      readonly seq: number;
+      readonly ok: false;
+      readonly error: WireError;
+      /** The call ended because its caller cancelled it (its signal aborted). */
+      readonly aborted?: boolean;
+    };

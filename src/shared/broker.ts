@@ -10,7 +10,12 @@ import type { Worker } from 'node:worker_threads';
 import { siblingModule, startInternalWorker } from '../internal/loader-hooks.ts';
 import { ownerTable } from '../internal/owners.ts';
 import { remoteCore } from './broker-client.ts';
-import { setProcessBridge, type LocalState, type RemoteState, type SharedState } from './shared-object.ts';
+import {
+  setProcessBridge,
+  type LocalState,
+  type RemoteState,
+  type SharedState,
+} from './shared-object.ts';
 
 let broker: { worker: Worker; socketPath: string } | undefined;
 let nextId = 0;
@@ -19,7 +24,10 @@ const exported = new WeakMap<object, RemoteState>();
 
 function startBroker(): { worker: Worker; socketPath: string } {
   if (broker !== undefined) return broker;
-  const socketPath = join(tmpdir(), `multitask-${process.pid}-${Math.random().toString(16).slice(2, 10)}.sock`);
+  const socketPath = join(
+    tmpdir(),
+    `multitask-${process.pid}-${Math.random().toString(16).slice(2, 10)}.sock`,
+  );
   const worker = startInternalWorker(siblingModule(import.meta.url, './entry/broker-thread'), {
     owners: ownerTable().buffer,
     socketPath,
@@ -45,7 +53,8 @@ function isLocalState(value: unknown): value is LocalState {
 /** Nested states in `meta` (a Condition's lock) become remote states of their own. */
 function exportMeta(meta: unknown): unknown {
   if (isLocalState(meta)) return exportState(meta);
-  if (typeof meta !== 'object' || meta === null || Array.isArray(meta) || ArrayBuffer.isView(meta)) return meta;
+  if (typeof meta !== 'object' || meta === null || Array.isArray(meta) || ArrayBuffer.isView(meta))
+    return meta;
   return Object.fromEntries(Object.entries(meta).map(([key, value]) => [key, exportMeta(value)]));
 }
 
@@ -57,7 +66,12 @@ export function exportState(state: SharedState): RemoteState {
   const { worker, socketPath } = startBroker();
   const id = ++nextId;
   worker.postMessage({ type: 'register', id, state });
-  const remote: RemoteState = { kind: state.kind, meta: exportMeta(state.meta), broker: socketPath, id };
+  const remote: RemoteState = {
+    kind: state.kind,
+    meta: exportMeta(state.meta),
+    broker: socketPath,
+    id,
+  };
   exported.set(state, remote);
   return remote;
 }

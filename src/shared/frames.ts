@@ -27,7 +27,8 @@ export class FrameReader {
       messages.push(deserialize(this.#pending.subarray(offset + 4, offset + 4 + length)));
       offset += 4 + length;
     }
-    this.#pending = offset === this.#pending.length ? Buffer.alloc(0) : this.#pending.subarray(offset);
+    this.#pending =
+      offset === this.#pending.length ? Buffer.alloc(0) : this.#pending.subarray(offset);
     return messages;
   }
 }

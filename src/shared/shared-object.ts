@@ -71,8 +71,11 @@ export interface SharedKind<Core extends object = object> {
 const kinds = new Map<string, SharedKind>();
 
 /** Registers a kind of shared object. Each class does this once, when its module loads. */
-export function registerSharedKind<Core extends object>(kind: string, spec: SharedKind<Core>): void {
-  kinds.set(kind, spec as unknown as SharedKind);
+export function registerSharedKind<Core extends object>(
+  kind: string,
+  spec: SharedKind<Core>,
+): void {
+  kinds.set(kind, spec);
 }
 
 export function sharedKind(kind: string): SharedKind {
@@ -128,7 +131,12 @@ export function encodeShared(value: unknown, destination: Destination): unknown 
     if (isShareable(node)) return envelopeFor(node, destination);
     const known = done.get(node);
     if (known !== undefined) return known;
-    if (ArrayBuffer.isView(node) || node instanceof ArrayBuffer || node instanceof SharedArrayBuffer) return node;
+    if (
+      ArrayBuffer.isView(node) ||
+      node instanceof ArrayBuffer ||
+      node instanceof SharedArrayBuffer
+    )
+      return node;
     if (node instanceof Date || node instanceof RegExp || node instanceof Error) return node;
     // Cycles: until this node is finished, references to it stay as they are.
     done.set(node, node);
@@ -139,7 +147,8 @@ export function encodeShared(value: unknown, destination: Destination): unknown 
     } else if (node instanceof Map) {
       const original = [...node];
       const entries = original.map(([k, v]) => [encode(k), encode(v)] as [unknown, unknown]);
-      if (entries.some(([k, v], i) => k !== original[i]?.[0] || v !== original[i]?.[1])) result = new Map(entries);
+      if (entries.some(([k, v], i) => k !== original[i]?.[0] || v !== original[i]?.[1]))
+        result = new Map(entries);
     } else if (node instanceof Set) {
       const original = [...node];
       const members = original.map(encode);
@@ -171,7 +180,12 @@ export function decodeShared(value: unknown): unknown {
     if (ENVELOPE_KEY in node) return attach((node as Envelope)[ENVELOPE_KEY]);
     if (seen.has(node)) return node;
     seen.add(node);
-    if (ArrayBuffer.isView(node) || node instanceof ArrayBuffer || node instanceof SharedArrayBuffer) return node;
+    if (
+      ArrayBuffer.isView(node) ||
+      node instanceof ArrayBuffer ||
+      node instanceof SharedArrayBuffer
+    )
+      return node;
     if (Array.isArray(node)) {
       for (let i = 0; i < node.length; i++) node[i] = decode(node[i]);
     } else if (node instanceof Map) {

@@ -26,11 +26,19 @@ export function acquireTimeout(options: AcquireOptions | undefined): number {
   if (typeof blocking !== 'boolean') throw typeError('blocking', 'a boolean', blocking);
   if (timeout !== undefined && timeout !== -1) {
     if (!blocking) {
-      throw new ArgumentTypeError("can't specify a timeout for a non-blocking call", 'ERR_INVALID_ARG_VALUE');
+      throw new ArgumentTypeError(
+        "can't specify a timeout for a non-blocking call",
+        'ERR_INVALID_ARG_VALUE',
+      );
     }
-    if (typeof timeout !== 'number') throw typeError('timeout', 'a number of milliseconds', timeout);
+    if (typeof timeout !== 'number')
+      throw typeError('timeout', 'a number of milliseconds', timeout);
     if (Number.isNaN(timeout) || timeout < 0) {
-      throw rangeError('timeout', 'a non-negative number of milliseconds, or -1 for no limit', timeout);
+      throw rangeError(
+        'timeout',
+        'a non-negative number of milliseconds, or -1 for no limit',
+        timeout,
+      );
     }
     return timeout;
   }
@@ -67,7 +75,11 @@ export function makeGuard(target: Acquirable): Guard {
  * Acquires `target` for a `with`-style block, which has no way to report `false`: a timeout
  * that expires throws a {@link TimeoutError} instead.
  */
-export async function guardOf(target: Acquirable, what: string, options?: AcquireOptions): Promise<Guard> {
+export async function guardOf(
+  target: Acquirable,
+  what: string,
+  options?: AcquireOptions,
+): Promise<Guard> {
   if (!(await target.acquire(options))) throw timedOut(what, options);
   return makeGuard(target);
 }
@@ -92,7 +104,12 @@ export async function withAcquired<T>(
   }
 }
 
-export function withAcquiredSync<T>(target: Acquirable, what: string, body: () => T, options?: AcquireOptions): T {
+export function withAcquiredSync<T>(
+  target: Acquirable,
+  what: string,
+  body: () => T,
+  options?: AcquireOptions,
+): T {
   const guard = guardOfSync(target, what, options);
   try {
     return body();
@@ -103,7 +120,7 @@ export function withAcquiredSync<T>(target: Acquirable, what: string, body: () =
 
 function timedOut(what: string, options: AcquireOptions | undefined): TimeoutError {
   return new TimeoutError(
-      options?.blocking === false
+    options?.blocking === false
       ? `${what} is not available`
       : `Timed out after ${options?.timeout ?? 0} ms waiting for ${what}`,
   );

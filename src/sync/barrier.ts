@@ -7,10 +7,15 @@ import { currentOwnerId, ownerTable, type OwnerTable } from '../internal/owners.
 import { assertInteger, typeError } from '../internal/validate.ts';
 import { shipFunction, type ShippedFunction } from '../transport/function-source.ts';
 import { reviveFunction } from '../transport/function-revive.ts';
-import { kSharedState, registerSharedKind, type Shareable, type SharedState } from '../shared/shared-object.ts';
-import { lockWordSteps, unlockWord } from './lock-word.ts';
+import {
+  kSharedState,
+  registerSharedKind,
+  type Shareable,
+  type SharedState,
+} from '../shared/shared-object.ts';
+import { lockWordStepsUntilHeld, unlockWord } from './lock-word.ts';
 import { waitArguments, type WaitOptions } from './wait-options.ts';
-import { deadlineAfter, runAsync, runSync, sliceUntil, type Steps } from './waiting.ts';
+import { ABORTED, deadlineAfter, runAsync, runSync, sliceUntil, type Steps } from './waiting.ts';
 
 /**
  * Layout (Int32 slots). LOCK guards every other field.
@@ -58,7 +63,13 @@ export class BarrierCore implements BarrierCoreApi {
   readonly #owner: number;
   readonly #owners: OwnerTable;
 
-  constructor(cells: Int32Array, meta: BarrierMeta, action: (() => unknown) | null, owner: number, owners: OwnerTable) {
+  constructor(
+    cells: Int32Array,
+    meta: BarrierMeta,
+    action: (() => unknown) | null,
+    owner: number,
+    owners: OwnerTable,
+  ) {
     this.#cells = cells;
     this.#parties = meta.parties;
     this.#action = action;
@@ -67,7 +78,7 @@ export class BarrierCore implements BarrierCoreApi {
   }
 
   *#lock(): Steps<void> {
-    yield* lockWordSteps(this.#cells, LOCK, this.#owner, this.#owners, Infinity);
+    yield* lockWordStepsUntilHeld(this.#cells, LOCK, this.#owner, this.#owners);
   }
 
   #unlock(): void {
@@ -89,7 +100,7 @@ export class BarrierCore implements BarrierCoreApi {
     this.#endGeneration(BROKE);
   }
 
-  *#waitSteps(timeout: number): Steps<number> {
+  *#waitSteps(timeout: number): Steps<number | typeof ABORTED> {
     const cells = this.#cells;
     yield* this.#lock();
     if (cells[BROKEN] === 1) {
@@ -115,17 +126,21 @@ export class BarrierCore implements BarrierCoreApi {
     }
     this.#unlock();
     const deadline = deadlineAfter(timeout);
+    let aborted = false;
     while (Atomics.load(cells, GENERATION) === generation) {
       const slice = sliceUntil(deadline);
-      if (slice === 0 || this.#partyDied(generation)) {
-        // A timeout or a dead party breaks the barrier for everyone waiting.
+      if (slice === 0 || aborted || this.#partyDied(generation)) {
+        // A timeout, an abandoned wait or a dead party breaks the barrier for everyone
+        // waiting: the others cannot pass without this party.
         yield* this.#lock();
         if ((cells[GENERATION] ?? 0) === generation) this.#break();
         this.#unlock();
         break;
       }
-      yield { cells, index: GENERATION, expected: generation, timeout: slice };
+      aborted =
+        (yield { cells, index: GENERATION, expected: generation, timeout: slice }) === 'aborted';
     }
+    if (aborted) return ABORTED;
     if (cells[OUTCOMES + (generation % OUTCOME_SLOTS)] !== PASSED) throw new BrokenBarrierError();
     return index;
   }
@@ -147,7 +162,7 @@ export class BarrierCore implements BarrierCoreApi {
   }
 
   waitSync(timeout: number): number {
-    return runSync(this.#waitSteps(timeout));
+    return runSync(this.#waitSteps(timeout)) as number;
   }
 
   abort(): void {
@@ -220,7 +235,8 @@ export class Barrier implements Shareable {
     }
     assertInteger(parties, 'parties', 1);
     const { action, timeout } = options;
-    if (action !== undefined && typeof action !== 'function') throw typeError('action', 'a function', action);
+    if (action !== undefined && typeof action !== 'function')
+      throw typeError('action', 'a function', action);
     if (timeout !== undefined) waitArguments(timeout);
     const meta: BarrierMeta = {
       parties,
@@ -231,7 +247,13 @@ export class Barrier implements Shareable {
     this.#state = { kind: KIND, buffers: [buffer], meta };
     this.#parties = parties;
     this.#timeout = meta.timeout;
-    this.#core = new BarrierCore(new Int32Array(buffer), meta, action ?? null, currentOwnerId(), ownerTable());
+    this.#core = new BarrierCore(
+      new Int32Array(buffer),
+      meta,
+      action ?? null,
+      currentOwnerId(),
+      ownerTable(),
+    );
   }
 
   /** How many parties the barrier waits for. */
@@ -284,8 +306,14 @@ export class Barrier implements Shareable {
 registerSharedKind<BarrierCoreApi>(KIND, {
   localCore: (state, owner, owners) => {
     const meta = state.meta as BarrierMeta;
-    const action = meta.action === null ? null : (reviveFunction(meta.action) as () => unknown);
-    return new BarrierCore(new Int32Array(state.buffers[0] ?? new SharedArrayBuffer(0)), meta, action, owner, owners);
+    const action = meta.action === null ? null : reviveFunction(meta.action);
+    return new BarrierCore(
+      new Int32Array(state.buffers[0] ?? new SharedArrayBuffer(0)),
+      meta,
+      action,
+      owner,
+      owners,
+    );
   },
   wrap: (state, core) => {
     adopting = { state, core };

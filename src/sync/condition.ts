@@ -26,7 +26,10 @@ import { ABORTED, deadlineAfter, runAsync, runSync, sliceUntil, type Steps } fro
  * ```
  * [0] HEAD   the oldest ticket that may still be waiting
  * [1] TAIL   the next ticket to hand out
- * [2 + t % CAPACITY] SLOT of ticket t: 0 free, 1 waiting, 2 notified
+ * [2 + t % CAPACITY]            SLOT of ticket t: 0 free, 1 waiting, 2 notified
+ * [2 + CAPACITY + t % CAPACITY] WAITER of ticket t: its owner id, so that notify() can pass
+ *                               over a waiter that died (a terminated thread never frees
+ *                               its slot, and would swallow a notification)
  * ```
  */
 const HEAD = 0;
@@ -34,6 +37,8 @@ const TAIL = 1;
 const SLOT0 = 2;
 /** Waiters one condition can hold at once. */
 export const CONDITION_CAPACITY = 4096;
+const WAITER0 = SLOT0 + CONDITION_CAPACITY;
+const CELLS = WAITER0 + CONDITION_CAPACITY;
 const FREE = 0;
 const WAITING = 1;
 const NOTIFIED = 2;
@@ -47,15 +52,20 @@ export interface ConditionCoreApi {
 export class ConditionCore implements ConditionCoreApi {
   readonly #cells: Int32Array;
   readonly #lock: ConditionLock;
+  readonly #owner: number;
+  readonly #owners: OwnerTable;
 
-  constructor(cells: Int32Array, lock: ConditionLock) {
+  constructor(cells: Int32Array, lock: ConditionLock, owner: number, owners: OwnerTable) {
     this.#cells = cells;
     this.#lock = lock;
+    this.#owner = owner;
+    this.#owners = owners;
   }
 
   *#waitSteps(timeout: number): Steps<boolean | typeof ABORTED> {
     const cells = this.#cells;
-    if (!this.#lock.owned()) throw new StateError('ERR_NOT_OWNER', 'cannot wait on un-acquired lock');
+    if (!this.#lock.owned())
+      throw new StateError('ERR_NOT_OWNER', 'cannot wait on un-acquired lock');
     const ticket = cells[TAIL] ?? 0;
     const slot = SLOT0 + (ticket % CONDITION_CAPACITY);
     if (ticket - (cells[HEAD] ?? 0) >= CONDITION_CAPACITY || Atomics.load(cells, slot) !== FREE) {
@@ -64,6 +74,7 @@ export class ConditionCore implements ConditionCoreApi {
         `A Condition can hold at most ${CONDITION_CAPACITY} waiters at once`,
       );
     }
+    Atomics.store(cells, WAITER0 + (ticket % CONDITION_CAPACITY), this.#owner);
     Atomics.store(cells, slot, WAITING);
     cells[TAIL] = ticket + 1;
     const saved = this.#lock.releaseSave();
@@ -85,12 +96,8 @@ export class ConditionCore implements ConditionCoreApi {
     return notified;
   }
 
-  wait(timeout: number, signal?: AbortSignal): Promise<boolean> {
-    try {
-      return runAsync(this.#waitSteps(timeout), signal);
-    } catch (error) {
-      return Promise.reject(error as Error);
-    }
+  async wait(timeout: number, signal?: AbortSignal): Promise<boolean> {
+    return runAsync(this.#waitSteps(timeout), signal);
   }
 
   waitSync(timeout: number): boolean {
@@ -100,19 +107,26 @@ export class ConditionCore implements ConditionCoreApi {
 
   notify(n: number): void {
     const cells = this.#cells;
-    if (!this.#lock.owned()) throw new StateError('ERR_NOT_OWNER', 'cannot notify on un-acquired lock');
+    if (!this.#lock.owned())
+      throw new StateError('ERR_NOT_OWNER', 'cannot notify on un-acquired lock');
     const tail = cells[TAIL] ?? 0;
     let woken = 0;
     for (let ticket = cells[HEAD] ?? 0; ticket !== tail && woken < n; ticket++) {
       const slot = SLOT0 + (ticket % CONDITION_CAPACITY);
       if (Atomics.load(cells, slot) !== WAITING) continue;
+      if (!this.#owners.isAlive(Atomics.load(cells, WAITER0 + (ticket % CONDITION_CAPACITY)))) {
+        // Its waiter died waiting: it will neither take this notification nor free its slot.
+        Atomics.store(cells, slot, FREE);
+        continue;
+      }
       Atomics.store(cells, slot, NOTIFIED);
       Atomics.notify(cells, slot);
       woken++;
     }
     // Move HEAD past tickets nobody waits on any more.
     let head = cells[HEAD] ?? 0;
-    while (head !== tail && Atomics.load(cells, SLOT0 + (head % CONDITION_CAPACITY)) !== WAITING) head++;
+    while (head !== tail && Atomics.load(cells, SLOT0 + (head % CONDITION_CAPACITY)) !== WAITING)
+      head++;
     cells[HEAD] = head;
   }
 }
@@ -164,7 +178,7 @@ export class Condition extends AcquirableBase implements Shareable {
     }
     this.#lock = lock ?? new RLock();
     const lockState = this.#lock[kSharedState]();
-    const buffer = new SharedArrayBuffer((SLOT0 + CONDITION_CAPACITY) * Int32Array.BYTES_PER_ELEMENT);
+    const buffer = new SharedArrayBuffer(CELLS * Int32Array.BYTES_PER_ELEMENT);
     const meta: ConditionMeta = { lock: lockState };
     this.#state = { kind: KIND, buffers: [buffer], meta };
     if ('broker' in lockState) {
@@ -175,7 +189,7 @@ export class Condition extends AcquirableBase implements Shareable {
         'A Condition cannot be made in a child process over a lock from its parent; make it in the parent',
       );
     }
-    this.#core = conditionCore(this.#state as LocalState, lockState, currentCoreOwner());
+    this.#core = conditionCore(this.#state, lockState, currentCoreOwner());
   }
 
   /** The lock this condition uses. */
@@ -275,9 +289,13 @@ function conditionCore(
   lockState: SharedState,
   { owner, owners }: { owner: number; owners: OwnerTable },
 ): ConditionCore {
-  const lockCore = sharedKind(lockState.kind).localCore(lockState as LocalState, owner, owners) as unknown as ConditionLock;
+  const lockCore = sharedKind(lockState.kind).localCore(
+    lockState as LocalState,
+    owner,
+    owners,
+  ) as unknown as ConditionLock;
   const buffer = state.buffers[0] ?? new SharedArrayBuffer(0);
-  return new ConditionCore(new Int32Array(buffer), lockCore);
+  return new ConditionCore(new Int32Array(buffer), lockCore, owner, owners);
 }
 
 registerSharedKind<ConditionCoreApi>(KIND, {

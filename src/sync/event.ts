@@ -2,9 +2,14 @@
  * `Event`: Python's `threading.Event` / `multiprocessing.Event`, a flag in shared memory that
  * threads and processes wait on.
  */
-import { kSharedState, registerSharedKind, type Shareable, type SharedState } from '../shared/shared-object.ts';
+import {
+  kSharedState,
+  registerSharedKind,
+  type Shareable,
+  type SharedState,
+} from '../shared/shared-object.ts';
 import { waitArguments, type WaitOptions } from './wait-options.ts';
-import { deadlineAfter, runAsync, runSync, sliceUntil, type Steps } from './waiting.ts';
+import { ABORTED, deadlineAfter, runAsync, runSync, sliceUntil, type Steps } from './waiting.ts';
 
 /**
  * Layout (Int32 slots):
@@ -27,7 +32,7 @@ export interface EventCoreApi {
   waitSync(timeout: number): boolean;
 }
 
-function* waitSteps(cells: Int32Array, timeout: number): Steps<boolean> {
+function* waitSteps(cells: Int32Array, timeout: number): Steps<boolean | typeof ABORTED> {
   const generation = Atomics.load(cells, GENERATION);
   if (Atomics.load(cells, FLAG) === 1) return true;
   const deadline = deadlineAfter(timeout);
@@ -35,7 +40,8 @@ function* waitSteps(cells: Int32Array, timeout: number): Steps<boolean> {
     if (Atomics.load(cells, GENERATION) !== generation) return true;
     const slice = sliceUntil(deadline);
     if (slice === 0) return false;
-    yield { cells, index: GENERATION, expected: generation, timeout: slice };
+    if ((yield { cells, index: GENERATION, expected: generation, timeout: slice }) === 'aborted')
+      return ABORTED;
   }
 }
 
@@ -66,7 +72,7 @@ export class EventCore implements EventCoreApi {
   }
 
   waitSync(timeout: number): boolean {
-    return runSync(waitSteps(this.#cells, timeout));
+    return runSync(waitSteps(this.#cells, timeout)) === true;
   }
 }
 
@@ -136,7 +142,8 @@ export class Event implements Shareable {
 }
 
 registerSharedKind<EventCoreApi>(KIND, {
-  localCore: (state) => new EventCore(new Int32Array(state.buffers[0] ?? new SharedArrayBuffer(8), 0, SLOTS)),
+  localCore: (state) =>
+    new EventCore(new Int32Array(state.buffers[0] ?? new SharedArrayBuffer(8), 0, SLOTS)),
   wrap: (state, core) => {
     adopting = { state, core };
     return new Event();

@@ -10,3 +10,5 @@ export { Lock } from './lock.ts';
 export { RLock } from './rlock.ts';
 export { BoundedSemaphore, Semaphore } from './semaphore.ts';
 export type { WaitOptions } from './wait-options.ts';
+export { Value } from '../shared/value.ts';
+export { SharedArray } from '../shared/shared-array.ts';

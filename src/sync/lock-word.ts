@@ -13,7 +13,7 @@
  * EOWNERDEAD.
  */
 import type { OwnerTable } from '../internal/owners.ts';
-import { deadlineAfter, sliceUntil, type Steps } from './waiting.ts';
+import { ABORTED, deadlineAfter, sliceUntil, type Steps } from './waiting.ts';
 
 /** How an acquire ended. */
 export const Outcome = {
@@ -46,7 +46,7 @@ export function* lockWordSteps(
   owner: number,
   owners: OwnerTable,
   timeout: number,
-): Steps<Outcome> {
+): Steps<Outcome | typeof ABORTED> {
   if (tryLockWord(cells, index, owner)) return Outcome.Acquired;
   const mine = (owner << 1) | CONTENDED;
   const deadline = deadlineAfter(timeout);
@@ -69,7 +69,23 @@ export function* lockWordSteps(
     }
     const slice = sliceUntil(deadline);
     if (slice === 0) return Outcome.NotAcquired;
-    yield { cells, index, expected: word, timeout: slice };
+    if ((yield { cells, index, expected: word, timeout: slice }) === 'aborted') return ABORTED;
+  }
+}
+
+/**
+ * As {@link lockWordSteps} with no time limit, for callers that must end up holding the lock
+ * whatever happens (a Condition giving its lock back to a waiter): an abort is not heard.
+ */
+export function* lockWordStepsUntilHeld(
+  cells: Int32Array,
+  index: number,
+  owner: number,
+  owners: OwnerTable,
+): Steps<Outcome> {
+  for (;;) {
+    const outcome = yield* lockWordSteps(cells, index, owner, owners, Infinity);
+    if (outcome !== ABORTED) return outcome;
   }
 }
 

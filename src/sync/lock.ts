@@ -5,9 +5,21 @@
  */
 import { StateError } from '../errors.ts';
 import { currentOwnerId, ownerTable, type OwnerTable } from '../internal/owners.ts';
-import { kSharedState, registerSharedKind, type Shareable, type SharedState } from '../shared/shared-object.ts';
+import {
+  kSharedState,
+  registerSharedKind,
+  type Shareable,
+  type SharedState,
+} from '../shared/shared-object.ts';
 import { AcquirableBase, acquireTimeout, type AcquireOptions } from './acquirable.ts';
-import { holderOf, lockWordSteps, Outcome, tryLockWord, unlockWord } from './lock-word.ts';
+import {
+  holderOf,
+  lockWordSteps,
+  lockWordStepsUntilHeld,
+  Outcome,
+  tryLockWord,
+  unlockWord,
+} from './lock-word.ts';
 import type { ConditionLock } from './rlock.ts';
 import { runAsync, runSync, type Steps } from './waiting.ts';
 
@@ -24,13 +36,17 @@ const SLOTS = 1;
 export interface LockCoreApi {
   acquire(timeout: number, signal?: AbortSignal): Promise<Outcome>;
   acquireSync(timeout: number): Outcome;
-  release(): void;
+  /** Releases once; returns whether the caller still holds it (an RLock held twice). */
+  release(): boolean;
   locked(): boolean;
   /** Whether the calling owner holds it. */
   owned(): boolean;
 }
 
 /** The lock's operations on local shared memory, on behalf of `owner`. */
+/** Shared by every fast-path acquire: a settled promise cannot be changed by its users. */
+const RESOLVED_TRUE = Promise.resolve(true);
+
 export class LockCore implements LockCoreApi, ConditionLock {
   readonly #cells: Int32Array;
   readonly #owner: number;
@@ -42,6 +58,11 @@ export class LockCore implements LockCoreApi, ConditionLock {
     this.#owners = owners;
   }
 
+  /** One attempt, no waiting: the async fast path of `Lock#acquire`. */
+  tryAcquire(): boolean {
+    return tryLockWord(this.#cells, WORD, this.#owner);
+  }
+
   acquire(timeout: number, signal?: AbortSignal): Promise<Outcome> {
     if (tryLockWord(this.#cells, WORD, this.#owner)) return Promise.resolve(Outcome.Acquired);
     if (timeout === 0) return Promise.resolve(Outcome.NotAcquired);
@@ -51,13 +72,15 @@ export class LockCore implements LockCoreApi, ConditionLock {
   acquireSync(timeout: number): Outcome {
     if (tryLockWord(this.#cells, WORD, this.#owner)) return Outcome.Acquired;
     if (timeout === 0) return Outcome.NotAcquired;
-    return runSync(lockWordSteps(this.#cells, WORD, this.#owner, this.#owners, timeout));
+    // Only runAsync ever reports an abort, so a blocking acquire never ends ABORTED.
+    return runSync(lockWordSteps(this.#cells, WORD, this.#owner, this.#owners, timeout)) as Outcome;
   }
 
-  release(): void {
+  release(): boolean {
     if (unlockWord(this.#cells, WORD) === 0) {
       throw new StateError('ERR_RELEASE_UNLOCKED', 'release unlocked lock');
     }
+    return false;
   }
 
   locked(): boolean {
@@ -73,8 +96,12 @@ export class LockCore implements LockCoreApi, ConditionLock {
     return 1;
   }
 
-  restoreSteps(): Steps<Outcome> {
-    return lockWordSteps(this.#cells, WORD, this.#owner, this.#owners, Infinity);
+  *restoreSteps(): Steps<Outcome> {
+    // A child process that died in Condition#wait() (the broker aborts the wait when the
+    // connection closes) does not take the lock back: it would hold it for nobody, and the
+    // next acquirer would be told that it was abandoned by a process that never held it.
+    if (!this.#owners.isAlive(this.#owner)) return Outcome.NotAcquired;
+    return yield* lockWordStepsUntilHeld(this.#cells, WORD, this.#owner, this.#owners);
   }
 }
 
@@ -124,7 +151,16 @@ export class Lock extends AcquirableBase implements Shareable {
    * `timeout` expired first.
    * @throws {ArgumentTypeError} for a timeout with `blocking: false`, or a negative timeout.
    */
-  async acquire(options?: AcquireOptions): Promise<boolean> {
+  acquire(options?: AcquireOptions): Promise<boolean> {
+    // The common case, a free lock and no options, costs no promise of its own.
+    if (options === undefined && this.#core instanceof LockCore && this.#core.tryAcquire()) {
+      this.#abandoned = false;
+      return RESOLVED_TRUE;
+    }
+    return this.#acquire(options);
+  }
+
+  async #acquire(options: AcquireOptions | undefined): Promise<boolean> {
     return this.#settle(await this.#core.acquire(acquireTimeout(options), options?.signal));
   }
 

@@ -4,9 +4,21 @@
  */
 import { StateError } from '../errors.ts';
 import { currentOwnerId, ownerTable, type OwnerTable } from '../internal/owners.ts';
-import { kSharedState, registerSharedKind, type Shareable, type SharedState } from '../shared/shared-object.ts';
+import {
+  kSharedState,
+  registerSharedKind,
+  type Shareable,
+  type SharedState,
+} from '../shared/shared-object.ts';
 import { AcquirableBase, acquireTimeout, type AcquireOptions } from './acquirable.ts';
-import { holderOf, lockWordSteps, Outcome, tryLockWord, unlockWord } from './lock-word.ts';
+import {
+  holderOf,
+  lockWordSteps,
+  lockWordStepsUntilHeld,
+  Outcome,
+  tryLockWord,
+  unlockWord,
+} from './lock-word.ts';
 import type { LockCoreApi } from './lock.ts';
 import { runAsync, runSync, type Steps } from './waiting.ts';
 
@@ -54,25 +66,30 @@ export class RLockCore implements LockCoreApi, ConditionLock {
 
   acquire(timeout: number, signal?: AbortSignal): Promise<Outcome> {
     if (this.#reenter()) return Promise.resolve(Outcome.Acquired);
-    if (tryLockWord(this.#cells, WORD, this.#owner)) return Promise.resolve(this.#took(Outcome.Acquired));
+    if (tryLockWord(this.#cells, WORD, this.#owner))
+      return Promise.resolve(this.#took(Outcome.Acquired));
     if (timeout === 0) return Promise.resolve(Outcome.NotAcquired);
-    return runAsync(lockWordSteps(this.#cells, WORD, this.#owner, this.#owners, timeout), signal).then((outcome) =>
-      this.#took(outcome),
-    );
+    return runAsync(
+      lockWordSteps(this.#cells, WORD, this.#owner, this.#owners, timeout),
+      signal,
+    ).then((outcome) => this.#took(outcome));
   }
 
   acquireSync(timeout: number): Outcome {
     if (this.#reenter()) return Outcome.Acquired;
     if (tryLockWord(this.#cells, WORD, this.#owner)) return this.#took(Outcome.Acquired);
     if (timeout === 0) return Outcome.NotAcquired;
-    return this.#took(runSync(lockWordSteps(this.#cells, WORD, this.#owner, this.#owners, timeout)));
+    return this.#took(
+      runSync(lockWordSteps(this.#cells, WORD, this.#owner, this.#owners, timeout)) as Outcome,
+    );
   }
 
-  release(): void {
+  release(): boolean {
     if (!this.owned()) throw new StateError('ERR_NOT_OWNER', 'cannot release un-acquired lock');
     const count = (this.#cells[COUNT] ?? 1) - 1;
     this.#cells[COUNT] = count;
     if (count === 0) unlockWord(this.#cells, WORD);
+    return count > 0;
   }
 
   locked(): boolean {
@@ -91,7 +108,9 @@ export class RLockCore implements LockCoreApi, ConditionLock {
   }
 
   *restoreSteps(saved: number): Steps<Outcome> {
-    const outcome = yield* lockWordSteps(this.#cells, WORD, this.#owner, this.#owners, Infinity);
+    // As LockCore#restoreSteps: an owner that died while waiting does not take it back.
+    if (!this.#owners.isAlive(this.#owner)) return Outcome.NotAcquired;
+    const outcome = yield* lockWordStepsUntilHeld(this.#cells, WORD, this.#owner, this.#owners);
     this.#cells[COUNT] = saved;
     return outcome;
   }
@@ -153,8 +172,8 @@ export class RLock extends AcquirableBase implements Shareable {
    * (`ERR_NOT_OWNER`).
    */
   release(): void {
-    this.#core.release();
-    if (!this.#core.owned()) this.#abandoned = false;
+    // One call, which matters in a child process where each is a round trip to the broker.
+    if (!this.#core.release()) this.#abandoned = false;
   }
 
   locked(): boolean {

@@ -4,9 +4,14 @@
  */
 import { StateError } from '../errors.ts';
 import { assertInteger } from '../internal/validate.ts';
-import { kSharedState, registerSharedKind, type Shareable, type SharedState } from '../shared/shared-object.ts';
+import {
+  kSharedState,
+  registerSharedKind,
+  type Shareable,
+  type SharedState,
+} from '../shared/shared-object.ts';
 import { AcquirableBase, acquireTimeout, type AcquireOptions } from './acquirable.ts';
-import { deadlineAfter, runAsync, runSync, sliceUntil, type Steps } from './waiting.ts';
+import { ABORTED, deadlineAfter, runAsync, runSync, sliceUntil, type Steps } from './waiting.ts';
 
 /**
  * Layout (Int32 slots):
@@ -35,13 +40,13 @@ function tryTake(cells: Int32Array): boolean {
   }
 }
 
-function* takeSteps(cells: Int32Array, timeout: number): Steps<boolean> {
+function* takeSteps(cells: Int32Array, timeout: number): Steps<boolean | typeof ABORTED> {
   const deadline = deadlineAfter(timeout);
   for (;;) {
     if (tryTake(cells)) return true;
     const slice = sliceUntil(deadline);
     if (slice === 0) return false;
-    yield { cells, index: VALUE, expected: 0, timeout: slice };
+    if ((yield { cells, index: VALUE, expected: 0, timeout: slice }) === 'aborted') return ABORTED;
   }
 }
 
@@ -61,7 +66,7 @@ export class SemaphoreCore implements SemaphoreCoreApi {
   acquireSync(timeout: number): boolean {
     if (tryTake(this.#cells)) return true;
     if (timeout === 0) return false;
-    return runSync(takeSteps(this.#cells, timeout));
+    return runSync(takeSteps(this.#cells, timeout)) === true;
   }
 
   release(n: number): void {
@@ -120,7 +125,11 @@ export class Semaphore extends AcquirableBase implements Shareable {
     const cells = new Int32Array(buffer);
     cells[VALUE] = value;
     cells[BOUND] = this.bounded() ? value : UNBOUNDED;
-    this.#state = { kind: this.bounded() ? 'BoundedSemaphore' : 'Semaphore', buffers: [buffer], meta: null };
+    this.#state = {
+      kind: this.bounded() ? 'BoundedSemaphore' : 'Semaphore',
+      buffers: [buffer],
+      meta: null,
+    };
     this.#core = new SemaphoreCore(cells);
   }
 
@@ -133,12 +142,8 @@ export class Semaphore extends AcquirableBase implements Shareable {
    * Takes one unit: resolves `true`, or `false` when not `blocking` or the `timeout` expired.
    * @throws {ArgumentTypeError} for a timeout with `blocking: false`, or a negative timeout.
    */
-  acquire(options?: AcquireOptions): Promise<boolean> {
-    try {
-      return this.#core.acquire(acquireTimeout(options), options?.signal);
-    } catch (error) {
-      return Promise.reject(error as Error);
-    }
+  async acquire(options?: AcquireOptions): Promise<boolean> {
+    return this.#core.acquire(acquireTimeout(options), options?.signal);
   }
 
   /** As {@link Semaphore.acquire}, blocking the calling thread. */
@@ -185,7 +190,8 @@ for (const [kind, Class] of [
   ['BoundedSemaphore', BoundedSemaphore],
 ] as const) {
   registerSharedKind<SemaphoreCoreApi>(kind, {
-    localCore: (state) => new SemaphoreCore(new Int32Array(state.buffers[0] ?? new SharedArrayBuffer(8), 0, SLOTS)),
+    localCore: (state) =>
+      new SemaphoreCore(new Int32Array(state.buffers[0] ?? new SharedArrayBuffer(8), 0, SLOTS)),
     wrap: (state, core) => {
       adopting = { state, core };
       return new Class();

@@ -12,7 +12,10 @@ export interface WaitOptions {
 }
 
 /** Reads `timeout` or `{ timeout, signal }`; a negative timeout means "do not wait". */
-export function waitArguments(timeout: number | WaitOptions | undefined): { ms: number; signal?: AbortSignal } {
+export function waitArguments(timeout: number | WaitOptions | undefined): {
+  ms: number;
+  signal?: AbortSignal;
+} {
   if (typeof timeout === 'object') {
     const ms = parseTimeout(timeout.timeout);
     return timeout.signal === undefined ? { ms } : { ms, signal: timeout.signal };

@@ -56,19 +56,56 @@ export const ABORTED: unique symbol = Symbol('multitask.aborted');
  * (`'aborted'`) so that it can undo what it must (a Condition re-acquires its lock); if it
  * then returns {@link ABORTED} the promise rejects with the signal's reason.
  */
-export async function runAsync<T>(steps: Steps<T | typeof ABORTED>, signal?: AbortSignal): Promise<T> {
-  let step = steps.next(signal?.aborted === true ? 'aborted' : 'woken');
+export async function runAsync<T>(
+  steps: Steps<T | typeof ABORTED>,
+  signal?: AbortSignal,
+): Promise<T> {
+  // The generator hears of an abort once; what it does afterwards (a Condition re-acquiring
+  // its lock) must really wait, not spin on the already-aborted signal.
+  let told = false;
+  let step = steps.next('woken');
   while (step.done !== true) {
     const { cells, index, expected, timeout } = step.value;
-    const result = Atomics.waitAsync(cells, index, expected, timeout);
     let woken: Woken = 'woken';
-    if (result.async) {
-      woken = signal === undefined ? (await result.value, 'woken') : await raceAbort(result.value, signal);
+    if (signal !== undefined && !told && signal.aborted) {
+      woken = 'aborted';
+    } else {
+      const result = Atomics.waitAsync(cells, index, expected, timeout);
+      if (result.async) {
+        keepAlive(1);
+        try {
+          woken =
+            signal === undefined || told
+              ? (await result.value, 'woken')
+              : await raceAbort(result.value, signal);
+        } finally {
+          keepAlive(-1);
+        }
+      }
     }
+    if (woken === 'aborted') told = true;
     step = steps.next(woken);
   }
   if (step.value === ABORTED) throw signal?.reason ?? new Error('aborted');
   return step.value;
+}
+
+/**
+ * A pending `Atomics.waitAsync` does not keep Node's event loop alive
+ * (https://github.com/nodejs/node/issues/61941): without this, `await lock.acquire()` in a
+ * thread or a main thread with nothing else pending let the realm end in the middle of the
+ * wait (a worker thread exited, a main module died with "unsettled top-level await"). One
+ * ref'd timer stands for every sleep in progress in this realm, as a blocked Python thread
+ * keeps its interpreter alive.
+ */
+let sleepers = 0;
+let keepAliveTimer: NodeJS.Timeout | undefined;
+
+function keepAlive(change: 1 | -1): void {
+  sleepers += change;
+  keepAliveTimer ??= setInterval(() => undefined, 2 ** 30).unref();
+  if (sleepers === 0) keepAliveTimer.unref();
+  else if (change === 1 && sleepers === 1) keepAliveTimer.ref();
 }
 
 function raceAbort(sleep: Promise<unknown>, signal: AbortSignal): Promise<Woken> {

@@ -1,75 +1,65 @@
 /**
- * The helper thread of a broker client (see broker-client.ts): owns the socket to one broker,
- * forwards its realm's calls, and routes each reply back to the port the call came from.
+ * The helper thread of a broker client (see broker-client.ts): owns the socket to one
+ * broker, introduces the realm's blocking-call pipes on it, forwards the realm's async
+ * calls and hands their replies back. When the broker is lost it fails every async call in
+ * flight and writes a "lost" frame into the reply pipe, so that a caller blocked there
+ * wakes up with an error instead of waiting forever.
  */
+import { writeSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { BrokerError } from '../../errors.ts';
 import { errorToWire } from '../../transport/wire.ts';
-import type { BrokerReply, BrokerRequest } from '../broker-protocol.ts';
+import type { BrokerReply, BrokerRequest, HelloRequest, LostReply } from '../broker-protocol.ts';
 import { encodeFrame, FrameReader } from '../frames.ts';
 
 interface ClientData {
   readonly socketPath: string;
   readonly asyncPort: MessagePort;
-  readonly syncPort: MessagePort;
-  readonly flag: SharedArrayBuffer;
+  readonly fifo: HelloRequest['fifo'];
+  /** The realm's reply pipe (descriptors are shared by every thread of a process). */
+  readonly replyFd: number;
 }
 
-const { socketPath, asyncPort, syncPort, flag: flagBuffer } = workerData as ClientData;
-const flag = new Int32Array(flagBuffer);
-const REPLIES = 0;
+const { socketPath, asyncPort, fifo, replyFd } = workerData as ClientData;
 
-/** Which port each call in flight came from. */
-const origin = new Map<number, 'async' | 'sync'>();
-/** Requests made before the socket connected. */
-const backlog: Buffer[] = [];
+/** Async calls in flight, by sequence number. */
+const inFlight = new Set<number>();
+/** Requests made before the socket connected; the hello goes first. */
+const backlog: Buffer[] = [encodeFrame({ type: 'hello', fifo } satisfies HelloRequest)];
 let socket: Socket | undefined;
 let lost: string | undefined;
 
-function deliver(reply: BrokerReply): void {
-  const from = origin.get(reply.seq);
-  origin.delete(reply.seq);
-  if (from === 'sync') {
-    syncPort.postMessage(reply);
-    Atomics.add(flag, REPLIES, 1);
-    Atomics.notify(flag, REPLIES);
-  } else {
-    asyncPort.postMessage(reply);
-  }
-}
-
 /** The broker is gone: every call in flight, and every later one, fails with why. */
 function fail(reason: string): void {
+  if (lost !== undefined) return;
   lost = reason;
-  for (const [seq, from] of [...origin]) {
-    if (from === 'sync') {
-      origin.delete(seq);
-      syncPort.postMessage({ lost: reason });
-      Atomics.add(flag, REPLIES, 1);
-      Atomics.notify(flag, REPLIES);
-    } else {
-      deliver({ seq, ok: false, error: errorToWire(new BrokerError('ERR_BROKER', reason)) });
-    }
-  }
+  for (const seq of inFlight) reject(seq, reason);
+  inFlight.clear();
+  const frame = encodeFrame({ lost: reason } satisfies LostReply);
+  writeSync(replyFd, frame);
 }
 
-function send(request: BrokerRequest, from: 'async' | 'sync'): void {
-  if (request.type === 'call') origin.set(request.seq, from);
-  if (lost !== undefined) {
-    fail(lost);
-    return;
+function reject(seq: number, reason: string): void {
+  const reply: BrokerReply = {
+    seq,
+    ok: false,
+    error: errorToWire(new BrokerError('ERR_BROKER', reason)),
+  };
+  asyncPort.postMessage(reply);
+}
+
+asyncPort.on('message', (request: BrokerRequest) => {
+  if (request.type === 'call') {
+    if (lost !== undefined) {
+      reject(request.seq, lost);
+      return;
+    }
+    inFlight.add(request.seq);
   }
   const frame = encodeFrame(request);
   if (socket === undefined) backlog.push(frame);
   else socket.write(frame);
-}
-
-asyncPort.on('message', (request: BrokerRequest) => {
-  send(request, 'async');
-});
-syncPort.on('message', (request: BrokerRequest) => {
-  send(request, 'sync');
 });
 
 /** The broker may still be starting: retry a refused or missing socket for a while. */
@@ -81,10 +71,17 @@ function open(attempt: number): void {
     for (const frame of backlog.splice(0)) candidate.write(frame);
   });
   candidate.on('data', (chunk) => {
-    for (const reply of reader.push(chunk) as BrokerReply[]) deliver(reply);
+    for (const reply of reader.push(chunk) as BrokerReply[]) {
+      inFlight.delete(reply.seq);
+      asyncPort.postMessage(reply);
+    }
   });
   candidate.on('error', (error: NodeJS.ErrnoException) => {
-    if (socket === undefined && (error.code === 'ENOENT' || error.code === 'ECONNREFUSED') && attempt < 100) {
+    if (
+      socket === undefined &&
+      (error.code === 'ENOENT' || error.code === 'ECONNREFUSED') &&
+      attempt < 100
+    ) {
       setTimeout(() => {
         open(attempt + 1);
       }, 50);

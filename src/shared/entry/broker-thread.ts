@@ -8,14 +8,14 @@
  * Each connection is one child realm and gets one owner id; when the connection closes (the
  * child ended or died) the id dies, so locks it held become abandoned.
  */
-import { rmSync } from 'node:fs';
-import { createServer, type Socket } from 'node:net';
+import { constants, openSync, rmSync } from 'node:fs';
+import { createServer, Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { adoptOwner, ownerTable } from '../../internal/owners.ts';
 // Registers every kind of shared object.
 import '../../sync/index.ts';
 import { errorToWire } from '../../transport/wire.ts';
-import type { BrokerReply, BrokerRequest, CallRequest } from '../broker-protocol.ts';
+import type { BrokerReply, BrokerRequest, CallRequest, HelloRequest } from '../broker-protocol.ts';
 import { encodeFrame, FrameReader } from '../frames.ts';
 import { sharedKind, type LocalState } from '../shared-object.ts';
 
@@ -55,35 +55,75 @@ function whenRegistered(id: number): Promise<LocalState> {
 }
 
 class Connection {
-  readonly #socket: Socket;
   readonly #owner = owners.allocate();
   readonly #cores = new Map<number, Record<string, (...args: unknown[]) => unknown>>();
   readonly #inFlight = new Map<number, AbortController>();
   readonly #reader = new FrameReader();
 
+  /** The realm's blocking-call pipes, once its hello has named them. */
+  #fifo: { readonly requests: Socket; readonly replies: Socket } | undefined;
+
   constructor(socket: Socket) {
-    this.#socket = socket;
     socket.on('data', (chunk) => {
-      for (const request of this.#reader.push(chunk) as BrokerRequest[]) this.#handle(request);
+      for (const request of this.#reader.push(chunk) as BrokerRequest[]) {
+        this.#handle(request, socket);
+      }
     });
     socket.on('close', () => {
       // The child is gone: its locks are abandoned and its waits are over.
       owners.release(this.#owner);
       for (const controller of this.#inFlight.values()) controller.abort();
+      this.#fifo?.requests.destroy();
+      this.#fifo?.replies.destroy();
     });
     socket.on('error', () => {
       // 'close' follows.
     });
   }
 
-  #handle(request: BrokerRequest): void {
+  #handle(request: BrokerRequest, replyTo: Socket): void {
     switch (request.type) {
       case 'cancel':
         this.#inFlight.get(request.seq)?.abort();
         break;
       case 'call':
-        void this.#call(request);
+        void this.#call(request, replyTo);
         break;
+      case 'hello':
+        this.#openPipes(request.fifo);
+        break;
+    }
+  }
+
+  /**
+   * Opens the realm's blocking-call pipes. Non-blocking here (the realm has both open, so
+   * neither open waits), and unlinked at once: nothing is left on disk whatever happens.
+   */
+  #openPipes(fifo: HelloRequest['fifo']): void {
+    try {
+      const requests = new Socket({
+        fd: openSync(fifo.requests, constants.O_RDONLY | constants.O_NONBLOCK),
+        readable: true,
+        writable: false,
+      });
+      const replies = new Socket({
+        fd: openSync(fifo.replies, constants.O_WRONLY | constants.O_NONBLOCK),
+        readable: false,
+        writable: true,
+      });
+      const reader = new FrameReader();
+      requests.on('data', (chunk) => {
+        for (const request of reader.push(chunk) as BrokerRequest[]) this.#handle(request, replies);
+      });
+      requests.on('error', () => undefined);
+      replies.on('error', () => undefined);
+      this.#fifo = { requests, replies };
+    } catch {
+      // The realm is already gone (its pipes with it); its socket closes next.
+    } finally {
+      // Named pipes (not /proc links, which the realm's own exit removes) go now.
+      if (!fifo.requests.startsWith('/proc/')) rmSync(fifo.requests, { force: true });
+      if (!fifo.replies.startsWith('/proc/')) rmSync(fifo.replies, { force: true });
     }
   }
 
@@ -100,7 +140,7 @@ class Connection {
     return core;
   }
 
-  async #call({ seq, id, method, args }: CallRequest): Promise<void> {
+  async #call({ seq, id, method, args }: CallRequest, replyTo: Socket): Promise<void> {
     const controller = new AbortController();
     this.#inFlight.set(seq, controller);
     let reply: BrokerReply;
@@ -108,18 +148,27 @@ class Connection {
       const core = await this.#core(id);
       // A blocking call (`acquireSync`) must not block the broker: run its async twin, and
       // let the caller block on the reply instead.
-      const name = method.endsWith('Sync') && typeof core[method.slice(0, -4)] === 'function' ? method.slice(0, -4) : method;
+      const name =
+        method.endsWith('Sync') && typeof core[method.slice(0, -4)] === 'function'
+          ? method.slice(0, -4)
+          : method;
       const fn = core[name];
       if (typeof fn !== 'function') throw new TypeError(`multitask broker: no method ${method}`);
-      const isAsync = name !== method || sharedKind((await whenRegistered(id)).kind).asyncMethods.includes(name);
-      const value: unknown = isAsync ? await fn.call(core, ...args, controller.signal) : fn.call(core, ...args);
+      const isAsync =
+        name !== method || sharedKind((await whenRegistered(id)).kind).asyncMethods.includes(name);
+      const value: unknown = isAsync
+        ? await fn.call(core, ...args, controller.signal)
+        : fn.call(core, ...args);
       reply = { seq, ok: true, value };
     } catch (error) {
-      reply = { seq, ok: false, error: errorToWire(error) };
+      // Tell the caller when the error is our own cancellation, so that it rejects with its
+      // signal's reason rather than with ours.
+      const aborted = controller.signal.aborted && error === controller.signal.reason;
+      reply = { seq, ok: false, error: errorToWire(error), aborted };
     } finally {
       this.#inFlight.delete(seq);
     }
-    if (!this.#socket.destroyed) this.#socket.write(encodeFrame(reply));
+    if (!replyTo.destroyed) replyTo.write(encodeFrame(reply));
   }
 }
 

@@ -25,7 +25,8 @@ export async function runChild(
   adoptIdentity(spec.identity);
   if (spec.owner !== null) adoptOwner(spec.owner.table, spec.owner.id);
   const args = decodeShared(spec.args) as unknown[];
-  const state = spec.instance === null ? null : (decodeShared(spec.instance.state) as Record<string, unknown>);
+  const state =
+    spec.instance === null ? null : (decodeShared(spec.instance.state) as Record<string, unknown>);
   const self = spec.kind === 'thread' ? spec.identity.thread : spec.identity.process;
   let exitCode = 0;
   try {
