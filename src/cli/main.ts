@@ -4,7 +4,13 @@
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { main as balance } from '../examples/balance/main.ts';
 import { DEFAULT_N, main as primes } from '../examples/primes/main.ts';
+
+/** The course's demos, by name: each prints its own report. */
+const DEMOS: Record<string, (write: (line: string) => void) => Promise<unknown>> = {
+  balance: (write) => balance(write),
+};
 
 const USAGE = `Usage: multitask <command> [options]
 
@@ -12,6 +18,7 @@ Commands:
   primes [--n N]   Sum the primes below N serially, with 4 and 10 threads and with
                    4 and 10 processes, and print the times and speedups
                    (default N: ${DEFAULT_N}).
+  demo NAME        Run one of the course's demos: ${Object.keys(DEMOS).join(', ')}.
 
 Options:
   -h, --help       Show this help.`;
@@ -44,6 +51,18 @@ export async function run(
         return 2;
       }
       await primes(n, out);
+      return 0;
+    }
+    case 'demo': {
+      const [name] = rest;
+      const demo = name === undefined ? undefined : DEMOS[name];
+      if (demo === undefined) {
+        err(
+          `Expected a demo name (${Object.keys(DEMOS).join(', ')}), got \`${name ?? ''}\`.\n\n${USAGE}`,
+        );
+        return 2;
+      }
+      await demo(out);
       return 0;
     }
     default:

@@ -48,3 +48,9 @@ it('multitask primes --n 1_000 - prints the table', async () => {
   assert.match(io.out[0] ?? '', /below 1,000/);
   assert.ok(io.out.slice(2, 7).every((line) => line.endsWith('76,127')));
 });
+
+it('multitask demo nope - an unknown demo is named, exit code 2', async () => {
+  const io = capture();
+  assert.equal(await run(['demo', 'nope'], io.write, io.error), 2);
+  assert.match(io.err.join('\n'), /^Expected a demo name \(balance\), got `nope`/);
+});
