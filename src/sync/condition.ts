@@ -16,7 +16,8 @@ import {
 } from '../shared/shared-object.ts';
 import { AcquirableBase, type AcquireOptions } from './acquirable.ts';
 import { Lock } from './lock.ts';
-import { RLock, type ConditionLock } from './rlock.ts';
+import type { ConditionLock } from './lock-base.ts';
+import { RLock } from './rlock.ts';
 import { waitArguments, type WaitOptions } from './wait-options.ts';
 import { ABORTED, deadlineAfter, runAsync, runSync, sliceUntil, type Steps } from './waiting.ts';
 

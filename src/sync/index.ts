@@ -12,3 +12,5 @@ export { BoundedSemaphore, Semaphore } from './semaphore.ts';
 export type { WaitOptions } from './wait-options.ts';
 export { Value } from '../shared/value.ts';
 export { SharedArray } from '../shared/shared-array.ts';
+// The queues register their kinds too: every worker entry and the broker import this module.
+export * from '../queue/index.ts';

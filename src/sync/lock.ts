@@ -4,14 +4,8 @@
  * is passed to.
  */
 import { StateError } from '../errors.ts';
-import { currentOwnerId, ownerTable, type OwnerTable } from '../internal/owners.ts';
-import {
-  kSharedState,
-  registerSharedKind,
-  type Shareable,
-  type SharedState,
-} from '../shared/shared-object.ts';
-import { AcquirableBase, acquireTimeout, type AcquireOptions } from './acquirable.ts';
+import type { OwnerTable } from '../internal/owners.ts';
+import { registerSharedKind } from '../shared/shared-object.ts';
 import {
   holderOf,
   lockWordSteps,
@@ -20,7 +14,13 @@ import {
   tryLockWord,
   unlockWord,
 } from './lock-word.ts';
-import type { ConditionLock } from './rlock.ts';
+import {
+  adoptLock,
+  kTryAcquire,
+  LockBase,
+  type ConditionLock,
+  type LockCoreApi,
+} from './lock-base.ts';
 import { runAsync, runSync, type Steps } from './waiting.ts';
 
 /**
@@ -32,21 +32,7 @@ import { runAsync, runSync, type Steps } from './waiting.ts';
 const WORD = 0;
 const SLOTS = 1;
 
-/** The operations of a lock, performed on its memory by whoever holds the memory. */
-export interface LockCoreApi {
-  acquire(timeout: number, signal?: AbortSignal): Promise<Outcome>;
-  acquireSync(timeout: number): Outcome;
-  /** Releases once; returns whether the caller still holds it (an RLock held twice). */
-  release(): boolean;
-  locked(): boolean;
-  /** Whether the calling owner holds it. */
-  owned(): boolean;
-}
-
 /** The lock's operations on local shared memory, on behalf of `owner`. */
-/** Shared by every fast-path acquire: a settled promise cannot be changed by its users. */
-const RESOLVED_TRUE = Promise.resolve(true);
-
 export class LockCore implements LockCoreApi, ConditionLock {
   readonly #cells: Int32Array;
   readonly #owner: number;
@@ -58,8 +44,8 @@ export class LockCore implements LockCoreApi, ConditionLock {
     this.#owners = owners;
   }
 
-  /** One attempt, no waiting: the async fast path of `Lock#acquire`. */
-  tryAcquire(): boolean {
+  /** One attempt, no waiting: the fast path of `acquire()`. */
+  [kTryAcquire](): boolean {
     return tryLockWord(this.#cells, WORD, this.#owner);
   }
 
@@ -107,9 +93,6 @@ export class LockCore implements LockCoreApi, ConditionLock {
 
 const KIND = 'Lock';
 
-/** Set just around `new Lock()` when a lock is rebuilt from its state in another realm. */
-let adopting: { state: SharedState; core: LockCoreApi } | undefined;
-
 /**
  * A primitive lock. `await lock.acquire()` waits without blocking the event loop;
  * `lock.acquireSync()` blocks the calling thread (fine in threads and processes; on the main
@@ -125,90 +108,15 @@ let adopting: { state: SharedState; core: LockCoreApi } | undefined;
  * }
  * ```
  */
-export class Lock extends AcquirableBase implements Shareable {
-  protected readonly description = 'the lock';
-  readonly #state: SharedState;
-  readonly #core: LockCoreApi;
-  #abandoned = false;
-
+export class Lock extends LockBase {
   constructor() {
-    super();
-    const adopted = adopting;
-    adopting = undefined;
-    if (adopted !== undefined) {
-      // Rebuilt in another realm over the same memory (or the broker).
-      this.#state = adopted.state;
-      this.#core = adopted.core;
-      return;
-    }
-    const buffer = new SharedArrayBuffer(SLOTS * Int32Array.BYTES_PER_ELEMENT);
-    this.#state = { kind: KIND, buffers: [buffer], meta: null };
-    this.#core = new LockCore(new Int32Array(buffer), currentOwnerId(), ownerTable());
-  }
-
-  /**
-   * Acquires the lock. Resolves `true` when acquired, `false` when `blocking` is false or the
-   * `timeout` expired first.
-   * @throws {ArgumentTypeError} for a timeout with `blocking: false`, or a negative timeout.
-   */
-  acquire(options?: AcquireOptions): Promise<boolean> {
-    // The common case, a free lock and no options, costs no promise of its own.
-    if (options === undefined && this.#core instanceof LockCore && this.#core.tryAcquire()) {
-      this.#abandoned = false;
-      return RESOLVED_TRUE;
-    }
-    return this.#acquire(options);
-  }
-
-  async #acquire(options: AcquireOptions | undefined): Promise<boolean> {
-    return this.#settle(await this.#core.acquire(acquireTimeout(options), options?.signal));
-  }
-
-  /** As {@link Lock.acquire}, blocking the calling thread. */
-  acquireSync(options?: AcquireOptions): boolean {
-    return this.#settle(this.#core.acquireSync(acquireTimeout(options)));
-  }
-
-  #settle(outcome: Outcome): boolean {
-    if (outcome === Outcome.NotAcquired) return false;
-    this.#abandoned = outcome === Outcome.Abandoned;
-    return true;
-  }
-
-  /**
-   * Releases the lock. Any thread may release it.
-   * @throws {StateError} `release unlocked lock` (`ERR_RELEASE_UNLOCKED`).
-   */
-  release(): void {
-    this.#abandoned = false;
-    this.#core.release();
-  }
-
-  /** Whether some thread or process holds the lock. */
-  locked(): boolean {
-    return this.#core.locked();
-  }
-
-  /**
-   * True when this thread's current hold on the lock was taken over from a thread or
-   * process that died holding it: what it protected may be half-updated.
-   */
-  get abandoned(): boolean {
-    return this.#abandoned;
-  }
-
-  /** @internal */
-  [kSharedState](): SharedState {
-    return this.#state;
+    super(KIND, SLOTS, (cells, owner, owners) => new LockCore(cells, owner, owners));
   }
 }
 
 registerSharedKind<LockCoreApi>(KIND, {
   localCore: (state, owner, owners) => new LockCore(lockCells(state.buffers[0]), owner, owners),
-  wrap: (state, core) => {
-    adopting = { state, core };
-    return new Lock();
-  },
+  wrap: (state, core) => adoptLock(state, core, () => new Lock()),
   asyncMethods: ['acquire'],
 });
 

@@ -3,14 +3,8 @@
  * it again; it is free once released as many times as acquired. Only the owner may release.
  */
 import { StateError } from '../errors.ts';
-import { currentOwnerId, ownerTable, type OwnerTable } from '../internal/owners.ts';
-import {
-  kSharedState,
-  registerSharedKind,
-  type Shareable,
-  type SharedState,
-} from '../shared/shared-object.ts';
-import { AcquirableBase, acquireTimeout, type AcquireOptions } from './acquirable.ts';
+import type { OwnerTable } from '../internal/owners.ts';
+import { registerSharedKind } from '../shared/shared-object.ts';
 import {
   holderOf,
   lockWordSteps,
@@ -19,7 +13,13 @@ import {
   tryLockWord,
   unlockWord,
 } from './lock-word.ts';
-import type { LockCoreApi } from './lock.ts';
+import {
+  adoptLock,
+  kTryAcquire,
+  LockBase,
+  type ConditionLock,
+  type LockCoreApi,
+} from './lock-base.ts';
 import { runAsync, runSync, type Steps } from './waiting.ts';
 
 /**
@@ -32,15 +32,6 @@ import { runAsync, runSync, type Steps } from './waiting.ts';
 const WORD = 0;
 const COUNT = 1;
 const SLOTS = 2;
-
-/** What a Condition needs from its lock: Python's `_is_owned`, `_release_save`, `_acquire_restore`. */
-export interface ConditionLock {
-  owned(): boolean;
-  /** Releases the lock completely; returns what {@link ConditionLock.restoreSteps} needs. */
-  releaseSave(): number;
-  /** Re-acquires the lock (waiting as long as it takes) and restores the saved state. */
-  restoreSteps(saved: number): Steps<Outcome>;
-}
 
 export class RLockCore implements LockCoreApi, ConditionLock {
   readonly #cells: Int32Array;
@@ -62,6 +53,14 @@ export class RLockCore implements LockCoreApi, ConditionLock {
   #took(outcome: Outcome): Outcome {
     if (outcome !== Outcome.NotAcquired) this.#cells[COUNT] = 1;
     return outcome;
+  }
+
+  /** One attempt, no waiting: the fast path of `acquire()`. */
+  [kTryAcquire](): boolean {
+    if (this.#reenter()) return true;
+    if (!tryLockWord(this.#cells, WORD, this.#owner)) return false;
+    this.#took(Outcome.Acquired);
+    return true;
   }
 
   acquire(timeout: number, signal?: AbortSignal): Promise<Outcome> {
@@ -117,7 +116,6 @@ export class RLockCore implements LockCoreApi, ConditionLock {
 }
 
 const KIND = 'RLock';
-let adopting: { state: SharedState; core: LockCoreApi } | undefined;
 
 /**
  * A reentrant lock: Python's `threading.RLock` / `multiprocessing.RLock`.
@@ -131,72 +129,15 @@ let adopting: { state: SharedState; core: LockCoreApi } | undefined;
  * lock.release();         // free now
  * ```
  */
-export class RLock extends AcquirableBase implements Shareable {
-  protected readonly description = 'the lock';
-  readonly #state: SharedState;
-  readonly #core: LockCoreApi;
-  #abandoned = false;
-
+export class RLock extends LockBase {
   constructor() {
-    super();
-    const adopted = adopting;
-    adopting = undefined;
-    if (adopted !== undefined) {
-      this.#state = adopted.state;
-      this.#core = adopted.core;
-      return;
-    }
-    const buffer = new SharedArrayBuffer(SLOTS * Int32Array.BYTES_PER_ELEMENT);
-    this.#state = { kind: KIND, buffers: [buffer], meta: null };
-    this.#core = new RLockCore(new Int32Array(buffer), currentOwnerId(), ownerTable());
-  }
-
-  /** Acquires (or re-enters) the lock; see `Lock#acquire` for the options. */
-  async acquire(options?: AcquireOptions): Promise<boolean> {
-    return this.#settle(await this.#core.acquire(acquireTimeout(options), options?.signal));
-  }
-
-  acquireSync(options?: AcquireOptions): boolean {
-    return this.#settle(this.#core.acquireSync(acquireTimeout(options)));
-  }
-
-  #settle(outcome: Outcome): boolean {
-    if (outcome === Outcome.NotAcquired) return false;
-    if (outcome === Outcome.Abandoned) this.#abandoned = true;
-    return true;
-  }
-
-  /**
-   * Releases one level; the lock is free after as many releases as acquires.
-   * @throws {StateError} `cannot release un-acquired lock` when the caller is not the owner
-   * (`ERR_NOT_OWNER`).
-   */
-  release(): void {
-    // One call, which matters in a child process where each is a round trip to the broker.
-    if (!this.#core.release()) this.#abandoned = false;
-  }
-
-  locked(): boolean {
-    return this.#core.locked();
-  }
-
-  /** True when the current hold was taken over from an owner that died holding it. */
-  get abandoned(): boolean {
-    return this.#abandoned;
-  }
-
-  /** @internal */
-  [kSharedState](): SharedState {
-    return this.#state;
+    super(KIND, SLOTS, (cells, owner, owners) => new RLockCore(cells, owner, owners));
   }
 }
 
 registerSharedKind<LockCoreApi>(KIND, {
   localCore: (state, owner, owners) => new RLockCore(rlockCells(state.buffers[0]), owner, owners),
-  wrap: (state, core) => {
-    adopting = { state, core };
-    return new RLock();
-  },
+  wrap: (state, core) => adoptLock(state, core, () => new RLock()),
   asyncMethods: ['acquire'],
 });
 
