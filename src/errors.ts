@@ -34,6 +34,16 @@ export type ErrorCode =
   | 'ERR_TIMEOUT'
   | 'ERR_TOO_MANY_WAITERS'
   | 'ERR_BROKER'
+  | 'ERR_QUEUE_EMPTY'
+  | 'ERR_QUEUE_FULL'
+  | 'ERR_QUEUE_SHUT_DOWN'
+  | 'ERR_QUEUE_CLOSED'
+  | 'ERR_TASK_DONE_TOO_MANY'
+  | 'ERR_EOF'
+  | 'ERR_CONNECTION_READ_ONLY'
+  | 'ERR_CONNECTION_WRITE_ONLY'
+  | 'ERR_CONNECTION_CLOSED'
+  | 'ERR_BAD_MESSAGE_LENGTH'
   | 'ERR_INTERNAL';
 
 /** The base class of every multitask error. */
@@ -106,6 +116,44 @@ export class TimeoutError extends MultitaskError {
  */
 export class BrokerError extends MultitaskError {}
 
+/**
+ * A non-blocking or timed `get` found the queue empty. Python's `queue.Empty`.
+ */
+export class QueueEmptyError extends MultitaskError {
+  constructor(message = 'the queue is empty', options?: ErrorOptions) {
+    super('ERR_QUEUE_EMPTY', message, options);
+  }
+}
+
+/**
+ * A non-blocking or timed `put` found the queue full. Python's `queue.Full`.
+ */
+export class QueueFullError extends MultitaskError {
+  constructor(message = 'the queue is full', options?: ErrorOptions) {
+    super('ERR_QUEUE_FULL', message, options);
+  }
+}
+
+/**
+ * A `put` on a queue that was shut down, or a `get` on one that was shut down and is empty.
+ * Python 3.13's `queue.ShutDown`.
+ */
+export class QueueShutDownError extends MultitaskError {
+  constructor(message = 'the queue is shut down', options?: ErrorOptions) {
+    super('ERR_QUEUE_SHUT_DOWN', message, options);
+  }
+}
+
+/**
+ * A `recv` on a pipe whose other end was closed and which holds nothing more. Python's
+ * `EOFError`.
+ */
+export class EOFError extends MultitaskError {
+  constructor(message = 'the other end of the pipe is closed', options?: ErrorOptions) {
+    super('ERR_EOF', message, options);
+  }
+}
+
 /** A `TypeError` with a code: an argument of the wrong type. */
 export class ArgumentTypeError extends TypeError {
   readonly code: ErrorCode;
@@ -158,6 +206,10 @@ export const errorClassesByName: ReadonlyMap<string, new (...args: never[]) => E
   ['BrokenBarrierError', BrokenBarrierError],
   ['TimeoutError', TimeoutError],
   ['BrokerError', BrokerError],
+  ['QueueEmptyError', QueueEmptyError],
+  ['QueueFullError', QueueFullError],
+  ['QueueShutDownError', QueueShutDownError],
+  ['EOFError', EOFError],
   ['ArgumentTypeError', ArgumentTypeError],
   ['ArgumentRangeError', ArgumentRangeError],
 ]);

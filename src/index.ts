@@ -7,14 +7,31 @@ export {
   ArgumentTypeError,
   BrokenBarrierError,
   BrokerError,
+  EOFError,
   MultitaskError,
   TimeoutError,
   PicklingError,
+  QueueEmptyError,
+  QueueFullError,
+  QueueShutDownError,
   RemoteTraceback,
   StateError,
   WorkerStartError,
   type ErrorCode,
 } from './errors.ts';
+export {
+  Connection,
+  JoinableQueue,
+  LifoQueue,
+  Pipe,
+  PriorityQueue,
+  Queue,
+  SimpleQueue,
+  type PipeOptions,
+  type QueueWaitOptions,
+  type RecvOptions,
+  type ShutdownOptions,
+} from './queue/index.ts';
 export { SharedArray, type SharedArrayOptions } from './shared/shared-array.ts';
 export type { BigIntTypecode, NumberTypecode, Typecode, ValueOf } from './shared/typecodes.ts';
 export { Value, type ValueOptions } from './shared/value.ts';

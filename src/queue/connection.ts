@@ -1,0 +1,348 @@
+/**
+ * `Pipe()` and `Connection`: Python's `multiprocessing.Pipe`, two ends that send messages to
+ * each other. Each direction is a channel with a queue's memory (queue-core.ts): messages
+ * keep their boundaries and order, and closing an end shuts its sending channel down, so
+ * that the other end reads what is left and then gets {@link EOFError}.
+ */
+import { EOFError, QueueShutDownError, StateError } from '../errors.ts';
+import { currentOwnerId, ownerTable, type OwnerTable } from '../internal/owners.ts';
+import { assertBoolean, assertInteger, rangeError, typeError } from '../internal/validate.ts';
+import {
+  kSharedState,
+  registerSharedKind,
+  type LocalState,
+  type Shareable,
+  type SharedState,
+} from '../shared/shared-object.ts';
+import { decodeItem, encodeItem } from './items.ts';
+import { Discipline, QueueCore, queueBuffers } from './queue-core.ts';
+
+interface ConnectionMeta {
+  readonly readable: boolean;
+  readonly writable: boolean;
+}
+
+/**
+ * The state's buffers: the channel this end reads (3 buffers, when readable), then the one
+ * it writes (3 buffers, when writable); see queue-core.ts for their layout.
+ */
+const CHANNEL_BUFFERS = 3;
+
+/** An end's operations, here or through the broker. Messages travel as bytes. */
+export interface ConnectionCoreApi {
+  send(message: Uint8Array): void;
+  recv(signal?: AbortSignal): Promise<Uint8Array>;
+  recvSync(): Uint8Array;
+  poll(timeout: number, signal?: AbortSignal): Promise<boolean>;
+  pollSync(timeout: number): boolean;
+  closeWrite(): void;
+}
+
+function eofInstead(error: unknown): unknown {
+  return error instanceof QueueShutDownError ? new EOFError() : error;
+}
+
+export class ConnectionCore implements ConnectionCoreApi {
+  readonly #read: QueueCore | undefined;
+  readonly #write: QueueCore | undefined;
+
+  constructor(state: LocalState, owner: number, owners: OwnerTable) {
+    const { readable, writable } = state.meta as ConnectionMeta;
+    const buffers = [...state.buffers];
+    this.#read = readable
+      ? new QueueCore(buffers.splice(0, CHANNEL_BUFFERS), owner, owners)
+      : undefined;
+    this.#write = writable
+      ? new QueueCore(buffers.splice(0, CHANNEL_BUFFERS), owner, owners)
+      : undefined;
+  }
+
+  #reader(): QueueCore {
+    if (this.#read === undefined) {
+      throw new StateError('ERR_CONNECTION_WRITE_ONLY', 'connection is write-only');
+    }
+    return this.#read;
+  }
+
+  #writer(): QueueCore {
+    if (this.#write === undefined) {
+      throw new StateError('ERR_CONNECTION_READ_ONLY', 'connection is read-only');
+    }
+    return this.#write;
+  }
+
+  send(message: Uint8Array): void {
+    // Unbounded: never waits. A closed peer's channel is not refused (see Connection.close).
+    this.#writer().putSync(message, null, 0);
+  }
+
+  async recv(signal?: AbortSignal): Promise<Uint8Array> {
+    try {
+      return await this.#reader().get(Infinity, signal);
+    } catch (error) {
+      throw eofInstead(error);
+    }
+  }
+
+  recvSync(): Uint8Array {
+    try {
+      return this.#reader().getSync(Infinity);
+    } catch (error) {
+      throw eofInstead(error);
+    }
+  }
+
+  poll(timeout: number, signal?: AbortSignal): Promise<boolean> {
+    return this.#reader().poll(timeout, signal);
+  }
+
+  pollSync(timeout: number): boolean {
+    return this.#reader().pollSync(timeout);
+  }
+
+  closeWrite(): void {
+    this.#write?.shutdown(false);
+  }
+}
+
+const KIND = 'Connection';
+let adopting: { state: SharedState; core: ConnectionCoreApi } | undefined;
+
+/** Options of `recv`. */
+export interface RecvOptions {
+  /** Stops waiting (rejecting with the signal's reason) when aborted. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * One end of a {@link Pipe}: Python's `multiprocessing.connection.Connection`. Pass it in a
+ * worker's `args`; the worker's object is the same end.
+ *
+ * @example
+ * ```ts
+ * const [parentEnd, childEnd] = Pipe();
+ * new Process({ target: tasks.echo, args: [childEnd] }).start();
+ * parentEnd.send({ hello: 'world' });
+ * await parentEnd.recv(); // what the child sent back
+ * ```
+ */
+export class Connection implements Shareable {
+  readonly #state: SharedState;
+  readonly #core: ConnectionCoreApi;
+  #closed = false;
+
+  /** @internal Connections are made by {@link Pipe}. */
+  constructor() {
+    const adopted = adopting;
+    adopting = undefined;
+    if (adopted === undefined) {
+      throw new TypeError('Connections are made by Pipe()');
+    }
+    this.#state = adopted.state;
+    this.#core = adopted.core;
+  }
+
+  /** Whether this end can receive. */
+  get readable(): boolean {
+    return (this.#state.meta as ConnectionMeta).readable;
+  }
+
+  /** Whether this end can send. */
+  get writable(): boolean {
+    return (this.#state.meta as ConnectionMeta).writable;
+  }
+
+  /** Whether {@link Connection.close} was called on this object. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Sends `message` (a structured clone of it) to the other end. Never waits.
+   * @throws {StateError} `connection is read-only` (`ERR_CONNECTION_READ_ONLY`), or `handle
+   * is closed` (`ERR_CONNECTION_CLOSED`).
+   * @throws {PicklingError} for a message that cannot be cloned (`ERR_NOT_CLONEABLE`).
+   */
+  send(message: unknown): void {
+    this.#assertWritable();
+    this.#core.send(encodeItem(message));
+  }
+
+  /**
+   * Sends bytes as one message: `buffer`, or `size` bytes of it from `offset`.
+   * @throws {ArgumentRangeError} for an offset or size outside the buffer.
+   * @example
+   * ```ts
+   * end.sendBytes(new TextEncoder().encode('hello'), 1, 3); // 'ell'
+   * ```
+   */
+  sendBytes(buffer: ArrayBufferView | ArrayBuffer, offset = 0, size?: number): void {
+    this.#assertWritable();
+    const bytes = ArrayBuffer.isView(buffer)
+      ? new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
+      : buffer instanceof ArrayBuffer
+        ? new Uint8Array(buffer)
+        : undefined;
+    if (bytes === undefined) throw typeError('buffer', 'an ArrayBuffer or a view of one', buffer);
+    assertInteger(offset, 'offset', 0);
+    if (offset > bytes.length) throw rangeError('offset', `at most ${bytes.length}`, offset);
+    const length = size ?? bytes.length - offset;
+    assertInteger(length, 'size', 0);
+    if (offset + length > bytes.length) {
+      throw rangeError('size', `at most ${bytes.length - offset}`, length);
+    }
+    this.#core.send(bytes.slice(offset, offset + length));
+  }
+
+  /**
+   * Receives the next message, waiting for one.
+   * @throws {EOFError} when the other end was closed and nothing is left (`ERR_EOF`).
+   * @throws {StateError} `connection is write-only`, or `handle is closed`.
+   */
+  async recv(options?: RecvOptions): Promise<unknown> {
+    this.#assertReadable();
+    return decodeItem(await this.#core.recv(options?.signal));
+  }
+
+  /** As {@link Connection.recv}, blocking the calling thread. */
+  recvSync(): unknown {
+    this.#assertReadable();
+    return decodeItem(this.#core.recvSync());
+  }
+
+  /**
+   * Receives the next message as bytes (one sent with {@link Connection.sendBytes}).
+   * @param maxlength The longest message accepted. A longer one is dropped, and this end
+   * closed, as in Python.
+   * @throws {StateError} `bad message length` (`ERR_BAD_MESSAGE_LENGTH`) for a message longer
+   * than `maxlength`.
+   * @throws {EOFError} as {@link Connection.recv}.
+   */
+  async recvBytes(maxlength?: number, options?: RecvOptions): Promise<Uint8Array> {
+    this.#assertReadable();
+    if (maxlength !== undefined) assertInteger(maxlength, 'maxlength', 0);
+    return this.#checkLength(await this.#core.recv(options?.signal), maxlength);
+  }
+
+  /** As {@link Connection.recvBytes}, blocking the calling thread. */
+  recvBytesSync(maxlength?: number): Uint8Array {
+    this.#assertReadable();
+    if (maxlength !== undefined) assertInteger(maxlength, 'maxlength', 0);
+    return this.#checkLength(this.#core.recvSync(), maxlength);
+  }
+
+  #checkLength(bytes: Uint8Array, maxlength: number | undefined): Uint8Array {
+    if (maxlength !== undefined && bytes.length > maxlength) {
+      this.close();
+      throw new StateError('ERR_BAD_MESSAGE_LENGTH', 'bad message length');
+    }
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  /**
+   * Whether a message (or the end of the stream) is there to receive, waiting up to
+   * `timeout` ms for one: 0 (the default) checks and returns, `Infinity` waits as long as it
+   * takes.
+   */
+  async poll(timeout = 0, options?: RecvOptions): Promise<boolean> {
+    this.#assertReadable();
+    return this.#core.poll(pollTimeout(timeout), options?.signal);
+  }
+
+  /** As {@link Connection.poll}, blocking the calling thread. */
+  pollSync(timeout = 0): boolean {
+    this.#assertReadable();
+    return this.#core.pollSync(pollTimeout(timeout));
+  }
+
+  /**
+   * Closes this end: it can no longer be used, and the other end receives what was sent
+   * before, then {@link EOFError}. Closing any copy of an end (this object, or the same end
+   * in another thread or process) ends the stream, unlike an OS pipe, which ends when every
+   * copy is closed. May be called again.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.writable) this.#core.closeWrite();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new StateError('ERR_CONNECTION_CLOSED', 'handle is closed');
+  }
+
+  #assertWritable(): void {
+    this.#assertOpen();
+    if (!this.writable) {
+      throw new StateError('ERR_CONNECTION_READ_ONLY', 'connection is read-only');
+    }
+  }
+
+  #assertReadable(): void {
+    this.#assertOpen();
+    if (!this.readable) {
+      throw new StateError('ERR_CONNECTION_WRITE_ONLY', 'connection is write-only');
+    }
+  }
+
+  /** @internal */
+  [kSharedState](): SharedState {
+    return this.#state;
+  }
+}
+
+function pollTimeout(timeout: unknown): number {
+  if (typeof timeout !== 'number' || Number.isNaN(timeout)) {
+    throw typeError('timeout', 'a number of milliseconds', timeout);
+  }
+  return Math.max(0, timeout);
+}
+
+function end(read: SharedArrayBuffer[] | null, write: SharedArrayBuffer[] | null): Connection {
+  const state: LocalState = {
+    kind: KIND,
+    buffers: [...(read ?? []), ...(write ?? [])],
+    meta: { readable: read !== null, writable: write !== null } satisfies ConnectionMeta,
+  };
+  adopting = { state, core: new ConnectionCore(state, currentOwnerId(), ownerTable()) };
+  return new Connection();
+}
+
+/** Options of {@link Pipe}. */
+export interface PipeOptions {
+  /** `false`: the first end only receives and the second only sends. Default `true`. */
+  readonly duplex?: boolean | undefined;
+}
+
+/**
+ * A pair of connected ends: Python's `multiprocessing.Pipe()`. With `duplex` (the default)
+ * each end sends to the other; without, `[reader, writer]`. Works between any two of the
+ * main thread, threads and processes.
+ *
+ * @throws {ArgumentTypeError} when `duplex` is not a boolean.
+ * @example
+ * ```ts
+ * const [reader, writer] = Pipe({ duplex: false });
+ * writer.send([1, 'two']);
+ * writer.close();
+ * await reader.recv(); // [1, 'two']
+ * await reader.recv(); // EOFError
+ * ```
+ */
+export function Pipe(options?: PipeOptions): [Connection, Connection] {
+  const duplex = options?.duplex ?? true;
+  assertBoolean(duplex, 'duplex');
+  const forward = queueBuffers(Discipline.Fifo, 0, false);
+  if (!duplex) return [end(forward, null), end(null, forward)];
+  const backward = queueBuffers(Discipline.Fifo, 0, false);
+  return [end(backward, forward), end(forward, backward)];
+}
+
+registerSharedKind<ConnectionCoreApi>(KIND, {
+  localCore: (state, owner, owners) => new ConnectionCore(state, owner, owners),
+  wrap: (state, core) => {
+    adopting = { state, core };
+    return new Connection();
+  },
+  asyncMethods: ['recv', 'poll'],
+});
