@@ -1,0 +1,26 @@
+/** piscina with exactly `workers` threads and its defaults otherwise. */
+import { benchFile } from '../lib/paths.ts';
+import { bounded } from '../lib/timing.ts';
+import type { TaskResult } from '../workers/tasks.ts';
+import type { PoolSpec } from './types.ts';
+
+export const piscina: PoolSpec = {
+  kind: 'pool',
+  id: 'piscina',
+  label: 'piscina',
+  packages: ['piscina'],
+  async open(workers) {
+    const { Piscina } = await import('piscina');
+    const pool = new Piscina<unknown, unknown>({
+      filename: benchFile('workers/tasks'),
+      minThreads: workers,
+      maxThreads: workers,
+    });
+    return {
+      run: (task, arg) => pool.run(arg, { name: task }) as Promise<TaskResult<typeof task>>,
+      close: async (ms = 1000) => {
+        await bounded(pool.destroy(), ms);
+      },
+    };
+  },
+};

@@ -1,0 +1,71 @@
+/**
+ * Scenario 5's threads: a producer that sends `items` small items and a consumer that
+ * receives them, over a MessagePort (`{ i }` objects) or over the bare SharedArrayBuffer
+ * ring (the Int32 `i`). Both take their clock readings from the machine-wide monotonic clock,
+ * so the parent can subtract the producer's start from the consumer's end.
+ */
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
+import { SpscRing } from '../baselines/spsc-ring.ts';
+
+export type QueueWorkerData =
+  | {
+      readonly role: 'producer' | 'consumer';
+      readonly transport: 'port';
+      readonly items: number;
+      readonly port: MessagePort;
+    }
+  | {
+      readonly role: 'producer' | 'consumer';
+      readonly transport: 'ring';
+      readonly items: number;
+      readonly ring: SharedArrayBuffer;
+    };
+
+export type QueueWorkerMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'started'; readonly at: bigint }
+  | {
+      readonly type: 'done';
+      readonly at: bigint;
+      readonly count: number;
+      readonly checksum: number;
+    };
+
+const parent = parentPort;
+if (parent === null) throw new Error('queue-worker.js runs in a worker thread');
+const data = workerData as QueueWorkerData;
+const post = (message: QueueWorkerMessage): void => {
+  parent.postMessage(message);
+};
+
+if (data.role === 'producer') {
+  parent.once('message', () => {
+    const at = process.hrtime.bigint();
+    if (data.transport === 'port') {
+      for (let i = 0; i < data.items; i++) data.port.postMessage({ i });
+    } else {
+      const ring = new SpscRing(data.ring, 'producer');
+      for (let i = 0; i < data.items; i++) ring.push(i);
+    }
+    post({ type: 'started', at });
+  });
+  post({ type: 'ready' });
+} else if (data.transport === 'port') {
+  let count = 0;
+  let checksum = 0;
+  data.port.on('message', ({ i }: { i: number }) => {
+    count++;
+    checksum += i;
+    if (count === data.items) {
+      post({ type: 'done', at: process.hrtime.bigint(), count, checksum });
+      data.port.close();
+    }
+  });
+  post({ type: 'ready' });
+} else {
+  post({ type: 'ready' });
+  const ring = new SpscRing(data.ring, 'consumer');
+  let checksum = 0;
+  for (let count = 0; count < data.items; count++) checksum += ring.pop();
+  post({ type: 'done', at: process.hrtime.bigint(), count: data.items, checksum });
+}
