@@ -3,7 +3,7 @@
  * is sent to a child process, and registers each such object with it. Also installs the
  * process bridge, so that shared objects can be exported to, and reached from, processes.
  */
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -22,8 +22,34 @@ let nextId = 0;
 /** One id per object: the same lock sent twice is the same object in the broker. */
 const exported = new WeakMap<object, RemoteState>();
 
+const SOCKET_NAME = /^multitask-(\d+)-[0-9a-f]+\.sock$/;
+
+/**
+ * Removes the sockets of brokers whose process is gone. A process killed outright (SIGKILL)
+ * never runs its exit handler, so its socket file would stay in the temporary directory.
+ */
+function removeStaleSockets(): void {
+  let names: string[];
+  try {
+    names = readdirSync(tmpdir());
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(SOCKET_NAME.exec(name)?.[1] ?? NaN);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH')
+        rmSync(join(tmpdir(), name), { force: true });
+    }
+  }
+}
+
 function startBroker(): { worker: Worker; socketPath: string } {
   if (broker !== undefined) return broker;
+  removeStaleSockets();
   const socketPath = join(
     tmpdir(),
     `multitask-${process.pid}-${Math.random().toString(16).slice(2, 10)}.sock`,
