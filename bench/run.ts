@@ -13,7 +13,7 @@ import { benchFile, projectRoot, pythonDir } from './lib/paths.ts';
 import { writeReport } from './lib/report.ts';
 import { aggregate, type ScenarioResult } from './lib/results.ts';
 import { killRunningChild, runChild, type ChildCommand, type ChildOutcome } from './lib/spawn.ts';
-import { renderText } from './lib/table.ts';
+import { renderText, scenarioNumber } from './lib/table.ts';
 import { nowMs } from './lib/timing.ts';
 import type { Contender, Mode, Params, Requirement, Scenario } from './lib/types.ts';
 import { scenarios } from './scenarios/index.ts';
@@ -22,7 +22,7 @@ const USAGE = `Usage: npm run bench -- [options]
 
 Options:
   --quick            Fewer rounds and smaller inputs (under 2 minutes here).
-  --only <names>     Run only these scenarios (comma-separated): a number (1),
+  --only <names>     Run only these scenarios (comma-separated): a number (1, 6b),
                      a name (tiny-tasks) or both (01-tiny-tasks).
   --rounds <n>       Override every scenario's number of rounds.
   --no-python        Skip the CPython rows.
@@ -71,9 +71,9 @@ function parseOptions(argv: readonly string[]): Options | undefined {
 }
 
 function matches(scenario: Scenario, name: string): boolean {
-  const number = scenario.id.slice(0, 2);
-  const short = scenario.id.slice(3);
-  return [scenario.id, number, String(Number(number)), short].includes(name.trim());
+  const prefix = scenario.id.split('-')[0] ?? scenario.id;
+  const short = scenario.id.slice(prefix.length + 1);
+  return [scenario.id, prefix, scenarioNumber(scenario.id), short].includes(name.trim());
 }
 
 function selectScenarios(only: string | null): Scenario[] {
@@ -170,9 +170,8 @@ async function runScenario(
   const params = scenario.params(options.mode);
   const rounds = options.rounds ?? scenario.rounds[options.mode];
   const { runnable, messages } = plan(scenario, env);
-  const number = String(Number(scenario.id.slice(0, 2)));
   process.stderr.write(
-    `\n▸ ${number}. ${scenario.title}: ${runnable.length} contenders × ${rounds} rounds\n`,
+    `\n▸ ${scenarioNumber(scenario.id)}. ${scenario.title}: ${runnable.length} contenders × ${rounds} rounds\n`,
   );
   const outcomes = new Map<string, ChildOutcome[]>(runnable.map((c) => [c.id, []]));
   for (let round = 1; round <= rounds; round++) {

@@ -121,8 +121,13 @@ export function footnotes(result: ScenarioResult): string[] {
   return [...notes, ...result.messages];
 }
 
+/** A scenario's number as the issue writes it: `06b-lock-handoff` → `6b`. */
+export function scenarioNumber(id: string): string {
+  return (id.split('-')[0] ?? id).replace(/^0+(?=.)/, '');
+}
+
 function heading(result: ScenarioResult): string {
-  return `${String(Number(result.id.slice(0, 2)))}. ${result.title}`;
+  return `${scenarioNumber(result.id)}. ${result.title}`;
 }
 
 function roundsLine(result: ScenarioResult): string {

@@ -36,7 +36,7 @@ const peers = peerPools.map((pool) => pool.id);
 export const tinyTasks: Scenario<TinyTaskParams> = {
   id: '01-tiny-tasks',
   title: 'Tiny-task throughput',
-  rounds: { quick: 2, full: 5 },
+  rounds: { quick: 2, full: 4 },
   params: (mode) =>
     mode === 'quick'
       ? { tasks: 5_000, workers: 2, warmup: 500 }
