@@ -5,6 +5,7 @@
 import { deserialize, serialize } from 'node:v8';
 import { PicklingError } from '../errors.ts';
 import { parseTimeout, typeError } from '../internal/validate.ts';
+import { findShared } from '../shared/shared-object.ts';
 import { assertCloneable } from '../transport/wire.ts';
 
 /**
@@ -12,6 +13,17 @@ import { assertCloneable } from '../transport/wire.ts';
  * @throws {PicklingError} (`ERR_NOT_CLONEABLE`) naming the part that cannot be cloned.
  */
 export function encodeItem(item: unknown): Uint8Array {
+  if (typeof item === 'object' && item !== null) {
+    // Structured clone would turn a Lock or a Queue into an empty object: refuse it instead.
+    const shared = findShared(item, 'item');
+    if (shared !== null) {
+      throw new PicklingError(
+        'ERR_NOT_CLONEABLE',
+        `${shared} is a shared object (a lock, queue or value), which cannot travel inside an ` +
+          'item or message; pass it to the thread or process in `args` instead',
+      );
+    }
+  }
   try {
     return serialize(item);
   } catch (error) {

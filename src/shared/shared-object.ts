@@ -210,3 +210,35 @@ export function decodeShared(value: unknown): unknown {
   };
   return decode(value);
 }
+
+/**
+ * The path of the first shared object inside `value` (`item.lock`), or `null` when there is
+ * none. Containers that structured clone walks are walked; cycles are followed once.
+ */
+export function findShared(value: unknown, root: string): string | null {
+  const seen = new Set<object>();
+  const stack: [unknown, string][] = [[value, root]];
+  while (stack.length > 0) {
+    const [node, path] = stack.pop() ?? [undefined, root];
+    if (typeof node !== 'object' || node === null || seen.has(node)) continue;
+    if (isShareable(node)) return path;
+    seen.add(node);
+    if (
+      ArrayBuffer.isView(node) ||
+      node instanceof ArrayBuffer ||
+      node instanceof SharedArrayBuffer
+    )
+      continue;
+    if (Array.isArray(node)) {
+      node.forEach((item, i) => stack.push([item, `${path}[${i}]`]));
+    } else if (node instanceof Map) {
+      for (const [key, item] of node)
+        stack.push([key, `${path}<Map key>`], [item, `${path}<Map value>`]);
+    } else if (node instanceof Set) {
+      for (const member of node) stack.push([member, `${path}<Set member>`]);
+    } else {
+      for (const [key, item] of Object.entries(node)) stack.push([item, `${path}.${key}`]);
+    }
+  }
+  return null;
+}

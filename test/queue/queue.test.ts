@@ -10,8 +10,10 @@ import {
   ArgumentTypeError,
   JoinableQueue,
   LifoQueue,
+  Lock,
   MultitaskError,
   PicklingError,
+  Pipe,
   PriorityQueue,
   Queue,
   QueueEmptyError,
@@ -415,6 +417,29 @@ describe('Queue - items (C.14)', () => {
     assert.equal(queue.qsize(), 0);
     await queue.put('later');
     assert.deepEqual(drain(queue), ['later']);
+  });
+
+  it('.put() - a shared object inside an item is refused, naming its place, nothing queued', async () => {
+    const queue = new Queue<unknown>();
+    const isRefusal =
+      (path: string) =>
+      (error: unknown): boolean => {
+        assert.ok(error instanceof PicklingError);
+        assert.equal(error.code, 'ERR_NOT_CLONEABLE');
+        assert.ok(error.message.startsWith(`${path} is a shared object`), error.message);
+        return true;
+      };
+    await assert.rejects(queue.put({ account: 7, guard: new Lock() }), isRefusal('item.guard'));
+    assert.throws(() => {
+      queue.putSync([1, new Map([['inbox', new Queue()]])]);
+    }, isRefusal('item[1]<Map value>'));
+    assert.equal(queue.qsize(), 0);
+    const [reader, writer] = Pipe();
+    assert.throws(() => {
+      writer.send({ lock: new Lock() });
+    }, isRefusal('item.lock'));
+    reader.close();
+    writer.close();
   });
 
   it('.close() - put and get through the handle fail; idempotent', async () => {
