@@ -91,6 +91,8 @@ class BrokerClient {
   readonly #blocking: BlockingChannel;
   readonly #pending = new Map<number, PendingCall>();
   #seq = 0;
+  /** Set once the helper thread has ended: every later call fails with it. */
+  #gone: BrokerError | undefined;
 
   constructor(socketPath: string) {
     const asyncChannel = new MessageChannel();
@@ -111,6 +113,19 @@ class BrokerClient {
     });
     // Neither the helper nor a port with nothing pending should keep the realm alive.
     this.#worker.unref();
+    // The helper settles every call it forwarded; if it dies, nobody else will.
+    this.#worker.once('exit', (code) => {
+      this.#gone = new BrokerError(
+        'ERR_BROKER',
+        `The broker client thread ended (exit code ${code})`,
+      );
+      for (const [seq, pending] of this.#pending) {
+        this.#pending.delete(seq);
+        pending.signal?.removeEventListener('abort', pending.onAbort);
+        pending.reject(this.#gone);
+      }
+      this.#asyncPort.unref();
+    });
     this.#asyncPort.unref();
   }
 
@@ -134,6 +149,7 @@ class BrokerClient {
     args: readonly unknown[],
     signal?: AbortSignal,
   ): Promise<unknown> {
+    if (this.#gone !== undefined) return Promise.reject(this.#gone);
     const seq = ++this.#seq;
     return new Promise((resolve, reject) => {
       const onAbort = (): void => {

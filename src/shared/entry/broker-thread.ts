@@ -15,7 +15,13 @@ import { adoptOwner, ownerTable } from '../../internal/owners.ts';
 // Registers every kind of shared object.
 import '../../sync/index.ts';
 import { errorToWire } from '../../transport/wire.ts';
-import type { BrokerReply, BrokerRequest, CallRequest, HelloRequest } from '../broker-protocol.ts';
+import type {
+  BrokerReply,
+  BrokerRequest,
+  CallRequest,
+  HelloRequest,
+  LostReply,
+} from '../broker-protocol.ts';
 import { encodeFrame, FrameReader } from '../frames.ts';
 import { sharedKind, type LocalState } from '../shared-object.ts';
 
@@ -74,7 +80,10 @@ class Connection {
       owners.release(this.#owner);
       for (const controller of this.#inFlight.values()) controller.abort();
       this.#fifo?.requests.destroy();
-      this.#fifo?.replies.destroy();
+      // A caller may still be blocked reading its reply pipe (its helper thread, which owns
+      // this socket, died while the realm lives on): tell it, rather than leave it waiting.
+      const lost: LostReply = { lost: 'The connection to the broker was closed' };
+      this.#fifo?.replies.end(encodeFrame(lost));
     });
     socket.on('error', () => {
       // 'close' follows.
