@@ -44,6 +44,16 @@ export type ErrorCode =
   | 'ERR_CONNECTION_WRITE_ONLY'
   | 'ERR_CONNECTION_CLOSED'
   | 'ERR_BAD_MESSAGE_LENGTH'
+  | 'ERR_BUFFER_TOO_SHORT'
+  | 'ERR_POOL_NOT_RUNNING'
+  | 'ERR_POOL_RUNNING'
+  | 'ERR_EXECUTOR_SHUTDOWN'
+  | 'ERR_BROKEN_EXECUTOR'
+  | 'ERR_WORKER_LOST'
+  | 'ERR_CANCELLED'
+  | 'ERR_INVALID_STATE'
+  | 'ERR_RESULT_NOT_READY'
+  | 'ERR_INITIALIZER_FAILED'
   | 'ERR_INTERNAL';
 
 /** The base class of every multitask error. */
@@ -154,6 +164,78 @@ export class EOFError extends MultitaskError {
   }
 }
 
+/**
+ * `Connection.recvBytesInto` received a message longer than the room left in the buffer.
+ * The message is taken off the pipe all the same, and carried here: Python's
+ * `multiprocessing.BufferTooShort`, whose `args[0]` is the message.
+ */
+export class BufferTooShortError extends MultitaskError {
+  /** The whole message that did not fit. */
+  readonly bytes: Uint8Array;
+
+  constructor(bytes: Uint8Array, room: number, options?: ErrorOptions) {
+    super(
+      'ERR_BUFFER_TOO_SHORT',
+      `the buffer is too short: the message has ${bytes.length} bytes, the buffer room for ` +
+        `${room}; the message is in the error's \`bytes\``,
+      options,
+    );
+    this.bytes = bytes;
+  }
+}
+
+/**
+ * A future that was cancelled: what `result()` and `exception()` raise for it. Python's
+ * `concurrent.futures.CancelledError`.
+ */
+export class CancelledError extends MultitaskError {
+  constructor(message = 'the future was cancelled', options?: ErrorOptions) {
+    super('ERR_CANCELLED', message, options);
+  }
+}
+
+/**
+ * An operation on a future in the wrong state: setting the result of a finished or
+ * cancelled future. Python's `concurrent.futures.InvalidStateError`.
+ */
+export class InvalidStateError extends MultitaskError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_INVALID_STATE', message, options);
+  }
+}
+
+/**
+ * An executor that can no longer run anything: one of its workers died, or its initializer
+ * failed. Pending futures fail with it and later submits throw it. Python's
+ * `concurrent.futures.BrokenExecutor`.
+ */
+export class BrokenExecutorError extends MultitaskError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_BROKEN_EXECUTOR', message, options);
+  }
+}
+
+/** A broken {@link ThreadPoolExecutor}. Python's `BrokenThreadPool`. */
+export class BrokenThreadPoolError extends BrokenExecutorError {}
+
+/** A broken {@link ProcessPoolExecutor}. Python's `BrokenProcessPool`. */
+export class BrokenProcessPoolError extends BrokenExecutorError {}
+
+/**
+ * A `Pool`/`ThreadPool` task whose worker died while running it (a `process.exit()`, a
+ * crash, a kill). The pool replaces the worker and goes on. Python's `Pool` leaves such a task
+ * pending forever; billiard, Celery's fork of it, calls this `WorkerLostError`.
+ */
+export class WorkerLostError extends MultitaskError {
+  /** The worker's exit code, as Python reports it (negative signal numbers). */
+  readonly exitCode: number | null;
+
+  constructor(message: string, exitCode: number | null, options?: ErrorOptions) {
+    super('ERR_WORKER_LOST', message, options);
+    this.exitCode = exitCode;
+  }
+}
+
 /** A `TypeError` with a code: an argument of the wrong type. */
 export class ArgumentTypeError extends TypeError {
   readonly code: ErrorCode;
@@ -210,6 +292,12 @@ export const errorClassesByName: ReadonlyMap<string, new (...args: never[]) => E
   ['QueueFullError', QueueFullError],
   ['QueueShutDownError', QueueShutDownError],
   ['EOFError', EOFError],
+  ['BufferTooShortError', BufferTooShortError],
+  ['CancelledError', CancelledError],
+  ['InvalidStateError', InvalidStateError],
+  ['BrokenExecutorError', BrokenExecutorError],
+  ['BrokenThreadPoolError', BrokenThreadPoolError],
+  ['BrokenProcessPoolError', BrokenProcessPoolError],
   ['ArgumentTypeError', ArgumentTypeError],
   ['ArgumentRangeError', ArgumentRangeError],
 ]);

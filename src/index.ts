@@ -6,7 +6,13 @@ export {
   ArgumentRangeError,
   ArgumentTypeError,
   BrokenBarrierError,
+  BrokenExecutorError,
+  BrokenProcessPoolError,
+  BrokenThreadPoolError,
   BrokerError,
+  CancelledError,
+  InvalidStateError,
+  WorkerLostError,
   EOFError,
   MultitaskError,
   TimeoutError,
@@ -32,6 +38,7 @@ export {
   type RecvOptions,
   type ShutdownOptions,
 } from './queue/index.ts';
+export * from './pool/index.ts';
 export { SharedArray, type SharedArrayOptions } from './shared/shared-array.ts';
 export type { BigIntTypecode, NumberTypecode, Typecode, ValueOf } from './shared/typecodes.ts';
 export { Value, type ValueOptions } from './shared/value.ts';

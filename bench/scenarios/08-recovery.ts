@@ -11,8 +11,8 @@ import { cpython } from '../lib/python.ts';
 import { bounded, describeError, monotonicMs } from '../lib/timing.ts';
 import type { Measurement, Scenario } from '../lib/types.ts';
 import { poolContenders } from '../pools/contenders.ts';
-import { peerPools, rawPool } from '../pools/index.ts';
-import type { PlannedPool, PoolSpec } from '../pools/types.ts';
+import { multitaskProcessPool, multitaskThreadPool, peerPools, rawPool } from '../pools/index.ts';
+import type { PoolSpec } from '../pools/types.ts';
 
 type RecoveryParams = { workers: number; limitMs: number };
 
@@ -55,20 +55,7 @@ async function measure(pool: PoolSpec, { workers, limitMs }: RecoveryParams): Pr
   }
 }
 
-const multitaskPools: readonly PlannedPool[] = [
-  {
-    kind: 'planned',
-    id: 'multitask-threadpool',
-    label: 'multitask ThreadPool',
-    requires: { exports: ['ThreadPool'], issue: 5 },
-  },
-  {
-    kind: 'planned',
-    id: 'multitask-pool',
-    label: 'multitask Pool (processes)',
-    requires: { exports: ['Pool'], issue: 5 },
-  },
-];
+const multitaskPools: readonly PoolSpec[] = [multitaskThreadPool, multitaskProcessPool];
 
 export const recovery: Scenario<RecoveryParams> = {
   id: '08-recovery',

@@ -35,7 +35,7 @@ const MESSAGES: LifecycleMessages = {
 };
 
 /** Node options a child must not inherit: the test runner's, watch mode, the inspector, -e. */
-function childExecArgv(): string[] {
+export function childExecArgv(): string[] {
   const kept: string[] = [];
   const argv = process.execArgv;
   for (let i = 0; i < argv.length; i++) {
@@ -65,7 +65,7 @@ function stopDaemonsAtExit(child: ChildProcess): void {
   });
 }
 
-function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
+export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
   if (code !== null) return code;
   return signal === null ? 1 : -constants.signals[signal];
 }

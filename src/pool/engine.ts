@@ -1,0 +1,620 @@
+/**
+ * The engine under `Pool`, `ThreadPool`, `ThreadPoolExecutor` and `ProcessPoolExecutor`:
+ * a queue of tasks, a set of workers of one kind, and the rules that move tasks from one to
+ * the other.
+ *
+ * Dispatch sends tasks in batches. The batch for a worker is an even share of what is
+ * queued, a quarter of it per worker, between 1 and {@link MAX_BATCH}; a worker is topped up
+ * when half its batch is done, so it never waits a round trip for work. Many small tasks
+ * thus cost one message per few hundred, and a few long ones are dealt out one at a time.
+ *
+ * A task with a timeout or an abort signal runs alone on its worker: its timer starts when it
+ * is sent, and stopping it means stopping the worker, which must take nothing else with it.
+ *
+ * A worker that dies settles every task it held, at once: with the pool's `lost` error for
+ * `Pool`/`ThreadPool`, which replace the worker and go on, or by breaking the pool, as
+ * Python's executors do.
+ */
+import { StateError, TimeoutError } from '../errors.ts';
+import { encodeShared } from '../shared/shared-object.ts';
+import { shipFunction } from '../transport/function-source.ts';
+import { assertCloneable, errorFromWire, type WireError } from '../transport/wire.ts';
+import type { InheritedIdentity } from '../workers/identity.ts';
+import type { TargetSpec } from '../workers/protocol.ts';
+import { isTaskRef, type Target } from '../workers/target.ts';
+import { typeError } from '../internal/validate.ts';
+import {
+  DECODE_FLAG,
+  RESULT_FIELDS,
+  type FromWorker,
+  type TaskMode,
+  type ToWorker,
+} from './protocol.ts';
+import { startPoolWorker, type PoolWorker, type WorkerKind } from './pool-worker.ts';
+
+/** The most tasks sent to one worker in one message. */
+const MAX_BATCH = 256;
+
+/** How a pool reacts to a worker that dies on its own. */
+export interface DeathPolicy {
+  /** `replace`: settle the worker's tasks with `lost()` and start another worker. */
+  readonly kind: 'replace' | 'break';
+  /** The error for a task whose worker died (`replace`), or for every task (`break`). */
+  lost(worker: string, exitCode: number, crash: unknown): Error;
+}
+
+export interface EngineOptions {
+  readonly kind: WorkerKind;
+  /** The most workers at once. */
+  readonly workers: number;
+  /** Start every worker now (Python's `Pool`), or as tasks arrive (the executors). */
+  readonly eager: boolean;
+  readonly initializer: Target | undefined;
+  readonly initargs: readonly unknown[];
+  /** Tasks a worker runs before it is replaced; `null`: no limit. */
+  readonly maxTasksPerChild: number | null;
+  readonly death: DeathPolicy;
+  /** The error for an initializer that failed; the pool is broken from then on. */
+  initializerFailed(worker: string, error: unknown): Error;
+  /** The name and identity of the next worker. */
+  nextIdentity(): { readonly name: string; readonly identity: InheritedIdentity };
+}
+
+/** What a task's owner hears. */
+export interface TaskCallbacks {
+  /**
+   * Called as the task is sent to a worker; returning `false` (a future cancelled meanwhile)
+   * drops the task.
+   */
+  start?(): boolean;
+  settle(ok: boolean, value: unknown): void;
+}
+
+export interface TaskOptions {
+  /** Milliseconds from dispatch to a worker; past it the task fails and its worker is replaced. */
+  readonly timeout?: number | undefined;
+  /** Cancels the task while queued; stops it while running by replacing its worker. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** A queued or running task; `cancel()` drops it if it has not been sent yet. */
+export interface TaskHandle {
+  cancel(): boolean;
+}
+
+interface Task {
+  readonly id: number;
+  readonly key: number;
+  readonly mode: number;
+  readonly payload: unknown;
+  readonly callbacks: TaskCallbacks;
+  readonly timeout: number;
+  readonly signal: AbortSignal | undefined;
+  /** Runs alone on its worker. */
+  readonly exclusive: boolean;
+  state: 'queued' | 'running' | 'done';
+  slot: Slot | null;
+  cancelTimer: (() => void) | null;
+  onAbort: (() => void) | null;
+}
+
+interface Slot {
+  readonly name: string;
+  readonly worker: PoolWorker;
+  ready: boolean;
+  readonly running: Map<number, Task>;
+  /** Tasks sent so far, for `maxTasksPerChild`. */
+  sent: number;
+  /** Takes no more tasks: it is being stopped or retired. */
+  closing: boolean;
+  /** Runs an exclusive task. */
+  exclusive: boolean;
+  /** The pool stopped it on purpose: its exit is no death. */
+  stopping: boolean;
+  readonly targets: Set<number>;
+}
+
+export type EngineState = 'running' | 'closed' | 'terminated' | 'broken';
+
+export class PoolEngine {
+  readonly #options: EngineOptions;
+  readonly #initializer: TargetSpec;
+  readonly #initargs: readonly unknown[];
+  #state: EngineState = 'running';
+  #brokenError: Error | null = null;
+  readonly #slots = new Set<Slot>();
+  #queue: Task[] = [];
+  #head = 0;
+  #nextId = 1;
+  #scheduled = false;
+  #active = false;
+  readonly #keys = new Map<string, number>();
+  readonly #keyOfFunction = new WeakMap<object, number>();
+  readonly #specs: TargetSpec[] = [];
+  readonly #exited: Promise<void>;
+  #markExited: () => void = () => undefined;
+
+  constructor(options: EngineOptions) {
+    this.#options = options;
+    this.#initializer = toSpec(options.initializer, 'initializer');
+    // Shared objects in initargs are exported once, for every worker.
+    this.#initargs = encodeShared(options.initargs, options.kind) as readonly unknown[];
+    assertCloneable(this.#initargs, 'initargs', options.kind);
+    this.#exited = new Promise((resolve) => {
+      this.#markExited = resolve;
+    });
+    if (options.eager) for (let i = 0; i < options.workers; i++) this.#spawn();
+    this.#updateActive();
+  }
+
+  get state(): EngineState {
+    return this.#state;
+  }
+
+  /** Why the pool is broken, when it is. */
+  get brokenError(): Error | null {
+    return this.#brokenError;
+  }
+
+  get workerCount(): number {
+    return this.#slots.size;
+  }
+
+  /**
+   * The key of a target, checking it the first time it is seen.
+   * @throws {PicklingError} for an inline function that captures variables.
+   */
+  keyOf(target: Target): number {
+    const value: unknown = target;
+    if ((typeof value === 'function' || typeof value === 'object') && value !== null) {
+      const known = this.#keyOfFunction.get(target);
+      if (known !== undefined) return known;
+      const key = this.#keyOfSpec(toSpec(target, 'task'));
+      this.#keyOfFunction.set(target, key);
+      return key;
+    }
+    return this.#keyOfSpec(toSpec(target, 'task'));
+  }
+
+  #keyOfSpec(spec: TargetSpec): number {
+    const text =
+      spec.kind === 'ref' ? `ref ${spec.module}#${spec.exportName}` : JSON.stringify(spec);
+    let key = this.#keys.get(text);
+    if (key === undefined) {
+      key = this.#specs.length;
+      this.#specs.push(spec);
+      this.#keys.set(text, key);
+    }
+    return key;
+  }
+
+  /**
+   * Queues a task. Its payload is checked and encoded here; a payload that cannot be sent
+   * fails this task only. Call only while the pool is running.
+   */
+  submit(
+    key: number,
+    mode: TaskMode,
+    payload: unknown,
+    callbacks: TaskCallbacks,
+    options: TaskOptions = {},
+  ): TaskHandle {
+    let encoded = payload;
+    if (!isPrimitiveList(payload)) {
+      try {
+        encoded = encodeShared(payload, this.#options.kind);
+        assertCloneable(encoded, mode === 0 ? 'args' : 'items', this.#options.kind);
+      } catch (error) {
+        callbacks.settle(false, error);
+        return { cancel: () => false };
+      }
+    }
+    const { timeout = Infinity, signal } = options;
+    const task: Task = {
+      id: this.#nextId++,
+      key,
+      mode: encoded === payload ? mode : mode | DECODE_FLAG,
+      payload: encoded,
+      callbacks,
+      timeout,
+      signal,
+      exclusive: timeout !== Infinity || signal !== undefined,
+      state: 'queued',
+      slot: null,
+      cancelTimer: null,
+      onAbort: null,
+    };
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        task.state = 'done';
+        callbacks.settle(false, signal.reason);
+        return { cancel: () => false };
+      }
+      task.onAbort = () => {
+        this.#abort(task, signal.reason);
+      };
+      signal.addEventListener('abort', task.onAbort, { once: true });
+    }
+    this.#queue.push(task);
+    this.#schedule();
+    return { cancel: () => this.#cancelQueued(task) };
+  }
+
+  #cancelQueued(task: Task): boolean {
+    if (task.state !== 'queued') return false;
+    this.#finish(task);
+    // It stays in the queue array, marked done, and is skipped at dispatch.
+    return true;
+  }
+
+  #abort(task: Task, reason: unknown): void {
+    if (task.state === 'queued') {
+      this.#finish(task);
+      task.callbacks.settle(false, reason);
+    } else if (task.state === 'running') this.#stopRunning(task, reason);
+  }
+
+  /** Fails a running task now by stopping its worker (which runs nothing else). */
+  #stopRunning(task: Task, error: unknown): void {
+    const slot = task.slot;
+    this.#finish(task);
+    if (slot !== null) {
+      slot.running.delete(task.id);
+      this.#stopSlot(slot, 'kill');
+    }
+    task.callbacks.settle(false, error);
+  }
+
+  #finish(task: Task): void {
+    task.state = 'done';
+    task.cancelTimer?.();
+    task.cancelTimer = null;
+    if (task.onAbort !== null) task.signal?.removeEventListener('abort', task.onAbort);
+    task.onAbort = null;
+  }
+
+  #queued(): number {
+    return this.#queue.length - this.#head;
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    queueMicrotask(() => {
+      this.#scheduled = false;
+      this.#dispatch();
+    });
+  }
+
+  #dispatch(): void {
+    this.#dropDoneHead();
+    let queued = this.#queued();
+    if (queued > 0 && this.#state !== 'broken') {
+      this.#growIfNeeded(queued);
+      const share = Math.ceil(queued / (4 * Math.max(1, this.#slots.size)));
+      const window = Math.min(MAX_BATCH, Math.max(1, share));
+      for (const slot of this.#slots) {
+        if (queued === 0) break;
+        if (!slot.ready || slot.closing || slot.exclusive) continue;
+        if (slot.running.size > window >> 1) continue;
+        queued -= this.#fill(slot, window);
+      }
+    }
+    this.#afterChange();
+  }
+
+  /** Executors start workers as work arrives: one more while every worker is busy. */
+  #growIfNeeded(queued: number): void {
+    if (this.#state !== 'running' && this.#state !== 'closed') return;
+    let idle = 0;
+    for (const slot of this.#slots)
+      if (!slot.closing && (!slot.ready || slot.running.size === 0)) idle++;
+    while (idle < queued && this.#slots.size < this.#options.workers) {
+      this.#spawn();
+      idle++;
+    }
+  }
+
+  /** Sends `slot` up to `window` tasks in one message; returns how many it took. */
+  #fill(slot: Slot, window: number): number {
+    const tasks: unknown[] = [];
+    const targets: [number, TargetSpec][] = [];
+    const batch: Task[] = [];
+    const limit = this.#options.maxTasksPerChild;
+    while (slot.running.size < window && this.#head < this.#queue.length) {
+      if (limit !== null && slot.sent >= limit) break;
+      const task = this.#queue[this.#head];
+      if (task === undefined) break;
+      if (task.state !== 'queued') {
+        this.#head++;
+        continue;
+      }
+      if (task.exclusive && (slot.running.size > 0 || batch.length > 0)) break;
+      this.#head++;
+      if (task.callbacks.start?.() === false) {
+        this.#finish(task);
+        continue;
+      }
+      task.state = 'running';
+      task.slot = slot;
+      slot.running.set(task.id, task);
+      slot.sent++;
+      batch.push(task);
+      if (!slot.targets.has(task.key)) {
+        slot.targets.add(task.key);
+        const spec = this.#specs[task.key];
+        if (spec !== undefined) targets.push([task.key, spec]);
+      }
+      tasks.push(task.id, task.key, task.mode, task.payload);
+      if (task.exclusive) {
+        slot.exclusive = true;
+        if (task.timeout !== Infinity) this.#armTimeout(task);
+        break;
+      }
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+    if (batch.length > 0) this.#send(slot, { type: 'tasks', targets, tasks }, batch);
+    if (limit !== null && slot.sent >= limit) slot.closing = true;
+    return batch.length;
+  }
+
+  #armTimeout(task: Task): void {
+    const timer = setTimeout(() => {
+      this.#stopRunning(
+        task,
+        new TimeoutError(`the task did not finish within ${task.timeout} ms of its dispatch`),
+      );
+      this.#dispatch();
+    }, task.timeout);
+    task.cancelTimer = () => {
+      clearTimeout(timer);
+    };
+  }
+
+  /** Posts a batch; if it cannot be cloned, sends its tasks one by one, failing the bad ones. */
+  #send(slot: Slot, message: ToWorker & { type: 'tasks' }, batch: readonly Task[]): void {
+    try {
+      slot.worker.post(message);
+      return;
+    } catch {
+      // Something the check let through cannot be cloned after all.
+    }
+    for (const [i, task] of batch.entries()) {
+      const targets = i === 0 ? message.targets : [];
+      try {
+        slot.worker.post({
+          type: 'tasks',
+          targets,
+          tasks: [task.id, task.key, task.mode, task.payload],
+        });
+      } catch (error) {
+        slot.running.delete(task.id);
+        if (task.exclusive) slot.exclusive = false;
+        this.#finish(task);
+        task.callbacks.settle(false, error);
+        // The targets rode with the first task: send them alone.
+        if (i === 0 && targets.length > 0) slot.worker.post({ type: 'tasks', targets, tasks: [] });
+      }
+    }
+  }
+
+  #dropDoneHead(): void {
+    while (this.#head < this.#queue.length && this.#queue[this.#head]?.state === 'done') {
+      this.#head++;
+    }
+  }
+
+  #spawn(): void {
+    const { name, identity } = this.#options.nextIdentity();
+    // Assigned right below; the worker cannot report before this function returns.
+    // eslint-disable-next-line prefer-const -- the callbacks close over it before it is set
+    let slot: Slot | undefined;
+    const worker = startPoolWorker(
+      this.#options.kind,
+      { identity, initializer: this.#initializer, initargs: this.#initargs },
+      {
+        message: (message) => {
+          if (slot !== undefined) this.#onMessage(slot, message);
+        },
+        exit: (exitCode, crash) => {
+          if (slot !== undefined) this.#onExit(slot, exitCode, crash);
+        },
+      },
+    );
+    slot = {
+      name,
+      worker,
+      ready: false,
+      running: new Map(),
+      sent: 0,
+      closing: false,
+      exclusive: false,
+      stopping: false,
+      targets: new Set(),
+    };
+    this.#slots.add(slot);
+    worker.setActive(this.#active);
+  }
+
+  #onMessage(slot: Slot, message: FromWorker): void {
+    switch (message.type) {
+      case 'ready':
+        slot.ready = true;
+        this.#dispatch();
+        break;
+      case 'init-failed':
+        this.#break(this.#options.initializerFailed(slot.name, errorFromWire(message.error)));
+        break;
+      case 'results':
+        this.#onResults(slot, message.results);
+        break;
+      case 'listening':
+      case 'crashed':
+        break;
+    }
+  }
+
+  #onResults(slot: Slot, results: readonly unknown[]): void {
+    for (let i = 0; i < results.length; i += RESULT_FIELDS) {
+      const task = slot.running.get(results[i] as number);
+      if (task === undefined) continue;
+      slot.running.delete(task.id);
+      this.#finish(task);
+      const ok = results[i + 1] === 1;
+      const value = results[i + 2];
+      task.callbacks.settle(ok, ok ? value : errorFromWire(value as WireError));
+    }
+    if (slot.running.size === 0) slot.exclusive = false;
+    this.#dispatch();
+  }
+
+  #onExit(slot: Slot, exitCode: number, crash: unknown): void {
+    this.#slots.delete(slot);
+    const lost = [...slot.running.values()];
+    slot.running.clear();
+    if (!slot.stopping && this.#state !== 'terminated') {
+      const { death } = this.#options;
+      if (!slot.ready && this.#state !== 'broken') {
+        // It died before it could take work: starting another would likely fail the same way.
+        this.#break(death.lost(slot.name, exitCode, crash), lost);
+      } else if (death.kind === 'break') {
+        this.#break(death.lost(slot.name, exitCode, crash), lost);
+      } else {
+        for (const task of lost) {
+          this.#finish(task);
+          task.callbacks.settle(false, death.lost(slot.name, exitCode, crash));
+        }
+      }
+    }
+    const wanted = this.#state === 'running' || (this.#state === 'closed' && this.#queued() > 0);
+    if (wanted && this.#options.eager && this.#slots.size < this.#options.workers) this.#spawn();
+    this.#dispatch();
+  }
+
+  /** After any change: start the next dispatch, stop idle workers of a closed pool, ref or unref. */
+  #afterChange(): void {
+    if (this.#state === 'closed' && this.#queued() === 0) {
+      for (const slot of this.#slots) if (slot.running.size === 0) this.#stopSlot(slot, 'stop');
+    }
+    for (const slot of this.#slots) {
+      if (slot.closing && !slot.stopping && slot.running.size === 0) this.#stopSlot(slot, 'stop');
+    }
+    if (this.#state !== 'running' && this.#slots.size === 0) this.#markExited();
+    this.#updateActive();
+  }
+
+  #stopSlot(slot: Slot, how: 'stop' | 'kill'): void {
+    slot.closing = true;
+    if (how === 'kill') {
+      slot.stopping = true;
+      slot.worker.kill();
+      return;
+    }
+    if (slot.stopping) return;
+    slot.stopping = true;
+    if (slot.ready) slot.worker.post({ type: 'stop' });
+    else slot.worker.kill();
+  }
+
+  /** Keeps the event loop alive while there is work, and only then. */
+  #updateActive(): void {
+    // A pool that is closing stays alive until its workers have exited.
+    let active = this.#queued() > 0 || (this.#state !== 'running' && this.#slots.size > 0);
+    if (!active) for (const slot of this.#slots) if (slot.running.size > 0) active = true;
+    if (active === this.#active) return;
+    this.#active = active;
+    for (const slot of this.#slots) slot.worker.setActive(active);
+  }
+
+  /** Fails every queued and running task with `error`, stops the workers; later submits fail too. */
+  #break(error: Error, alsoFail: readonly Task[] = []): void {
+    if (this.#state === 'broken' || this.#state === 'terminated') return;
+    this.#state = 'broken';
+    this.#brokenError = error;
+    this.#failAll(error, alsoFail);
+    for (const slot of this.#slots) this.#stopSlot(slot, 'kill');
+    this.#afterChange();
+  }
+
+  #failAll(error: unknown, alsoFail: readonly Task[] = []): void {
+    const tasks = [...alsoFail];
+    for (const slot of this.#slots) {
+      tasks.push(...slot.running.values());
+      slot.running.clear();
+    }
+    for (let i = this.#head; i < this.#queue.length; i++) {
+      const task = this.#queue[i];
+      if (task !== undefined && task.state === 'queued') tasks.push(task);
+    }
+    this.#queue = [];
+    this.#head = 0;
+    for (const task of tasks) {
+      if (task.state === 'done') continue;
+      this.#finish(task);
+      task.callbacks.settle(false, error);
+    }
+  }
+
+  /** No more tasks; workers exit once the queued ones are done. */
+  close(): void {
+    if (this.#state !== 'running') return;
+    this.#state = 'closed';
+    this.#dispatch();
+  }
+
+  /** Cancels every queued task (each settles with `error`). */
+  cancelQueued(error: () => unknown): void {
+    for (let i = this.#head; i < this.#queue.length; i++) {
+      const task = this.#queue[i];
+      if (task !== undefined && task.state === 'queued') {
+        this.#finish(task);
+        task.callbacks.settle(false, error());
+      }
+    }
+    this.#queue = [];
+    this.#head = 0;
+    this.#afterChange();
+  }
+
+  /** Stops every worker now; queued and running tasks settle with `error`. */
+  terminate(error: unknown): Promise<void> {
+    if (this.#state !== 'terminated') {
+      this.#state = 'terminated';
+      this.#failAll(error);
+      for (const slot of this.#slots) this.#stopSlot(slot, 'kill');
+      this.#afterChange();
+    }
+    return this.#exited;
+  }
+
+  /** Resolves once every worker has exited after `close()` or `terminate()`. */
+  exited(): Promise<void> {
+    if (this.#state === 'running') {
+      return Promise.reject(new StateError('ERR_POOL_RUNNING', 'Pool is still running'));
+    }
+    return this.#exited;
+  }
+}
+
+/** An array of primitives that clone as they are: nothing to encode or check. */
+function isPrimitiveList(value: unknown): boolean {
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i++) {
+    const item: unknown = value[i];
+    const type = typeof item;
+    if (type === 'object' ? item !== null : type === 'function' || type === 'symbol') return false;
+  }
+  return true;
+}
+
+function toSpec(target: Target | undefined, name: string): TargetSpec {
+  if (target === undefined) return { kind: 'none' };
+  if (isTaskRef(target)) {
+    return { kind: 'ref', module: target.module, exportName: target.exportName };
+  }
+  if (typeof target === 'function') return { kind: 'source', ...shipFunction(target, name) };
+  throw typeError(name, 'a function or a task reference from taskModule()', target);
+}

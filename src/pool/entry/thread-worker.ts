@@ -1,0 +1,35 @@
+/**
+ * Entry point of a thread-pool worker. The bootstrap (internal/loader-hooks.ts) imports it
+ * once the parent's loader hooks are registered.
+ */
+import { receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { adoptOwner } from '../../internal/owners.ts';
+// Registers every kind of shared object, so that arguments can be rebuilt.
+import '../../sync/index.ts';
+import { adoptIdentity } from '../../workers/identity.ts';
+import type { ToWorker, WorkerInit } from '../protocol.ts';
+import { WorkerLoop } from './worker-loop.ts';
+
+const { init } = workerData as { init: WorkerInit };
+const port = init.port;
+if (port === null) throw new Error('multitask: a thread-pool worker needs its port');
+adoptIdentity(init.identity);
+if (init.owner !== null) adoptOwner(init.owner.table, init.owner.id);
+
+const loop = new WorkerLoop(
+  {
+    post: (message) => {
+      port.postMessage(message);
+    },
+    poll: () => receiveMessageOnPort(port)?.message as ToWorker | undefined,
+    exit: (code) => {
+      port.close();
+      process.exit(code);
+    },
+  },
+  init,
+);
+port.on('message', (message: ToWorker) => {
+  loop.receive(message);
+});
+await loop.initialize(init);

@@ -1,0 +1,288 @@
+/**
+ * `ThreadPoolExecutor` and `ProcessPoolExecutor`: Python's `concurrent.futures` executors.
+ *
+ * Workers start as tasks arrive, up to `maxWorkers`. As in Python, a worker that dies breaks
+ * the executor: every pending and running future fails with `BrokenThreadPoolError` /
+ * `BrokenProcessPoolError`, and later submits throw it. A task's own `timeout` or `signal`
+ * (see {@link Executor.submitWith}) stops only that task, by replacing its worker.
+ */
+import {
+  BrokenExecutorError,
+  BrokenProcessPoolError,
+  BrokenThreadPoolError,
+  CancelledError,
+  StateError,
+} from '../errors.ts';
+import { assertBoolean, parseTimeout, rangeError, typeError } from '../internal/validate.ts';
+import { cpuCount } from '../workers/current.ts';
+import type { AnyFunction, Target } from '../workers/target.ts';
+import { PoolEngine, type TaskOptions } from './engine.ts';
+import { Future } from './future.ts';
+import type { ResultOf } from './pool.ts';
+import { MODE_APPLY, MODE_MAP } from './protocol.ts';
+import type { WorkerKind } from './pool-worker.ts';
+import { processWorkerIdentity, threadWorkerIdentity } from './workers-identity.ts';
+
+export interface ExecutorOptions {
+  /**
+   * The most workers at once. Default: `min(32, cpuCount() + 4)` for threads (Python's),
+   * `cpuCount()` for processes.
+   */
+  readonly maxWorkers?: number | undefined;
+  /** Called once in each worker, with `initargs`, before it takes tasks. */
+  readonly initializer?: Target | undefined;
+  readonly initargs?: readonly unknown[] | undefined;
+}
+
+export interface ThreadPoolExecutorOptions extends ExecutorOptions {
+  /** Names the threads `PREFIX_0`, `PREFIX_1`, … Default: `ThreadPoolExecutor-N`. */
+  readonly threadNamePrefix?: string | undefined;
+}
+
+export interface ProcessPoolExecutorOptions extends ExecutorOptions {
+  /** Tasks a worker process runs before it is replaced. Default: no limit. */
+  readonly maxTasksPerChild?: number | null | undefined;
+}
+
+export interface ShutdownOptions {
+  /** Wait until the running and queued futures are done and the workers exited. @default true */
+  readonly wait?: boolean | undefined;
+  /** Cancel the futures that have not started. @default false */
+  readonly cancelFutures?: boolean | undefined;
+}
+
+export interface ExecutorMapOptions {
+  /** Milliseconds from the `map()` call; an item not done by then throws {@link TimeoutError}. */
+  readonly timeout?: number | undefined;
+  /** Items per task. @default 1 */
+  readonly chunksize?: number | undefined;
+  /** Called after each chunk completes, with the items done so far and the total. */
+  readonly onProgress?: ((done: number, total: number) => void) | undefined;
+}
+
+let executorCounter = 0;
+
+/** What the two executors share. */
+export abstract class Executor {
+  readonly #engine: PoolEngine;
+  readonly #broken: (message: string, cause?: unknown) => BrokenExecutorError;
+  #shutdown = false;
+
+  protected constructor(
+    kind: WorkerKind,
+    options: ExecutorOptions & { maxTasksPerChild?: number | null | undefined },
+    naming: () => { name: string; identity: ReturnType<typeof threadWorkerIdentity> },
+  ) {
+    const defaultWorkers = kind === 'thread' ? Math.min(32, cpuCount() + 4) : cpuCount();
+    const workers = options.maxWorkers ?? defaultWorkers;
+    if (typeof workers !== 'number' || !Number.isInteger(workers)) {
+      throw typeError('maxWorkers', 'a positive integer', workers);
+    }
+    if (workers <= 0) throw rangeError('maxWorkers', 'greater than 0', workers);
+    const max = options.maxTasksPerChild ?? null;
+    if (max !== null && (typeof max !== 'number' || !Number.isInteger(max) || max < 1)) {
+      throw rangeError('maxTasksPerChild', 'an integer >= 1 or null', max);
+    }
+    const Broken = kind === 'thread' ? BrokenThreadPoolError : BrokenProcessPoolError;
+    const what = kind === 'thread' ? 'thread' : 'process';
+    this.#broken = (message, cause) =>
+      new Broken(message, cause === undefined ? undefined : { cause });
+    this.#engine = new PoolEngine({
+      kind,
+      workers,
+      eager: false,
+      initializer: options.initializer,
+      initargs: options.initargs ?? [],
+      maxTasksPerChild: max,
+      death: {
+        kind: 'break',
+        lost: (worker, exitCode, crash) =>
+          this.#broken(
+            `A ${what} in the ${what} pool was terminated abruptly while the future was ` +
+              `running or pending (${worker} exited with code ${exitCode}).`,
+            crash,
+          ),
+      },
+      initializerFailed: (worker, error) =>
+        this.#broken(
+          `A ${what} initializer failed in ${worker}, the ${what} pool is not usable anymore`,
+          error,
+        ),
+      nextIdentity: naming,
+    });
+  }
+
+  #checkOpen(): void {
+    if (this.#shutdown) {
+      throw new StateError('ERR_EXECUTOR_SHUTDOWN', 'cannot schedule new futures after shutdown');
+    }
+    const broken = this.#engine.brokenError;
+    if (broken !== null) throw this.#broken(broken.message, broken);
+  }
+
+  /** Schedules `fn(...args)`; returns its {@link Future} at once. */
+  submit<F extends AnyFunction>(fn: Target<F>, ...args: Parameters<F>): Future<ResultOf<F>> {
+    return this.submitWith(fn, args);
+  }
+
+  /**
+   * As {@link Executor.submit}, with per-task options: a `timeout` counted from dispatch to a
+   * worker, and a `signal` that cancels the task while queued or stops it while running.
+   */
+  submitWith<F extends AnyFunction>(
+    fn: Target<F>,
+    args: Parameters<F>,
+    options?: TaskOptions,
+  ): Future<ResultOf<F>> {
+    this.#checkOpen();
+    if (!Array.isArray(args)) throw typeError('args', 'an array', args);
+    const key = this.#engine.keyOf(fn);
+    return this.#submit<ResultOf<F>>(key, MODE_APPLY, args, options);
+  }
+
+  #submit<R>(
+    key: number,
+    mode: typeof MODE_APPLY | typeof MODE_MAP,
+    payload: unknown,
+    options?: TaskOptions,
+  ): Future<R> {
+    const future = new Future<R>();
+    const handle = this.#engine.submit(
+      key,
+      mode,
+      payload,
+      {
+        start: () => future.setRunningOrNotifyCancel(),
+        settle: (ok, value) => {
+          if (future.done()) return;
+          if (ok) future.setResult(value as R);
+          else future.setException(value);
+        },
+      },
+      options,
+    );
+    future.onCancel = () => {
+      handle.cancel();
+    };
+    return future;
+  }
+
+  /**
+   * `fn(item)` for every item, all submitted now, yielded in input order. An error is thrown
+   * at its item's position, and ends the iteration; so does the `timeout`; either way the
+   * futures not yet started are cancelled.
+   */
+  map<F extends (item: never) => unknown>(
+    fn: Target<F>,
+    iterable: Iterable<Parameters<F>[0]>,
+    options: ExecutorMapOptions = {},
+  ): AsyncIterableIterator<ResultOf<F>> {
+    this.#checkOpen();
+    const ms = parseTimeout(options.timeout);
+    const deadline = ms === Infinity ? Infinity : Date.now() + ms;
+    const size = options.chunksize ?? 1;
+    if (typeof size !== 'number' || !Number.isInteger(size)) {
+      throw typeError('chunksize', 'a positive integer', size);
+    }
+    if (size < 1) throw rangeError('chunksize', 'a positive integer', size);
+    const input: unknown = iterable;
+    if (input === null || typeof input !== 'object' || !(Symbol.iterator in input)) {
+      throw typeError('iterable', 'an iterable', input);
+    }
+    const items = Array.from(iterable);
+    const key = this.#engine.keyOf(fn);
+    const futures: Future<unknown[]>[] = [];
+    let done = 0;
+    for (let i = 0; i < items.length; i += size) {
+      const chunk = items.slice(i, i + size);
+      const future = this.#submit<unknown[]>(key, MODE_MAP, chunk);
+      if (options.onProgress !== undefined) {
+        const onProgress = options.onProgress;
+        future.addDoneCallback(() => {
+          done += chunk.length;
+          onProgress(done, items.length);
+        });
+      }
+      futures.push(future);
+    }
+    let index = 0;
+    let offset = 0;
+    let finished = false;
+    const finish = (): void => {
+      finished = true;
+      for (const f of futures) f.cancel();
+    };
+    const next = async (): Promise<IteratorResult<ResultOf<F>, undefined>> => {
+      while (!finished && index < futures.length) {
+        const future = futures[index];
+        if (future === undefined) break;
+        let values: unknown[];
+        try {
+          const left = deadline === Infinity ? undefined : Math.max(0, deadline - Date.now());
+          values = await future.result(left);
+        } catch (error) {
+          finish();
+          throw error;
+        }
+        if (offset < values.length) return { done: false, value: values[offset++] as ResultOf<F> };
+        index++;
+        offset = 0;
+      }
+      finish();
+      return { done: true, value: undefined };
+    };
+    return {
+      next,
+      return: () => {
+        finish();
+        return Promise.resolve({ done: true, value: undefined });
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  }
+
+  /**
+   * Takes no more tasks. With `cancelFutures`, cancels those not started; with `wait` (the
+   * default), resolves once the rest are done and the workers have exited. Repeatable.
+   */
+  async shutdown(options: ShutdownOptions = {}): Promise<void> {
+    const { wait = true, cancelFutures = false } = options;
+    assertBoolean(wait, 'wait');
+    assertBoolean(cancelFutures, 'cancelFutures');
+    this.#shutdown = true;
+    if (cancelFutures) this.#engine.cancelQueued(() => new CancelledError());
+    this.#engine.close();
+    if (wait) await this.#engine.exited();
+  }
+
+  /** `await using executor = …`: `shutdown({ wait: true })` at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.shutdown({ wait: true });
+  }
+}
+
+/** Python's `concurrent.futures.ThreadPoolExecutor`, on worker threads. */
+export class ThreadPoolExecutor extends Executor {
+  constructor(options: number | ThreadPoolExecutorOptions = {}) {
+    const opts = typeof options === 'number' ? { maxWorkers: options } : options;
+    if (typeof opts !== 'object') throw typeError('options', 'a number or an object', options);
+    const prefix = opts.threadNamePrefix ?? `ThreadPoolExecutor-${executorCounter++}`;
+    if (typeof prefix !== 'string') throw typeError('threadNamePrefix', 'a string', prefix);
+    let n = 0;
+    super('thread', opts, () => {
+      const name = `${prefix}_${n++}`;
+      return { name, identity: threadWorkerIdentity(name) };
+    });
+  }
+}
+
+/** Python's `concurrent.futures.ProcessPoolExecutor`, on child processes. */
+export class ProcessPoolExecutor extends Executor {
+  constructor(options: number | ProcessPoolExecutorOptions = {}) {
+    const opts = typeof options === 'number' ? { maxWorkers: options } : options;
+    if (typeof opts !== 'object') throw typeError('options', 'a number or an object', options);
+    super('process', opts, () => processWorkerIdentity('SpawnProcess', false));
+  }
+}

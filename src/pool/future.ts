@@ -1,0 +1,360 @@
+/**
+ * `Future`, `asCompleted` and `wait`: Python's `concurrent.futures` results, awaitable.
+ *
+ * A future is pending, then running, then either finished (with a result or an exception) or
+ * cancelled. Unlike CPython (gh-92001, gh-109934), a cancelled future counts as done
+ * everywhere, `wait()` and `asCompleted()` included, as the documentation promises.
+ */
+import {
+  ArgumentRangeError,
+  CancelledError,
+  InvalidStateError,
+  StateError,
+  TimeoutError,
+} from '../errors.ts';
+import { parseTimeout, typeError } from '../internal/validate.ts';
+import { setLongTimeout } from '../internal/timers.ts';
+
+type FutureState = 'pending' | 'running' | 'cancelled' | 'finished';
+
+/** The result of a task that runs somewhere else: Python's `concurrent.futures.Future`. */
+export class Future<T = unknown> implements PromiseLike<T> {
+  #state: FutureState = 'pending';
+  #ok = false;
+  #value: unknown;
+  #callbacks: ((future: Future<T>) => void)[] = [];
+  #waiters: (() => void)[] = [];
+  #promise: Promise<T> | undefined;
+  /** Set by an executor: removes the task from its queue. */
+  #onCancel: (() => void) | null = null;
+
+  /**
+   * Cancels the future if it has not started running: returns `true` if it is (or was
+   * already) cancelled, `false` if it is running or finished.
+   */
+  cancel(): boolean {
+    if (this.#state === 'cancelled') return true;
+    if (this.#state !== 'pending') return false;
+    this.#state = 'cancelled';
+    const onCancel = this.#onCancel;
+    this.#onCancel = null;
+    onCancel?.();
+    this.#settled();
+    return true;
+  }
+
+  cancelled(): boolean {
+    return this.#state === 'cancelled';
+  }
+
+  running(): boolean {
+    return this.#state === 'running';
+  }
+
+  /** True once the future finished or was cancelled. */
+  done(): boolean {
+    return this.#state === 'cancelled' || this.#state === 'finished';
+  }
+
+  /**
+   * The result, waiting at most `timeout` ms (default: forever). Rejects with the task's
+   * error if it failed, {@link CancelledError} if cancelled, {@link TimeoutError} on timeout.
+   */
+  async result(timeout?: number): Promise<T> {
+    await this.#wait(timeout);
+    if (this.#state === 'cancelled') throw new CancelledError();
+    if (!this.#ok) throw this.#value;
+    return this.#value as T;
+  }
+
+  /**
+   * The task's error, or `null` if it succeeded, waiting at most `timeout` ms. Rejects with
+   * {@link CancelledError} if cancelled, {@link TimeoutError} on timeout.
+   */
+  async exception(timeout?: number): Promise<unknown> {
+    await this.#wait(timeout);
+    if (this.#state === 'cancelled') throw new CancelledError();
+    return this.#ok ? null : this.#value;
+  }
+
+  /**
+   * Calls `fn(future)` once the future is done, in registration order; at once if it is
+   * already done. An error thrown by `fn` is reported and does not stop the others.
+   */
+  addDoneCallback(fn: (future: Future<T>) => void): void {
+    if (typeof fn !== 'function') throw typeError('fn', 'a function', fn);
+    if (this.done()) this.#invoke(fn);
+    else this.#callbacks.push(fn);
+  }
+
+  /**
+   * For executors: marks the future running. Returns `false` if it was cancelled (the task
+   * must not run), `true` if it was pending.
+   * @throws {StateError} if it is already running or done.
+   */
+  setRunningOrNotifyCancel(): boolean {
+    if (this.#state === 'cancelled') return false;
+    if (this.#state === 'pending') {
+      this.#state = 'running';
+      this.#onCancel = null;
+      return true;
+    }
+    throw new StateError('ERR_INVALID_STATE', `Future in unexpected state: ${this.#state}`);
+  }
+
+  /** For executors: the task returned `value`. @throws {InvalidStateError} if already done. */
+  setResult(value: T): void {
+    this.#finish(true, value);
+  }
+
+  /** For executors: the task failed with `error`. @throws {InvalidStateError} if already done. */
+  setException(error: unknown): void {
+    this.#finish(false, error);
+  }
+
+  then<A = T, B = never>(
+    onFulfilled?: ((value: T) => A | PromiseLike<A>) | null,
+    onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
+    this.#promise ??= this.result();
+    return this.#promise.then(onFulfilled, onRejected);
+  }
+
+  toString(): string {
+    if (this.#state !== 'finished') return `<Future state=${this.#state}>`;
+    return this.#ok
+      ? `<Future state=finished returned ${describe(this.#value)}>`
+      : `<Future state=finished raised ${describe(this.#value)}>`;
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'Future';
+  }
+
+  /** @internal Set by the executor that owns the future. */
+  set onCancel(fn: (() => void) | null) {
+    this.#onCancel = fn;
+  }
+
+  #finish(ok: boolean, value: unknown): void {
+    if (this.done()) {
+      throw new InvalidStateError(`${this.#state.toUpperCase()}: ${this.toString()}`);
+    }
+    this.#state = 'finished';
+    this.#ok = ok;
+    this.#value = value;
+    this.#onCancel = null;
+    this.#settled();
+  }
+
+  #settled(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
+    const callbacks = this.#callbacks;
+    this.#callbacks = [];
+    for (const fn of callbacks) this.#invoke(fn);
+  }
+
+  #invoke(fn: (future: Future<T>) => void): void {
+    try {
+      fn(this);
+    } catch (error) {
+      // Python logs 'exception calling callback for <Future ...>' and goes on.
+      console.error(`exception calling callback for ${this.toString()}`, error);
+    }
+  }
+
+  /** Resolves once done; rejects with TimeoutError after `timeout` ms. */
+  #wait(timeout: number | undefined): Promise<void> {
+    const ms = parseTimeout(timeout);
+    if (this.done()) return Promise.resolve();
+    if (ms === 0) return Promise.reject(new TimeoutError('the future is not done'));
+    return new Promise((resolve, reject) => {
+      let cancel = (): void => undefined;
+      const wake = (): void => {
+        cancel();
+        resolve();
+      };
+      this.#waiters.push(wake);
+      cancel = setLongTimeout(() => {
+        this.#waiters = this.#waiters.filter((w) => w !== wake);
+        reject(new TimeoutError(`the future did not finish within ${ms} ms`));
+      }, ms);
+    });
+  }
+
+  /** @internal Calls `wake` once done (for wait() and asCompleted()). */
+  whenDone(wake: () => void): () => void {
+    if (this.done()) {
+      wake();
+      return () => undefined;
+    }
+    this.#waiters.push(wake);
+    return () => {
+      this.#waiters = this.#waiters.filter((w) => w !== wake);
+    };
+  }
+
+  /** @internal True if finished with an exception. */
+  get failed(): boolean {
+    return this.#state === 'finished' && !this.#ok;
+  }
+}
+
+function describe(value: unknown): string {
+  if (value instanceof Error) return value.name;
+  if (value === null) return 'null';
+  if (typeof value === 'object')
+    return (value.constructor as { name?: string } | undefined)?.name ?? 'Object';
+  return typeof value;
+}
+
+/** `wait()` returns when any future finishes or is cancelled. */
+export const FIRST_COMPLETED = 'FIRST_COMPLETED';
+/** `wait()` returns when any future finishes by raising, or when all are done. */
+export const FIRST_EXCEPTION = 'FIRST_EXCEPTION';
+/** `wait()` returns when every future is done. */
+export const ALL_COMPLETED = 'ALL_COMPLETED';
+
+export type ReturnWhen = typeof FIRST_COMPLETED | typeof FIRST_EXCEPTION | typeof ALL_COMPLETED;
+
+export interface WaitOptions {
+  /** Milliseconds to wait at most; then `wait()` returns what is done so far. */
+  readonly timeout?: number | undefined;
+  /** @default ALL_COMPLETED */
+  readonly returnWhen?: ReturnWhen | undefined;
+}
+
+/** What {@link wait} returns: Python's `DoneAndNotDoneFutures`. */
+export interface DoneAndNotDone<T> {
+  readonly done: Set<Future<T>>;
+  readonly notDone: Set<Future<T>>;
+}
+
+function uniqueFutures<T>(fs: Iterable<Future<T>>, name: string): Future<T>[] {
+  const input: unknown = fs;
+  if (input === null || typeof input !== 'object' || !(Symbol.iterator in input)) {
+    throw typeError(name, 'an iterable of futures', input);
+  }
+  const unique = [...new Set(fs)];
+  for (const [i, f] of unique.entries()) {
+    if (!(f instanceof Future)) throw typeError(`${name}[${i}]`, 'a Future', f);
+  }
+  return unique;
+}
+
+/**
+ * Waits for `fs` as `returnWhen` says, or until `timeout`; resolves (never rejects on
+ * timeout) with the futures done and not done. Duplicates count once.
+ */
+export async function wait<T>(
+  fs: Iterable<Future<T>>,
+  options: WaitOptions = {},
+): Promise<DoneAndNotDone<T>> {
+  const futures = uniqueFutures(fs, 'fs');
+  const ms = parseTimeout(options.timeout);
+  const returnWhen = options.returnWhen ?? ALL_COMPLETED;
+  const split = (): DoneAndNotDone<T> => ({
+    done: new Set(futures.filter((f) => f.done())),
+    notDone: new Set(futures.filter((f) => !f.done())),
+  });
+  const satisfied = (): boolean => {
+    const done = futures.filter((f) => f.done());
+    if (returnWhen === FIRST_COMPLETED) return done.length > 0;
+    if (returnWhen === FIRST_EXCEPTION && done.some((f) => f.failed)) return true;
+    return done.length === futures.length;
+  };
+  if (satisfied()) return split();
+  if (![FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED].includes(returnWhen)) {
+    throw new ArgumentRangeError(
+      `Expected \`returnWhen\` to be FIRST_COMPLETED, FIRST_EXCEPTION or ALL_COMPLETED, got ${JSON.stringify(returnWhen)}`,
+      'ERR_INVALID_ARG_VALUE',
+    );
+  }
+  await new Promise<void>((resolve) => {
+    const cancels: (() => void)[] = [];
+    const finish = (): void => {
+      for (const cancel of cancels) cancel();
+      resolve();
+    };
+    const check = (): void => {
+      if (satisfied()) finish();
+    };
+    for (const f of futures) if (!f.done()) cancels.push(f.whenDone(check));
+    cancels.push(setLongTimeout(finish, ms));
+  });
+  return split();
+}
+
+export interface AsCompletedOptions {
+  /** Milliseconds for the whole iteration; then it throws {@link TimeoutError}. */
+  readonly timeout?: number | undefined;
+}
+
+/**
+ * Yields the futures as they complete (finish or are cancelled): those already done first,
+ * then in completion order; each once. (Not an async generator: `yield` would await the
+ * futures, which are thenable, and produce their results instead.)
+ * @throws {TimeoutError} `N (of M) futures unfinished` once the deadline passes.
+ */
+export function asCompleted<T>(
+  fs: Iterable<Future<T>>,
+  options: AsCompletedOptions = {},
+): AsyncIterableIterator<Future<T>> {
+  const futures = uniqueFutures(fs, 'fs');
+  const ms = parseTimeout(options.timeout);
+  const deadline = ms === Infinity ? Infinity : Date.now() + ms;
+  const pending = new Set(futures);
+  // Already done first, in the order given; the rest as they complete.
+  const finished: Future<T>[] = futures.filter((f) => f.done());
+  let wake: (() => void) | null = null;
+  const cancels = futures
+    .filter((f) => !f.done())
+    .map((f) =>
+      f.whenDone(() => {
+        finished.push(f);
+        wake?.();
+      }),
+    );
+  const stop = (): void => {
+    for (const cancel of cancels) cancel();
+    pending.clear();
+    finished.length = 0;
+  };
+  const next = async (): Promise<IteratorResult<Future<T>, undefined>> => {
+    while (pending.size > 0) {
+      const f = finished.shift();
+      if (f !== undefined) {
+        if (pending.delete(f)) return { done: false, value: f };
+        continue;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        const error = new TimeoutError(`${pending.size} (of ${futures.length}) futures unfinished`);
+        stop();
+        throw error;
+      }
+      await new Promise<void>((resolve) => {
+        const cancel = setLongTimeout(resolve, left);
+        wake = () => {
+          cancel();
+          wake = null;
+          resolve();
+        };
+      });
+    }
+    stop();
+    return { done: true, value: undefined };
+  };
+  return {
+    next,
+    return: () => {
+      stop();
+      return Promise.resolve({ done: true, value: undefined });
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}

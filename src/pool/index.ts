@@ -1,0 +1,37 @@
+/**
+ * Pools and executors: `Pool`, `ThreadPool`, `ThreadPoolExecutor`, `ProcessPoolExecutor`,
+ * `Future`, `asCompleted`, `wait`.
+ */
+export {
+  AsyncResult,
+  Pool,
+  ThreadPool,
+  type ApplyAsyncOptions,
+  type ApplyOptions,
+  type MapAsyncOptions,
+  type MapOptions,
+  type PoolOptions,
+  type ResultOf,
+} from './pool.ts';
+export {
+  ProcessPoolExecutor,
+  ThreadPoolExecutor,
+  type ExecutorMapOptions,
+  type ExecutorOptions,
+  type ProcessPoolExecutorOptions,
+  type ShutdownOptions,
+  type ThreadPoolExecutorOptions,
+} from './executor.ts';
+export type { TaskOptions } from './engine.ts';
+export {
+  ALL_COMPLETED,
+  asCompleted,
+  FIRST_COMPLETED,
+  FIRST_EXCEPTION,
+  Future,
+  wait,
+  type AsCompletedOptions,
+  type DoneAndNotDone,
+  type ReturnWhen,
+  type WaitOptions as FutureWaitOptions,
+} from './future.ts';

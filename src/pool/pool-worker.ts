@@ -1,0 +1,153 @@
+/**
+ * The parent's side of one pool worker, on a thread or on a process: start it, post to it,
+ * hear from it, stop it, and learn how it ended.
+ */
+import { fork } from 'node:child_process';
+import { MessageChannel, receiveMessageOnPort, type Worker } from 'node:worker_threads';
+import { siblingModule, startInternalWorker } from '../internal/loader-hooks.ts';
+import { ownerTable } from '../internal/owners.ts';
+import { errorFromWire } from '../transport/wire.ts';
+import { childExecArgv, exitCodeOf } from '../workers/process.ts';
+import type { FromWorker, ToWorker, WorkerInit } from './protocol.ts';
+
+export type WorkerKind = 'thread' | 'process';
+
+/** What a worker tells its pool. */
+export interface PoolWorkerEvents {
+  message(message: FromWorker): void;
+  /**
+   * The worker is gone. `exitCode` as Python reports it (negative signal numbers, -15 for a
+   * thread the pool terminated); `crash` is the error that ended it, if one did.
+   */
+  exit(exitCode: number, crash: unknown): void;
+}
+
+/** One started worker. */
+export interface PoolWorker {
+  /** The thread id or the process id. */
+  readonly ident: number;
+  post(message: ToWorker): void;
+  /** Stops the worker at once: `Worker#terminate()` or SIGTERM. */
+  kill(): void;
+  /** Whether the worker keeps the parent's event loop alive. */
+  setActive(active: boolean): void;
+}
+
+/** What every worker's init holds, before the backend adds its own parts. */
+export type BaseInit = Omit<WorkerInit, 'owner' | 'mailbox' | 'port'>;
+
+export function startPoolWorker(
+  kind: WorkerKind,
+  init: BaseInit,
+  events: PoolWorkerEvents,
+): PoolWorker {
+  return kind === 'thread' ? startThread(init, events) : startProcess(init, events);
+}
+
+function startThread(base: BaseInit, events: PoolWorkerEvents): PoolWorker {
+  const { port1, port2 } = new MessageChannel();
+  const mailbox = new Int32Array(new SharedArrayBuffer(4));
+  const owners = ownerTable();
+  const ownerId = owners.allocate();
+  const init: WorkerInit = {
+    ...base,
+    owner: { table: owners.buffer, id: ownerId },
+    mailbox: mailbox.buffer,
+    port: port2,
+  };
+  const worker: Worker = startInternalWorker(
+    siblingModule(import.meta.url, './entry/thread-worker'),
+    { init },
+    [port2],
+  );
+  let crash: unknown;
+  let killed = false;
+  port1.on('message', (message: FromWorker) => {
+    events.message(message);
+  });
+  worker.on('error', (error) => {
+    crash = error;
+  });
+  worker.on('exit', (code) => {
+    // Locks the thread held become abandoned, as for any thread that ends.
+    owners.release(ownerId);
+    // Results posted before the exit are delivered first: drain the port, then report.
+    for (let next = receiveMessageOnPort(port1); next !== undefined;) {
+      events.message(next.message as FromWorker);
+      next = receiveMessageOnPort(port1);
+    }
+    port1.close();
+    events.exit(killed ? -15 : code, crash);
+  });
+  return {
+    ident: worker.threadId,
+    post(message) {
+      port1.postMessage(message);
+      Atomics.add(mailbox, 0, 1);
+    },
+    kill() {
+      killed = true;
+      void worker.terminate();
+    },
+    setActive(active) {
+      if (active) {
+        worker.ref();
+        port1.ref();
+      } else {
+        worker.unref();
+        port1.unref();
+      }
+    },
+  };
+}
+
+function startProcess(base: BaseInit, events: PoolWorkerEvents): PoolWorker {
+  const child = fork(siblingModule(import.meta.url, './entry/process-worker'), [], {
+    execArgv: childExecArgv(),
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const init: WorkerInit = { ...base, owner: null, mailbox: null, port: null };
+  let exitCode = 1;
+  let crash: unknown;
+  let started = true;
+  child.on('message', (message: FromWorker) => {
+    if (message.type === 'listening') {
+      child.send({ type: 'init', init } satisfies ToWorker);
+    } else if (message.type === 'crashed') {
+      crash = errorFromWire(message.error);
+    } else events.message(message);
+  });
+  child.on('exit', (code, signal) => {
+    exitCode = exitCodeOf(code, signal);
+  });
+  // 'close' comes after 'exit' and after the channel has delivered everything.
+  child.on('close', () => {
+    events.exit(exitCode, crash);
+  });
+  child.on('error', (error) => {
+    if (child.pid === undefined && started) {
+      // The process never started: there will be no 'exit' or 'close'.
+      started = false;
+      events.exit(1, error);
+    }
+  });
+  return {
+    ident: child.pid ?? -1,
+    post(message) {
+      child.send(message);
+    },
+    kill() {
+      child.kill('SIGTERM');
+    },
+    setActive(active) {
+      if (active) {
+        child.ref();
+        child.channel?.ref();
+      } else {
+        child.unref();
+        child.channel?.unref();
+      }
+    },
+  };
+}

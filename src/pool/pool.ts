@@ -1,0 +1,514 @@
+/**
+ * `Pool` and `ThreadPool`: Python's `multiprocessing.Pool` API on processes and on threads.
+ *
+ * Differences from Python, forced or chosen: every blocking call returns a promise; a task
+ * whose worker dies fails with {@link WorkerLostError} (Python's leaves it pending forever)
+ * and the worker is replaced; `terminate()` fails the unfinished tasks instead of leaving
+ * them never ready; an initializer that fails breaks the pool instead of restarting workers
+ * forever.
+ */
+import {
+  ArgumentRangeError,
+  StateError,
+  TimeoutError,
+  WorkerLostError,
+  WorkerStartError,
+} from '../errors.ts';
+import { rangeError, typeError } from '../internal/validate.ts';
+import { cpuCount } from '../workers/current.ts';
+import type { AnyFunction, Target } from '../workers/target.ts';
+import { Future } from './future.ts';
+import { PoolEngine, type TaskOptions } from './engine.ts';
+import { MODE_APPLY, MODE_MAP, MODE_STARMAP, type TaskMode } from './protocol.ts';
+import type { WorkerKind } from './pool-worker.ts';
+import {
+  processWorkerIdentity,
+  threadPoolWorkerName,
+  threadWorkerIdentity,
+} from './workers-identity.ts';
+
+/** The settled value of a target's result. */
+export type ResultOf<F extends AnyFunction> = Awaited<ReturnType<F>>;
+
+/** A target's arguments, then the options; the arguments may be left out when it takes none. */
+export type ArgsThenOptions<F extends AnyFunction, O> =
+  [] extends Parameters<F>
+    ? [args?: Parameters<F>, options?: O]
+    : [args: Parameters<F>, options?: O];
+
+export interface PoolOptions {
+  /**
+   * The number of workers.
+   * @default cpuCount()
+   */
+  readonly processes?: number | undefined;
+  /** Called once in each worker, with `initargs`, before it takes tasks. */
+  readonly initializer?: Target | undefined;
+  readonly initargs?: readonly unknown[] | undefined;
+  /** Tasks (or chunks) a worker runs before it is replaced by a fresh one. Default: no limit. */
+  readonly maxTasksPerChild?: number | null | undefined;
+}
+
+/** Options of `apply`: the per-task `timeout` and `signal`. */
+export type ApplyOptions = TaskOptions;
+
+export interface ApplyAsyncOptions<R> extends TaskOptions {
+  /** Called with the result, once, if the task succeeds. */
+  readonly callback?: ((result: R) => void) | undefined;
+  /** Called with the error, once, if the task fails. */
+  readonly errorCallback?: ((error: unknown) => void) | undefined;
+}
+
+export interface MapOptions {
+  /**
+   * Items per task. `map`'s default is Python's: the items divided by four times the workers,
+   * rounded up; `imap`'s is 1.
+   */
+  readonly chunksize?: number | undefined;
+  /** Called after each chunk completes, with the items done so far and the total. */
+  readonly onProgress?: ((done: number, total: number) => void) | undefined;
+}
+
+export interface MapAsyncOptions<R> extends MapOptions {
+  readonly callback?: ((results: R[]) => void) | undefined;
+  readonly errorCallback?: ((error: unknown) => void) | undefined;
+}
+
+/**
+ * The result of `applyAsync`/`mapAsync`: Python's `AsyncResult`.
+ */
+export class AsyncResult<T> {
+  readonly #future: Future<T>;
+
+  /** @internal */
+  constructor(future: Future<T>) {
+    this.#future = future;
+  }
+
+  /** True once the task has finished. */
+  ready(): boolean {
+    return this.#future.done();
+  }
+
+  /**
+   * True if the task finished without an error.
+   * @throws {StateError} before it is ready (`ERR_RESULT_NOT_READY`).
+   */
+  successful(): boolean {
+    if (!this.#future.done()) {
+      throw new StateError('ERR_RESULT_NOT_READY', 'AsyncResult is not ready');
+    }
+    return !this.#future.failed;
+  }
+
+  /** Waits until the result is ready, or `timeout` ms; never rejects on timeout. */
+  async wait(timeout?: number): Promise<void> {
+    try {
+      await this.#future.exception(timeout);
+    } catch (error) {
+      if (!(error instanceof TimeoutError)) throw error;
+    }
+  }
+
+  /**
+   * The result, waiting at most `timeout` ms; rejects with the task's error, or with
+   * {@link TimeoutError} when the time runs out.
+   */
+  get(timeout?: number): Promise<T> {
+    return this.#future.result(timeout);
+  }
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}
+
+function toArray<T>(iterable: Iterable<T>, name: string): T[] {
+  const input: unknown = iterable;
+  if (
+    input === null ||
+    (typeof input !== 'object' && typeof input !== 'string') ||
+    !(Symbol.iterator in Object(input))
+  ) {
+    throw typeError(name, 'an iterable', input);
+  }
+  return Array.from(iterable);
+}
+
+function parseChunksize(value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw typeError('chunksize', 'a positive integer', value);
+  }
+  if (value < 1) throw rangeError('chunksize', 'a positive integer', value);
+  return value;
+}
+
+/** The machinery shared by {@link Pool} and {@link ThreadPool}. */
+export abstract class BasePool {
+  readonly #engine: PoolEngine;
+  readonly #workers: number;
+
+  protected constructor(kind: WorkerKind, options: number | PoolOptions | undefined) {
+    const opts: PoolOptions =
+      typeof options === 'number' ? { processes: options } : (options ?? {});
+    if (typeof opts !== 'object') throw typeError('options', 'a number or an object', options);
+    const workers = opts.processes ?? cpuCount();
+    if (typeof workers !== 'number' || !Number.isInteger(workers)) {
+      throw typeError('processes', 'a positive integer', workers);
+    }
+    if (workers < 1) {
+      throw new ArgumentRangeError(`Number of processes must be at least 1, got ${workers}`);
+    }
+    const max = opts.maxTasksPerChild ?? null;
+    if (max !== null && (typeof max !== 'number' || !Number.isInteger(max) || max < 1)) {
+      throw rangeError('maxTasksPerChild', 'a positive integer or null', max);
+    }
+    const { initializer } = opts;
+    if (
+      initializer !== undefined &&
+      typeof initializer !== 'function' &&
+      typeof initializer !== 'object'
+    ) {
+      throw typeError('initializer', 'a function or a task reference', initializer);
+    }
+    this.#workers = workers;
+    this.#engine = new PoolEngine({
+      kind,
+      workers,
+      eager: true,
+      initializer,
+      initargs: opts.initargs ?? [],
+      maxTasksPerChild: max,
+      death: {
+        kind: 'replace',
+        lost: (worker, exitCode, crash) =>
+          new WorkerLostError(
+            `Worker ${worker} exited with code ${exitCode} while running this task`,
+            exitCode,
+            crash === undefined ? undefined : { cause: crash },
+          ),
+      },
+      initializerFailed: (worker, error) =>
+        new WorkerStartError(
+          'ERR_INITIALIZER_FAILED',
+          `The initializer failed in ${worker}; the pool is not usable anymore`,
+          { cause: error },
+        ),
+      nextIdentity:
+        kind === 'thread'
+          ? () => {
+              const name = threadPoolWorkerName();
+              return { name, identity: threadWorkerIdentity(name) };
+            }
+          : () => processWorkerIdentity('SpawnPoolWorker', true),
+    });
+  }
+
+  /** The number of workers. */
+  get processes(): number {
+    return this.#workers;
+  }
+
+  #checkRunning(): void {
+    const engine = this.#engine;
+    if (engine.state === 'running') return;
+    if (engine.state === 'broken' && engine.brokenError !== null) throw engine.brokenError;
+    throw new StateError('ERR_POOL_NOT_RUNNING', 'Pool not running');
+  }
+
+  #submit<R>(target: Target, mode: TaskMode, payload: unknown, options?: TaskOptions): Future<R> {
+    const future = new Future<R>();
+    const key = this.#engine.keyOf(target);
+    this.#engine.submit(
+      key,
+      mode,
+      payload,
+      {
+        settle: (ok, value) => {
+          if (ok) future.setResult(value as R);
+          else future.setException(value);
+        },
+      },
+      options,
+    );
+    return future;
+  }
+
+  /** Runs `task(...args)` on a worker; resolves with its result. */
+  apply<F extends AnyFunction>(
+    task: Target<F>,
+    ...[args, options]: ArgsThenOptions<F, ApplyOptions>
+  ): Promise<ResultOf<F>> {
+    this.#checkRunning();
+    if (args !== undefined && !Array.isArray(args)) throw typeError('args', 'an array', args);
+    const key = this.#engine.keyOf(task);
+    return new Promise((resolve, reject) => {
+      this.#engine.submit(
+        key,
+        MODE_APPLY,
+        args ?? [],
+        {
+          settle: (ok, value) => {
+            if (ok) resolve(value as ResultOf<F>);
+            // Task errors are rebuilt Errors; a thrown non-Error comes back as thrown.
+            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+            else reject(value);
+          },
+        },
+        options,
+      );
+    });
+  }
+
+  /** Runs `task(...args)` on a worker; returns its {@link AsyncResult} at once. */
+  applyAsync<F extends AnyFunction>(
+    task: Target<F>,
+    ...[args, options]: ArgsThenOptions<F, ApplyAsyncOptions<ResultOf<F>>>
+  ): AsyncResult<ResultOf<F>> {
+    this.#checkRunning();
+    if (args !== undefined && !Array.isArray(args)) throw typeError('args', 'an array', args);
+    const future = this.#submit<ResultOf<F>>(task, MODE_APPLY, args ?? [], options);
+    addCallbacks(future, options?.callback, options?.errorCallback);
+    return new AsyncResult(future);
+  }
+
+  /** `task(item)` for every item, in input order; fails with the first error, after all ran. */
+  map<F extends (item: never) => unknown>(
+    task: Target<F>,
+    iterable: Iterable<Parameters<F>[0]>,
+    options?: MapOptions,
+  ): Promise<ResultOf<F>[]> {
+    return this.mapAsync(task, iterable, options).get();
+  }
+
+  /** As {@link BasePool.map}, returning an {@link AsyncResult} at once. */
+  mapAsync<F extends (item: never) => unknown>(
+    task: Target<F>,
+    iterable: Iterable<Parameters<F>[0]>,
+    options?: MapAsyncOptions<ResultOf<F>>,
+  ): AsyncResult<ResultOf<F>[]> {
+    return this.#mapAsync(
+      task,
+      MODE_MAP,
+      iterable,
+      options as MapAsyncOptions<unknown>,
+    ) as AsyncResult<ResultOf<F>[]>;
+  }
+
+  /** `task(...args)` for every argument list, in input order. */
+  starmap<F extends AnyFunction>(
+    task: Target<F>,
+    iterable: Iterable<Parameters<F>>,
+    options?: MapOptions,
+  ): Promise<ResultOf<F>[]> {
+    return this.starmapAsync(task, iterable, options).get();
+  }
+
+  /** As {@link BasePool.starmap}, returning an {@link AsyncResult} at once. */
+  starmapAsync<F extends AnyFunction>(
+    task: Target<F>,
+    iterable: Iterable<Parameters<F>>,
+    options?: MapAsyncOptions<ResultOf<F>>,
+  ): AsyncResult<ResultOf<F>[]> {
+    return this.#mapAsync(
+      task,
+      MODE_STARMAP,
+      iterable,
+      options as MapAsyncOptions<unknown>,
+    ) as AsyncResult<ResultOf<F>[]>;
+  }
+
+  #mapAsync(
+    task: Target,
+    mode: TaskMode,
+    iterable: Iterable<unknown>,
+    options: MapAsyncOptions<unknown> = {},
+  ): AsyncResult<unknown[]> {
+    this.#checkRunning();
+    const items = toArray(iterable, 'iterable');
+    const size = parseChunksize(
+      options.chunksize,
+      Math.max(1, Math.ceil(items.length / (4 * this.#workers))),
+    );
+    const key = this.#engine.keyOf(task);
+    const result = new Future<unknown[]>();
+    const out: unknown[] = new Array(items.length);
+    const chunks = chunk(items, size);
+    let left = chunks.length;
+    let done = 0;
+    let failure: { error: unknown } | null = null;
+    if (left === 0) result.setResult(out);
+    chunks.forEach((payload, index) => {
+      this.#engine.submit(key, mode, payload, {
+        settle: (ok, value) => {
+          if (ok) {
+            const values = value as unknown[];
+            for (let j = 0; j < values.length; j++) out[index * size + j] = values[j];
+          } else failure ??= { error: value };
+          done += payload.length;
+          options.onProgress?.(done, items.length);
+          if (--left > 0) return;
+          if (failure === null) result.setResult(out);
+          else result.setException(failure.error);
+        },
+      });
+    });
+    addCallbacks(result, options.callback, options.errorCallback);
+    return new AsyncResult(result);
+  }
+
+  /**
+   * `task(item)` for every item, yielded in input order as they become available. A failed
+   * item throws at its position; calling `next()` again goes on with the following one.
+   */
+  imap<F extends (item: never) => unknown>(
+    task: Target<F>,
+    iterable: Iterable<Parameters<F>[0]>,
+    options?: MapOptions,
+  ): AsyncIterableIterator<ResultOf<F>> {
+    return this.#imap(task, iterable, options, true) as AsyncIterableIterator<ResultOf<F>>;
+  }
+
+  /** As {@link BasePool.imap}, yielding results in the order they complete. */
+  imapUnordered<F extends (item: never) => unknown>(
+    task: Target<F>,
+    iterable: Iterable<Parameters<F>[0]>,
+    options?: MapOptions,
+  ): AsyncIterableIterator<ResultOf<F>> {
+    return this.#imap(task, iterable, options, false) as AsyncIterableIterator<ResultOf<F>>;
+  }
+
+  #imap(
+    task: Target,
+    iterable: Iterable<unknown>,
+    options: MapOptions = {},
+    ordered: boolean,
+  ): AsyncIterableIterator<unknown> {
+    this.#checkRunning();
+    const items = toArray(iterable, 'iterable');
+    const size = parseChunksize(options.chunksize, 1);
+    const key = this.#engine.keyOf(task);
+    const chunks = chunk(items, size);
+    // Outcomes by chunk index (ordered) or in completion order (unordered).
+    const outcomes: ({ ok: boolean; value: unknown } | undefined)[] = [];
+    let wake: (() => void) | null = null;
+    let done = 0;
+    chunks.forEach((payload, index) => {
+      this.#engine.submit(key, MODE_MAP, payload, {
+        settle: (ok, value) => {
+          if (ordered) outcomes[index] = { ok, value };
+          else outcomes.push({ ok, value });
+          done += payload.length;
+          options.onProgress?.(done, items.length);
+          wake?.();
+        },
+      });
+    });
+    let chunkIndex = 0;
+    let itemIndex = 0;
+    const next = async (): Promise<IteratorResult<unknown, undefined>> => {
+      while (chunkIndex < chunks.length) {
+        const outcome = outcomes[chunkIndex];
+        if (outcome === undefined) {
+          await new Promise<void>((resolve) => {
+            wake = () => {
+              wake = null;
+              resolve();
+            };
+          });
+          continue;
+        }
+        if (!outcome.ok) {
+          chunkIndex++;
+          itemIndex = 0;
+          throw outcome.value;
+        }
+        const values = outcome.value as unknown[];
+        if (itemIndex < values.length) return { done: false, value: values[itemIndex++] };
+        chunkIndex++;
+        itemIndex = 0;
+      }
+      return { done: true, value: undefined };
+    };
+    return {
+      next,
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  }
+
+  /** Takes no more tasks; the workers exit once the queued ones are done. Idempotent. */
+  close(): void {
+    this.#engine.close();
+  }
+
+  /**
+   * Stops the workers now; unfinished tasks fail with a {@link StateError}. Resolves once
+   * every worker has exited. Idempotent.
+   */
+  terminate(): Promise<void> {
+    return this.#engine.terminate(
+      new StateError('ERR_POOL_NOT_RUNNING', 'the pool was terminated before this task finished'),
+    );
+  }
+
+  /**
+   * Waits for the workers to exit.
+   * @throws {StateError} `Pool is still running` before `close()` or `terminate()`.
+   */
+  join(): Promise<void> {
+    return this.#engine.exited();
+  }
+
+  /** `await using pool = new Pool()`: terminates at the end of the scope, as Python's `with`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.terminate();
+  }
+}
+
+function addCallbacks<R>(
+  future: Future<R>,
+  callback: ((result: R) => void) | undefined,
+  errorCallback: ((error: unknown) => void) | undefined,
+): void {
+  if (callback !== undefined && typeof callback !== 'function') {
+    throw typeError('callback', 'a function', callback);
+  }
+  if (errorCallback !== undefined && typeof errorCallback !== 'function') {
+    throw typeError('errorCallback', 'a function', errorCallback);
+  }
+  if (callback === undefined && errorCallback === undefined) return;
+  future.addDoneCallback((f) => {
+    void f.exception().then((error) => {
+      if (error === null) void f.result().then(callback);
+      else errorCallback?.(error);
+    });
+  });
+}
+
+/**
+ * A pool of worker processes: Python's `multiprocessing.Pool`.
+ *
+ * @example
+ * ```ts
+ * const tasks = taskModule<typeof import('./tasks.ts')>(new URL('./tasks.ts', import.meta.url));
+ * await using pool = new Pool(4);
+ * const sums = await pool.map(tasks.sumPrimesBelow, [1e5, 2e5, 3e5]);
+ * ```
+ */
+export class Pool extends BasePool {
+  constructor(options?: number | PoolOptions) {
+    super('process', options);
+  }
+}
+
+/** A pool of worker threads with the same API: Python's `multiprocessing.pool.ThreadPool`. */
+export class ThreadPool extends BasePool {
+  constructor(options?: number | PoolOptions) {
+    super('thread', options);
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * What a pool says to its workers and what they answer. Tasks and results travel in
+ * batches, flattened into plain arrays, so that a burst of small tasks costs one message per
+ * batch rather than one per task.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { WireError } from '../transport/wire.ts';
+import type { InheritedIdentity } from '../workers/identity.ts';
+import type { TargetSpec } from '../workers/protocol.ts';
+
+/** How a task calls its target: `target(...args)`; the payload is the argument list. */
+export const MODE_APPLY = 0;
+/** A chunk of `map`/`imap`: `payload.map((item) => target(item))`. */
+export const MODE_MAP = 1;
+/** A chunk of `starmap`: `payload.map((args) => target(...args))`. */
+export const MODE_STARMAP = 2;
+export type TaskMode = typeof MODE_APPLY | typeof MODE_MAP | typeof MODE_STARMAP;
+
+/** Set in a task's mode when its payload holds shared-object envelopes to rebuild. */
+export const DECODE_FLAG = 4;
+
+/** Fields per task in {@link TasksMessage.tasks}: id, target key, mode, payload. */
+export const TASK_FIELDS = 4;
+
+/** Fields per result in {@link ResultsMessage.results}: id, ok (1 or 0), value or error. */
+export const RESULT_FIELDS = 3;
+
+/** Everything a pool worker needs before its first task: `workerData` or the first message. */
+export interface WorkerInit {
+  readonly identity: InheritedIdentity;
+  /** A thread's owner id in its process's owner table; `null` for a process. */
+  readonly owner: { readonly table: SharedArrayBuffer; readonly id: number } | null;
+  readonly initializer: TargetSpec;
+  /** Arguments of the initializer, shared objects as envelopes. */
+  readonly initargs: readonly unknown[];
+  /**
+   * Thread workers only: a counter the pool bumps after each message it posts, so that an
+   * idle worker can notice a new batch by spinning briefly instead of falling asleep.
+   */
+  readonly mailbox: SharedArrayBuffer | null;
+  /** Thread workers only: the port tasks arrive on (transferred). */
+  readonly port: MessagePort | null;
+}
+
+/** A batch of tasks, with the targets this worker has not seen yet. */
+export interface TasksMessage {
+  readonly type: 'tasks';
+  /** `[key, spec]` pairs: each target once per worker. */
+  readonly targets: readonly (readonly [number, TargetSpec])[];
+  /** {@link TASK_FIELDS} entries per task. */
+  readonly tasks: readonly unknown[];
+}
+
+/** Parent to worker. */
+export type ToWorker =
+  | { readonly type: 'init'; readonly init: WorkerInit }
+  | TasksMessage
+  /** Finish the tasks already sent, then exit. */
+  | { readonly type: 'stop' };
+
+/** Results, {@link RESULT_FIELDS} entries each. */
+export interface ResultsMessage {
+  readonly type: 'results';
+  readonly results: unknown[];
+}
+
+/** Worker to parent. */
+export type FromWorker =
+  /** A process worker listens now: send `init`. */
+  | { readonly type: 'listening' }
+  /** The initializer ran: tasks may come. */
+  | { readonly type: 'ready' }
+  | { readonly type: 'init-failed'; readonly error: WireError }
+  /** A process worker's error outside any task; the worker exits next. */
+  | { readonly type: 'crashed'; readonly error: WireError }
+  | ResultsMessage;
