@@ -1,0 +1,126 @@
+/**
+ * `multitask http DIR [--host H] [--port P] [--workers N]`: serves DIR until Ctrl-C.
+ */
+import { parseArgs } from 'node:util';
+import { startHttpServer } from './server.ts';
+
+/** The usage text of the `http` command. */
+export const HTTP_USAGE = `Usage: multitask http DIR [options]
+
+Serves the files of DIR over HTTP/1.1 (GET and HEAD) from one event loop, until Ctrl-C.
+
+Options:
+  --host H               Address to listen on (default: 127.0.0.1).
+  --port P               Port to listen on; 0 picks a free one (default: 8080).
+  --workers N            Render the pages under /dyn/ on a pool of N threads
+                         (/dyn/primes?n=N, /dyn/info); 0 serves files only (default: 0).
+  --idle-timeout MS      Time a client has to send a request head (default: 5000).
+  --max-header-bytes N   Largest request head accepted (default: 8192).
+  -h, --help             Show this help.`;
+
+function integer(
+  name: string,
+  text: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (text === undefined) return fallback;
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!(value >= min && value <= max)) {
+    throw new RangeError(
+      `Expected --${name} to be an integer from ${min} to ${max}, got \`${text}\``,
+    );
+  }
+  return value;
+}
+
+/**
+ * Runs the `http` command with its arguments (after `http`). Serves until SIGINT or SIGTERM,
+ * or until `stop` aborts; then closes the server.
+ * @returns The exit code: 0 after a clean stop, 2 for bad arguments, 1 when the server
+ * cannot start.
+ * @example
+ * ```ts
+ * await httpCommand(['public', '--port', '8000', '--workers', '2'], console.log, console.error);
+ * ```
+ */
+export async function httpCommand(
+  argv: readonly string[],
+  out: (line: string) => void,
+  err: (line: string) => void,
+  stop?: AbortSignal,
+): Promise<number> {
+  let root: string;
+  let options: { host: string; port: number; workers: number; idle: number; maxHead: number };
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        workers: { type: 'string' },
+        'idle-timeout': { type: 'string' },
+        'max-header-bytes': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help === true) {
+      out(HTTP_USAGE);
+      return 0;
+    }
+    if (positionals.length !== 1 || positionals[0] === undefined) {
+      throw new TypeError(`Expected one directory to serve, got ${positionals.length} arguments`);
+    }
+    root = positionals[0];
+    options = {
+      host: values.host ?? '127.0.0.1',
+      port: integer('port', values.port, 8080, 0, 65535),
+      workers: integer('workers', values.workers, 0, 0, 1024),
+      idle: integer('idle-timeout', values['idle-timeout'], 5000, 1, 2 ** 31 - 1),
+      maxHead: integer('max-header-bytes', values['max-header-bytes'], 8192, 64, 2 ** 24),
+    };
+  } catch (error) {
+    err(`${error instanceof Error ? error.message : String(error)}\n\n${HTTP_USAGE}`);
+    return 2;
+  }
+
+  let server;
+  try {
+    server = await startHttpServer({
+      root,
+      host: options.host,
+      port: options.port,
+      workers: options.workers,
+      idleTimeoutMs: options.idle,
+      maxHeaderBytes: options.maxHead,
+      log: out,
+    });
+  } catch (error) {
+    err(`Cannot serve \`${root}\`: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+  const mode =
+    server.workers === 0
+      ? 'static files only'
+      : `dynamic pages under /dyn/ on ${server.workers} threads`;
+  out(`Serving ${root} at http://${server.host}:${server.port}/ (${mode}); Ctrl-C stops.`);
+
+  await new Promise<void>((resolve) => {
+    const stopped = (): void => {
+      process.off('SIGINT', stopped);
+      process.off('SIGTERM', stopped);
+      stop?.removeEventListener('abort', stopped);
+      resolve();
+    };
+    process.on('SIGINT', stopped);
+    process.on('SIGTERM', stopped);
+    if (stop?.aborted === true) stopped();
+    else stop?.addEventListener('abort', stopped);
+  });
+  await server.close();
+  out('Server stopped.');
+  return 0;
+}

@@ -1,0 +1,187 @@
+/**
+ * The HTTP server's static files: maps a request path to a file under the served root,
+ * refusing every way out of it, and answers with the file (streamed), a 304, the directory's
+ * `index.html` or a generated listing.
+ *
+ * Confinement is checked twice: on the decoded path (no `..` segment and no NUL byte, so
+ * `/../x`, `/%2e%2e/x` and `/a/..%2f..%2fx` are refused before the file system is touched),
+ * then on the real path of what is opened (`realpath`), so that a symbolic link inside the
+ * root that points outside it is refused too.
+ */
+import { constants } from 'node:fs';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { extname, join, sep } from 'node:path';
+import { errorReply, escapeHtml, formatHttpDate, parseHttpDate, type Reply } from './response.ts';
+import type { HttpRequest } from './parser.ts';
+
+/** Content types by file extension; anything else is `application/octet-stream`. */
+export const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.htm': 'text/html; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.json': 'application/json',
+  '.txt': 'text/plain; charset=utf-8',
+  '.md': 'text/markdown; charset=utf-8',
+  '.csv': 'text/csv; charset=utf-8',
+  '.xml': 'application/xml',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.pdf': 'application/pdf',
+  '.wasm': 'application/wasm',
+  '.zip': 'application/zip',
+  '.gz': 'application/gzip',
+  '.mp3': 'audio/mpeg',
+  '.mp4': 'video/mp4',
+  '.woff2': 'font/woff2',
+};
+
+/** The content type of a file name, from {@link CONTENT_TYPES}. */
+export function contentType(name: string): string {
+  return CONTENT_TYPES[extname(name).toLowerCase()] ?? 'application/octet-stream';
+}
+
+/** The served directory, by its real path (symbolic links resolved). */
+export interface StaticRoot {
+  readonly real: string;
+}
+
+/**
+ * Resolves the served directory once, at start-up.
+ * @throws {Error} when `root` does not exist or is not a directory.
+ */
+export async function openRoot(root: string): Promise<StaticRoot> {
+  const real = await realpath(root);
+  if (!(await stat(real)).isDirectory()) {
+    throw new Error(`Expected a directory to serve, got \`${root}\` (not a directory)`);
+  }
+  return { real };
+}
+
+function isInside(root: StaticRoot, real: string): boolean {
+  return (
+    real === root.real || real.startsWith(root.real.endsWith(sep) ? root.real : root.real + sep)
+  );
+}
+
+/** The error code of a failed file-system call, if it has one. */
+function errnoCode(error: unknown): string | undefined {
+  return error instanceof Error && 'code' in error && typeof error.code === 'string'
+    ? error.code
+    : undefined;
+}
+
+/** Replies to a file-system error: missing is 404, not allowed is 403, the rest 500. */
+function fsErrorReply(error: unknown): Reply {
+  const code = errnoCode(error);
+  if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG') return errorReply(404);
+  if (code === 'EACCES' || code === 'EPERM' || code === 'ELOOP') return errorReply(403);
+  return errorReply(500, code);
+}
+
+/**
+ * Answers a GET or HEAD for `request.path` under `root`.
+ * @returns The reply; a file body is an open handle that the caller must close.
+ */
+export async function serveStatic(root: StaticRoot, request: HttpRequest): Promise<Reply> {
+  const segments = request.path.split('/');
+  if (request.path.includes('\0') || segments.includes('..')) {
+    return errorReply(403, 'the path leaves the served directory');
+  }
+  let real: string;
+  try {
+    real = await realpath(join(root.real, ...segments));
+  } catch (error) {
+    return fsErrorReply(error);
+  }
+  if (!isInside(root, real)) return errorReply(403, 'the path leaves the served directory');
+  try {
+    const stats = await stat(real);
+    if (stats.isDirectory()) return await serveDirectory(root, real, request);
+    return await serveFile(real, request);
+  } catch (error) {
+    return fsErrorReply(error);
+  }
+}
+
+async function serveDirectory(root: StaticRoot, dir: string, request: HttpRequest): Promise<Reply> {
+  // Without the slash, relative links in the page would resolve against the parent.
+  if (!request.rawPath.endsWith('/')) {
+    const location = `${request.rawPath}/${request.query === '' ? '' : `?${request.query}`}`;
+    return {
+      status: 301,
+      headers: { Location: location, 'Content-Type': 'text/plain; charset=utf-8' },
+      body: `301 Moved Permanently: ${location}\n`,
+    };
+  }
+  let index: string | undefined;
+  try {
+    index = await realpath(join(dir, 'index.html'));
+  } catch (error) {
+    if (errnoCode(error) !== 'ENOENT') throw error;
+  }
+  if (index !== undefined) {
+    // index.html may itself be a link out of the root.
+    if (!isInside(root, index)) return errorReply(403, 'the path leaves the served directory');
+    return serveFile(index, request);
+  }
+  return listDirectory(dir, request.path);
+}
+
+async function listDirectory(dir: string, path: string): Promise<Reply> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const names = entries
+    .map((entry) => (entry.isDirectory() ? `${entry.name}/` : entry.name))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (path !== '/') names.unshift('../');
+  const items = names.map((name) => {
+    const href = name.endsWith('/')
+      ? `${encodeURIComponent(name.slice(0, -1))}/`
+      : encodeURIComponent(name);
+    return `<li><a href="${escapeHtml(href)}">${escapeHtml(name)}</a></li>`;
+  });
+  const title = `Index of ${escapeHtml(path)}`;
+  const html = [
+    '<!doctype html>',
+    `<html><head><meta charset="utf-8"><title>${title}</title></head>`,
+    `<body><h1>${title}</h1>`,
+    `<ul>`,
+    ...items,
+    '</ul></body></html>',
+    '',
+  ].join('\n');
+  return { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: html };
+}
+
+async function serveFile(real: string, request: HttpRequest): Promise<Reply> {
+  // O_NONBLOCK: if the path was swapped for a FIFO since it was checked, open() must not
+  // wait for a writer (it has no effect on regular files).
+  const file = await open(real, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    // fstat the open file: it is what will be sent, whatever the path names by now.
+    const stats = await file.stat();
+    if (!stats.isFile()) {
+      await file.close();
+      return errorReply(403, 'not a regular file');
+    }
+    const lastModified = formatHttpDate(stats.mtime);
+    const headers = { 'Content-Type': contentType(real), 'Last-Modified': lastModified };
+    const since = request.headers.get('if-modified-since');
+    const sinceTime = since === undefined ? undefined : parseHttpDate(since);
+    // HTTP dates have whole seconds: compare the file's time truncated the same way.
+    if (sinceTime !== undefined && Math.floor(stats.mtimeMs / 1000) * 1000 <= sinceTime) {
+      await file.close();
+      return { status: 304, headers: { 'Last-Modified': lastModified } };
+    }
+    return { status: 200, headers, body: { file, size: stats.size } };
+  } catch (error) {
+    await file.close();
+    throw error;
+  }
+}

@@ -1,0 +1,716 @@
+/**
+ * The course's HTTP server, end to end over real sockets on 127.0.0.1: statuses, headers,
+ * keep-alive, confinement to the served directory, limits on slow and oversized clients, a
+ * bounded concurrent load, and the request parser on its own.
+ */
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { httpCommand } from '../../src/examples/http/cli.ts';
+import { parseRequest } from '../../src/examples/http/parser.ts';
+import { formatHttpDate, parseHttpDate } from '../../src/examples/http/response.ts';
+import { startHttpServer, type HttpServer } from '../../src/examples/http/server.ts';
+
+// The served tree, and a secret beside it that no request may reach.
+const base = mkdtempSync(join(tmpdir(), 'multitask-http-'));
+const root = join(base, 'www');
+const secret = 'TOP SECRET, outside the root';
+const big = randomBytes(3 * 1024 * 1024 + 17);
+const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
+
+function makeTree(): void {
+  mkdirSync(join(root, 'sub'), { recursive: true });
+  mkdirSync(join(root, 'list', 'inner'), { recursive: true });
+  writeFileSync(join(base, 'secret.txt'), secret);
+  writeFileSync(join(root, 'hello.txt'), 'Hello, world!\n');
+  writeFileSync(join(root, 'page.html'), '<p>caf\u00e9</p>\n');
+  writeFileSync(join(root, 'data.unknownext'), Buffer.from([0, 1, 2, 3]));
+  writeFileSync(join(root, 'empty.css'), '');
+  writeFileSync(join(root, 'big.bin'), big);
+  writeFileSync(join(root, 'a b.txt'), 'spaced\n');
+  writeFileSync(join(root, 'sub', 'index.html'), '<h1>sub index</h1>\n');
+  writeFileSync(join(root, 'list', '<b>&"q".txt'), 'escaped\n');
+  writeFileSync(join(root, 'list', 'plain.json'), '{}\n');
+  // Links: one out of the root (refused), one inside it (followed).
+  symlinkSync(join(base, 'secret.txt'), join(root, 'escape.txt'));
+  symlinkSync(base, join(root, 'escape-dir'));
+  symlinkSync(join(root, 'hello.txt'), join(root, 'link-inside.txt'));
+}
+
+interface Response {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+/** One request over node:http on a fresh connection (or the given keep-alive agent). */
+function get(
+  port: number,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; agent?: Agent } = {},
+): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: options.method ?? 'GET',
+        headers: options.headers ?? {},
+        agent: options.agent ?? false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks),
+          });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+interface RawResponse {
+  readonly status: number;
+  readonly headers: ReadonlyMap<string, string>;
+  readonly body: string;
+}
+
+/** Parses the complete responses at the start of `text` (bodies framed by Content-Length). */
+function parseResponses(text: string): RawResponse[] {
+  const responses: RawResponse[] = [];
+  let rest = text;
+  for (;;) {
+    const end = rest.indexOf('\r\n\r\n');
+    if (end === -1) return responses;
+    const [statusLine = '', ...lines] = rest.slice(0, end).split('\r\n');
+    const headers = new Map(
+      lines.map((line) => {
+        const colon = line.indexOf(':');
+        return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()] as const;
+      }),
+    );
+    const length = Number(headers.get('content-length') ?? 0);
+    if (rest.length < end + 4 + length) return responses;
+    const status = Number(/^HTTP\/1\.1 (\d{3}) /.exec(statusLine)?.[1]);
+    responses.push({ status, headers, body: rest.slice(end + 4, end + 4 + length) });
+    rest = rest.slice(end + 4 + length);
+  }
+}
+
+/** A raw TCP client, for what fetch and node:http will not send. */
+class RawClient {
+  readonly socket: Socket;
+  /** Everything received, as latin1. */
+  received = '';
+  /** Resolves when the server has closed the connection. */
+  readonly closed: Promise<void>;
+  #waiters: (() => void)[] = [];
+
+  private constructor(socket: Socket) {
+    this.socket = socket;
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      this.received += chunk;
+      for (const wake of this.#waiters.splice(0)) wake();
+    });
+    // Resets after a refusal are expected; 'close' follows.
+    socket.on('error', () => undefined);
+    this.closed = new Promise((resolve) => {
+      socket.once('close', () => {
+        resolve();
+      });
+    });
+  }
+
+  static connect(port: number): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.off('error', reject);
+        resolve(new RawClient(socket));
+      });
+      socket.once('error', reject);
+    });
+  }
+
+  /** Waits until `count` complete responses have arrived. */
+  async responses(count: number): Promise<RawResponse[]> {
+    for (;;) {
+      const responses = parseResponses(this.received);
+      if (responses.length >= count) return responses;
+      if (this.socket.destroyed) throw new Error(`Closed after ${responses.length} responses`);
+      await new Promise<void>((resolve) => {
+        this.#waiters.push(resolve);
+        void this.closed.then(resolve);
+      });
+    }
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+}
+
+/** Sends `data` on a new connection and returns all the server sends until it closes. */
+async function exchange(port: number, data: string | Buffer): Promise<string> {
+  const client = await RawClient.connect(port);
+  try {
+    client.socket.write(data);
+    await client.closed;
+    return client.received;
+  } finally {
+    client.destroy();
+  }
+}
+
+before(makeTree);
+after(() => {
+  rmSync(base, { recursive: true, force: true });
+});
+
+describe('startHttpServer() - static files', () => {
+  let server: HttpServer;
+  let port: number;
+  const log: string[] = [];
+  before(async () => {
+    server = await startHttpServer({ root, port: 0, log: (line) => log.push(line) });
+    port = server.port;
+  });
+  after(() => server.close());
+
+  it('GET - 200 with the body, Content-Type, Content-Length, Last-Modified and Date', async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/hello.txt`);
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), 'Hello, world!\n');
+    assert.equal(res.headers.get('content-type'), 'text/plain; charset=utf-8');
+    assert.equal(res.headers.get('content-length'), '14');
+    assert.equal(
+      res.headers.get('last-modified'),
+      formatHttpDate(statSync(join(root, 'hello.txt')).mtime),
+    );
+    assert.match(res.headers.get('date') ?? '', /^\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT$/);
+    assert.ok(log.some((line) => line.endsWith('"GET /hello.txt HTTP/1.1" 200')));
+  });
+
+  it('GET - content types from the extension; unknown is application/octet-stream', async () => {
+    const cases: [string, string, number][] = [
+      ['/page.html', 'text/html; charset=utf-8', Buffer.byteLength('<p>caf\u00e9</p>\n')],
+      ['/data.unknownext', 'application/octet-stream', 4],
+      ['/empty.css', 'text/css; charset=utf-8', 0],
+      ['/list/plain.json', 'application/json', 3],
+      ['/a%20b.txt', 'text/plain; charset=utf-8', 7],
+      ['/link-inside.txt', 'text/plain; charset=utf-8', 14],
+    ];
+    for (const [path, type, length] of cases) {
+      const res = await get(port, path);
+      assert.equal(res.status, 200, path);
+      assert.equal(res.headers['content-type'], type, path);
+      assert.equal(res.headers['content-length'], String(length), path);
+      assert.equal(res.body.length, length, path);
+    }
+  });
+
+  it('GET - a large file streams byte for byte', async () => {
+    const res = await get(port, '/big.bin');
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['content-length'], String(big.length));
+    assert.equal(sha256(res.body), sha256(big));
+  });
+
+  it('HEAD - the GET headers with Content-Length, and no body bytes at all', async () => {
+    const received = await exchange(
+      port,
+      'HEAD /big.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    );
+    const end = received.indexOf('\r\n\r\n');
+    assert.ok(received.startsWith('HTTP/1.1 200 OK\r\n'), received);
+    assert.match(received, new RegExp(`\r\nContent-Length: ${big.length}\r\n`));
+    assert.match(received, /\r\nContent-Type: application\/octet-stream\r\n/);
+    assert.equal(received.length, end + 4, 'nothing after the head');
+  });
+
+  it('GET - If-Modified-Since at or after the mtime gives 304 without a body', async () => {
+    const lastModified = formatHttpDate(statSync(join(root, 'hello.txt')).mtime);
+    const res = await get(port, '/hello.txt', { headers: { 'If-Modified-Since': lastModified } });
+    assert.equal(res.status, 304);
+    assert.equal(res.body.length, 0);
+    assert.equal(res.headers['last-modified'], lastModified);
+    const older = formatHttpDate(statSync(join(root, 'hello.txt')).mtimeMs - 60_000);
+    const changed = await get(port, '/hello.txt', { headers: { 'If-Modified-Since': older } });
+    assert.equal(changed.status, 200);
+    assert.equal(changed.body.toString(), 'Hello, world!\n');
+    // Not an HTTP-date: ignored, as RFC 9110 says.
+    const bogus = await get(port, '/hello.txt', { headers: { 'If-Modified-Since': 'yesterday' } });
+    assert.equal(bogus.status, 200);
+  });
+
+  it('GET - 404 for a missing file, and the connection stays usable', async () => {
+    const client = await RawClient.connect(port);
+    try {
+      client.socket.write(
+        'GET /nope.txt HTTP/1.1\r\nHost: x\r\n\r\nGET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n',
+      );
+      const [missing, found] = await client.responses(2);
+      assert.equal(missing?.status, 404);
+      assert.equal(found?.status, 200);
+      assert.equal(found.body, 'Hello, world!\n');
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('POST, PUT, DELETE - 405 with Allow: GET, HEAD', async () => {
+    for (const method of ['POST', 'PUT', 'DELETE', 'OPTIONS']) {
+      const res = await get(port, '/hello.txt', { method });
+      assert.equal(res.status, 405, method);
+      assert.equal(res.headers.allow, 'GET, HEAD', method);
+    }
+    // A body this server does not read: answered, then the connection closes.
+    const received = await exchange(
+      port,
+      'POST /hello.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello',
+    );
+    assert.equal(parseResponses(received)[0]?.status, 405);
+    assert.equal(parseResponses(received)[0]?.headers.get('connection'), 'close');
+  });
+
+  it('malformed requests - 400, then the connection closes', async () => {
+    const requests = [
+      'GARBAGE\r\n\r\n',
+      'GET /hello.txt\r\nHost: x\r\n\r\n',
+      'GET  /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n',
+      'GET /hello.txt HTTP/one\r\nHost: x\r\n\r\n',
+      'GET /%zz HTTP/1.1\r\nHost: x\r\n\r\n',
+      'GET /%C3%28 HTTP/1.1\r\nHost: x\r\n\r\n',
+      'GET /hello.txt HTTP/1.1\r\n\r\n',
+      'GET /hello.txt HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n',
+      'GET /hello.txt HTTP/1.1\r\nHost : x\r\n\r\n',
+      'GET /hello.txt HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n folded\r\n\r\n',
+      'GET /hello.txt HTTP/1.1\r\nHost: x\r\nNoColon\r\n\r\n',
+      'GET /hello.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 1, 2\r\n\r\n',
+    ];
+    for (const request of requests) {
+      const received = await exchange(port, request);
+      assert.ok(received.startsWith('HTTP/1.1 400 Bad Request\r\n'), JSON.stringify(request));
+      assert.match(received, /\r\nConnection: close\r\n/);
+    }
+    const future = await exchange(port, 'GET / HTTP/2.0\r\nHost: x\r\n\r\n');
+    assert.ok(future.startsWith('HTTP/1.1 505 '), future);
+  });
+
+  it('path traversal - `..`, %2e%2e, encoded slashes, NUL and links out are refused', async () => {
+    const paths = [
+      '/../secret.txt',
+      '/sub/../../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/%2E%2E/secret.txt',
+      '/sub/..%2f..%2fsecret.txt',
+      '/..%5c..%5csecret.txt',
+      '/hello.txt%00.html',
+      '/escape.txt',
+      '/escape-dir/secret.txt',
+      '/escape-dir/',
+      '//etc/passwd',
+      'http://x/../secret.txt',
+    ];
+    for (const path of paths) {
+      const received = await exchange(
+        port,
+        `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+      );
+      const [res] = parseResponses(received);
+      assert.ok(res?.status === 403 || res?.status === 404, `${path}: ${received}`);
+      assert.doesNotMatch(received, /TOP SECRET|root:/, path);
+    }
+  });
+
+  it('directories - / lists with escaped names, /sub redirects, /sub/ serves index.html', async () => {
+    const listing = await get(port, '/list/');
+    assert.equal(listing.status, 200);
+    assert.equal(listing.headers['content-type'], 'text/html; charset=utf-8');
+    const html = listing.body.toString();
+    assert.match(html, /<a href="\.\.\/">\.\.\/<\/a>/);
+    assert.match(html, /<a href="inner\/">inner\/<\/a>/);
+    assert.match(html, /<a href="%3Cb%3E%26%22q%22\.txt">&lt;b&gt;&amp;&quot;q&quot;\.txt<\/a>/);
+    assert.doesNotMatch(html, /<b>/);
+    const top = (await get(port, '/')).body.toString();
+    assert.match(top, /<a href="hello\.txt">hello\.txt<\/a>/);
+    assert.match(top, /<a href="a%20b\.txt">a b\.txt<\/a>/);
+    const moved = await get(port, '/sub?x=1');
+    assert.equal(moved.status, 301);
+    assert.equal(moved.headers.location, '/sub/?x=1');
+    const index = await get(port, '/sub/');
+    assert.equal(index.status, 200);
+    assert.equal(index.body.toString(), '<h1>sub index</h1>\n');
+    assert.equal(index.headers['content-type'], 'text/html; charset=utf-8');
+  });
+
+  it('keep-alive - two requests on one socket, one after the other, then pipelined', async () => {
+    const client = await RawClient.connect(port);
+    try {
+      client.socket.write('GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n');
+      const [first] = await client.responses(1);
+      assert.equal(first?.status, 200);
+      assert.equal(first.body, 'Hello, world!\n');
+      assert.equal(first.headers.get('connection'), undefined);
+      client.socket.write('GET /list/plain.json HTTP/1.1\r\nHost: x\r\n\r\n');
+      const [, second] = await client.responses(2);
+      assert.equal(second?.status, 200);
+      assert.equal(second.body, '{}\n');
+      // Pipelined: answered in order; the last one asks to close.
+      const offset = client.received.length;
+      client.socket.write(
+        'HEAD /hello.txt HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\n' +
+          'GET /sub/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      );
+      await client.closed;
+      // The HEAD response announces 14 bytes but sends none: split it off by hand.
+      const pipelined = client.received.slice(offset);
+      const headEnd = pipelined.indexOf('\r\n\r\n') + 4;
+      assert.match(pipelined.slice(0, headEnd), /^HTTP\/1\.1 200 OK\r\n[^]*Content-Length: 14\r\n/);
+      const [missing, index] = parseResponses(pipelined.slice(headEnd));
+      assert.equal(missing?.status, 404);
+      assert.equal(index?.status, 200);
+      assert.equal(index.body, '<h1>sub index</h1>\n');
+      assert.equal(index.headers.get('connection'), 'close');
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('keep-alive - HTTP/1.0 closes unless it asks for keep-alive', async () => {
+    const closing = await exchange(port, 'GET /hello.txt HTTP/1.0\r\n\r\n');
+    assert.equal(parseResponses(closing)[0]?.body, 'Hello, world!\n');
+    assert.equal(parseResponses(closing)[0]?.headers.get('connection'), 'close');
+    const client = await RawClient.connect(port);
+    try {
+      client.socket.write('GET /hello.txt HTTP/1.0\r\nConnection: keep-alive\r\n\r\n');
+      const [first] = await client.responses(1);
+      assert.equal(first?.headers.get('connection'), 'keep-alive');
+      client.socket.write('GET /hello.txt HTTP/1.0\r\n\r\n');
+      await client.closed;
+      assert.equal(parseResponses(client.received).length, 2);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('limits - a head over 8 KiB gives 431, a request line over it 414, then close', async () => {
+    const headers = await exchange(
+      port,
+      `GET /hello.txt HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(9000)}\r\n\r\n`,
+    );
+    assert.ok(headers.startsWith('HTTP/1.1 431 Request Header Fields Too Large\r\n'), headers);
+    const line = await exchange(port, `GET /${'a'.repeat(10_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    assert.ok(line.startsWith('HTTP/1.1 414 URI Too Long\r\n'), line);
+    // Just under the limit is fine.
+    const fits = await get(port, '/hello.txt', { headers: { 'X-Big': 'a'.repeat(7000) } });
+    assert.equal(fits.status, 200);
+  });
+
+  it('load - 200 requests, 20 at a time on keep-alive connections, all answered correctly', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 20 });
+    const expected: [string, string][] = [
+      ['/hello.txt', sha256(Buffer.from('Hello, world!\n'))],
+      ['/sub/', sha256(Buffer.from('<h1>sub index</h1>\n'))],
+      ['/list/plain.json', sha256(Buffer.from('{}\n'))],
+      ['/a%20b.txt', sha256(Buffer.from('spaced\n'))],
+    ];
+    try {
+      let next = 0;
+      const results: boolean[] = [];
+      const worker = async (): Promise<void> => {
+        while (next < 200) {
+          const i = next++;
+          const [path, digest] = expected[i % expected.length] ?? ['', ''];
+          const res = await get(port, path, { agent });
+          results[i] = res.status === 200 && sha256(res.body) === digest;
+        }
+      };
+      await Promise.all(Array.from({ length: 20 }, worker));
+      assert.equal(results.length, 200);
+      assert.deepEqual(
+        results.map((ok, i) => (ok ? -1 : i)).filter((i) => i !== -1),
+        [],
+        'requests answered wrongly',
+      );
+    } finally {
+      agent.destroy();
+    }
+  });
+});
+
+describe('startHttpServer() - slow clients', () => {
+  let server: HttpServer;
+  before(async () => {
+    server = await startHttpServer({ root, port: 0, idleTimeoutMs: 300, maxHeaderBytes: 1024 });
+  });
+  after(() => server.close());
+
+  it('idleTimeoutMs - a client that sends nothing is disconnected', async () => {
+    const client = await RawClient.connect(server.port);
+    try {
+      await client.closed;
+      assert.equal(client.received, '');
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('idleTimeoutMs - an idle keep-alive connection is closed after its last response', async () => {
+    const client = await RawClient.connect(server.port);
+    try {
+      client.socket.write('GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n');
+      await client.closed;
+      assert.equal(parseResponses(client.received).length, 1);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('idleTimeoutMs - a head that trickles in byte by byte is cut off with 408', async () => {
+    const client = await RawClient.connect(server.port);
+    // Slowloris: one byte every 20 ms keeps the socket active; the deadline still ends it.
+    const request = `GET /hello.txt HTTP/1.1\r\nHost: x\r\n${'X-Slow: 1\r\n'.repeat(50)}\r\n`;
+    let sent = 0;
+    const trickle = setInterval(() => {
+      if (!client.socket.destroyed && sent < request.length)
+        client.socket.write(request.charAt(sent++));
+    }, 20);
+    try {
+      await client.closed;
+      assert.ok(sent < request.length, 'closed before the head was complete');
+      assert.ok(client.received.startsWith('HTTP/1.1 408 Request Timeout\r\n'), client.received);
+    } finally {
+      clearInterval(trickle);
+      client.destroy();
+    }
+  });
+
+  it('maxHeaderBytes - the configured limit gives 431 and closes', async () => {
+    const received = await exchange(
+      server.port,
+      `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(1100)}\r\n\r\n`,
+    );
+    assert.ok(received.startsWith('HTTP/1.1 431 '), received);
+  });
+});
+
+describe('startHttpServer() - dynamic pages on a ThreadPool', () => {
+  let server: HttpServer;
+  let port: number;
+  before(async () => {
+    server = await startHttpServer({ root, port: 0, workers: 2 });
+    port = server.port;
+  });
+  after(() => server.close());
+
+  it('/dyn/primes - the sum of the primes below n, rendered by a pool thread', async () => {
+    for (const [n, sum] of [
+      [10, 17],
+      [100_000, 454_396_537],
+    ] as const) {
+      const res = await get(port, `/dyn/primes?n=${n}`);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers['content-type'], 'text/html; charset=utf-8');
+      assert.equal(res.headers['cache-control'], 'no-store');
+      const thread = res.headers['x-rendered-by'];
+      assert.equal(typeof thread, 'string');
+      assert.notEqual(thread, 'MainThread');
+      const html = res.body.toString();
+      assert.match(html, new RegExp(`The sum of the primes below ${n} is <output>${sum}</output>`));
+      assert.ok(html.includes(`Rendered by thread <code>${String(thread)}</code>`), html);
+    }
+  });
+
+  it('/dyn/info - names the worker thread that rendered it', async () => {
+    const res = await get(port, '/dyn/info');
+    assert.equal(res.status, 200);
+    const thread = String(res.headers['x-rendered-by']);
+    assert.notEqual(thread, 'MainThread');
+    assert.match(res.body.toString(), /<dd>(.+) \(threadId [1-9]\d*\)<\/dd>/);
+    assert.ok(res.body.toString().includes(`<dd>${thread} (threadId `), thread);
+    const head = await get(port, '/dyn/info', { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(head.body.length, 0);
+    assert.equal(Number(head.headers['content-length']) > 0, true);
+  });
+
+  it('/dyn/ - a bad n is 400, an unknown page 404, a POST 405', async () => {
+    for (const query of ['', '?n=abc', '?n=1', '?n=1e5', '?n=100000001', '?n=-5']) {
+      assert.equal((await get(port, `/dyn/primes${query}`)).status, 400, query);
+    }
+    assert.equal((await get(port, '/dyn/nope')).status, 404);
+    assert.equal((await get(port, '/dyn/info', { method: 'POST' })).status, 405);
+  });
+
+  it('static files are served while a long page renders on a thread', async () => {
+    let rendered = false;
+    const slow = get(port, '/dyn/primes?n=6000000').then((res) => {
+      rendered = true;
+      return res;
+    });
+    // The event loop is free: this file arrives while the primes are still being summed.
+    const file = await get(port, '/hello.txt');
+    assert.equal(file.body.toString(), 'Hello, world!\n');
+    assert.equal(rendered, false);
+    const page = await slow;
+    assert.equal(page.status, 200);
+    assert.match(page.body.toString(), /<output>1192390967254<\/output>/);
+  });
+});
+
+describe('startHttpServer() - options', () => {
+  it('refuses a missing root and out-of-range numbers', async () => {
+    await assert.rejects(startHttpServer({ root: join(base, 'missing'), port: 0 }), {
+      code: 'ENOENT',
+    });
+    await assert.rejects(
+      startHttpServer({ root: join(root, 'hello.txt'), port: 0 }),
+      /not a directory/,
+    );
+    await assert.rejects(startHttpServer({ root, port: 70_000 }), {
+      name: 'RangeError',
+      message: 'Expected `port` to be an integer from 0 to 65535, got `70000`',
+    });
+    await assert.rejects(startHttpServer({ root, port: 0, idleTimeoutMs: 0 }), RangeError);
+  });
+});
+
+describe('httpCommand()', () => {
+  it('bad arguments - exit code 2 with the reason and the usage', async () => {
+    for (const [argv, reason] of [
+      [[], /^Expected one directory to serve, got 0 arguments/],
+      [[root, '--port', 'x'], /^Expected --port to be an integer from 0 to 65535, got `x`/],
+      [[root, '--workers=-1'], /^Expected --workers to be an integer from 0 to 1024, got `-1`/],
+      [[root, '--bogus'], /Unknown option '--bogus'/],
+    ] as const) {
+      const err: string[] = [];
+      assert.equal(
+        await httpCommand(
+          argv,
+          () => undefined,
+          (line) => err.push(line),
+        ),
+        2,
+      );
+      assert.match(err.join('\n'), reason);
+      assert.match(err.join('\n'), /Usage: multitask http DIR/);
+    }
+  });
+
+  it('a missing directory - exit code 1', async () => {
+    const err: string[] = [];
+    const code = await httpCommand(
+      [join(base, 'missing'), '--port', '0'],
+      () => undefined,
+      (line) => err.push(line),
+    );
+    assert.equal(code, 1);
+    assert.match(err[0] ?? '', /^Cannot serve `.*missing`/);
+  });
+
+  it('serves until stopped, logging each request', async () => {
+    const out: string[] = [];
+    const stop = new AbortController();
+    let announced: (line: string) => void = () => undefined;
+    const started = new Promise<string>((resolve) => (announced = resolve));
+    const running = httpCommand(
+      [root, '--port', '0', '--host', '127.0.0.1'],
+      (line) => {
+        out.push(line);
+        if (line.startsWith('Serving')) announced(line);
+      },
+      () => undefined,
+      stop.signal,
+    );
+    try {
+      const line = await started;
+      const port = Number(
+        /^Serving .* at http:\/\/127\.0\.0\.1:(\d+)\/ \(static files only\); Ctrl-C stops\.$/.exec(
+          line,
+        )?.[1],
+      );
+      const res = await get(port, '/hello.txt');
+      assert.equal(res.body.toString(), 'Hello, world!\n');
+    } finally {
+      stop.abort();
+    }
+    assert.equal(await running, 0);
+    assert.match(out[1] ?? '', /^127\.0\.0\.1 "GET \/hello\.txt HTTP\/1\.1" 200$/);
+    assert.equal(out.at(-1), 'Server stopped.');
+  });
+});
+
+describe('parseRequest()', () => {
+  it('parses the request line, headers, query and keep-alive', () => {
+    const head =
+      'GET /a%20b/c.txt?x=1&y=2 HTTP/1.1\r\nHost: example\r\nAccept: a\r\nACCEPT: b\r\n\r\n';
+    const result = parseRequest(Buffer.from(`${head}GET /next`), 8192);
+    assert.equal(result.kind, 'request');
+    assert.equal(result.consumed, head.length);
+    const { request } = result;
+    assert.equal(request.method, 'GET');
+    assert.equal(request.rawPath, '/a%20b/c.txt');
+    assert.equal(request.path, '/a b/c.txt');
+    assert.equal(request.query, 'x=1&y=2');
+    assert.equal(request.version, '1.1');
+    assert.equal(request.headers.get('accept'), 'a, b');
+    assert.equal(request.keepAlive, true);
+    assert.equal(request.hasBody, false);
+  });
+
+  it('accepts bare LF line ends, leading empty lines and absolute-form targets', () => {
+    const result = parseRequest(
+      Buffer.from('\r\n\nGET http://h:80?q HTTP/1.0\nConnection: Keep-Alive\n\n'),
+      8192,
+    );
+    assert.equal(result.kind, 'request');
+    assert.equal(result.request.path, '/');
+    assert.equal(result.request.query, 'q');
+    assert.equal(result.request.version, '1.0');
+    assert.equal(result.request.keepAlive, true);
+  });
+
+  it('is incomplete until the empty line, and bounds what it waits for', () => {
+    assert.deepEqual(parseRequest(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n'), 8192), {
+      kind: 'incomplete',
+    });
+    assert.equal(parseRequest(Buffer.from(`GET /${'a'.repeat(100)}`), 64).kind, 'error');
+    const tooLong = parseRequest(Buffer.from(`GET /${'a'.repeat(100)}`), 64);
+    assert.equal(tooLong.kind === 'error' && tooLong.status, 414);
+    const tooMany = parseRequest(Buffer.from(`GET / HTTP/1.1\r\nA: ${'a'.repeat(100)}`), 64);
+    assert.equal(tooMany.kind === 'error' && tooMany.status, 431);
+  });
+});
+
+describe('parseHttpDate()', () => {
+  it('reads the three HTTP-date forms and refuses anything else', () => {
+    const time = Date.UTC(1994, 10, 6, 8, 49, 37);
+    assert.equal(parseHttpDate('Sun, 06 Nov 1994 08:49:37 GMT'), time);
+    assert.equal(parseHttpDate('Sunday, 06-Nov-94 08:49:37 GMT'), time);
+    assert.equal(parseHttpDate('Sun Nov  6 08:49:37 1994'), time);
+    assert.equal(formatHttpDate(time), 'Sun, 06 Nov 1994 08:49:37 GMT');
+    for (const bad of [
+      '',
+      'yesterday',
+      'Sun, 31 Feb 1994 08:49:37 GMT',
+      'Sun, 06 Nov 1994 24:49:37 GMT',
+      '1994-11-06T08:49:37Z',
+    ]) {
+      assert.equal(parseHttpDate(bad), undefined, bad);
+    }
+  });
+});
