@@ -5,11 +5,33 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { main as balance } from '../examples/balance/main.ts';
+import { main as bank } from '../examples/bank/main.ts';
+import { main as event } from '../examples/event/main.ts';
+import { main as producerConsumer } from '../examples/producer-consumer/main.ts';
+import { main as tickets } from '../examples/tickets/main.ts';
+import { httpCommand } from '../examples/http/cli.ts';
 import { DEFAULT_N, main as primes } from '../examples/primes/main.ts';
+
+type Write = (line: string) => void;
+
+/**
+ * The course's programs with their own arguments, by command name: each returns its exit
+ * code, and prints its own usage with `--help`.
+ */
+const PROGRAMS: Record<
+  string,
+  (argv: readonly string[], out: Write, err: Write) => Promise<number>
+> = {
+  http: httpCommand,
+};
 
 /** The course's demos, by name: each prints its own report. */
 const DEMOS: Record<string, (write: (line: string) => void) => Promise<unknown>> = {
   balance: (write) => balance(write),
+  bank: (write) => bank(write),
+  event: (write) => event(write),
+  'producer-consumer': (write) => producerConsumer(write),
+  tickets: (write) => tickets(write),
 };
 
 const USAGE = `Usage: multitask <command> [options]
@@ -19,6 +41,10 @@ Commands:
                    4 and 10 processes, and print the times and speedups
                    (default N: ${DEFAULT_N}).
   demo NAME        Run one of the course's demos: ${Object.keys(DEMOS).join(', ')}.
+  http DIR         Serve DIR over HTTP/1.1 from one event loop; --workers N renders
+                   the /dyn/ pages on a ThreadPool of N threads. Ctrl-C stops.
+
+Every program takes --help for its own options.
 
 Options:
   -h, --help       Show this help.`;
@@ -65,9 +91,12 @@ export async function run(
       await demo(out);
       return 0;
     }
-    default:
+    default: {
+      const program = PROGRAMS[command];
+      if (program !== undefined) return program(rest, out, err);
       err(`Unknown command \`${command}\`.\n\n${USAGE}`);
       return 2;
+    }
   }
 }
 
