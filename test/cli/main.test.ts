@@ -52,5 +52,8 @@ it('multitask primes --n 1_000 - prints the table', async () => {
 it('multitask demo nope - an unknown demo is named, exit code 2', async () => {
   const io = capture();
   assert.equal(await run(['demo', 'nope'], io.write, io.error), 2);
-  assert.match(io.err.join('\n'), /^Expected a demo name \(balance\), got `nope`/);
+  assert.match(
+    io.err.join('\n'),
+    /^Expected a demo name \(balance, bank, event, producer-consumer, tickets\), got `nope`/,
+  );
 });
