@@ -3,6 +3,7 @@
  * start method: the child starts fresh and imports its target by module and name).
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { constants } from 'node:os';
 import { StateError, WorkerStartError } from '../errors.ts';
 import {
@@ -24,6 +25,7 @@ import {
 import { entryUrl } from './entry-url.ts';
 import { currentProcessIdentity, nextProcessNumber, type InheritedIdentity } from './identity.ts';
 import type { ChildMessage, ParentMessage, RunSpec } from './protocol.ts';
+import { takeSocket } from './socket-handle.ts';
 import type { AnyFunction } from './target.ts';
 
 const MESSAGES: LifecycleMessages = {
@@ -85,18 +87,32 @@ export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): 
 export class Process<F extends AnyFunction = AnyFunction> extends BaseWorker<F> {
   #path: readonly number[];
   #closed = false;
+  /** A socket from `args`, handed to the child with the run message (socket-handle.ts). */
+  #socket: Socket | null;
 
   /**
    * @throws {PicklingError} when `target` is an inline function that captures variables
    * from its surroundings (`ERR_TARGET_CAPTURES`).
+   * @throws {ArgumentTypeError} when `args` holds more than one `net.Socket`
+   * (`ERR_INVALID_ARG_VALUE`). One connected socket at the top level of `args` is handed to
+   * the child as a real socket (not copied), and closed in this process once sent.
    */
   constructor(options?: WorkerOptions<F> | RevivedOptions) {
     const current = currentProcessIdentity();
     const revived = options !== undefined && kRevive in options;
     // Python numbers a child when it is created: Process-1, and Process-1:1 for its child.
     const path = revived ? current.path : [...current.path, nextProcessNumber()];
-    super(options, () => `Process-${path.join(':')}`, current.daemon);
+    const { args, socket } =
+      revived || typeof options !== 'object' || (options as unknown) === null
+        ? { args: undefined, socket: null }
+        : takeSocket((options as { args?: unknown }).args);
+    super(
+      socket === null ? options : ({ ...options, args } as WorkerOptions<F>),
+      () => `Process-${path.join(':')}`,
+      current.daemon,
+    );
     this.#path = path;
+    this.#socket = socket;
   }
 
   /** The child's process id; `null` before start. In the child itself, its own pid. */
@@ -187,7 +203,20 @@ export class Process<F extends AnyFunction = AnyFunction> extends BaseWorker<F> 
       switch (message.type) {
         case 'ready': {
           const run: ParentMessage = { type: 'run', spec };
-          child.send(run);
+          const socket = this.#socket;
+          this.#socket = null;
+          if (socket === null) {
+            child.send(run);
+            break;
+          }
+          // The socket rides along as the send-handle; Node takes its handle away from this
+          // side and closes it once the child has its own. Without `server`, Node does not
+          // enlist the child as one of the server's workers (cluster-style bookkeeping that
+          // expects the child to live on: with every such child gone, `server.close()` never
+          // emits 'close'). Destroying the emptied Socket then counts the connection as
+          // closed on its server, once, and makes it read as closed here.
+          (socket as unknown as { server: unknown }).server = null;
+          child.send(run, socket, () => socket.destroy());
           break;
         }
         case 'uncaught':
@@ -200,6 +229,9 @@ export class Process<F extends AnyFunction = AnyFunction> extends BaseWorker<F> 
     });
     child.on('exit', (code, signal) => {
       exitCode = exitCodeOf(code, signal);
+      // Stopped before it was ready: the socket it was to receive is closed here.
+      this.#socket?.destroy();
+      this.#socket = null;
     });
     // 'close' comes after 'exit' and after the IPC channel has delivered everything, so
     // an uncaught error is always reported before join() returns.

@@ -2,6 +2,7 @@
  * Entry point of every Process: waits for the run message, runs it, and exits. A child
  * whose parent dies exits too, so that nothing is left orphaned.
  */
+import type { Socket } from 'node:net';
 import { errorToWire, type WireError } from '../../transport/wire.ts';
 import type { ChildMessage, ParentMessage } from '../protocol.ts';
 import { Process } from '../process.ts';
@@ -32,8 +33,8 @@ process.on('uncaughtException', (error) => {
   void send(errorToWire(error)).finally(() => process.exit(1));
 });
 
-process.once('message', (message: ParentMessage) => {
-  void runChild(message.spec, Process, send).then((exitCode) => {
+process.once('message', (message: ParentMessage, socket?: Socket) => {
+  void runChild(message.spec, Process, send, socket).then((exitCode) => {
     process.exit(exitCode);
   });
 });

@@ -3,6 +3,7 @@
  * or the instance, run it, report an uncaught error, then wait for the non-daemon threads
  * and processes it started, as Python's interpreter does before a process exits.
  */
+import type { Socket } from 'node:net';
 import { errorToWire, type WireError } from '../../transport/wire.ts';
 import { callTarget, reviveInstance, type BaseWorker, type ReviveInfo } from '../base-worker.ts';
 import { adoptOwner } from '../../internal/owners.ts';
@@ -12,15 +13,18 @@ import '../../sync/index.ts';
 import { joinNonDaemonChildren } from '../children.ts';
 import { adoptIdentity } from '../identity.ts';
 import type { RunSpec } from '../protocol.ts';
+import { putSocket } from '../socket-handle.ts';
 
 /**
  * Runs `spec` and returns the exit code: 0, 1 after an uncaught error, or what the target
- * put in `process.exitCode`.
+ * put in `process.exitCode`. A process's `socket` (the run message's send-handle) takes the
+ * place the parent left for it in `args` (socket-handle.ts).
  */
 export async function runChild(
   spec: RunSpec,
   base: abstract new (...args: never[]) => BaseWorker,
   report: (error: WireError) => Promise<void>,
+  socket?: Socket,
 ): Promise<number> {
   adoptIdentity(spec.identity);
   if (spec.owner !== null) adoptOwner(spec.owner.table, spec.owner.id);
@@ -30,6 +34,7 @@ export async function runChild(
   const self = spec.kind === 'thread' ? spec.identity.thread : spec.identity.process;
   let exitCode = 0;
   try {
+    if (spec.kind === 'process') putSocket(args, socket);
     if (spec.instance === null || state === null) {
       await callTarget(spec.target, args);
     } else {
