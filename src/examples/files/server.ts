@@ -1,0 +1,228 @@
+/**
+ * The course's multi-client file server over TCP, with three concurrency models:
+ *
+ * - `event`: one event loop (this thread) runs every client's session.
+ * - `thread`: a {@link Thread} per client runs its session; this thread owns the socket
+ *   (a worker thread cannot) and relays its bytes through two bounded {@link Queue}s.
+ * - `process`: a {@link Process} per client, which is handed the connected socket itself
+ *   and serves it alone, as Python's `multiprocessing` would.
+ *
+ * The session (protocol, path confinement, atomic uploads) is one function for all three:
+ * session.ts.
+ */
+import { once } from 'node:events';
+import { realpath, stat } from 'node:fs/promises';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { Process, Queue, taskModule, Thread } from '../../index.ts';
+import { write } from './protocol.ts';
+import { serveSession } from './session.ts';
+
+const tasks = taskModule<typeof import('./tasks.js')>(new URL('./tasks.js', import.meta.url));
+
+/** The concurrency models, in the order the CLI lists them. */
+export const MODELS = ['process', 'thread', 'event'] as const;
+
+/** How clients are served concurrently. */
+export type Model = (typeof MODELS)[number];
+
+/** Options of {@link startFileServer}. */
+export interface FileServerOptions {
+  /** The directory served: its regular files are listed, downloaded and uploaded to. */
+  readonly dir: string;
+  /**
+   * The concurrency model.
+   * @default 'thread'
+   */
+  readonly model?: Model | undefined;
+  /**
+   * The address to listen on.
+   * @default '127.0.0.1'
+   */
+  readonly host?: string | undefined;
+  /**
+   * The port to listen on; 0 picks a free one (see {@link FileServer.port}).
+   * @default 0
+   */
+  readonly port?: number | undefined;
+  /** Receives one line per client connecting and leaving. */
+  readonly log?: ((line: string) => void) | undefined;
+}
+
+/** A running file server. */
+export interface FileServer {
+  /** The port it listens on (the one picked, when asked for port 0). */
+  readonly port: number;
+  readonly host: string;
+  readonly model: Model;
+  /** The served directory, as a real path. */
+  readonly dir: string;
+  /** The number of clients being served now. */
+  readonly active: number;
+  /** Resolves once no client is being served (at once if none is). */
+  idle(): Promise<void>;
+  /**
+   * Stops accepting clients and ends every session (closing its connection: an upload in
+   * progress is discarded), then waits for every thread and process to end.
+   */
+  close(): Promise<void>;
+}
+
+/** How long a process may take to end its session after SIGTERM before it is killed. */
+const TERMINATE_GRACE_MS = 5_000;
+
+/** The most chunks queued in each direction between a thread and the socket. */
+const RELAY_QUEUE_CHUNKS = 8;
+
+/** One client being served: its end, and how to cut it short. */
+interface Session {
+  readonly done: Promise<void>;
+  stop(): void;
+}
+
+function describeClient(socket: Socket): string {
+  return `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+}
+
+/** `--model event`: the session runs on this thread's event loop. */
+function serveOnEventLoop(root: string, socket: Socket): Session {
+  const done = (async () => {
+    await serveSession(root, socket, socket);
+    if (!socket.destroyed) await once(socket, 'close');
+  })();
+  return { done, stop: () => socket.destroy() };
+}
+
+/** `--model thread`: the session runs on a thread; this thread relays the socket's bytes. */
+function serveOnThread(root: string, socket: Socket): Session {
+  const inbound = new Queue<Uint8Array>(RELAY_QUEUE_CHUNKS);
+  const outbound = new Queue<Uint8Array>(RELAY_QUEUE_CHUNKS);
+  const thread = new Thread({ target: tasks.serveRelay, args: [root, inbound, outbound] });
+  thread.start();
+  // Client → thread. `for await` reads the next chunk only once this one is queued: while
+  // the thread is slow, the socket stops reading and TCP slows the client down.
+  const receiving = (async () => {
+    try {
+      for await (const chunk of socket) await inbound.put(chunk as Buffer);
+    } catch {
+      // The socket was reset, or the session ended and the queue was shut down.
+    } finally {
+      inbound.shutdown();
+    }
+  })();
+  // Thread → client, waiting for 'drain' when the socket's buffer is full.
+  const sending = (async () => {
+    try {
+      for await (const chunk of outbound) await write(socket, chunk);
+      socket.end();
+    } catch {
+      socket.destroy();
+    } finally {
+      // Stops the session's writes (the client is gone) and the relay's reads.
+      outbound.shutdown({ immediate: true });
+      inbound.shutdown({ immediate: true });
+    }
+  })();
+  const done = (async () => {
+    await thread.join();
+    // A thread that failed never shut its queue down: what it queued still goes out.
+    outbound.shutdown();
+    await sending;
+    if (!socket.destroyed) await once(socket, 'close');
+    await receiving;
+  })();
+  return { done, stop: () => socket.destroy() };
+}
+
+/** `--model process`: the socket is handed to a process of its own. */
+function serveInProcess(root: string, socket: Socket): Session {
+  const child = new Process({ target: tasks.serveSocket, args: [root, socket] });
+  child.start();
+  return {
+    done: child.join(),
+    stop: () => {
+      if (!child.isAlive()) return;
+      // SIGTERM: the child closes the connection and cleans up; kill it if it does not.
+      child.terminate();
+      void child.join(TERMINATE_GRACE_MS).then(() => {
+        if (child.isAlive()) child.kill();
+      });
+    },
+  };
+}
+
+const SERVE: Record<Model, (root: string, socket: Socket) => Session> = {
+  event: serveOnEventLoop,
+  thread: serveOnThread,
+  process: serveInProcess,
+};
+
+/**
+ * Starts a file server on `dir`.
+ * @throws {TypeError} for an unknown model; {@link Error} when `dir` is not a directory or
+ * the address cannot be listened on.
+ * @example
+ * ```ts
+ * const server = await startFileServer({ dir: 'library', model: 'process', port: 5001 });
+ * // ...
+ * await server.close();
+ * ```
+ */
+export async function startFileServer(options: FileServerOptions): Promise<FileServer> {
+  const { dir, model = 'thread', host = '127.0.0.1', port = 0, log } = options;
+  if (!MODELS.includes(model)) {
+    throw new TypeError(`Expected \`model\` to be one of ${MODELS.join(', ')}, got \`${model}\``);
+  }
+  const root = await realpath(dir);
+  if (!(await stat(root)).isDirectory()) {
+    throw new Error(`Expected a directory to serve, got \`${dir}\``);
+  }
+  const sessions = new Set<Session>();
+  const serve = SERVE[model];
+  // With `process`, nothing may be read here before the socket is handed over.
+  const server: Server = createServer({ pauseOnConnect: model === 'process' }, (socket) => {
+    const who = describeClient(socket);
+    // Resets are reported through the session's reads and writes.
+    socket.on('error', () => undefined);
+    log?.(`${who} connected`);
+    const session = serve(root, socket);
+    sessions.add(session);
+    void session.done
+      .catch((error: unknown) => {
+        log?.(`${who}: ${error instanceof Error ? error.message : String(error)}`);
+      })
+      .finally(() => {
+        sessions.delete(session);
+        log?.(`${who} left`);
+      });
+  });
+  server.listen(port, host);
+  await Promise.race([
+    once(server, 'listening'),
+    once(server, 'error').then(([error]: unknown[]) => {
+      throw error;
+    }),
+  ]);
+  const address = server.address() as AddressInfo;
+
+  async function idle(): Promise<void> {
+    while (sessions.size > 0) await Promise.allSettled([...sessions].map((s) => s.done));
+  }
+
+  return {
+    port: address.port,
+    host,
+    model,
+    dir: root,
+    get active() {
+      return sessions.size;
+    },
+    idle,
+    async close() {
+      const closed = once(server, 'close');
+      server.close();
+      for (const session of sessions) session.stop();
+      await idle();
+      await closed;
+    },
+  };
+}
