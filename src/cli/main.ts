@@ -9,6 +9,7 @@ import { main as bank } from '../examples/bank/main.ts';
 import { main as event } from '../examples/event/main.ts';
 import { main as producerConsumer } from '../examples/producer-consumer/main.ts';
 import { main as tickets } from '../examples/tickets/main.ts';
+import { chatCommand } from '../examples/chat/cli.ts';
 import { filesCommand } from '../examples/files/cli.ts';
 import { httpCommand } from '../examples/http/cli.ts';
 import { DEFAULT_N, main as primes } from '../examples/primes/main.ts';
@@ -23,6 +24,7 @@ const PROGRAMS: Record<
   string,
   (argv: readonly string[], out: Write, err: Write) => Promise<number>
 > = {
+  chat: chatCommand,
   files: filesCommand,
   http: httpCommand,
 };
@@ -43,6 +45,9 @@ Commands:
                    4 and 10 processes, and print the times and speedups
                    (default N: ${DEFAULT_N}).
   demo NAME        Run one of the course's demos: ${Object.keys(DEMOS).join(', ')}.
+  chat server      Run the UDP chat room; console lines are announced to all.
+  chat client --name NAME
+                   Join the chat room; ## or Ctrl-C leaves.
   files server DIR [--model process|thread|event]
   files client     Serve DIR's files to many clients at once (a process, a thread or
                    the event loop per client), or connect to such a server.
