@@ -41,9 +41,9 @@ const DEMOS: Record<string, (write: (line: string) => void) => Promise<unknown>>
 const USAGE = `Usage: multitask <command> [options]
 
 Commands:
-  primes [--n N]   Sum the primes below N serially, with 4 and 10 threads and with
-                   4 and 10 processes, and print the times and speedups
-                   (default N: ${DEFAULT_N}).
+  primes [--n N]   Sum the primes below N serially, with 4 and 10 threads, with
+                   4 and 10 processes, and with a ThreadPool and a Pool over 64
+                   chunks, and print the times and speedups (default N: ${DEFAULT_N}).
   demo NAME        Run one of the course's demos: ${Object.keys(DEMOS).join(', ')}.
   chat server      Run the UDP chat room; console lines are announced to all.
   chat client --name NAME
@@ -86,7 +86,7 @@ export async function run(
         err(`Expected --n to be an integer from 2 and up, got \`${values.n ?? ''}\``);
         return 2;
       }
-      await primes(n, out);
+      await primes(n, out, out === console.log ? process.stdout : null);
       return 0;
     }
     case 'demo': {

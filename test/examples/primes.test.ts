@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { cpuCount } from '../../src/index.ts';
 import { main } from '../../src/examples/primes/main.ts';
 import { isPrime, splitRange, sumPrimes } from '../../src/examples/primes/primes.ts';
 
@@ -37,9 +38,11 @@ it('splitRange() - consecutive ranges covering [0, n) exactly', () => {
   for (let i = 1; i < ranges.length; i++) assert.equal(ranges[i]?.[0], ranges[i - 1]?.[1]);
 });
 
-it('main() - serial, 4 and 10 threads, 4 and 10 processes agree, in that order', async () => {
+it('main() - serial, threads, processes and both pools agree, in that order', async () => {
   const lines: string[] = [];
-  const rows = await main(50_000, (line) => lines.push(line));
+  const drawn: string[] = [];
+  const terminal = { isTTY: true, write: (text: string) => drawn.push(text) };
+  const rows = await main(50_000, (line) => lines.push(line), terminal);
   assert.deepEqual(
     rows.map((row) => [row.label, row.workers, row.sum]),
     [
@@ -48,9 +51,18 @@ it('main() - serial, 4 and 10 threads, 4 and 10 processes agree, in that order',
       ['threads', 10, 121_013_308],
       ['processes', 4, 121_013_308],
       ['processes', 10, 121_013_308],
+      ['thread pool', cpuCount(), 121_013_308],
+      ['process pool', cpuCount(), 121_013_308],
     ],
   );
+  // Each pool drew its bar once per chunk, reaching 64/64, then erased it.
+  for (const label of ['thread pool ', 'process pool']) {
+    const bars = drawn.filter((text) => text.startsWith(`\r${label} [`));
+    assert.equal(bars.length, 64);
+    assert.match(bars.at(-1) ?? '', /\] 100% {2}64\/64 chunks/);
+  }
+  assert.equal(drawn.filter((text) => text === '\r\x1b[K').length, 2);
   assert.match(lines[0] ?? '', /^Sum of the primes below 50,000; cpuCount\(\) = \d+$/);
-  assert.equal(lines.length, 8);
+  assert.equal(lines.length, 10);
   assert.match(lines[2] ?? '', /^serial\s+1\s+\d+\.\d\d\s+1\.00x\s+121,013,308$/);
 });

@@ -1,13 +1,16 @@
 /**
  * The course's prime-sum timing: the sum of the primes below N computed serially, then by
- * 4 and 10 threads, then by 4 and 10 processes, each worker taking one slice of the range.
- * Prints one table of times and speedups; the speedup is bounded by `cpuCount()`.
+ * 4 and 10 threads, then by 4 and 10 processes, each worker taking one slice of the range,
+ * then by a ThreadPool and a process Pool of `cpuCount()` workers mapping over 64 chunks
+ * (with a progress bar on a terminal). Prints one table of times and speedups; the speedup
+ * is bounded by `cpuCount()`.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { cpuCount, Process, taskModule, Thread } from '../../index.ts';
+import { cpuCount, Pool, Process, taskModule, Thread, ThreadPool } from '../../index.ts';
+import { ProgressBar, type BarTarget } from '../progress-bar.ts';
 import { splitRange, sumPrimes } from './primes.ts';
 
 const tasks = taskModule<typeof import('./primes.js')>(new URL('./primes.js', import.meta.url));
@@ -15,8 +18,11 @@ const tasks = taskModule<typeof import('./primes.js')>(new URL('./primes.js', im
 /** The default N: the whole program takes well under a minute on a 2-core machine. */
 export const DEFAULT_N = 20_000_000;
 
+/** The chunks the pools map over. */
+export const POOL_CHUNKS = 64;
+
 export interface PrimesRow {
-  readonly label: 'serial' | 'threads' | 'processes';
+  readonly label: 'serial' | 'threads' | 'processes' | 'thread pool' | 'process pool';
   readonly workers: number;
   readonly seconds: number;
   readonly sum: number;
@@ -51,6 +57,26 @@ async function withProcesses(n: number, count: number): Promise<number> {
   }
 }
 
+async function withPool(
+  n: number,
+  kind: 'thread pool' | 'process pool',
+  bar: BarTarget | null,
+): Promise<number> {
+  const progress = new ProgressBar(bar, kind.padEnd(12), 'chunks');
+  await using pool = kind === 'thread pool' ? new ThreadPool(cpuCount()) : new Pool(cpuCount());
+  try {
+    const sums = await pool.starmap(tasks.sumPrimes, splitRange(n, POOL_CHUNKS), {
+      chunksize: 1,
+      onProgress: (done, total) => {
+        progress.update(done, total);
+      },
+    });
+    return sums.reduce((total, part) => total + part, 0);
+  } finally {
+    progress.done();
+  }
+}
+
 function assertAllSucceeded(workers: readonly (Thread | Process)[]): void {
   const failed = workers.filter((worker) => worker.exitCode !== 0);
   if (failed.length > 0) {
@@ -73,6 +99,7 @@ async function timed(
 export async function runPrimes(
   n: number,
   onRow: (row: PrimesRow) => void = () => undefined,
+  bar: BarTarget | null = null,
 ): Promise<PrimesRow[]> {
   const rows: PrimesRow[] = [];
   const add = (row: PrimesRow): void => {
@@ -82,6 +109,9 @@ export async function runPrimes(
   add(await timed('serial', 1, () => sumPrimes(0, n)));
   for (const count of [4, 10]) add(await timed('threads', count, () => withThreads(n, count)));
   for (const count of [4, 10]) add(await timed('processes', count, () => withProcesses(n, count)));
+  for (const kind of ['thread pool', 'process pool'] as const) {
+    add(await timed(kind, cpuCount(), () => withPool(n, kind, bar)));
+  }
   return rows;
 }
 
@@ -91,7 +121,7 @@ const number = new Intl.NumberFormat('en-US');
 export function formatRow(row: PrimesRow, serialSeconds: number): string {
   const speedup = serialSeconds / row.seconds;
   return [
-    row.label.padEnd(10),
+    row.label.padEnd(12),
     String(row.workers).padStart(7),
     row.seconds.toFixed(2).padStart(9),
     `${speedup.toFixed(2)}x`.padStart(9),
@@ -99,12 +129,19 @@ export function formatRow(row: PrimesRow, serialSeconds: number): string {
   ].join('  ');
 }
 
-/** The program: prints the table as the rows arrive, and checks that every sum agrees. */
-export async function main(n: number, write: (line: string) => void): Promise<PrimesRow[]> {
+/**
+ * The program: prints the table as the rows arrive, and checks that every sum agrees. The
+ * pools' progress bar is drawn on `bar` when it is a terminal.
+ */
+export async function main(
+  n: number,
+  write: (line: string) => void,
+  bar: BarTarget | null = null,
+): Promise<PrimesRow[]> {
   write(`Sum of the primes below ${number.format(n)}; cpuCount() = ${cpuCount()}`);
   write(
     [
-      'run'.padEnd(10),
+      'run'.padEnd(12),
       'workers'.padStart(7),
       'time (s)'.padStart(9),
       'speedup'.padStart(9),
@@ -112,10 +149,14 @@ export async function main(n: number, write: (line: string) => void): Promise<Pr
     ].join('  '),
   );
   let serialSeconds = 0;
-  const rows = await runPrimes(n, (row) => {
-    if (row.label === 'serial') serialSeconds = row.seconds;
-    write(formatRow(row, serialSeconds));
-  });
+  const rows = await runPrimes(
+    n,
+    (row) => {
+      if (row.label === 'serial') serialSeconds = row.seconds;
+      write(formatRow(row, serialSeconds));
+    },
+    bar,
+  );
   const expected = rows[0]?.sum;
   const wrong = rows.filter((row) => row.sum !== expected);
   if (wrong.length > 0)
