@@ -98,11 +98,57 @@ interface Task {
   onAbort: (() => void) | null;
 }
 
+/**
+ * The tasks a worker holds, in the order they were sent. A worker runs its tasks in that
+ * order and answers in it, so a result is nearly always for the task at the front.
+ */
+class TaskFifo {
+  #tasks: Task[] = [];
+  #head = 0;
+
+  get size(): number {
+    return this.#tasks.length - this.#head;
+  }
+
+  push(task: Task): void {
+    this.#tasks.push(task);
+  }
+
+  /** Removes and returns the task with this id, if held. */
+  take(id: number): Task | undefined {
+    const front = this.#tasks[this.#head];
+    if (front?.id === id) {
+      this.#tasks[this.#head++] = undefined as unknown as Task;
+      if (this.#head === this.#tasks.length) {
+        this.#tasks = [];
+        this.#head = 0;
+      }
+      return front;
+    }
+    for (let i = this.#head + 1; i < this.#tasks.length; i++) {
+      const task = this.#tasks[i];
+      if (task?.id === id) {
+        this.#tasks.splice(i, 1);
+        return task;
+      }
+    }
+    return undefined;
+  }
+
+  /** Removes and returns every task held. */
+  drain(): Task[] {
+    const tasks = this.#tasks.slice(this.#head);
+    this.#tasks = [];
+    this.#head = 0;
+    return tasks;
+  }
+}
+
 interface Slot {
   readonly name: string;
   readonly worker: PoolWorker;
   ready: boolean;
-  readonly running: Map<number, Task>;
+  readonly running: TaskFifo;
   /** Tasks sent so far, for `maxTasksPerChild`. */
   sent: number;
   /** Takes no more tasks: it is being stopped or retired. */
@@ -259,7 +305,7 @@ export class PoolEngine {
     const slot = task.slot;
     this.#finish(task);
     if (slot !== null) {
-      slot.running.delete(task.id);
+      slot.running.take(task.id);
       this.#stopSlot(slot, 'kill');
     }
     task.callbacks.settle(false, error);
@@ -267,6 +313,7 @@ export class PoolEngine {
 
   #finish(task: Task): void {
     task.state = 'done';
+    if (!task.exclusive) return;
     task.cancelTimer?.();
     task.cancelTimer = null;
     if (task.onAbort !== null) task.signal?.removeEventListener('abort', task.onAbort);
@@ -337,7 +384,7 @@ export class PoolEngine {
       }
       task.state = 'running';
       task.slot = slot;
-      slot.running.set(task.id, task);
+      slot.running.push(task);
       slot.sent++;
       batch.push(task);
       if (!slot.targets.has(task.key)) {
@@ -391,7 +438,7 @@ export class PoolEngine {
           tasks: [task.id, task.key, task.mode, task.payload],
         });
       } catch (error) {
-        slot.running.delete(task.id);
+        slot.running.take(task.id);
         if (task.exclusive) slot.exclusive = false;
         this.#finish(task);
         task.callbacks.settle(false, error);
@@ -428,7 +475,7 @@ export class PoolEngine {
       name,
       worker,
       ready: false,
-      running: new Map(),
+      running: new TaskFifo(),
       sent: 0,
       closing: false,
       exclusive: false,
@@ -459,9 +506,8 @@ export class PoolEngine {
 
   #onResults(slot: Slot, results: readonly unknown[]): void {
     for (let i = 0; i < results.length; i += RESULT_FIELDS) {
-      const task = slot.running.get(results[i] as number);
+      const task = slot.running.take(results[i] as number);
       if (task === undefined) continue;
-      slot.running.delete(task.id);
       this.#finish(task);
       const ok = results[i + 1] === 1;
       const value = results[i + 2];
@@ -473,8 +519,7 @@ export class PoolEngine {
 
   #onExit(slot: Slot, exitCode: number, crash: unknown): void {
     this.#slots.delete(slot);
-    const lost = [...slot.running.values()];
-    slot.running.clear();
+    const lost = slot.running.drain();
     if (!slot.stopping && this.#state !== 'terminated') {
       const { death } = this.#options;
       if (!slot.ready && this.#state !== 'broken') {
@@ -542,8 +587,7 @@ export class PoolEngine {
   #failAll(error: unknown, alsoFail: readonly Task[] = []): void {
     const tasks = [...alsoFail];
     for (const slot of this.#slots) {
-      tasks.push(...slot.running.values());
-      slot.running.clear();
+      tasks.push(...slot.running.drain());
     }
     for (let i = this.#head; i < this.#queue.length; i++) {
       const task = this.#queue[i];

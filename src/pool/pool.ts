@@ -246,20 +246,7 @@ export abstract class BasePool {
     if (args !== undefined && !Array.isArray(args)) throw typeError('args', 'an array', args);
     const key = this.#engine.keyOf(task);
     return new Promise((resolve, reject) => {
-      this.#engine.submit(
-        key,
-        MODE_APPLY,
-        args ?? [],
-        {
-          settle: (ok, value) => {
-            if (ok) resolve(value as ResultOf<F>);
-            // Task errors are rebuilt Errors; a thrown non-Error comes back as thrown.
-            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
-            else reject(value);
-          },
-        },
-        options,
-      );
+      this.#engine.submit(key, MODE_APPLY, args ?? [], new Settler(resolve, reject), options);
     });
   }
 
@@ -467,6 +454,22 @@ export abstract class BasePool {
   /** `await using pool = new Pool()`: terminates at the end of the scope, as Python's `with`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.terminate();
+  }
+}
+
+/** Settles a promise with a task's outcome: one small object per task, no closures. */
+class Settler<T> {
+  readonly #resolve: (value: T) => void;
+  readonly #reject: (reason: unknown) => void;
+
+  constructor(resolve: (value: T) => void, reject: (reason: unknown) => void) {
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+
+  settle(ok: boolean, value: unknown): void {
+    if (ok) this.#resolve(value as T);
+    else this.#reject(value);
   }
 }
 
