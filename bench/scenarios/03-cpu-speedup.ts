@@ -9,7 +9,7 @@ import { grouped } from '../lib/text.ts';
 import { nowMs } from '../lib/timing.ts';
 import type { Measurement, Scenario } from '../lib/types.ts';
 import { poolContenders } from '../pools/contenders.ts';
-import { multitaskPools, peerPools, rawPool } from '../pools/index.ts';
+import { multitaskPools, multitaskProcessPool, peerPools, rawPool } from '../pools/index.ts';
 import type { PoolSpec } from '../pools/types.ts';
 
 type CpuParams = { n: number; chunks: number };
@@ -57,11 +57,12 @@ export const cpuSpeedup: Scenario<CpuParams> = {
   describe: ({ n, chunks }) =>
     `The sum of the primes below ${grouped(n)} by trial division, in ${chunks} equal ranges ` +
     'submitted at once, on a pool of 1 worker and then of 2 (timed after the pool is up); ' +
-    'speedup = 1-worker time / 2-worker time. CPython runs the same code in ' +
+    'speedup = 1-worker time / 2-worker time. multitask runs it on worker threads and, as ' +
+    '`Pool`, on processes. CPython runs the same code in ' +
     '`multiprocessing.Pool(1)` and `Pool(2)` (`map`, chunksize 1).',
   timeoutMs: ({ n }) => 30_000 + n / 20,
   contenders: [
-    ...poolContenders([rawPool, ...peerPools, ...multitaskPools], measure),
+    ...poolContenders([rawPool, ...peerPools, ...multitaskPools, multitaskProcessPool], measure),
     cpython('cpython-pool', 'CPython multiprocessing.Pool'),
   ],
   table: {

@@ -15,14 +15,15 @@
  * `Pool`/`ThreadPool`, which replace the worker and go on, or by breaking the pool, as
  * Python's executors do.
  */
-import { StateError, TimeoutError } from '../errors.ts';
+import type { Transferable } from 'node:worker_threads';
+import { QueueFullError, StateError, TimeoutError } from '../errors.ts';
 import { encodeShared } from '../shared/shared-object.ts';
 import { shipFunction } from '../transport/function-source.ts';
 import { assertCloneable, errorFromWire, type WireError } from '../transport/wire.ts';
 import type { InheritedIdentity } from '../workers/identity.ts';
 import type { TargetSpec } from '../workers/protocol.ts';
 import { isTaskRef, type Target } from '../workers/target.ts';
-import { typeError } from '../internal/validate.ts';
+import { parseTimeout, typeError } from '../internal/validate.ts';
 import {
   DECODE_FLAG,
   RESULT_FIELDS,
@@ -53,6 +54,8 @@ export interface EngineOptions {
   readonly initargs: readonly unknown[];
   /** Tasks a worker runs before it is replaced; `null`: no limit. */
   readonly maxTasksPerChild: number | null;
+  /** Queued tasks allowed before submits throw {@link QueueFullError}; `Infinity`: no limit. */
+  readonly maxQueueSize: number;
   readonly death: DeathPolicy;
   /** The error for an initializer that failed; the pool is broken from then on. */
   initializerFailed(worker: string, error: unknown): Error;
@@ -75,6 +78,11 @@ export interface TaskOptions {
   readonly timeout?: number | undefined;
   /** Cancels the task while queued; stops it while running by replacing its worker. */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Objects in the arguments to move to a worker thread instead of copying them
+   * (`postMessage`'s transfer list); they are detached here once sent. Processes copy them.
+   */
+  readonly transfer?: readonly Transferable[] | undefined;
 }
 
 /** A queued or running task; `cancel()` drops it if it has not been sent yet. */
@@ -90,6 +98,7 @@ interface Task {
   readonly callbacks: TaskCallbacks;
   readonly timeout: number;
   readonly signal: AbortSignal | undefined;
+  readonly transfer: readonly Transferable[] | null;
   /** Runs alone on its worker. */
   readonly exclusive: boolean;
   state: 'queued' | 'running' | 'done';
@@ -179,6 +188,8 @@ export class PoolEngine {
   readonly #specs: TargetSpec[] = [];
   readonly #exited: Promise<void>;
   #markExited: () => void = () => undefined;
+  /** Waiting for the queue to drop below `maxQueueSize`. */
+  #capacityWaiters: (() => void)[] = [];
 
   constructor(options: EngineOptions) {
     this.#options = options;
@@ -255,7 +266,7 @@ export class PoolEngine {
         return { cancel: () => false };
       }
     }
-    const { timeout = Infinity, signal } = options;
+    const { timeout, signal, transfer } = checkTaskOptions(options);
     const task: Task = {
       id: this.#nextId++,
       key,
@@ -264,6 +275,7 @@ export class PoolEngine {
       callbacks,
       timeout,
       signal,
+      transfer: transfer === undefined || transfer.length === 0 ? null : transfer,
       exclusive: timeout !== Infinity || signal !== undefined,
       state: 'queued',
       slot: null,
@@ -324,6 +336,32 @@ export class PoolEngine {
     return this.#queue.length - this.#head;
   }
 
+  /**
+   * Throws if the queue holds `maxQueueSize` tasks already.
+   * @throws {QueueFullError} `ERR_QUEUE_FULL`
+   */
+  checkCapacity(): void {
+    const max = this.#options.maxQueueSize;
+    if (max === Infinity) return;
+    this.#dropDoneHead();
+    if (this.#queued() >= max) {
+      throw new QueueFullError(
+        `the pool's queue is full: ${this.#queued()} tasks wait (maxQueueSize ${max}); ` +
+          'await hasCapacity() before submitting more',
+      );
+    }
+  }
+
+  /** Resolves once the queue has room for another task (at once if it has). */
+  hasCapacity(): Promise<void> {
+    const max = this.#options.maxQueueSize;
+    this.#dropDoneHead();
+    if (max === Infinity || this.#queued() < max || this.#state !== 'running') {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#capacityWaiters.push(resolve));
+  }
+
   #schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
@@ -367,6 +405,7 @@ export class PoolEngine {
     const tasks: unknown[] = [];
     const targets: [number, TargetSpec][] = [];
     const batch: Task[] = [];
+    let transfer: Transferable[] | null = null;
     const limit = this.#options.maxTasksPerChild;
     while (slot.running.size < window && this.#head < this.#queue.length) {
       if (limit !== null && slot.sent >= limit) break;
@@ -393,6 +432,7 @@ export class PoolEngine {
         if (spec !== undefined) targets.push([task.key, spec]);
       }
       tasks.push(task.id, task.key, task.mode, task.payload);
+      if (task.transfer !== null) (transfer ??= []).push(...task.transfer);
       if (task.exclusive) {
         slot.exclusive = true;
         if (task.timeout !== Infinity) this.#armTimeout(task);
@@ -403,7 +443,7 @@ export class PoolEngine {
       this.#queue = this.#queue.slice(this.#head);
       this.#head = 0;
     }
-    if (batch.length > 0) this.#send(slot, { type: 'tasks', targets, tasks }, batch);
+    if (batch.length > 0) this.#send(slot, { type: 'tasks', targets, tasks }, batch, transfer);
     if (limit !== null && slot.sent >= limit) slot.closing = true;
     return batch.length;
   }
@@ -422,9 +462,14 @@ export class PoolEngine {
   }
 
   /** Posts a batch; if it cannot be cloned, sends its tasks one by one, failing the bad ones. */
-  #send(slot: Slot, message: ToWorker & { type: 'tasks' }, batch: readonly Task[]): void {
+  #send(
+    slot: Slot,
+    message: ToWorker & { type: 'tasks' },
+    batch: readonly Task[],
+    transfer: readonly Transferable[] | null,
+  ): void {
     try {
-      slot.worker.post(message);
+      slot.worker.post(message, transfer);
       return;
     } catch {
       // Something the check let through cannot be cloned after all.
@@ -432,18 +477,19 @@ export class PoolEngine {
     for (const [i, task] of batch.entries()) {
       const targets = i === 0 ? message.targets : [];
       try {
-        slot.worker.post({
-          type: 'tasks',
-          targets,
-          tasks: [task.id, task.key, task.mode, task.payload],
-        });
+        slot.worker.post(
+          { type: 'tasks', targets, tasks: [task.id, task.key, task.mode, task.payload] },
+          task.transfer,
+        );
       } catch (error) {
         slot.running.take(task.id);
         if (task.exclusive) slot.exclusive = false;
         this.#finish(task);
         task.callbacks.settle(false, error);
         // The targets rode with the first task: send them alone.
-        if (i === 0 && targets.length > 0) slot.worker.post({ type: 'tasks', targets, tasks: [] });
+        if (i === 0 && targets.length > 0) {
+          slot.worker.post({ type: 'tasks', targets, tasks: [] }, null);
+        }
       }
     }
   }
@@ -548,6 +594,14 @@ export class PoolEngine {
       if (slot.closing && !slot.stopping && slot.running.size === 0) this.#stopSlot(slot, 'stop');
     }
     if (this.#state !== 'running' && this.#slots.size === 0) this.#markExited();
+    if (
+      this.#capacityWaiters.length > 0 &&
+      (this.#queued() < this.#options.maxQueueSize || this.#state !== 'running')
+    ) {
+      const waiters = this.#capacityWaiters;
+      this.#capacityWaiters = [];
+      for (const wake of waiters) wake();
+    }
     this.#updateActive();
   }
 
@@ -560,7 +614,7 @@ export class PoolEngine {
     }
     if (slot.stopping) return;
     slot.stopping = true;
-    if (slot.ready) slot.worker.post({ type: 'stop' });
+    if (slot.ready) slot.worker.post({ type: 'stop' }, null);
     else slot.worker.kill();
   }
 
@@ -641,6 +695,29 @@ export class PoolEngine {
     }
     return this.#exited;
   }
+}
+
+/**
+ * Checks a task's options, throwing for a bad one.
+ * @throws {ArgumentTypeError} / {ArgumentRangeError} naming the bad option.
+ */
+export function checkTaskOptions(options: TaskOptions | undefined): {
+  timeout: number;
+  signal: AbortSignal | undefined;
+  transfer: readonly Transferable[] | undefined;
+} {
+  if (options === undefined) return { timeout: Infinity, signal: undefined, transfer: undefined };
+  const raw: unknown = options;
+  if (typeof raw !== 'object' || raw === null) throw typeError('options', 'an object', raw);
+  const { timeout, signal, transfer } = options;
+  const ms = parseTimeout(timeout, 'timeout', 'reject');
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw typeError('signal', 'an AbortSignal', signal);
+  }
+  if (transfer !== undefined && !Array.isArray(transfer)) {
+    throw typeError('transfer', 'an array of transferable objects', transfer);
+  }
+  return { timeout: ms, signal, transfer };
 }
 
 /** An array of primitives that clone as they are: nothing to encode or check. */

@@ -16,9 +16,9 @@ import {
 import { assertBoolean, parseTimeout, rangeError, typeError } from '../internal/validate.ts';
 import { cpuCount } from '../workers/current.ts';
 import type { AnyFunction, Target } from '../workers/target.ts';
-import { PoolEngine, type TaskOptions } from './engine.ts';
+import { checkTaskOptions, PoolEngine, type TaskOptions } from './engine.ts';
 import { Future } from './future.ts';
-import type { ResultOf } from './pool.ts';
+import { parseMaxQueueSize, type ResultOf } from './pool.ts';
 import { MODE_APPLY, MODE_MAP } from './protocol.ts';
 import type { WorkerKind } from './pool-worker.ts';
 import { processWorkerIdentity, threadWorkerIdentity } from './workers-identity.ts';
@@ -32,6 +32,11 @@ export interface ExecutorOptions {
   /** Called once in each worker, with `initargs`, before it takes tasks. */
   readonly initializer?: Target | undefined;
   readonly initargs?: readonly unknown[] | undefined;
+  /**
+   * Tasks that may wait in the queue; a submit past it throws `QueueFullError` (await
+   * `hasCapacity()` first). A `map` call counts as one submission. Default: no limit.
+   */
+  readonly maxQueueSize?: number | undefined;
 }
 
 export interface ThreadPoolExecutorOptions extends ExecutorOptions {
@@ -66,6 +71,8 @@ let executorCounter = 0;
 export abstract class Executor {
   readonly #engine: PoolEngine;
   readonly #broken: (message: string, cause?: unknown) => BrokenExecutorError;
+  /** Futures not done yet: `shutdown({ cancelFutures })` cancels those not running. */
+  readonly #undone = new Set<Pick<Future, 'cancel'>>();
   #shutdown = false;
 
   protected constructor(
@@ -94,6 +101,7 @@ export abstract class Executor {
       initializer: options.initializer,
       initargs: options.initargs ?? [],
       maxTasksPerChild: max,
+      maxQueueSize: parseMaxQueueSize(options.maxQueueSize),
       death: {
         kind: 'break',
         lost: (worker, exitCode, crash) =>
@@ -137,6 +145,8 @@ export abstract class Executor {
     this.#checkOpen();
     if (!Array.isArray(args)) throw typeError('args', 'an array', args);
     const key = this.#engine.keyOf(fn);
+    checkTaskOptions(options);
+    this.#engine.checkCapacity();
     return this.#submit<ResultOf<F>>(key, MODE_APPLY, args, options);
   }
 
@@ -164,6 +174,8 @@ export abstract class Executor {
     future.onCancel = () => {
       handle.cancel();
     };
+    this.#undone.add(future);
+    future.addDoneCallback(() => this.#undone.delete(future));
     return future;
   }
 
@@ -243,6 +255,11 @@ export abstract class Executor {
     };
   }
 
+  /** Resolves once the queue has room under `maxQueueSize` (at once without a limit). */
+  hasCapacity(): Promise<void> {
+    return this.#engine.hasCapacity();
+  }
+
   /**
    * Takes no more tasks. With `cancelFutures`, cancels those not started; with `wait` (the
    * default), resolves once the rest are done and the workers have exited. Repeatable.
@@ -252,7 +269,12 @@ export abstract class Executor {
     assertBoolean(wait, 'wait');
     assertBoolean(cancelFutures, 'cancelFutures');
     this.#shutdown = true;
-    if (cancelFutures) this.#engine.cancelQueued(() => new CancelledError());
+    if (cancelFutures) {
+      // Cancelled, not failed with CancelledError: `cancelled()` must say so. A running
+      // future refuses; a pending one drops its task from the engine's queue.
+      for (const future of [...this.#undone]) future.cancel();
+      this.#engine.cancelQueued(() => new CancelledError());
+    }
     this.#engine.close();
     if (wait) await this.#engine.exited();
   }

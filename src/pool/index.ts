@@ -23,6 +23,7 @@ export {
   type ThreadPoolExecutorOptions,
 } from './executor.ts';
 export type { TaskOptions } from './engine.ts';
+export { transfer, type Transferred } from './transfer.ts';
 export {
   ALL_COMPLETED,
   asCompleted,

@@ -3,7 +3,12 @@
  * hear from it, stop it, and learn how it ended.
  */
 import { fork } from 'node:child_process';
-import { MessageChannel, receiveMessageOnPort, type Worker } from 'node:worker_threads';
+import {
+  MessageChannel,
+  receiveMessageOnPort,
+  type Transferable,
+  type Worker,
+} from 'node:worker_threads';
 import { siblingModule, startInternalWorker } from '../internal/loader-hooks.ts';
 import { ownerTable } from '../internal/owners.ts';
 import { errorFromWire } from '../transport/wire.ts';
@@ -26,7 +31,8 @@ export interface PoolWorkerEvents {
 export interface PoolWorker {
   /** The thread id or the process id. */
   readonly ident: number;
-  post(message: ToWorker): void;
+  /** Posts a message; `transfer` moves those objects to a thread (a process copies them). */
+  post(message: ToWorker, transfer: readonly Transferable[] | null): void;
   /** Stops the worker at once: `Worker#terminate()` or SIGTERM. */
   kill(): void;
   /** Whether the worker keeps the parent's event loop alive. */
@@ -81,8 +87,9 @@ function startThread(base: BaseInit, events: PoolWorkerEvents): PoolWorker {
   });
   return {
     ident: worker.threadId,
-    post(message) {
-      port1.postMessage(message);
+    post(message, transfer) {
+      if (transfer === null) port1.postMessage(message);
+      else port1.postMessage(message, [...transfer]);
       Atomics.add(mailbox, 0, 1);
     },
     kill() {

@@ -18,17 +18,18 @@ import { rangeError, typeError } from '../internal/validate.ts';
 import { cpuCount } from '../workers/current.ts';
 import type { AnyFunction, Target } from '../workers/target.ts';
 import { Future } from './future.ts';
-import { PoolEngine, type TaskOptions } from './engine.ts';
+import { checkTaskOptions, PoolEngine, type TaskOptions } from './engine.ts';
 import { MODE_APPLY, MODE_MAP, MODE_STARMAP, type TaskMode } from './protocol.ts';
 import type { WorkerKind } from './pool-worker.ts';
+import type { Unwrapped } from './transfer.ts';
 import {
   processWorkerIdentity,
   threadPoolWorkerName,
   threadWorkerIdentity,
 } from './workers-identity.ts';
 
-/** The settled value of a target's result. */
-export type ResultOf<F extends AnyFunction> = Awaited<ReturnType<F>>;
+/** The settled value of a target's result, unwrapped from {@link transfer}. */
+export type ResultOf<F extends AnyFunction> = Unwrapped<Awaited<ReturnType<F>>>;
 
 /** A target's arguments, then the options; the arguments may be left out when it takes none. */
 export type ArgsThenOptions<F extends AnyFunction, O> =
@@ -47,6 +48,12 @@ export interface PoolOptions {
   readonly initargs?: readonly unknown[] | undefined;
   /** Tasks (or chunks) a worker runs before it is replaced by a fresh one. Default: no limit. */
   readonly maxTasksPerChild?: number | null | undefined;
+  /**
+   * Tasks that may wait in the queue; `apply`/`applyAsync` past it throw `QueueFullError`
+   * (await `hasCapacity()` first). A `map` or `imap` call counts as one submission.
+   * Default: no limit.
+   */
+  readonly maxQueueSize?: number | undefined;
 }
 
 /** Options of `apply`: the per-task `timeout` and `signal`. */
@@ -119,6 +126,16 @@ export class AsyncResult<T> {
   }
 }
 
+/** `maxQueueSize`: a positive integer, or `undefined`/`Infinity` for no limit. */
+export function parseMaxQueueSize(value: unknown): number {
+  if (value === undefined || value === Infinity) return Infinity;
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw typeError('maxQueueSize', 'a positive integer', value);
+  }
+  if (value < 1) throw rangeError('maxQueueSize', 'a positive integer', value);
+  return value;
+}
+
 function chunk<T>(items: readonly T[], size: number): T[][] {
   const chunks: T[][] = [];
   for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
@@ -182,6 +199,7 @@ export abstract class BasePool {
       initializer,
       initargs: opts.initargs ?? [],
       maxTasksPerChild: max,
+      maxQueueSize: parseMaxQueueSize(opts.maxQueueSize),
       death: {
         kind: 'replace',
         lost: (worker, exitCode, crash) =>
@@ -245,6 +263,8 @@ export abstract class BasePool {
     this.#checkRunning();
     if (args !== undefined && !Array.isArray(args)) throw typeError('args', 'an array', args);
     const key = this.#engine.keyOf(task);
+    checkTaskOptions(options);
+    this.#engine.checkCapacity();
     return new Promise((resolve, reject) => {
       this.#engine.submit(key, MODE_APPLY, args ?? [], new Settler(resolve, reject), options);
     });
@@ -257,6 +277,8 @@ export abstract class BasePool {
   ): AsyncResult<ResultOf<F>> {
     this.#checkRunning();
     if (args !== undefined && !Array.isArray(args)) throw typeError('args', 'an array', args);
+    checkTaskOptions(options);
+    this.#engine.checkCapacity();
     const future = this.#submit<ResultOf<F>>(task, MODE_APPLY, args ?? [], options);
     addCallbacks(future, options?.callback, options?.errorCallback);
     return new AsyncResult(future);
@@ -426,6 +448,11 @@ export abstract class BasePool {
         return this;
       },
     };
+  }
+
+  /** Resolves once the queue has room under `maxQueueSize` (at once without a limit). */
+  hasCapacity(): Promise<void> {
+    return this.#engine.hasCapacity();
   }
 
   /** Takes no more tasks; the workers exit once the queued ones are done. Idempotent. */

@@ -345,6 +345,48 @@ for (const backend of backends) {
       assert.deepEqual(await Promise.all(pending), [2, 4, 6, 8, 10]);
     });
 
+    it('transfer lists move buffers to threads and results back; processes copy', async () => {
+      const bytes = new Uint8Array(1024).fill(2);
+      assert.equal(await pool.apply(tasks.sumBytes, [bytes], { transfer: [bytes.buffer] }), 2048);
+      // Moved to a thread (detached here); copied to a process (still here).
+      assert.equal(bytes.byteLength, backend.kind === 'thread' ? 0 : 1024);
+      const made = await pool.apply(tasks.makeBytes, [4096, 7]);
+      assert.ok(made instanceof Uint8Array);
+      assert.equal(made.length, 4096);
+      assert.equal(made[4095], 7);
+      assert.throws(
+        () => pool.apply(tasks.inc, [1], { transfer: 'no' as never }),
+        ArgumentTypeError,
+      );
+      assert.throws(() => pool.apply(tasks.inc, [1], { timeout: -1 }), ArgumentRangeError);
+      assert.throws(() => pool.apply(tasks.inc, [1], { signal: {} as never }), ArgumentTypeError);
+    });
+
+    it('maxQueueSize: submits past it throw QueueFullError; hasCapacity() waits for room', async () => {
+      const bounded = new backend.Pool({ processes: 1, maxQueueSize: 2 });
+      try {
+        assert.throws(
+          () => new backend.Pool({ processes: 1, maxQueueSize: 0 }),
+          ArgumentRangeError,
+        );
+        await bounded.apply(tasks.inc, [0]);
+        // The worker holds one task; two more wait in the queue; a fourth is refused.
+        const running = bounded.apply(tasks.spin, [200]);
+        await new Promise((resolve) => setImmediate(resolve));
+        const queued = [bounded.apply(tasks.inc, [1]), bounded.apply(tasks.inc, [2])];
+        assert.throws(() => bounded.apply(tasks.inc, [3]), {
+          name: 'QueueFullError',
+          code: 'ERR_QUEUE_FULL',
+        });
+        await bounded.hasCapacity();
+        const late = bounded.apply(tasks.inc, [3]);
+        assert.ok((await running) > 0);
+        assert.deepEqual(await Promise.all([...queued, late]), [2, 3, 4]);
+      } finally {
+        await bounded.terminate();
+      }
+    });
+
     it('terminate() fails unfinished tasks at once; await using terminates', async () => {
       let escaped: Promise<number> | undefined;
       {

@@ -18,8 +18,9 @@ if (init.owner !== null) adoptOwner(init.owner.table, init.owner.id);
 
 const loop = new WorkerLoop(
   {
-    post: (message) => {
-      port.postMessage(message);
+    post: (message, transfer) => {
+      if (transfer === undefined || transfer.length === 0) port.postMessage(message);
+      else port.postMessage(message, [...transfer]);
     },
     poll: () => receiveMessageOnPort(port)?.message as ToWorker | undefined,
     exit: (code) => {

@@ -9,12 +9,14 @@
  * saves the cost of waking a sleeping thread.
  */
 import { performance } from 'node:perf_hooks';
+import type { Transferable } from 'node:worker_threads';
 import { PicklingError } from '../../errors.ts';
 import { decodeShared } from '../../shared/shared-object.ts';
 import { errorToWire } from '../../transport/wire.ts';
 import { callTarget } from '../../workers/base-worker.ts';
 import { reviveFunction } from '../../transport/function-revive.ts';
 import { loadTask, type AnyFunction } from '../../workers/target.ts';
+import { isTransferred } from '../transfer.ts';
 import type { TargetSpec } from '../../workers/protocol.ts';
 import {
   DECODE_FLAG,
@@ -36,8 +38,8 @@ const SPIN_MS = 0.25;
 
 /** How a worker talks to its pool. */
 export interface WorkerChannel {
-  /** Sends a message; throws when it cannot be cloned. */
-  post(message: FromWorker): void;
+  /** Sends a message, moving `transfer` (threads); throws when it cannot be cloned. */
+  post(message: FromWorker, transfer?: readonly Transferable[]): void;
   /** Takes the next message at once, if one is waiting (threads only). */
   poll: (() => ToWorker | undefined) | null;
   /** Ends the worker after everything posted so far has been delivered. */
@@ -62,6 +64,8 @@ export class WorkerLoop {
   readonly #specs = new Map<number, TargetSpec>();
   readonly #targets = new Map<number, AnyFunction>();
   #results: unknown[] = [];
+  /** What the waiting results move instead of copying. */
+  #transfer: Transferable[] = [];
   #lastFlush = 0;
 
   constructor(channel: WorkerChannel, init: WorkerInit) {
@@ -136,6 +140,10 @@ export class WorkerLoop {
         const target = this.#targets.get(key) ?? (await this.#load(key));
         value = this.#call(target, tasks[i + 2] as number, tasks[i + 3]);
         if (isThenable(value)) value = await value;
+        if (isTransferred(value)) {
+          this.#transfer.push(...value.list);
+          value = value.value;
+        }
       } catch (error) {
         ok = 0;
         value = errorToWire(error);
@@ -202,9 +210,11 @@ export class WorkerLoop {
     this.#lastFlush = performance.now();
     if (this.#results.length === 0) return;
     const results = this.#results;
+    const transfer = this.#transfer;
     this.#results = [];
+    this.#transfer = [];
     try {
-      this.#channel.post({ type: 'results', results });
+      this.#channel.post({ type: 'results', results }, transfer);
       return;
     } catch {
       // Some result cannot be cloned: send them one by one to find it.
