@@ -8,7 +8,7 @@
  * registers the parent's known hooks first and only then imports the real entry point.
  */
 import { readFileSync } from 'node:fs';
-import { Worker, type Transferable } from 'node:worker_threads';
+import { Worker, type ResourceLimits, type Transferable } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -98,10 +98,12 @@ export function startInternalWorker(
   entry: URL,
   data: Record<string, unknown>,
   transferList: readonly Transferable[] = [],
+  resourceLimits?: ResourceLimits,
 ): Worker {
   return new Worker(THREAD_BOOTSTRAP, {
     eval: true,
     workerData: { ...data, hooks: workerHookModules(), entry: entry.href },
     transferList: [...transferList],
+    ...(resourceLimits === undefined ? {} : { resourceLimits }),
   });
 }

@@ -15,7 +15,7 @@
  * `Pool`/`ThreadPool`, which replace the worker and go on, or by breaking the pool, as
  * Python's executors do.
  */
-import type { Transferable } from 'node:worker_threads';
+import type { ResourceLimits, Transferable } from 'node:worker_threads';
 import { QueueFullError, StateError, TimeoutError } from '../errors.ts';
 import { encodeShared } from '../shared/shared-object.ts';
 import { shipFunction } from '../transport/function-source.ts';
@@ -56,6 +56,8 @@ export interface EngineOptions {
   readonly maxTasksPerChild: number | null;
   /** Queued tasks allowed before submits throw {@link QueueFullError}; `Infinity`: no limit. */
   readonly maxQueueSize: number;
+  /** Heap and stack limits of each worker thread (`Worker`'s `resourceLimits`). */
+  readonly resourceLimits?: ResourceLimits | undefined;
   readonly death: DeathPolicy;
   /** The error for an initializer that failed; the pool is broken from then on. */
   initializerFailed(worker: string, error: unknown): Error;
@@ -516,6 +518,7 @@ export class PoolEngine {
           if (slot !== undefined) this.#onExit(slot, exitCode, crash);
         },
       },
+      this.#options.resourceLimits,
     );
     slot = {
       name,

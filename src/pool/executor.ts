@@ -6,6 +6,7 @@
  * `BrokenProcessPoolError`, and later submits throw it. A task's own `timeout` or `signal`
  * (see {@link Executor.submitWith}) stops only that task, by replacing its worker.
  */
+import type { ResourceLimits } from 'node:worker_threads';
 import {
   BrokenExecutorError,
   BrokenProcessPoolError,
@@ -42,6 +43,8 @@ export interface ExecutorOptions {
 export interface ThreadPoolExecutorOptions extends ExecutorOptions {
   /** Names the threads `PREFIX_0`, `PREFIX_1`, … Default: `ThreadPoolExecutor-N`. */
   readonly threadNamePrefix?: string | undefined;
+  /** Each worker thread's heap and stack limits (`Worker`'s `resourceLimits`). */
+  readonly resourceLimits?: ResourceLimits | undefined;
 }
 
 export interface ProcessPoolExecutorOptions extends ExecutorOptions {
@@ -77,7 +80,10 @@ export abstract class Executor {
 
   protected constructor(
     kind: WorkerKind,
-    options: ExecutorOptions & { maxTasksPerChild?: number | null | undefined },
+    options: ExecutorOptions & {
+      maxTasksPerChild?: number | null | undefined;
+      resourceLimits?: ResourceLimits | undefined;
+    },
     naming: () => { name: string; identity: ReturnType<typeof threadWorkerIdentity> },
   ) {
     const defaultWorkers = kind === 'thread' ? Math.min(32, cpuCount() + 4) : cpuCount();
@@ -102,6 +108,7 @@ export abstract class Executor {
       initargs: options.initargs ?? [],
       maxTasksPerChild: max,
       maxQueueSize: parseMaxQueueSize(options.maxQueueSize),
+      resourceLimits: options.resourceLimits,
       death: {
         kind: 'break',
         lost: (worker, exitCode, crash) =>

@@ -6,6 +6,7 @@ import { fork } from 'node:child_process';
 import {
   MessageChannel,
   receiveMessageOnPort,
+  type ResourceLimits,
   type Transferable,
   type Worker,
 } from 'node:worker_threads';
@@ -46,11 +47,16 @@ export function startPoolWorker(
   kind: WorkerKind,
   init: BaseInit,
   events: PoolWorkerEvents,
+  resourceLimits: ResourceLimits | undefined,
 ): PoolWorker {
-  return kind === 'thread' ? startThread(init, events) : startProcess(init, events);
+  return kind === 'thread' ? startThread(init, events, resourceLimits) : startProcess(init, events);
 }
 
-function startThread(base: BaseInit, events: PoolWorkerEvents): PoolWorker {
+function startThread(
+  base: BaseInit,
+  events: PoolWorkerEvents,
+  resourceLimits: ResourceLimits | undefined,
+): PoolWorker {
   const { port1, port2 } = new MessageChannel();
   const mailbox = new Int32Array(new SharedArrayBuffer(4));
   const owners = ownerTable();
@@ -65,6 +71,7 @@ function startThread(base: BaseInit, events: PoolWorkerEvents): PoolWorker {
     siblingModule(import.meta.url, './entry/thread-worker'),
     { init },
     [port2],
+    resourceLimits,
   );
   let crash: unknown;
   let killed = false;

@@ -7,6 +7,7 @@
  * them never ready; an initializer that fails breaks the pool instead of restarting workers
  * forever.
  */
+import type { ResourceLimits } from 'node:worker_threads';
 import {
   ArgumentRangeError,
   StateError,
@@ -54,6 +55,12 @@ export interface PoolOptions {
    * Default: no limit.
    */
   readonly maxQueueSize?: number | undefined;
+  /**
+   * `ThreadPool` only: each worker thread's heap and stack limits (`Worker`'s
+   * `resourceLimits`); a worker that exceeds them dies and its task fails with
+   * `WorkerLostError`.
+   */
+  readonly resourceLimits?: ResourceLimits | undefined;
 }
 
 /** Options of `apply`: the per-task `timeout` and `signal`. */
@@ -200,6 +207,7 @@ export abstract class BasePool {
       initargs: opts.initargs ?? [],
       maxTasksPerChild: max,
       maxQueueSize: parseMaxQueueSize(opts.maxQueueSize),
+      resourceLimits: opts.resourceLimits,
       death: {
         kind: 'replace',
         lost: (worker, exitCode, crash) =>

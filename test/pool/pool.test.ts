@@ -403,6 +403,25 @@ for (const backend of backends) {
   });
 }
 
+describe('thread: ThreadPool', () => {
+  it('a worker that runs out of heap fails its task; the pool goes on', async () => {
+    const pool = new ThreadPool({
+      processes: 1,
+      resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 },
+    });
+    try {
+      await assert.rejects(pool.apply(tasks.exhaustMemory), (error) => {
+        assert.ok(error instanceof WorkerLostError);
+        assert.equal((error.cause as { code?: string }).code, 'ERR_WORKER_OUT_OF_MEMORY');
+        return true;
+      });
+      assert.equal(await pool.apply(tasks.inc, [1]), 2);
+    } finally {
+      await pool.terminate();
+    }
+  });
+});
+
 describe('process: Pool', () => {
   it('a worker killed with SIGKILL mid-task fails that task with exit code -9', async () => {
     const pool = new Pool(1);
