@@ -44,9 +44,15 @@ it('multitask primes --n - a bad N is named, exit code 2', async () => {
 it('multitask primes --n 1_000 - prints the table', async () => {
   const io = capture();
   assert.equal(await run(['primes', '--n', '1_000'], io.write, io.error), 0);
-  assert.equal(io.out.length, 8);
+  assert.equal(io.out.length, 10);
   assert.match(io.out[0] ?? '', /below 1,000/);
-  assert.ok(io.out.slice(2, 7).every((line) => line.endsWith('76,127')));
+  // Serial, 4 and 10 threads, 4 and 10 processes, the thread pool and the process pool.
+  const rows = io.out.slice(2, 9);
+  assert.deepEqual(
+    rows.map((line) => line.split(/\s{2,}/)[0]),
+    ['serial', 'threads', 'threads', 'processes', 'processes', 'thread pool', 'process pool'],
+  );
+  assert.ok(rows.every((line) => line.endsWith('76,127')));
 });
 
 it('multitask demo nope - an unknown demo is named, exit code 2', async () => {
