@@ -54,6 +54,11 @@ export interface EngineOptions {
   readonly initargs: readonly unknown[];
   /** Tasks a worker runs before it is replaced; `null`: no limit. */
   readonly maxTasksPerChild: number | null;
+  /**
+   * The most tasks a worker holds at once, the one it runs included. The executors keep it
+   * small so that a future is pending, and cancellable, until a worker is about to run it.
+   */
+  readonly maxInFlight: number;
   /** Queued tasks allowed before submits throw {@link QueueFullError}; `Infinity`: no limit. */
   readonly maxQueueSize: number;
   /** Heap and stack limits of each worker thread (`Worker`'s `resourceLimits`). */
@@ -182,6 +187,8 @@ export class PoolEngine {
   readonly #slots = new Set<Slot>();
   #queue: Task[] = [];
   #head = 0;
+  /** Queued tasks not yet sent, cancelled or failed. */
+  #waiting = 0;
   #nextId = 1;
   #scheduled = false;
   #active = false;
@@ -296,6 +303,7 @@ export class PoolEngine {
       signal.addEventListener('abort', task.onAbort, { once: true });
     }
     this.#queue.push(task);
+    this.#waiting++;
     this.#schedule();
     return { cancel: () => this.#cancelQueued(task) };
   }
@@ -326,6 +334,7 @@ export class PoolEngine {
   }
 
   #finish(task: Task): void {
+    if (task.state === 'queued') this.#waiting--;
     task.state = 'done';
     if (!task.exclusive) return;
     task.cancelTimer?.();
@@ -334,8 +343,9 @@ export class PoolEngine {
     task.onAbort = null;
   }
 
+  /** Tasks waiting to be sent (cancelled ones still in the array do not count). */
   #queued(): number {
-    return this.#queue.length - this.#head;
+    return this.#waiting;
   }
 
   /**
@@ -379,7 +389,7 @@ export class PoolEngine {
     if (queued > 0 && this.#state !== 'broken') {
       this.#growIfNeeded(queued);
       const share = Math.ceil(queued / (4 * Math.max(1, this.#slots.size)));
-      const window = Math.min(MAX_BATCH, Math.max(1, share));
+      const window = Math.min(MAX_BATCH, this.#options.maxInFlight, Math.max(1, share));
       for (const slot of this.#slots) {
         if (queued === 0) break;
         if (!slot.ready || slot.closing || slot.exclusive) continue;
@@ -424,6 +434,7 @@ export class PoolEngine {
         continue;
       }
       task.state = 'running';
+      this.#waiting--;
       task.slot = slot;
       slot.running.push(task);
       slot.sent++;

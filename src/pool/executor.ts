@@ -107,6 +107,9 @@ export abstract class Executor {
       initializer: options.initializer,
       initargs: options.initargs ?? [],
       maxTasksPerChild: max,
+      // As Python's: a thread takes one task at a time; a process worker is sent its next
+      // task while it runs one (ProcessPoolExecutor's call queue holds one more per worker).
+      maxInFlight: kind === 'thread' ? 1 : 2,
       maxQueueSize: parseMaxQueueSize(options.maxQueueSize),
       resourceLimits: options.resourceLimits,
       death: {

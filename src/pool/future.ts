@@ -287,6 +287,13 @@ export async function wait<T>(
   return split();
 }
 
+/**
+ * A future as {@link asCompleted} yields it: the future itself, typed without `then` so that
+ * `for await (const f of asCompleted(fs))` gives `f` the future's type. (TypeScript types a
+ * for-await element as awaited, which would turn a thenable `Future<T>` into `T`.)
+ */
+export type CompletedFuture<T> = Omit<Future<T>, 'then'>;
+
 export interface AsCompletedOptions {
   /** Milliseconds for the whole iteration; then it throws {@link TimeoutError}. */
   readonly timeout?: number | undefined;
@@ -301,7 +308,7 @@ export interface AsCompletedOptions {
 export function asCompleted<T>(
   fs: Iterable<Future<T>>,
   options: AsCompletedOptions = {},
-): AsyncIterableIterator<Future<T>> {
+): AsyncIterableIterator<CompletedFuture<T>> {
   const futures = uniqueFutures(fs, 'fs');
   const ms = parseTimeout(options.timeout);
   const deadline = ms === Infinity ? Infinity : Date.now() + ms;
@@ -322,7 +329,7 @@ export function asCompleted<T>(
     pending.clear();
     finished.length = 0;
   };
-  const next = async (): Promise<IteratorResult<Future<T>, undefined>> => {
+  const next = async (): Promise<IteratorResult<CompletedFuture<T>, undefined>> => {
     while (pending.size > 0) {
       const f = finished.shift();
       if (f !== undefined) {

@@ -32,6 +32,7 @@ export {
   Future,
   wait,
   type AsCompletedOptions,
+  type CompletedFuture,
   type DoneAndNotDone,
   type ReturnWhen,
   type WaitOptions as FutureWaitOptions,

@@ -206,6 +206,7 @@ export abstract class BasePool {
       initializer,
       initargs: opts.initargs ?? [],
       maxTasksPerChild: max,
+      maxInFlight: Infinity,
       maxQueueSize: parseMaxQueueSize(opts.maxQueueSize),
       resourceLimits: opts.resourceLimits,
       death: {
