@@ -4,9 +4,11 @@
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { backupCommand, copyCommand } from '../examples/backup/cli.ts';
 import { main as balance } from '../examples/balance/main.ts';
 import { main as bank } from '../examples/bank/main.ts';
 import { main as event } from '../examples/event/main.ts';
+import { main as poolCopy } from '../examples/pool-copy/main.ts';
 import { main as producerConsumer } from '../examples/producer-consumer/main.ts';
 import { main as tickets } from '../examples/tickets/main.ts';
 import { chatCommand } from '../examples/chat/cli.ts';
@@ -24,7 +26,9 @@ const PROGRAMS: Record<
   string,
   (argv: readonly string[], out: Write, err: Write) => Promise<number>
 > = {
+  backup: (argv, out, err) => backupCommand(argv, out, err),
   chat: chatCommand,
+  copy: (argv, out, err) => copyCommand(argv, out, err),
   files: filesCommand,
   http: httpCommand,
 };
@@ -34,6 +38,7 @@ const DEMOS: Record<string, (write: (line: string) => void) => Promise<unknown>>
   balance: (write) => balance(write),
   bank: (write) => bank(write),
   event: (write) => event(write),
+  'pool-copy': (write) => poolCopy(write),
   'producer-consumer': (write) => producerConsumer(write),
   tickets: (write) => tickets(write),
 };
@@ -45,6 +50,11 @@ Commands:
                    4 and 10 processes, and with a ThreadPool and a Pool over 64
                    chunks, and print the times and speedups (default N: ${DEFAULT_N}).
   demo NAME        Run one of the course's demos: ${Object.keys(DEMOS).join(', ')}.
+  backup SRC [DEST] [--force] [--workers N]
+                   Copy a directory tree with a process pool, showing the bytes
+                   copied, then verify every file's SHA-256 (DEST: SRC-backup).
+  copy SRC DEST [--threads N] [--block-size BYTES] [--force]
+                   Copy one large file with several threads, a block each.
   chat server      Run the UDP chat room; console lines are announced to all.
   chat client --name NAME
                    Join the chat room; ## or Ctrl-C leaves.
