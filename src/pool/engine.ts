@@ -20,6 +20,7 @@ import { QueueFullError, StateError, TimeoutError } from '../errors.ts';
 import { encodeShared } from '../shared/shared-object.ts';
 import { shipFunction } from '../transport/function-source.ts';
 import { assertCloneable, errorFromWire, type WireError } from '../transport/wire.ts';
+import { cpuCount } from '../workers/current.ts';
 import type { InheritedIdentity } from '../workers/identity.ts';
 import type { TargetSpec } from '../workers/protocol.ts';
 import { isTaskRef, type Target } from '../workers/target.ts';
@@ -196,6 +197,8 @@ export class PoolEngine {
   readonly #keyOfFunction = new WeakMap<object, number>();
   readonly #specs: TargetSpec[] = [];
   readonly #exited: Promise<void>;
+  /** Thread workers spin while idle, one fewer at a time than there are CPUs. */
+  readonly #spin: { readonly count: SharedArrayBuffer; readonly max: number } | null;
   #markExited: () => void = () => undefined;
   /** Waiting for the queue to drop below `maxQueueSize`. */
   #capacityWaiters: (() => void)[] = [];
@@ -206,6 +209,11 @@ export class PoolEngine {
     // Shared objects in initargs are exported once, for every worker.
     this.#initargs = encodeShared(options.initargs, options.kind) as readonly unknown[];
     assertCloneable(this.#initargs, 'initargs', options.kind);
+    const spinners = cpuCount() - 1;
+    this.#spin =
+      options.kind === 'thread' && spinners > 0
+        ? { count: new SharedArrayBuffer(4), max: spinners }
+        : null;
     this.#exited = new Promise((resolve) => {
       this.#markExited = resolve;
     });
@@ -263,7 +271,7 @@ export class PoolEngine {
     mode: TaskMode,
     payload: unknown,
     callbacks: TaskCallbacks,
-    options: TaskOptions = {},
+    options?: TaskOptions,
   ): TaskHandle {
     let encoded = payload;
     if (!isPrimitiveList(payload)) {
@@ -520,7 +528,7 @@ export class PoolEngine {
     let slot: Slot | undefined;
     const worker = startPoolWorker(
       this.#options.kind,
-      { identity, initializer: this.#initializer, initargs: this.#initargs },
+      { identity, initializer: this.#initializer, initargs: this.#initargs, spin: this.#spin },
       {
         message: (message) => {
           if (slot !== undefined) this.#onMessage(slot, message);
@@ -711,6 +719,12 @@ export class PoolEngine {
   }
 }
 
+const NO_OPTIONS = Object.freeze({
+  timeout: Infinity,
+  signal: undefined,
+  transfer: undefined,
+});
+
 /**
  * Checks a task's options, throwing for a bad one.
  * @throws {ArgumentTypeError} / {ArgumentRangeError} naming the bad option.
@@ -720,7 +734,7 @@ export function checkTaskOptions(options: TaskOptions | undefined): {
   signal: AbortSignal | undefined;
   transfer: readonly Transferable[] | undefined;
 } {
-  if (options === undefined) return { timeout: Infinity, signal: undefined, transfer: undefined };
+  if (options === undefined) return NO_OPTIONS;
   const raw: unknown = options;
   if (typeof raw !== 'object' || raw === null) throw typeError('options', 'an object', raw);
   const { timeout, signal, transfer } = options;

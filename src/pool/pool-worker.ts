@@ -121,7 +121,7 @@ function startProcess(base: BaseInit, events: PoolWorkerEvents): PoolWorker {
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const init: WorkerInit = { ...base, owner: null, mailbox: null, port: null };
+  const init: WorkerInit = { ...base, owner: null, mailbox: null, port: null, spin: null };
   let exitCode = 1;
   let crash: unknown;
   let started = true;

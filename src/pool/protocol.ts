@@ -38,6 +38,12 @@ export interface WorkerInit {
    * idle worker can notice a new batch by spinning briefly instead of falling asleep.
    */
   readonly mailbox: SharedArrayBuffer | null;
+  /**
+   * Thread workers only: how many of the pool's workers may spin at once (`max`), counted in
+   * `count[0]`. It leaves a CPU for the thread that submits, so that a spinning worker never
+   * delays the very batch it waits for. `null`: never spin.
+   */
+  readonly spin: { readonly count: SharedArrayBuffer; readonly max: number } | null;
   /** Thread workers only: the port tasks arrive on (transferred). */
   readonly port: MessagePort | null;
 }

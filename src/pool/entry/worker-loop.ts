@@ -57,6 +57,8 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 export class WorkerLoop {
   readonly #channel: WorkerChannel;
   readonly #mailbox: Int32Array | null;
+  readonly #spinners: Int32Array | null;
+  readonly #maxSpinners: number;
   /** Messages received so far, to compare with the mailbox counter. */
   #received = 0;
   readonly #inbox: ToWorker[] = [];
@@ -71,6 +73,8 @@ export class WorkerLoop {
   constructor(channel: WorkerChannel, init: WorkerInit) {
     this.#channel = channel;
     this.#mailbox = init.mailbox === null ? null : new Int32Array(init.mailbox);
+    this.#spinners = init.spin === null ? null : new Int32Array(init.spin.count);
+    this.#maxSpinners = init.spin?.max ?? 0;
   }
 
   /** Runs the initializer and tells the pool whether the worker is ready. */
@@ -115,18 +119,31 @@ export class WorkerLoop {
     this.#flush();
     const mailbox = this.#mailbox;
     const poll = this.#channel.poll;
-    if (mailbox === null || poll === null) return undefined;
-    const until = performance.now() + SPIN_MS;
-    do {
-      if (Atomics.load(mailbox, 0) !== this.#received) {
-        const message = poll();
-        if (message !== undefined) {
-          this.#received++;
-          return message;
+    const spinners = this.#spinners;
+    if (mailbox === null || poll === null || spinners === null) return undefined;
+    // Take a spinning turn, if the pool has one free.
+    let count = Atomics.load(spinners, 0);
+    for (;;) {
+      if (count >= this.#maxSpinners) return undefined;
+      const seen = Atomics.compareExchange(spinners, 0, count, count + 1);
+      if (seen === count) break;
+      count = seen;
+    }
+    try {
+      const until = performance.now() + SPIN_MS;
+      do {
+        if (Atomics.load(mailbox, 0) !== this.#received) {
+          const message = poll();
+          if (message !== undefined) {
+            this.#received++;
+            return message;
+          }
         }
-      }
-    } while (performance.now() < until);
-    return undefined;
+      } while (performance.now() < until);
+      return undefined;
+    } finally {
+      Atomics.sub(spinners, 0, 1);
+    }
   }
 
   async #run({ targets, tasks }: TasksMessage): Promise<void> {
