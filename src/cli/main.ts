@@ -39,6 +39,7 @@ const DEMOS: Record<string, (write: (line: string) => void) => Promise<unknown>>
   bank: (write) => bank(write),
   event: (write) => event(write),
   'pool-copy': (write) => poolCopy(write),
+  primes: (write) => primes(DEFAULT_N, write),
   'producer-consumer': (write) => producerConsumer(write),
   tickets: (write) => tickets(write),
 };
