@@ -93,17 +93,32 @@ export function siblingModule(base: string, relative: string): URL {
   return new URL(`${relative}.${extension}`, base);
 }
 
+/** Options of {@link startInternalWorker} beyond its data. */
+export interface InternalWorkerOptions {
+  readonly resourceLimits?: ResourceLimits | undefined;
+  /**
+   * Node's bookkeeping of the file descriptors a thread opens with `fs.open`. A thread that
+   * hands such descriptors to sockets (which close them without telling the bookkeeping)
+   * turns it off, or every reuse of a number warns "opened in unmanaged mode twice".
+   * @default true
+   */
+  readonly trackUnmanagedFds?: boolean | undefined;
+}
+
 /** Starts a worker thread running the module `entry`, with the parent's loader hooks. */
 export function startInternalWorker(
   entry: URL,
   data: Record<string, unknown>,
   transferList: readonly Transferable[] = [],
-  resourceLimits?: ResourceLimits,
+  options: InternalWorkerOptions = {},
 ): Worker {
   return new Worker(THREAD_BOOTSTRAP, {
     eval: true,
     workerData: { ...data, hooks: workerHookModules(), entry: entry.href },
     transferList: [...transferList],
-    ...(resourceLimits === undefined ? {} : { resourceLimits }),
+    ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
+    ...(options.trackUnmanagedFds === undefined
+      ? {}
+      : { trackUnmanagedFds: options.trackUnmanagedFds }),
   });
 }

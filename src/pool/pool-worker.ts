@@ -71,7 +71,7 @@ function startThread(
     siblingModule(import.meta.url, './entry/thread-worker'),
     { init },
     [port2],
-    resourceLimits,
+    { resourceLimits },
   );
   let crash: unknown;
   let killed = false;

@@ -54,10 +54,13 @@ function startBroker(): { worker: Worker; socketPath: string } {
     tmpdir(),
     `multitask-${process.pid}-${Math.random().toString(16).slice(2, 10)}.sock`,
   );
-  const worker = startInternalWorker(siblingModule(import.meta.url, './entry/broker-thread'), {
-    owners: ownerTable().buffer,
-    socketPath,
-  });
+  // The broker opens each child's named pipes with fs and hands them to sockets.
+  const worker = startInternalWorker(
+    siblingModule(import.meta.url, './entry/broker-thread'),
+    { owners: ownerTable().buffer, socketPath },
+    [],
+    { trackUnmanagedFds: false },
+  );
   // The broker serves children while they run; it must not keep this process alive itself.
   worker.unref();
   process.once('exit', () => {

@@ -104,3 +104,10 @@ it("excepthook - the default prints Python's headers and the remote stack", asyn
   );
   assert.match(result.stderr, /Process Worker-P:\nTypeError: process boom\n\s+at throwTypeError/);
 });
+
+it('Process - rounds of children through the broker print no file-descriptor warnings', async () => {
+  const { code, stdout, stderr } = await runScript('broker-rounds.ts').done;
+  assert.equal(code, 0, stderr);
+  assert.equal(stdout.trim(), 'total 60');
+  assert.doesNotMatch(stderr, /Warning/);
+});
