@@ -26,6 +26,7 @@ import { entryUrl } from './entry-url.ts';
 import { currentProcessIdentity, nextProcessNumber, type InheritedIdentity } from './identity.ts';
 import type { ChildMessage, ParentMessage, RunSpec } from './protocol.ts';
 import { takeSocket } from './socket-handle.ts';
+import { discardSpecFile, writeSpecFile } from './spec-file.ts';
 import type { AnyFunction } from './target.ts';
 
 const MESSAGES: LifecycleMessages = {
@@ -193,7 +194,10 @@ export class Process<F extends AnyFunction = AnyFunction> extends BaseWorker<F> 
   }
 
   protected override [kLaunch](spec: RunSpec, events: ChildEvents): LaunchedChild {
-    const child = fork(entryUrl('process-entry'), [], {
+    // The spec goes in a file the child reads at once, unless a socket must ride along
+    // (only IPC carries one, after the child says it listens).
+    const specFile = this.#socket === null ? writeSpecFile(spec) : null;
+    const child = fork(entryUrl('process-entry'), specFile === null ? [] : [specFile], {
       execArgv: childExecArgv(),
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -205,10 +209,8 @@ export class Process<F extends AnyFunction = AnyFunction> extends BaseWorker<F> 
           const run: ParentMessage = { type: 'run', spec };
           const socket = this.#socket;
           this.#socket = null;
-          if (socket === null) {
-            child.send(run);
-            break;
-          }
+          if (socket === null) break; // It read its spec file.
+
           // The socket rides along as the send-handle; Node takes its handle away from this
           // side and closes it once the child has its own. Without `server`, Node does not
           // enlist the child as one of the server's workers (cluster-style bookkeeping that
@@ -229,6 +231,7 @@ export class Process<F extends AnyFunction = AnyFunction> extends BaseWorker<F> 
     });
     child.on('exit', (code, signal) => {
       exitCode = exitCodeOf(code, signal);
+      if (specFile !== null) discardSpecFile(specFile);
       // Stopped before it was ready: the socket it was to receive is closed here.
       this.#socket?.destroy();
       this.#socket = null;

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { it } from 'node:test';
-import { Process, StateError } from '../../src/index.ts';
+import { Process, Queue, StateError } from '../../src/index.ts';
+import { queueTasks } from '../fixtures/queue-task-refs.ts';
 import { tasks } from '../fixtures/task-refs.ts';
 import { scratchDir } from '../helpers/backends.ts';
 import { pidExists, runScript, waitForPidGone } from '../helpers/scripts.ts';
@@ -110,4 +111,15 @@ it('Process - rounds of children through the broker print no file-descriptor war
   assert.equal(code, 0, stderr);
   assert.equal(stdout.trim(), 'total 60');
   assert.doesNotMatch(stderr, /Warning/);
+});
+
+it('Process - the main thread may block right after start(): the child runs anyway', async () => {
+  const queue = new Queue<number>();
+  const child = new Process({ target: queueTasks.produce, args: [queue, [1, 2, 3], 'sync'] });
+  child.start();
+  // Blocking at once: the child must get its target without this thread's event loop.
+  const got = [1, 2, 3].map(() => queue.getSync({ timeout: 60_000 }));
+  assert.deepEqual(got, [1, 2, 3]);
+  await child.join();
+  assert.equal(child.exitCode, 0);
 });

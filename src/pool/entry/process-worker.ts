@@ -23,6 +23,8 @@ function send(message: FromWorker, then?: () => void): void {
 process.on('disconnect', () => {
   process.exit(ORPHANED_EXIT_CODE);
 });
+// A parent that died while this worker was loading disconnected before anyone listened.
+if (!process.connected) process.exit(ORPHANED_EXIT_CODE);
 
 // An error outside any task (a timer's callback) ends the worker; the pool is told why.
 process.on('uncaughtException', (error) => {

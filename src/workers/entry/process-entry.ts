@@ -4,7 +4,8 @@
  */
 import type { Socket } from 'node:net';
 import { errorToWire, type WireError } from '../../transport/wire.ts';
-import type { ChildMessage, ParentMessage } from '../protocol.ts';
+import type { ChildMessage, ParentMessage, RunSpec } from '../protocol.ts';
+import { takeSpecFile } from '../spec-file.ts';
 import { Process } from '../process.ts';
 import { runChild } from './run-child.ts';
 
@@ -26,6 +27,9 @@ function send(error: WireError): Promise<void> {
 process.on('disconnect', () => {
   process.exit(ORPHANED_EXIT_CODE);
 });
+// A parent that died while this process was still loading disconnected before anyone
+// listened: the event is gone, but `connected` says so.
+if (!process.connected) process.exit(ORPHANED_EXIT_CODE);
 
 // Errors outside the target (a timer's callback, an unhandled rejection) end the process
 // as Python's would: reported, exit code 1.
@@ -33,12 +37,21 @@ process.on('uncaughtException', (error) => {
   void send(errorToWire(error)).finally(() => process.exit(1));
 });
 
-process.once('message', (message: ParentMessage, socket?: Socket) => {
-  void runChild(message.spec, Process, send, socket).then((exitCode) => {
+function run(spec: RunSpec, socket?: Socket): void {
+  void runChild(spec, Process, send, socket).then((exitCode) => {
     process.exit(exitCode);
   });
-});
-// Messages that arrive before a 'message' listener exists are dropped, so the parent
-// waits for this before it sends the run message.
-const ready: ChildMessage = { type: 'ready' };
-process.send?.(ready);
+}
+
+const specFile = process.argv[2];
+if (specFile === undefined) {
+  // A socket comes with the run message. Messages that arrive before a 'message' listener
+  // exists are dropped, so the parent waits for 'ready' before it sends it.
+  process.once('message', (message: ParentMessage, socket?: Socket) => {
+    run(message.spec, socket);
+  });
+}
+if (specFile === undefined) {
+  const ready: ChildMessage = { type: 'ready' };
+  process.send?.(ready);
+} else run(takeSpecFile(specFile));

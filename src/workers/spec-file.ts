@@ -1,0 +1,50 @@
+/**
+ * Handing a new process its run spec through a file, so that starting a child does not
+ * depend on this process's event loop: the spec is written before `fork()`, and the child
+ * reads it as it starts. (Sent over IPC, it would have to wait for the child to listen,
+ * and a main thread that blocked right after `start()` would never send it.)
+ *
+ * Files live in a private directory (mode 0700) on `/dev/shm` where there is one, else in
+ * the temporary directory; the child removes its file once read, and the parent removes it
+ * when the child exits, whichever comes first, and the directory at exit.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
+import type { RunSpec } from './protocol.ts';
+
+let directory: string | undefined;
+let counter = 0;
+
+function specDirectory(): string {
+  if (directory !== undefined) return directory;
+  const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  const made = mkdtempSync(join(base, `multitask-${process.pid}-`));
+  directory = made;
+  process.once('exit', () => {
+    rmSync(made, { recursive: true, force: true });
+  });
+  return made;
+}
+
+/** Writes `spec` to a new file readable only by this user; returns its path. */
+export function writeSpecFile(spec: RunSpec): string {
+  const path = join(specDirectory(), `spec-${++counter}`);
+  writeFileSync(path, serialize(spec), { mode: 0o600 });
+  return path;
+}
+
+/** Reads and removes a spec file written by {@link writeSpecFile}. */
+export function takeSpecFile(path: string): RunSpec {
+  try {
+    return deserialize(readFileSync(path)) as RunSpec;
+  } finally {
+    rmSync(path, { force: true });
+  }
+}
+
+/** Removes a spec file whose child never read it. */
+export function discardSpecFile(path: string): void {
+  rmSync(path, { force: true });
+}
