@@ -7,6 +7,7 @@ export {
   ArgumentTypeError,
   BrokenBarrierError,
   BrokenExecutorError,
+  BufferTooShortError,
   BrokenProcessPoolError,
   BrokenThreadPoolError,
   BrokerError,
@@ -34,8 +35,10 @@ export {
   Queue,
   SimpleQueue,
   type PipeOptions,
+  type QueuePutOptions,
   type QueueWaitOptions,
   type RecvOptions,
+  type SendOptions,
   type ShutdownOptions,
 } from './queue/index.ts';
 export * from './pool/index.ts';

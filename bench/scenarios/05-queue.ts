@@ -209,7 +209,7 @@ export const queueThroughput: Scenario<QueueParams> = {
           portItems: 50_000,
           ringItems: 1_000_000,
           processItems: 10_000,
-          multitaskThreadItems: 20_000,
+          multitaskThreadItems: 50_000,
           multitaskProcessItems: 1_000,
           pythonThreadItems: 20_000,
           pythonProcessItems: 10_000,
@@ -218,7 +218,8 @@ export const queueThroughput: Scenario<QueueParams> = {
           portItems: 500_000,
           ringItems: 10_000_000,
           processItems: 100_000,
-          multitaskThreadItems: 200_000,
+          // As many as postMessage carries: a short run would time the JIT's warm-up.
+          multitaskThreadItems: 500_000,
           multitaskProcessItems: 5_000,
           pythonThreadItems: 200_000,
           pythonProcessItems: 100_000,

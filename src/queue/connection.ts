@@ -4,7 +4,7 @@
  * keep their boundaries and order, and closing an end shuts its sending channel down, so
  * that the other end reads what is left and then gets {@link EOFError}.
  */
-import { EOFError, QueueShutDownError, StateError } from '../errors.ts';
+import { BufferTooShortError, EOFError, QueueShutDownError, StateError } from '../errors.ts';
 import { currentOwnerId, ownerTable, type OwnerTable } from '../internal/owners.ts';
 import { assertBoolean, assertInteger, rangeError, typeError } from '../internal/validate.ts';
 import {
@@ -14,7 +14,7 @@ import {
   type Shareable,
   type SharedState,
 } from '../shared/shared-object.ts';
-import { decodeItem, encodeItem } from './items.ts';
+import { decodeItem, detach, encodeItem, transferList } from './items.ts';
 import { Discipline, QueueCore, queueBuffers } from './queue-core.ts';
 
 interface ConnectionMeta {
@@ -114,6 +114,17 @@ export interface RecvOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
+/** Options of `send`. */
+export interface SendOptions {
+  /**
+   * ArrayBuffers the sender gives up, as `postMessage`'s transfer list: once the message is
+   * sent, they are detached here (length 0, unusable), and the receiver gets its own copy.
+   * The message is copied into shared memory either way: this moves no memory, it makes the
+   * sender's side behave as with `postMessage`.
+   */
+  readonly transfer?: readonly ArrayBuffer[] | undefined;
+}
+
 /**
  * One end of a {@link Pipe}: Python's `multiprocessing.connection.Connection`. Pass it in a
  * worker's `args`; the worker's object is the same end.
@@ -162,10 +173,18 @@ export class Connection implements Shareable {
    * @throws {StateError} `connection is read-only` (`ERR_CONNECTION_READ_ONLY`), or `handle
    * is closed` (`ERR_CONNECTION_CLOSED`).
    * @throws {PicklingError} for a message that cannot be cloned (`ERR_NOT_CLONEABLE`).
+   * @throws {ArgumentTypeError} for a `transfer` list that holds anything but ArrayBuffers,
+   * a detached one, or one twice.
+   * @example
+   * ```ts
+   * end.send({ frame }, { transfer: [frame.buffer] }); // frame is now detached here
+   * ```
    */
-  send(message: unknown): void {
+  send(message: unknown, options?: SendOptions): void {
     this.#assertWritable();
+    const transfer = transferList(options?.transfer);
     this.#core.send(encodeItem(message));
+    detach(transfer);
   }
 
   /**
@@ -231,6 +250,41 @@ export class Connection implements Shareable {
     return this.#checkLength(this.#core.recvSync(), maxlength);
   }
 
+  /**
+   * Receives the next message (one sent with {@link Connection.sendBytes}) into `buffer`,
+   * from byte `offset` on, as Python's `recv_bytes_into`. Returns the message's length in
+   * bytes.
+   * @param buffer An ArrayBuffer, SharedArrayBuffer, typed array, DataView or Buffer; for a
+   * view, `offset` counts bytes from the start of the view.
+   * @throws {BufferTooShortError} (`ERR_BUFFER_TOO_SHORT`) when the message is longer than
+   * the room from `offset` to the end of `buffer`: the message is taken all the same, and
+   * is the error's `bytes` (Python's `BufferTooShort`, whose `args[0]` it is).
+   * @throws {ArgumentRangeError} for an `offset` that is negative or beyond the buffer
+   * (checked before receiving).
+   * @throws {EOFError} as {@link Connection.recv}.
+   * @example
+   * ```ts
+   * const buffer = new Uint8Array(64);
+   * const size = await end.recvBytesInto(buffer, 8); // the message is buffer[8, 8 + size)
+   * ```
+   */
+  async recvBytesInto(
+    buffer: ArrayBufferView | ArrayBufferLike,
+    offset = 0,
+    options?: RecvOptions,
+  ): Promise<number> {
+    this.#assertReadable();
+    const target = bytesOf(buffer, offset);
+    return copyInto(target, offset, await this.#core.recv(options?.signal));
+  }
+
+  /** As {@link Connection.recvBytesInto}, blocking the calling thread. */
+  recvBytesIntoSync(buffer: ArrayBufferView | ArrayBufferLike, offset = 0): number {
+    this.#assertReadable();
+    const target = bytesOf(buffer, offset);
+    return copyInto(target, offset, this.#core.recvSync());
+  }
+
   #checkLength(bytes: Uint8Array, maxlength: number | undefined): Uint8Array {
     if (maxlength !== undefined && bytes.length > maxlength) {
       this.close();
@@ -289,6 +343,31 @@ export class Connection implements Shareable {
   [kSharedState](): SharedState {
     return this.#state;
   }
+}
+
+/** The bytes of a buffer to receive into, after checking `offset` against them. */
+function bytesOf(buffer: unknown, offset: unknown): Uint8Array {
+  let bytes: Uint8Array;
+  if (ArrayBuffer.isView(buffer)) {
+    bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  } else if (buffer instanceof ArrayBuffer || buffer instanceof SharedArrayBuffer) {
+    bytes = new Uint8Array(buffer);
+  } else {
+    throw typeError('buffer', 'an ArrayBuffer, a SharedArrayBuffer or a view of one', buffer);
+  }
+  assertInteger(offset, 'offset', 0);
+  if (offset > bytes.length) throw rangeError('offset', `at most ${bytes.length}`, offset);
+  return bytes;
+}
+
+/** Copies `message` into `target` at `offset`; returns its length. */
+function copyInto(target: Uint8Array, offset: number, message: Uint8Array): number {
+  const room = target.length - offset;
+  if (message.length > room) {
+    throw new BufferTooShortError(new Uint8Array(message), room);
+  }
+  target.set(message, offset);
+  return message.length;
 }
 
 function pollTimeout(timeout: unknown): number {

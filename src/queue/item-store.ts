@@ -7,9 +7,11 @@ import { ArgumentRangeError } from '../errors.ts';
 import { compareKeys, type PriorityKey } from './priority.ts';
 import {
   COUNT,
+  DATA_BYTES,
   DATA_END,
   DISCIPLINE,
   Discipline,
+  ENTRIES_BYTES,
   ENTRY_SLOTS,
   HEAD,
   ITEM_LENGTH,
@@ -20,25 +22,46 @@ import {
 } from './queue-layout.ts';
 
 const PAGE = 4096;
+/** Items up to this many bytes are copied in by a loop. */
+const SMALL = 64;
 
 export class ItemStore {
   readonly #cells: Int32Array;
   readonly #entriesBuffer: SharedArrayBuffer;
   readonly #dataBuffer: SharedArrayBuffer;
-  /** Length-tracking views: they follow the buffers as any realm grows them. */
-  readonly #entries: Int32Array;
-  readonly #data: Uint8Array;
+  /** Fixed-length views, made again when a realm grew the buffers (see queue-layout.ts). */
+  #entries: Int32Array;
+  #data: Uint8Array;
+  /** Their byte lengths, as numbers: cheaper to compare than a view's `byteLength`. */
+  #entriesBytes = 0;
+  #dataBytes = 0;
 
   constructor(cells: Int32Array, entries: SharedArrayBuffer, data: SharedArrayBuffer) {
     this.#cells = cells;
     this.#entriesBuffer = entries;
     this.#dataBuffer = data;
-    this.#entries = new Int32Array(entries);
-    this.#data = new Uint8Array(data);
+    this.#entries = new Int32Array(0);
+    this.#data = new Uint8Array(0);
+  }
+
+  /** Makes the views span the buffers as grown, by this realm or another. Holding the lock. */
+  #refresh(): void {
+    const cells = this.#cells;
+    const entriesBytes = cells[ENTRIES_BYTES] ?? 0;
+    if (entriesBytes !== this.#entriesBytes) {
+      this.#entries = new Int32Array(this.#entriesBuffer, 0, entriesBytes >> 2);
+      this.#entriesBytes = entriesBytes;
+    }
+    const dataBytes = cells[DATA_BYTES] ?? 0;
+    if (dataBytes !== this.#dataBytes) {
+      this.#data = new Uint8Array(this.#dataBuffer, 0, dataBytes);
+      this.#dataBytes = dataBytes;
+    }
   }
 
   /** Adds a record and its entry. Holding the lock. */
   append(item: Uint8Array, key: PriorityKey | null): void {
+    this.#refresh();
     const cells = this.#cells;
     const keyBytes = key === null ? undefined : serialize(key);
     const count = cells[COUNT] ?? 0;
@@ -58,8 +81,15 @@ export class ItemStore {
     this.#reserveData(need);
     this.#reserveEntry();
     const offset = cells[DATA_END] ?? 0;
-    if (keyBytes !== undefined) this.#data.set(keyBytes, offset);
-    this.#data.set(item, offset + keyLength);
+    const data = this.#data;
+    if (keyBytes !== undefined) data.set(keyBytes, offset);
+    const length = item.length;
+    if (length <= SMALL) {
+      // A loop beats set()'s call for the few bytes of a small item.
+      for (let i = 0, to = offset + keyLength; i < length; i++) data[to + i] = item[i] ?? 0;
+    } else {
+      data.set(item, offset + keyLength);
+    }
     cells[DATA_END] = offset + need;
     cells[LIVE] = (cells[LIVE] ?? 0) + need;
     const head = cells[HEAD] ?? 0;
@@ -75,7 +105,8 @@ export class ItemStore {
     } else {
       this.#setEntry(head + count, offset, keyLength, item.length);
     }
-    Atomics.store(cells, COUNT, count + 1);
+    // A plain store: readers that hold no lock (qsize, spinning waiters) only take a hint.
+    cells[COUNT] = count + 1;
   }
 
   #keyAt(index: number): PriorityKey {
@@ -110,6 +141,8 @@ export class ItemStore {
         throw new ArgumentRangeError('A queue holds at most 89,478,485 items');
       }
       this.#entriesBuffer.grow(bytes);
+      cells[ENTRIES_BYTES] = bytes;
+      this.#refresh();
     }
     if (head > 0) {
       this.#entries.copyWithin(0, head * ENTRY_SLOTS, (head + count) * ENTRY_SLOTS);
@@ -135,6 +168,8 @@ export class ItemStore {
         );
       }
       this.#dataBuffer.grow(capacity);
+      cells[DATA_BYTES] = capacity;
+      this.#refresh();
     }
     this.#compact();
   }
@@ -162,8 +197,13 @@ export class ItemStore {
     cells[DATA_END] = to;
   }
 
-  /** Removes the next item and returns a copy of its bytes. Holding the lock. */
-  take(): Uint8Array {
+  /**
+   * Removes the next item and returns what `read` makes of its bytes (`data[offset,
+   * offset + length)`, valid only during the call). Holding the lock. When `read` throws,
+   * the item stays.
+   */
+  take<R>(read: (data: Uint8Array, offset: number, length: number) => R): R {
+    this.#refresh();
     const cells = this.#cells;
     const entries = this.#entries;
     const head = cells[HEAD] ?? 0;
@@ -175,10 +215,10 @@ export class ItemStore {
     const offset = entries[at + OFFSET] ?? 0;
     const keyLength = entries[at + KEY_LENGTH] ?? 0;
     const itemLength = entries[at + ITEM_LENGTH] ?? 0;
-    const item = this.#data.slice(offset + keyLength, offset + keyLength + itemLength);
+    const item = read(this.#data, offset + keyLength, itemLength);
     if (discipline === Discipline.Fifo) cells[HEAD] = head + 1;
     else if (discipline === Discipline.Priority) this.#popHeap(count);
-    Atomics.store(cells, COUNT, count - 1);
+    cells[COUNT] = count - 1;
     if (count === 1) {
       // Empty: start again from the beginning of both buffers, with nothing to move.
       cells[HEAD] = 0;

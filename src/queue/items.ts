@@ -1,18 +1,34 @@
 /**
  * What every queue does on its side of the core: items to bytes and back (structured clone,
- * as `postMessage` copies), and the `{ block, timeout }` options to one timeout.
+ * as `postMessage` copies, with a faster encoding for small plain items: item-codec.ts), and
+ * the `{ block, timeout }` options to one timeout.
  */
+import { isArrayBuffer } from 'node:util/types';
 import { deserialize, serialize } from 'node:v8';
 import { PicklingError } from '../errors.ts';
 import { parseTimeout, typeError } from '../internal/validate.ts';
 import { findShared } from '../shared/shared-object.ts';
 import { assertCloneable } from '../transport/wire.ts';
+import { decodeFast, encodeFast, isFast } from './item-codec.ts';
 
 /**
- * The item's structured-clone serialization.
+ * The item's bytes, its own: item-codec.ts's encoding when it has one, else its
+ * structured-clone serialization.
  * @throws {PicklingError} (`ERR_NOT_CLONEABLE`) naming the part that cannot be cloned.
  */
 export function encodeItem(item: unknown): Uint8Array {
+  return encodeFast(item)?.slice() ?? serializeItem(item);
+}
+
+/**
+ * As {@link encodeItem}, but the bytes may be a view of a scratch buffer that the next
+ * encoding overwrites: for a caller that copies them into the queue at once.
+ */
+export function encodeItemScratch(item: unknown): Uint8Array {
+  return encodeFast(item) ?? serializeItem(item);
+}
+
+function serializeItem(item: unknown): Uint8Array {
   if (typeof item === 'object' && item !== null) {
     // Structured clone would turn a Lock or a Queue into an empty object: refuse it instead.
     const shared = findShared(item, 'item');
@@ -35,8 +51,64 @@ export function encodeItem(item: unknown): Uint8Array {
   }
 }
 
+/** The item whose bytes {@link encodeItem} made. */
 export function decodeItem(bytes: Uint8Array): unknown {
-  return deserialize(bytes);
+  return isFast(bytes, 0) ? decodeFast(bytes, 0, bytes.length) : deserialize(bytes);
+}
+
+/** Bytes still to deserialize, copied out of the queue: see {@link readItem}. */
+export class Serialized {
+  constructor(readonly bytes: Uint8Array) {}
+}
+
+/**
+ * Reads the item at `offset` in a queue's memory, holding its lock: the item itself when
+ * it is cheap to decode, else a copy of its bytes to deserialize once the lock is released
+ * (a large item would hold the lock through a long deserialization; and `deserialize`
+ * wants memory of its own: the views it makes for typed arrays share the bytes given).
+ */
+export function readItem(data: Uint8Array, offset: number, length: number): unknown {
+  if (!isFast(data, offset)) return new Serialized(data.slice(offset, offset + length));
+  try {
+    return decodeFast(data, offset, length);
+  } catch (error) {
+    // Bytes sent with Connection.sendBytes and received with recv(): taken all the same.
+    return new Undecodable(error);
+  }
+}
+
+/** Bytes that were no item: the error, to throw once the lock is released. */
+class Undecodable {
+  constructor(readonly error: unknown) {}
+}
+
+/** Where {@link takeItem} copies an item's bytes, and how many. */
+let taken = new Uint8Array(256);
+let takenLength = 0;
+/** What {@link takeItem} returns: the item is in `taken`. (No item decodes to a symbol.) */
+const TAKEN: unique symbol = Symbol('multitask.taken');
+
+/**
+ * As {@link readItem}, but shorter on the lock: a small item's bytes are only copied out,
+ * and decoded by {@link finishItem} once the lock is released. For a caller that finishes
+ * the item before anything else runs in this thread (the copy lives until the next one).
+ */
+export function takeItem(data: Uint8Array, offset: number, length: number): unknown {
+  if (!isFast(data, offset)) return new Serialized(data.slice(offset, offset + length));
+  if (length > taken.length) taken = new Uint8Array(Math.max(length, taken.length * 2));
+  const into = taken;
+  for (let i = 0; i < length; i++) into[i] = data[offset + i] ?? 0;
+  takenLength = length;
+  return TAKEN;
+}
+
+/** The item {@link readItem} or {@link takeItem} read, decoded if it was not yet. */
+export function finishItem(read: unknown): unknown {
+  if (read === TAKEN) return decodeFast(taken, 0, takenLength);
+  if (typeof read !== 'object' || read === null) return read;
+  if (read instanceof Serialized) return deserialize(read.bytes);
+  if (read instanceof Undecodable) throw read.error;
+  return read;
 }
 
 interface BlockOptions {
@@ -65,4 +137,51 @@ export function putTimeout(options: BlockOptions | undefined): number {
 export function getTimeout(options: BlockOptions | undefined): number {
   if (!blocking(options)) return 0;
   return parseTimeout(options?.timeout, 'timeout', 'reject');
+}
+
+const NO_TRANSFER: readonly ArrayBuffer[] = [];
+
+function isDetached(buffer: ArrayBuffer): boolean {
+  if (buffer.byteLength !== 0) return false;
+  try {
+    new Uint8Array(buffer);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * The buffers of a `transfer` option, checked before anything is sent.
+ * @throws {ArgumentTypeError} for a list that is not an array, or holds anything but
+ * ArrayBuffers (a queue or pipe copies items into shared memory: there is no port or
+ * stream whose ownership could move), a detached ArrayBuffer, or one listed twice.
+ */
+export function transferList(transfer: unknown): readonly ArrayBuffer[] {
+  if (transfer === undefined) return NO_TRANSFER;
+  if (!Array.isArray(transfer)) throw typeError('transfer', 'an array of ArrayBuffers', transfer);
+  const seen = new Set<unknown>();
+  (transfer as unknown[]).forEach((buffer, i) => {
+    if (!isArrayBuffer(buffer)) {
+      throw typeError(
+        `transfer[${i}]`,
+        'an ArrayBuffer (items are copied into shared memory: only ArrayBuffers can be given up)',
+        buffer,
+      );
+    }
+    if (isDetached(buffer))
+      throw typeError(`transfer[${i}]`, 'an ArrayBuffer not detached', buffer);
+    if (seen.has(buffer)) throw typeError(`transfer[${i}]`, 'an ArrayBuffer listed once', buffer);
+    seen.add(buffer);
+  });
+  return transfer as ArrayBuffer[];
+}
+
+/**
+ * Detaches the sender's `buffers` once the item holding a copy of them is sent, as
+ * `postMessage` detaches what it transfers: the sender can no longer read or change them.
+ * Buffers that Node marks untransferable (Buffer's shared pool) stay, as with postMessage.
+ */
+export function detach(buffers: readonly ArrayBuffer[]): void {
+  if (buffers.length > 0) structuredClone(buffers, { transfer: [...buffers] });
 }

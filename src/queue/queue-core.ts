@@ -21,9 +21,11 @@ import type { PriorityKey } from './priority.ts';
 import {
   COUNT,
   GET_SEQ,
+  GET_WAITING,
   LOCK,
   MAXSIZE,
   PUT_SEQ,
+  PUT_WAITING,
   SHUTDOWN,
   TASK_SEQ,
   TASKS,
@@ -69,6 +71,36 @@ function bump(cells: Int32Array, index: number): void {
   Atomics.notify(cells, index);
 }
 
+/**
+ * Wakes whoever sleeps on `seq`, if the `flag` says someone may: lowers the flag, bumps
+ * `seq` and notifies (see GET_WAITING in queue-layout.ts).
+ */
+function wake(cells: Int32Array, flag: number, seq: number): void {
+  if (Atomics.load(cells, flag) !== 0 && Atomics.exchange(cells, flag, 0) !== 0) bump(cells, seq);
+}
+
+/**
+ * How many times a side re-checks the lock, or the state it waits for, before it sleeps.
+ * The lock is held for a few memory operations, and a thread that finds the queue empty
+ * (or full) most often finds an item (or room) microseconds later, while a futex sleep and
+ * wake-up cost tens of microseconds, paid by the waker too. Only the blocking forms spin for
+ * an item or room (the thread has nothing else to do); the async ones would hold up their
+ * event loop.
+ */
+const LOCK_SPINS = 100;
+const WAIT_SPINS = 1000;
+
+/** What {@link QueueCore.tryGet} returns when it would have to wait. */
+export const EMPTY: unique symbol = Symbol('multitask.empty');
+
+/** Reads an item's bytes out of the queue: a copy of its own. */
+function copyBytes(data: Uint8Array, offset: number, length: number): Uint8Array {
+  return data.slice(offset, offset + length);
+}
+
+/** Reads an item out of the queue, holding the lock (see ItemStore.take). */
+export type ItemReader<R> = (data: Uint8Array, offset: number, length: number) => R;
+
 export class QueueCore implements QueueCoreApi {
   readonly #cells: Int32Array;
   readonly #items: ItemStore;
@@ -86,8 +118,17 @@ export class QueueCore implements QueueCoreApi {
     this.#owners = owners;
   }
 
+  /** Takes the lock if it is free, or freed within a short spin. */
+  #tryLock(): boolean {
+    const cells = this.#cells;
+    for (let i = 0; i < LOCK_SPINS; i++) {
+      if (Atomics.load(cells, LOCK) === 0 && tryLockWord(cells, LOCK, this.#owner)) return true;
+    }
+    return false;
+  }
+
   *#lock(): Steps<void> {
-    if (tryLockWord(this.#cells, LOCK, this.#owner)) return;
+    if (this.#tryLock()) return;
     // Held only for a few memory operations; a holder that died mid-way leaves the queue as
     // it was at that point, which the next holder takes over as it is.
     yield* lockWordStepsUntilHeld(this.#cells, LOCK, this.#owner, this.#owners);
@@ -97,40 +138,108 @@ export class QueueCore implements QueueCoreApi {
     unlockWord(this.#cells, LOCK);
   }
 
+  /**
+   * Whether the queue looks empty (and not shut down), read without the lock: a hint that
+   * spares taking the lock only to find nothing. Only the lock holder decides.
+   */
+  #emptyHint(): boolean {
+    const cells = this.#cells;
+    return Atomics.load(cells, COUNT) === 0 && Atomics.load(cells, SHUTDOWN) !== 1;
+  }
+
+  /** Whether the queue looks full (and not shut down), read without the lock: a hint. */
+  #fullHint(): boolean {
+    const cells = this.#cells;
+    const maxsize = Atomics.load(cells, MAXSIZE);
+    return (
+      maxsize > 0 && Atomics.load(cells, COUNT) >= maxsize && Atomics.load(cells, SHUTDOWN) !== 1
+    );
+  }
+
+  /** Spins while `cells[index]` holds `seen` and the queue is not shut down. */
+  #spinWhile(index: number, seen: number): void {
+    const cells = this.#cells;
+    for (let i = 0; i < WAIT_SPINS; i++) {
+      if (Atomics.load(cells, index) !== seen || Atomics.load(cells, SHUTDOWN) === 1) return;
+    }
+  }
+
   // ---- put ----------------------------------------------------------------------------
+
+  /**
+   * Puts the item if there is room. Holding the lock. Returns false, having done nothing,
+   * when the queue is full.
+   */
+  #putNow(item: Uint8Array, key: PriorityKey | null, timeout: number): boolean {
+    const cells = this.#cells;
+    if (cells[SHUTDOWN] === 1) throw new QueueShutDownError();
+    const maxsize = cells[MAXSIZE] ?? 0;
+    // Python checks the timeout only where it may have to wait: on a bounded queue.
+    if (maxsize > 0 && timeout < 0) {
+      throw rangeError('timeout', 'a non-negative number', timeout);
+    }
+    if (maxsize > 0 && (cells[COUNT] ?? 0) >= maxsize) return false;
+    this.#items.append(item, key);
+    // Plain stores, as COUNT's: every lock-free reader (join, qsize) only takes a hint, and
+    // the lock's release publishes them (an atomic store costs a fence each).
+    if (cells[TASKS] === 1) cells[UNFINISHED] = (cells[UNFINISHED] ?? 0) + 1;
+    wake(cells, GET_WAITING, PUT_SEQ);
+    return true;
+  }
 
   *#putSteps(
     item: Uint8Array,
     key: PriorityKey | null,
     timeout: number,
+    spin: boolean,
   ): Steps<undefined | typeof ABORTED> {
     const cells = this.#cells;
     let deadline = NaN;
+    let spun = !spin;
     for (;;) {
+      if (!spun && timeout > 0 && this.#fullHint()) {
+        // Wait for room before taking the lock only to find none.
+        spun = true;
+        this.#spinWhile(COUNT, Atomics.load(cells, COUNT));
+      }
       yield* this.#lock();
-      let seq: number;
+      let seq = 0;
+      let slice = 0;
+      let count = -1;
       try {
-        if (cells[SHUTDOWN] === 1) throw new QueueShutDownError();
-        const maxsize = cells[MAXSIZE] ?? 0;
-        // Python checks the timeout only where it may have to wait: on a bounded queue.
-        if (maxsize > 0 && timeout < 0) {
-          throw rangeError('timeout', 'a non-negative number', timeout);
+        if (this.#putNow(item, key, timeout)) return undefined;
+        if (Number.isNaN(deadline)) deadline = deadlineAfter(timeout);
+        slice = sliceUntil(deadline);
+        if (slice === 0) throw new QueueFullError();
+        if (spun) {
+          Atomics.store(cells, PUT_WAITING, 1);
+          seq = cells[GET_SEQ] ?? 0;
+        } else {
+          count = cells[COUNT] ?? 0;
         }
-        if (maxsize <= 0 || (cells[COUNT] ?? 0) < maxsize) {
-          this.#items.append(item, key);
-          if (cells[TASKS] === 1) Atomics.add(cells, UNFINISHED, 1);
-          bump(cells, PUT_SEQ);
-          return undefined;
-        }
-        seq = cells[GET_SEQ] ?? 0;
       } finally {
         this.#unlock();
       }
-      if (Number.isNaN(deadline)) deadline = deadlineAfter(timeout);
-      const slice = sliceUntil(deadline);
-      if (slice === 0) throw new QueueFullError();
+      if (!spun) {
+        spun = true;
+        this.#spinWhile(COUNT, count);
+        continue;
+      }
       if ((yield { cells, index: GET_SEQ, expected: seq, timeout: slice }) === 'aborted')
         return ABORTED;
+    }
+  }
+
+  /**
+   * Puts the item if that needs no waiting: returns false, having done nothing, when the
+   * queue is full (or its lock stays taken).
+   */
+  tryPut(item: Uint8Array, key: PriorityKey | null, timeout: number): boolean {
+    if (this.#fullHint() || !this.#tryLock()) return false;
+    try {
+      return this.#putNow(item, key, timeout);
+    } finally {
+      this.#unlock();
     }
   }
 
@@ -140,46 +249,96 @@ export class QueueCore implements QueueCoreApi {
     timeout: number,
     signal?: AbortSignal,
   ): Promise<void> {
-    return runAsync(this.#putSteps(item, key, timeout), signal);
+    return runAsync(this.#putSteps(item, key, timeout, false), signal);
   }
 
   putSync(item: Uint8Array, key: PriorityKey | null, timeout: number): void {
-    runSync(this.#putSteps(item, key, timeout));
+    if (this.tryPut(item, key, timeout)) return;
+    runSync(this.#putSteps(item, key, timeout, true));
   }
 
   // ---- get ----------------------------------------------------------------------------
 
-  *#getSteps(timeout: number): Steps<Uint8Array | typeof ABORTED> {
+  /** Takes the next item if there is one. Holding the lock. */
+  #takeNow<R>(read: ItemReader<R>): R | typeof EMPTY {
+    const cells = this.#cells;
+    if ((cells[COUNT] ?? 0) > 0) {
+      const item = this.#items.take(read);
+      wake(cells, PUT_WAITING, GET_SEQ);
+      return item;
+    }
+    if (cells[SHUTDOWN] === 1) throw new QueueShutDownError();
+    return EMPTY;
+  }
+
+  *#getSteps<R>(timeout: number, spin: boolean, read: ItemReader<R>): Steps<R | typeof ABORTED> {
     const cells = this.#cells;
     let deadline = NaN;
+    let spun = !spin;
     for (;;) {
+      if (!spun && timeout > 0 && this.#emptyHint()) {
+        // Wait for an item before taking the lock only to find none.
+        spun = true;
+        this.#spinWhile(COUNT, 0);
+      }
       yield* this.#lock();
-      let seq: number;
+      let seq = 0;
+      let slice = 0;
       try {
-        if ((cells[COUNT] ?? 0) > 0) {
-          const item = this.#items.take();
-          bump(cells, GET_SEQ);
-          return item;
+        const item = this.#takeNow(read);
+        if (item !== EMPTY) return item;
+        if (Number.isNaN(deadline)) deadline = deadlineAfter(timeout);
+        slice = sliceUntil(deadline);
+        if (slice === 0) throw new QueueEmptyError();
+        if (spun) {
+          Atomics.store(cells, GET_WAITING, 1);
+          seq = cells[PUT_SEQ] ?? 0;
         }
-        if (cells[SHUTDOWN] === 1) throw new QueueShutDownError();
-        seq = cells[PUT_SEQ] ?? 0;
       } finally {
         this.#unlock();
       }
-      if (Number.isNaN(deadline)) deadline = deadlineAfter(timeout);
-      const slice = sliceUntil(deadline);
-      if (slice === 0) throw new QueueEmptyError();
+      if (!spun) {
+        spun = true;
+        this.#spinWhile(COUNT, 0);
+        continue;
+      }
       if ((yield { cells, index: PUT_SEQ, expected: seq, timeout: slice }) === 'aborted')
         return ABORTED;
     }
   }
 
+  /**
+   * Takes the next item if that needs no waiting, and returns what `read` makes of it;
+   * {@link EMPTY} when the queue is empty (or its lock stays taken).
+   * @throws {QueueShutDownError} when the queue is shut down and empty.
+   */
+  tryGet<R>(read: ItemReader<R>): R | typeof EMPTY {
+    if (this.#emptyHint() || !this.#tryLock()) return EMPTY;
+    try {
+      return this.#takeNow(read);
+    } finally {
+      this.#unlock();
+    }
+  }
+
   get(timeout: number, signal?: AbortSignal): Promise<Uint8Array> {
-    return runAsync(this.#getSteps(timeout), signal);
+    return this.getWith(timeout, copyBytes, signal);
+  }
+
+  /** As {@link QueueCore.get}, with what `read` makes of the item's bytes. */
+  getWith<R>(timeout: number, read: ItemReader<R>, signal?: AbortSignal): Promise<R> {
+    return runAsync(this.#getSteps(timeout, false, read), signal);
   }
 
   getSync(timeout: number): Uint8Array {
-    const item = runSync(this.#getSteps(timeout));
+    return this.getSyncWith(timeout, copyBytes);
+  }
+
+  /** As {@link QueueCore.getSync}, with what `read` makes of the item's bytes. */
+  getSyncWith<R>(timeout: number, read: ItemReader<R>): R {
+    const now = this.tryGet(read);
+    if (now !== EMPTY) return now;
+    const item = runSync(this.#getSteps(timeout, true, read));
     // runSync never hears of an abort.
     if (item === ABORTED) throw new StateError('ERR_INTERNAL', 'multitask: aborted');
     return item;
@@ -189,11 +348,18 @@ export class QueueCore implements QueueCoreApi {
     const cells = this.#cells;
     const deadline = deadlineAfter(timeout);
     for (;;) {
-      // PUT_SEQ before the state: a put or shutdown between the two is seen either way.
-      const seq = Atomics.load(cells, PUT_SEQ);
-      if (Atomics.load(cells, COUNT) > 0 || Atomics.load(cells, SHUTDOWN) === 1) return true;
-      const slice = sliceUntil(deadline);
-      if (slice === 0) return false;
+      yield* this.#lock();
+      let seq = 0;
+      let slice = 0;
+      try {
+        if ((cells[COUNT] ?? 0) > 0 || cells[SHUTDOWN] === 1) return true;
+        slice = sliceUntil(deadline);
+        if (slice === 0) return false;
+        Atomics.store(cells, GET_WAITING, 1);
+        seq = cells[PUT_SEQ] ?? 0;
+      } finally {
+        this.#unlock();
+      }
       if ((yield { cells, index: PUT_SEQ, expected: seq, timeout: slice }) === 'aborted')
         return ABORTED;
     }
@@ -279,8 +445,14 @@ export class QueueCore implements QueueCoreApi {
   }
 
   setMaxsize(maxsize: number): void {
-    Atomics.store(this.#cells, MAXSIZE, maxsize);
-    // A larger queue may take what its putters wait to put.
-    bump(this.#cells, GET_SEQ);
+    // Holding the lock, so that a putter cannot read the old size, then the new GET_SEQ.
+    runSync(this.#lock());
+    try {
+      Atomics.store(this.#cells, MAXSIZE, maxsize);
+      // A larger queue may take what its putters wait to put.
+      bump(this.#cells, GET_SEQ);
+    } finally {
+      this.#unlock();
+    }
   }
 }

@@ -13,9 +13,20 @@ import {
   type SharedState,
 } from '../shared/shared-object.ts';
 import { waitArguments, type WaitOptions } from '../sync/wait-options.ts';
-import { decodeItem, encodeItem, getTimeout, putTimeout } from './items.ts';
+import {
+  decodeItem,
+  detach,
+  encodeItem,
+  encodeItemScratch,
+  finishItem,
+  getTimeout,
+  putTimeout,
+  readItem,
+  takeItem,
+  transferList,
+} from './items.ts';
 import type { PriorityKey } from './priority.ts';
-import { Discipline, QueueCore, queueBuffers, type QueueCoreApi } from './queue-core.ts';
+import { Discipline, EMPTY, QueueCore, queueBuffers, type QueueCoreApi } from './queue-core.ts';
 
 /** Options of `put` and `get`. */
 export interface QueueWaitOptions {
@@ -25,6 +36,17 @@ export interface QueueWaitOptions {
   readonly timeout?: number | undefined;
   /** Stops waiting (rejecting with the signal's reason) when aborted. Async forms only. */
   readonly signal?: AbortSignal | undefined;
+}
+
+/** Options of `put`. */
+export interface QueuePutOptions extends QueueWaitOptions {
+  /**
+   * ArrayBuffers the sender gives up, as `postMessage`'s transfer list: once the item is in
+   * the queue, they are detached here (length 0, unusable), and the taker gets its own copy.
+   * The item is copied into shared memory either way, so this moves no memory: it makes the
+   * sender's side behave as with `postMessage`. If the put fails, they stay usable.
+   */
+  readonly transfer?: readonly ArrayBuffer[] | undefined;
 }
 
 /** Options of `shutdown()`. */
@@ -57,6 +79,8 @@ let adopting: { state: SharedState; core: QueueCoreApi } | undefined;
 export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   readonly #state: SharedState;
   readonly #core: QueueCoreApi;
+  /** The core when it works on this realm's memory: the fast paths need it. */
+  readonly #local: QueueCore | undefined;
   #closed = false;
 
   /**
@@ -70,12 +94,14 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     if (adopted !== undefined) {
       this.#state = adopted.state;
       this.#core = adopted.core;
+      this.#local = adopted.core instanceof QueueCore ? adopted.core : undefined;
       return;
     }
     assertMaxsize(maxsize);
     const buffers = queueBuffers(this.discipline(), maxsize, true);
     this.#state = { kind: this.kind(), buffers, meta: null };
-    this.#core = new QueueCore(buffers, currentOwnerId(), ownerTable());
+    this.#local = new QueueCore(buffers, currentOwnerId(), ownerTable());
+    this.#core = this.#local;
   }
 
   /** @internal The order items leave in. */
@@ -115,30 +141,50 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
    * @throws {ArgumentRangeError} for a negative timeout on a bounded queue (Python's `ValueError`).
    * @throws {PicklingError} for an item that cannot be cloned (`ERR_NOT_CLONEABLE`).
    * @throws {StateError} after {@link Queue.close} (`ERR_QUEUE_CLOSED`).
+   * @throws {ArgumentTypeError} for a `transfer` list that holds anything but ArrayBuffers,
+   * a detached one, or one twice.
    * @example
    * ```ts
    * await queue.put(job, { timeout: 1000 });
+   * await queue.put({ pixels }, { transfer: [pixels.buffer] }); // pixels is now detached
    * ```
    */
-  async put(item: T, options?: QueueWaitOptions): Promise<void> {
+  async put(item: T, options?: QueuePutOptions): Promise<void> {
     this.#assertOpen();
-    const bytes = encodeItem(item);
-    await this.#core.put(bytes, this.keyOf(item), putTimeout(options), options?.signal);
+    const transfer = transferList(options?.transfer);
+    const local = this.#local;
+    const bytes = local === undefined ? encodeItem(item) : encodeItemScratch(item);
+    const key = this.keyOf(item);
+    const timeout = putTimeout(options);
+    // Put at once when there is room: no sleep to wait for, the promise settles at once.
+    if (local?.tryPut(bytes, key, timeout) !== true) {
+      // The scratch bytes do not outlive another put: waiting needs a copy.
+      await (local === undefined
+        ? this.#core.put(bytes, key, timeout, options?.signal)
+        : local.put(bytes.slice(), key, timeout, options?.signal));
+    }
+    detach(transfer);
   }
 
   /** As {@link Queue.put}, blocking the calling thread. */
-  putSync(item: T, options?: QueueWaitOptions): void {
+  putSync(item: T, options?: QueuePutOptions): void {
     this.#assertOpen();
-    const bytes = encodeItem(item);
-    this.#core.putSync(bytes, this.keyOf(item), putTimeout(options));
+    const transfer = options === undefined ? undefined : transferList(options.transfer);
+    const local = this.#local;
+    const bytes = local === undefined ? encodeItem(item) : encodeItemScratch(item);
+    const key = this.keyOf(item);
+    const timeout = options === undefined ? Infinity : putTimeout(options);
+    if (local === undefined) this.#core.putSync(bytes, key, timeout);
+    else local.putSync(bytes, key, timeout);
+    if (transfer !== undefined) detach(transfer);
   }
 
   /**
    * Puts `item` if there is room now: `putSync(item, { block: false })`.
    * @throws {QueueFullError} when the queue is full.
    */
-  putNowait(item: T): void {
-    this.putSync(item, { block: false });
+  putNowait(item: T, options?: Pick<QueuePutOptions, 'transfer'>): void {
+    this.putSync(item, { block: false, transfer: options?.transfer });
   }
 
   /**
@@ -155,13 +201,20 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   async get(options?: QueueWaitOptions): Promise<T> {
     this.#assertOpen();
     const timeout = getTimeout(options);
-    return decodeItem(await this.#core.get(timeout, options?.signal)) as T;
+    const local = this.#local;
+    if (local === undefined) return decodeItem(await this.#core.get(timeout, options?.signal)) as T;
+    // Take at once when an item is there: no sleep to wait for, the promise settles at once.
+    const now = local.tryGet(takeItem);
+    if (now !== EMPTY) return finishItem(now) as T;
+    return finishItem(await local.getWith(timeout, readItem, options?.signal)) as T;
   }
 
   /** As {@link Queue.get}, blocking the calling thread. */
   getSync(options?: QueueWaitOptions): T {
     this.#assertOpen();
-    return decodeItem(this.#core.getSync(getTimeout(options))) as T;
+    const timeout = options === undefined ? Infinity : getTimeout(options);
+    if (this.#local === undefined) return decodeItem(this.#core.getSync(timeout)) as T;
+    return finishItem(this.#local.getSyncWith(timeout, takeItem)) as T;
   }
 
   /**

@@ -9,9 +9,19 @@ import {
   type Shareable,
   type SharedState,
 } from '../shared/shared-object.ts';
-import { decodeItem, encodeItem, getTimeout } from './items.ts';
-import { Discipline, QueueCore, queueBuffers, type QueueCoreApi } from './queue-core.ts';
-import type { QueueWaitOptions } from './queue.ts';
+import {
+  decodeItem,
+  detach,
+  encodeItem,
+  encodeItemScratch,
+  finishItem,
+  getTimeout,
+  readItem,
+  takeItem,
+  transferList,
+} from './items.ts';
+import { Discipline, EMPTY, QueueCore, queueBuffers, type QueueCoreApi } from './queue-core.ts';
+import type { QueuePutOptions, QueueWaitOptions } from './queue.ts';
 
 let adopting: { state: SharedState; core: QueueCoreApi } | undefined;
 
@@ -30,6 +40,8 @@ let adopting: { state: SharedState; core: QueueCoreApi } | undefined;
 export class SimpleQueue<T = unknown> implements Shareable {
   readonly #state: SharedState;
   readonly #core: QueueCoreApi;
+  /** The core when it works on this realm's memory: the fast paths need it. */
+  readonly #local: QueueCore | undefined;
   #closed = false;
 
   constructor() {
@@ -38,32 +50,45 @@ export class SimpleQueue<T = unknown> implements Shareable {
     if (adopted !== undefined) {
       this.#state = adopted.state;
       this.#core = adopted.core;
+      this.#local = adopted.core instanceof QueueCore ? adopted.core : undefined;
       return;
     }
     const buffers = queueBuffers(Discipline.Fifo, 0, false);
     this.#state = { kind: KIND, buffers, meta: null };
-    this.#core = new QueueCore(buffers, currentOwnerId(), ownerTable());
+    this.#local = new QueueCore(buffers, currentOwnerId(), ownerTable());
+    this.#core = this.#local;
   }
 
   /**
    * Puts `item` at the end. Never waits: `block` and `timeout` are accepted, and ignored, as
-   * in Python.
+   * in Python. `transfer` detaches the ArrayBuffers listed once the item is in the queue, as
+   * {@link Queue.put}'s.
    * @throws {PicklingError} for an item that cannot be cloned (`ERR_NOT_CLONEABLE`).
    */
-  async put(item: T, _options?: QueueWaitOptions): Promise<void> {
+  async put(item: T, options?: QueuePutOptions): Promise<void> {
+    // Never waits here: the promise settles at once.
+    if (this.#local !== undefined) {
+      this.putSync(item, options);
+      return;
+    }
     this.#assertOpen();
+    const transfer = transferList(options?.transfer);
     await this.#core.put(encodeItem(item), null, 0);
+    detach(transfer);
   }
 
   /** As {@link SimpleQueue.put}, blocking (briefly) the calling thread. */
-  putSync(item: T, _options?: QueueWaitOptions): void {
+  putSync(item: T, options?: QueuePutOptions): void {
     this.#assertOpen();
-    this.#core.putSync(encodeItem(item), null, 0);
+    const transfer = options === undefined ? undefined : transferList(options.transfer);
+    if (this.#local === undefined) this.#core.putSync(encodeItem(item), null, 0);
+    else this.#local.putSync(encodeItemScratch(item), null, 0);
+    if (transfer !== undefined) detach(transfer);
   }
 
   /** As {@link SimpleQueue.putSync}. */
-  putNowait(item: T): void {
-    this.putSync(item);
+  putNowait(item: T, options?: Pick<QueuePutOptions, 'transfer'>): void {
+    this.putSync(item, options);
   }
 
   /**
@@ -74,13 +99,19 @@ export class SimpleQueue<T = unknown> implements Shareable {
   async get(options?: QueueWaitOptions): Promise<T> {
     this.#assertOpen();
     const timeout = getTimeout(options);
-    return decodeItem(await this.#core.get(timeout, options?.signal)) as T;
+    const local = this.#local;
+    if (local === undefined) return decodeItem(await this.#core.get(timeout, options?.signal)) as T;
+    const now = local.tryGet(takeItem);
+    if (now !== EMPTY) return finishItem(now) as T;
+    return finishItem(await local.getWith(timeout, readItem, options?.signal)) as T;
   }
 
   /** As {@link SimpleQueue.get}, blocking the calling thread. */
   getSync(options?: QueueWaitOptions): T {
     this.#assertOpen();
-    return decodeItem(this.#core.getSync(getTimeout(options))) as T;
+    const timeout = getTimeout(options);
+    if (this.#local === undefined) return decodeItem(this.#core.getSync(timeout)) as T;
+    return finishItem(this.#local.getSyncWith(timeout, takeItem)) as T;
   }
 
   /**
