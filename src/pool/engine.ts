@@ -15,6 +15,7 @@
  * `Pool`/`ThreadPool`, which replace the worker and go on, or by breaking the pool, as
  * Python's executors do.
  */
+import { performance } from 'node:perf_hooks';
 import type { ResourceLimits, Transferable } from 'node:worker_threads';
 import { QueueFullError, StateError, TimeoutError } from '../errors.ts';
 import { encodeShared } from '../shared/shared-object.ts';
@@ -36,6 +37,9 @@ import { startPoolWorker, type PoolWorker, type WorkerKind } from './pool-worker
 
 /** The most tasks sent to one worker in one message. */
 const MAX_BATCH = 256;
+
+/** Tasks longer than this (a running average, in ms) are dealt two at a time per worker. */
+const LONG_TASK_MS = 0.5;
 
 /** How a pool reacts to a worker that dies on its own. */
 export interface DeathPolicy {
@@ -175,6 +179,8 @@ interface Slot {
   /** The pool stopped it on purpose: its exit is no death. */
   stopping: boolean;
   readonly targets: Set<number>;
+  /** When the worker last answered, or was sent work while idle: to time its tasks. */
+  since: number;
 }
 
 export type EngineState = 'running' | 'closed' | 'terminated' | 'broken';
@@ -191,13 +197,15 @@ export class PoolEngine {
   /** Queued tasks not yet sent, cancelled or failed. */
   #waiting = 0;
   #nextId = 1;
+  /** A running average of how long a task takes, from the workers' answers; 0: unknown. */
+  #taskMs = 0;
   #scheduled = false;
   #active = false;
   readonly #keys = new Map<string, number>();
   readonly #keyOfFunction = new WeakMap<object, number>();
   readonly #specs: TargetSpec[] = [];
   readonly #exited: Promise<void>;
-  /** Thread workers spin while idle, one fewer at a time than there are CPUs. */
+  /** Thread workers spin while idle, while busy and spinning ones leave a CPU free. */
   readonly #spin: { readonly count: SharedArrayBuffer; readonly max: number } | null;
   #markExited: () => void = () => undefined;
   /** Waiting for the queue to drop below `maxQueueSize`. */
@@ -397,7 +405,10 @@ export class PoolEngine {
     if (queued > 0 && this.#state !== 'broken') {
       this.#growIfNeeded(queued);
       const share = Math.ceil(queued / (4 * Math.max(1, this.#slots.size)));
-      const window = Math.min(MAX_BATCH, this.#options.maxInFlight, Math.max(1, share));
+      // Long tasks go two at a time (one running, one waiting), so that the last ones
+      // spread over every worker instead of queueing behind one.
+      const cap = this.#taskMs > LONG_TASK_MS ? 2 : MAX_BATCH;
+      const window = Math.min(cap, this.#options.maxInFlight, Math.max(1, share));
       for (const slot of this.#slots) {
         if (queued === 0) break;
         if (!slot.ready || slot.closing || slot.exclusive) continue;
@@ -427,6 +438,7 @@ export class PoolEngine {
     const batch: Task[] = [];
     let transfer: Transferable[] | null = null;
     const limit = this.#options.maxTasksPerChild;
+    if (slot.running.size === 0) slot.since = performance.now();
     while (slot.running.size < window && this.#head < this.#queue.length) {
       if (limit !== null && slot.sent >= limit) break;
       const task = this.#queue[this.#head];
@@ -549,6 +561,7 @@ export class PoolEngine {
       exclusive: false,
       stopping: false,
       targets: new Set(),
+      since: 0,
     };
     this.#slots.add(slot);
     worker.setActive(this.#active);
@@ -573,6 +586,13 @@ export class PoolEngine {
   }
 
   #onResults(slot: Slot, results: readonly unknown[]): void {
+    const now = performance.now();
+    const count = results.length / RESULT_FIELDS;
+    if (count > 0) {
+      const perTask = (now - slot.since) / count;
+      this.#taskMs = this.#taskMs === 0 ? perTask : this.#taskMs * 0.7 + perTask * 0.3;
+    }
+    slot.since = now;
     for (let i = 0; i < results.length; i += RESULT_FIELDS) {
       const task = slot.running.take(results[i] as number);
       if (task === undefined) continue;

@@ -98,6 +98,7 @@ function startThread(
       if (transfer === null) port1.postMessage(message);
       else port1.postMessage(message, [...transfer]);
       Atomics.add(mailbox, 0, 1);
+      Atomics.notify(mailbox, 0, 1);
     },
     kill() {
       killed = true;

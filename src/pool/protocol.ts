@@ -39,9 +39,9 @@ export interface WorkerInit {
    */
   readonly mailbox: SharedArrayBuffer | null;
   /**
-   * Thread workers only: how many of the pool's workers may spin at once (`max`), counted in
-   * `count[0]`. It leaves a CPU for the thread that submits, so that a spinning worker never
-   * delays the very batch it waits for. `null`: never spin.
+   * Thread workers only: `count[0]` counts the pool's workers that are busy or spinning; an
+   * idle worker spins only while that count, itself included, is at most `max` (one less
+   * than the CPUs), which leaves a CPU for the thread that submits. `null`: never spin.
    */
   readonly spin: { readonly count: SharedArrayBuffer; readonly max: number } | null;
   /** Thread workers only: the port tasks arrive on (transferred). */

@@ -33,8 +33,12 @@ import {
 const FLUSH_AT = 3 * 256;
 /** Flush after a task if the last flush is older than this, in milliseconds. */
 const FLUSH_MS = 1;
-/** How long an idle thread worker watches its mailbox before it sleeps, in milliseconds. */
+/**
+ * How long an idle thread worker watches its mailbox before it returns to its event loop,
+ * in milliseconds: the first {@link BUSY_SPIN_MS} spinning, the rest in `Atomics.wait`.
+ */
 const SPIN_MS = 0.25;
+const BUSY_SPIN_MS = 0.05;
 
 /** How a worker talks to its pool. */
 export interface WorkerChannel {
@@ -57,8 +61,9 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 export class WorkerLoop {
   readonly #channel: WorkerChannel;
   readonly #mailbox: Int32Array | null;
-  readonly #spinners: Int32Array | null;
-  readonly #maxSpinners: number;
+  /** Workers of the pool busy or spinning, shared by them all (threads only). */
+  readonly #active: Int32Array | null;
+  readonly #maxActive: number;
   /** Messages received so far, to compare with the mailbox counter. */
   #received = 0;
   readonly #inbox: ToWorker[] = [];
@@ -73,8 +78,8 @@ export class WorkerLoop {
   constructor(channel: WorkerChannel, init: WorkerInit) {
     this.#channel = channel;
     this.#mailbox = init.mailbox === null ? null : new Int32Array(init.mailbox);
-    this.#spinners = init.spin === null ? null : new Int32Array(init.spin.count);
-    this.#maxSpinners = init.spin?.max ?? 0;
+    this.#active = init.spin === null ? null : new Int32Array(init.spin.count);
+    this.#maxActive = init.spin?.max ?? 0;
   }
 
   /** Runs the initializer and tells the pool whether the worker is ready. */
@@ -98,6 +103,8 @@ export class WorkerLoop {
 
   async #drain(): Promise<void> {
     this.#draining = true;
+    const active = this.#active;
+    if (active !== null) Atomics.add(active, 0, 1);
     try {
       for (;;) {
         const message = this.#inbox.shift() ?? this.#waitBriefly();
@@ -111,6 +118,7 @@ export class WorkerLoop {
       }
     } finally {
       this.#draining = false;
+      if (active !== null) Atomics.sub(active, 0, 1);
     }
   }
 
@@ -119,31 +127,30 @@ export class WorkerLoop {
     this.#flush();
     const mailbox = this.#mailbox;
     const poll = this.#channel.poll;
-    const spinners = this.#spinners;
-    if (mailbox === null || poll === null || spinners === null) return undefined;
-    // Take a spinning turn, if the pool has one free.
-    let count = Atomics.load(spinners, 0);
-    for (;;) {
-      if (count >= this.#maxSpinners) return undefined;
-      const seen = Atomics.compareExchange(spinners, 0, count, count + 1);
-      if (seen === count) break;
-      count = seen;
-    }
-    try {
-      const until = performance.now() + SPIN_MS;
-      do {
-        if (Atomics.load(mailbox, 0) !== this.#received) {
-          const message = poll();
-          if (message !== undefined) {
-            this.#received++;
-            return message;
-          }
+    const active = this.#active;
+    if (mailbox === null || poll === null || active === null) return undefined;
+    // Spin only while the pool's busy and spinning workers, this one included, leave a CPU
+    // for the thread that submits: a spinner must not delay the batch it waits for, nor a
+    // worker with real work.
+    const now = performance.now();
+    const busyUntil = now + BUSY_SPIN_MS;
+    const until = now + SPIN_MS;
+    while (Atomics.load(active, 0) <= this.#maxActive) {
+      const seen = Atomics.load(mailbox, 0);
+      if (seen !== this.#received) {
+        const message = poll();
+        if (message !== undefined) {
+          this.#received++;
+          return message;
         }
-      } while (performance.now() < until);
-      return undefined;
-    } finally {
-      Atomics.sub(spinners, 0, 1);
+      }
+      const time = performance.now();
+      if (time >= until) break;
+      // Past a short busy spin, sleep on the counter (the pool notifies it after each post):
+      // no CPU is taken from a thread that needs it, and the wake is direct.
+      if (time >= busyUntil) Atomics.wait(mailbox, 0, seen, until - time);
     }
+    return undefined;
   }
 
   async #run({ targets, tasks }: TasksMessage): Promise<void> {
