@@ -38,6 +38,13 @@ import { startPoolWorker, type PoolWorker, type WorkerKind } from './pool-worker
 /** The most tasks sent to one worker in one message. */
 const MAX_BATCH = 256;
 
+/** How long the submitting thread waits for an answer expected at once, in ms. */
+const ANSWER_SPIN_MS = 0.05;
+/** It does so only while tasks have been shorter than this (a running average, in ms). */
+const ANSWER_TASK_MS = 0.1;
+/** And for at most this many answers in a row before its event loop gets a turn. */
+const MAX_CHAINED_ANSWERS = 256;
+
 /** Tasks longer than this (a running average, in ms) are dealt two at a time per worker. */
 const LONG_TASK_MS = 0.5;
 
@@ -199,6 +206,10 @@ export class PoolEngine {
   #nextId = 1;
   /** A running average of how long a task takes, from the workers' answers; 0: unknown. */
   #taskMs = 0;
+  /** A microtask will wait for an expected answer (see #expectAnswer). */
+  #expecting = false;
+  /** Answers taken that way since the event loop last had a turn. */
+  #chained = 0;
   #scheduled = false;
   #active = false;
   readonly #keys = new Map<string, number>();
@@ -409,14 +420,47 @@ export class PoolEngine {
       // spread over every worker instead of queueing behind one.
       const cap = this.#taskMs > LONG_TASK_MS ? 2 : MAX_BATCH;
       const window = Math.min(cap, this.#options.maxInFlight, Math.max(1, share));
+      let sent = 0;
       for (const slot of this.#slots) {
         if (queued === 0) break;
         if (!slot.ready || slot.closing || slot.exclusive) continue;
         if (slot.running.size > window >> 1) continue;
-        queued -= this.#fill(slot, window);
+        const taken = this.#fill(slot, window);
+        queued -= taken;
+        sent += taken;
       }
+      if (sent === 1 && queued === 0) this.#expectAnswer();
     }
     this.#afterChange();
+  }
+
+  /**
+   * One tiny task is out and nothing else waits: the caller is most likely awaiting just
+   * this answer, which a spinning worker sends within microseconds. Waiting for it briefly
+   * here, in a microtask, saves this thread's event-loop wake-up (the larger half of a round
+   * trip). Bounded: only for tasks that have been short, for {@link ANSWER_SPIN_MS}, and for
+   * at most {@link MAX_CHAINED_ANSWERS} answers before the event loop gets a turn.
+   */
+  #expectAnswer(): void {
+    if (this.#expecting || this.#options.kind !== 'thread') return;
+    if (this.#taskMs > ANSWER_TASK_MS || this.#chained >= MAX_CHAINED_ANSWERS) return;
+    this.#expecting = true;
+    queueMicrotask(() => {
+      this.#expecting = false;
+      let holder: Slot | undefined;
+      let running = 0;
+      for (const slot of this.#slots) {
+        running += slot.running.size;
+        if (slot.running.size > 0) holder = slot;
+      }
+      if (running !== 1 || holder?.worker.awaitAnswer == null) return;
+      if (this.#chained++ === 0) {
+        setImmediate(() => {
+          this.#chained = 0;
+        });
+      }
+      holder.worker.awaitAnswer(ANSWER_SPIN_MS);
+    });
   }
 
   /** Executors start workers as work arrives: one more while every worker is busy. */

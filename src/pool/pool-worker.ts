@@ -3,6 +3,7 @@
  * hear from it, stop it, and learn how it ended.
  */
 import { fork } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 import {
   MessageChannel,
   receiveMessageOnPort,
@@ -38,10 +39,16 @@ export interface PoolWorker {
   kill(): void;
   /** Whether the worker keeps the parent's event loop alive. */
   setActive(active: boolean): void;
+  /**
+   * Threads only (`null` for a process): waits up to `ms` for the worker's next message,
+   * spinning, and hands it to `message` at once; returns whether one came. For an answer
+   * expected within microseconds, this saves the wake-up of this thread's event loop.
+   */
+  readonly awaitAnswer: ((ms: number) => boolean) | null;
 }
 
 /** What every worker's init holds, before the backend adds its own parts. */
-export type BaseInit = Omit<WorkerInit, 'owner' | 'mailbox' | 'port'>;
+export type BaseInit = Omit<WorkerInit, 'owner' | 'mailbox' | 'port' | 'answers'>;
 
 export function startPoolWorker(
   kind: WorkerKind,
@@ -59,12 +66,15 @@ function startThread(
 ): PoolWorker {
   const { port1, port2 } = new MessageChannel();
   const mailbox = new Int32Array(new SharedArrayBuffer(4));
+  const answers = new Int32Array(new SharedArrayBuffer(4));
+  let received = 0;
   const owners = ownerTable();
   const ownerId = owners.allocate();
   const init: WorkerInit = {
     ...base,
     owner: { table: owners.buffer, id: ownerId },
     mailbox: mailbox.buffer,
+    answers: answers.buffer,
     port: port2,
   };
   const worker: Worker = startInternalWorker(
@@ -76,6 +86,7 @@ function startThread(
   let crash: unknown;
   let killed = false;
   port1.on('message', (message: FromWorker) => {
+    received++;
     events.message(message);
   });
   worker.on('error', (error) => {
@@ -104,6 +115,20 @@ function startThread(
       killed = true;
       void worker.terminate();
     },
+    awaitAnswer(ms) {
+      const until = performance.now() + ms;
+      do {
+        if (Atomics.load(answers, 0) !== received) {
+          const next = receiveMessageOnPort(port1);
+          if (next !== undefined) {
+            received++;
+            events.message(next.message as FromWorker);
+            return true;
+          }
+        }
+      } while (performance.now() < until);
+      return false;
+    },
     setActive(active) {
       if (active) {
         worker.ref();
@@ -122,7 +147,14 @@ function startProcess(base: BaseInit, events: PoolWorkerEvents): PoolWorker {
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const init: WorkerInit = { ...base, owner: null, mailbox: null, port: null, spin: null };
+  const init: WorkerInit = {
+    ...base,
+    owner: null,
+    mailbox: null,
+    answers: null,
+    port: null,
+    spin: null,
+  };
   let exitCode = 1;
   let crash: unknown;
   let started = true;
@@ -155,6 +187,7 @@ function startProcess(base: BaseInit, events: PoolWorkerEvents): PoolWorker {
     kill() {
       child.kill('SIGTERM');
     },
+    awaitAnswer: null,
     setActive(active) {
       if (active) {
         child.ref();

@@ -44,6 +44,11 @@ export interface WorkerInit {
    * than the CPUs), which leaves a CPU for the thread that submits. `null`: never spin.
    */
   readonly spin: { readonly count: SharedArrayBuffer; readonly max: number } | null;
+  /**
+   * Thread workers only: a counter the worker bumps after each message it posts, so that a
+   * pool expecting an answer any moment can take it at once (see `PoolWorker.awaitAnswer`).
+   */
+  readonly answers: SharedArrayBuffer | null;
   /** Thread workers only: the port tasks arrive on (transferred). */
   readonly port: MessagePort | null;
 }

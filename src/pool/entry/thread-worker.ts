@@ -13,6 +13,7 @@ import { WorkerLoop } from './worker-loop.ts';
 const { init } = workerData as { init: WorkerInit };
 const port = init.port;
 if (port === null) throw new Error('multitask: a thread-pool worker needs its port');
+const answers = init.answers === null ? null : new Int32Array(init.answers);
 adoptIdentity(init.identity);
 if (init.owner !== null) adoptOwner(init.owner.table, init.owner.id);
 
@@ -21,6 +22,7 @@ const loop = new WorkerLoop(
     post: (message, transfer) => {
       if (transfer === undefined || transfer.length === 0) port.postMessage(message);
       else port.postMessage(message, [...transfer]);
+      if (answers !== null) Atomics.add(answers, 0, 1);
     },
     poll: () => receiveMessageOnPort(port)?.message as ToWorker | undefined,
     exit: (code) => {
