@@ -40,8 +40,8 @@ const MAX_BATCH = 256;
 
 /** How long the submitting thread waits for an answer expected at once, in ms. */
 const ANSWER_SPIN_MS = 0.05;
-/** It does so only while tasks have been shorter than this (a running average, in ms). */
-const ANSWER_TASK_MS = 0.1;
+/** It does so only while tasks have averaged under this, in ms. */
+const ANSWER_TASK_MS = 0.25;
 /** And for at most this many answers in a row before its event loop gets a turn. */
 const MAX_CHAINED_ANSWERS = 256;
 
@@ -210,6 +210,7 @@ export class PoolEngine {
   #expecting = false;
   /** Answers taken that way since the event loop last had a turn. */
   #chained = 0;
+
   #scheduled = false;
   #active = false;
   readonly #keys = new Map<string, number>();
@@ -438,8 +439,10 @@ export class PoolEngine {
    * One tiny task is out and nothing else waits: the caller is most likely awaiting just
    * this answer, which a spinning worker sends within microseconds. Waiting for it briefly
    * here, in a microtask, saves this thread's event-loop wake-up (the larger half of a round
-   * trip). Bounded: only for tasks that have been short, for {@link ANSWER_SPIN_MS}, and for
-   * at most {@link MAX_CHAINED_ANSWERS} answers before the event loop gets a turn.
+   * trip). Bounded: for {@link ANSWER_SPIN_MS}, only while tasks have been short (the
+   * running average of a task's time from dispatch to answer, which a round trip without
+   * this wait stays under), and for at most {@link MAX_CHAINED_ANSWERS} answers before the
+   * event loop gets a turn.
    */
   #expectAnswer(): void {
     if (this.#expecting || this.#options.kind !== 'thread') return;

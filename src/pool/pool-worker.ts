@@ -19,6 +19,9 @@ import type { FromWorker, ToWorker, WorkerInit } from './protocol.ts';
 
 export type WorkerKind = 'thread' | 'process';
 
+/** How long `awaitAnswer` spins before it sleeps on the answer counter, in ms. */
+const ANSWER_BUSY_MS = 0.01;
+
 /** What a worker tells its pool. */
 export interface PoolWorkerEvents {
   message(message: FromWorker): void;
@@ -116,9 +119,11 @@ function startThread(
       void worker.terminate();
     },
     awaitAnswer(ms) {
-      const until = performance.now() + ms;
-      do {
-        if (Atomics.load(answers, 0) !== received) {
+      const start = performance.now();
+      const until = start + ms;
+      for (;;) {
+        const seen = Atomics.load(answers, 0);
+        if (seen !== received) {
           const next = receiveMessageOnPort(port1);
           if (next !== undefined) {
             received++;
@@ -126,8 +131,12 @@ function startThread(
             return true;
           }
         }
-      } while (performance.now() < until);
-      return false;
+        const now = performance.now();
+        if (now >= until) return false;
+        // A short busy spin for a worker on another CPU; then sleep on the counter (the
+        // worker notifies it), which gives the CPU to a worker that shares this one.
+        if (now - start >= ANSWER_BUSY_MS) Atomics.wait(answers, 0, seen, until - now);
+      }
     },
     setActive(active) {
       if (active) {

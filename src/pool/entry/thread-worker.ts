@@ -22,7 +22,10 @@ const loop = new WorkerLoop(
     post: (message, transfer) => {
       if (transfer === undefined || transfer.length === 0) port.postMessage(message);
       else port.postMessage(message, [...transfer]);
-      if (answers !== null) Atomics.add(answers, 0, 1);
+      if (answers !== null) {
+        Atomics.add(answers, 0, 1);
+        Atomics.notify(answers, 0, 1);
+      }
     },
     poll: () => receiveMessageOnPort(port)?.message as ToWorker | undefined,
     exit: (code) => {
