@@ -338,19 +338,23 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
     let rest = 0;
     let filesDone = 0;
     let bytes = 0;
-    let lastReported = -1;
+    let lastBytes = -1;
+    let lastFiles = -1;
     const report = (): void => {
       if (onProgress === undefined || counter === null) return;
       const now = counter.value + rest;
-      if (now === lastReported) return;
-      lastReported = now;
+      // A file whose bytes the counter already holds still counts once its result is in.
+      if (now === lastBytes && filesDone === lastFiles) return;
+      lastBytes = now;
+      lastFiles = filesDone;
       onProgress({ phase: 'copy', bytes: now, totalBytes, files: filesDone, totalFiles });
     };
     const failures: unknown[] = [];
     const results = pool.imapUnordered(tasks.copyFile, jobs, { chunksize: 1 });
     // After the tasks are submitted: an abort from this callback then fails them all.
     if (onProgress !== undefined) {
-      lastReported = 0;
+      lastBytes = 0;
+      lastFiles = 0;
       onProgress({ phase: 'copy', bytes: 0, totalBytes, files: 0, totalFiles });
       timer = setInterval(report, interval);
     }
