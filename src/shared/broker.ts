@@ -3,11 +3,12 @@
  * is sent to a child process, and registers each such object with it. Also installs the
  * process bridge, so that shared objects can be exported to, and reached from, processes.
  */
-import { readdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { siblingModule, startInternalWorker } from '../internal/loader-hooks.ts';
+import { removeStaleEntries } from '../internal/stale-files.ts';
 import { ownerTable } from '../internal/owners.ts';
 import { remoteCore } from './broker-client.ts';
 import {
@@ -22,34 +23,16 @@ let nextId = 0;
 /** One id per object: the same lock sent twice is the same object in the broker. */
 const exported = new WeakMap<object, RemoteState>();
 
-const SOCKET_NAME = /^multitask-(\d+)-[0-9a-f]+\.sock$/;
+const STALE_NAME = /^multitask-(\d+)-(?:[0-9a-f]+\.sock|\d+-[0-9a-f]+\.(?:req|rep))$/;
 
 /**
  * Removes the sockets of brokers whose process is gone. A process killed outright (SIGKILL)
  * never runs its exit handler, so its socket file would stay in the temporary directory.
  */
-function removeStaleSockets(): void {
-  let names: string[];
-  try {
-    names = readdirSync(tmpdir());
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const pid = Number(SOCKET_NAME.exec(name)?.[1] ?? NaN);
-    if (!Number.isInteger(pid) || pid === process.pid) continue;
-    try {
-      process.kill(pid, 0);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ESRCH')
-        rmSync(join(tmpdir(), name), { force: true });
-    }
-  }
-}
-
 function startBroker(): { worker: Worker; socketPath: string } {
   if (broker !== undefined) return broker;
-  removeStaleSockets();
+  // Left by processes that were killed: brokers' sockets and realms' named pipes.
+  removeStaleEntries(tmpdir(), STALE_NAME);
   const socketPath = join(
     tmpdir(),
     `multitask-${process.pid}-${Math.random().toString(16).slice(2, 10)}.sock`,

@@ -6,12 +6,14 @@
  *
  * Files live in a private directory (mode 0700) on `/dev/shm` where there is one, else in
  * the temporary directory; the child removes its file once read, and the parent removes it
- * when the child exits, whichever comes first, and the directory at exit.
+ * when the child exits, whichever comes first, and the directory at exit. Directories of
+ * parents that were killed are removed by the next process that starts children.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
+import { removeStaleEntries } from '../internal/stale-files.ts';
 import type { RunSpec } from './protocol.ts';
 
 let directory: string | undefined;
@@ -20,6 +22,8 @@ let counter = 0;
 function specDirectory(): string {
   if (directory !== undefined) return directory;
   const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  // Left by parents that were killed before their exit handler could run.
+  removeStaleEntries(base, /^multitask-(\d+)-[A-Za-z0-9]{6}$/);
   const made = mkdtempSync(join(base, `multitask-${process.pid}-`));
   directory = made;
   process.once('exit', () => {

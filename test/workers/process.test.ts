@@ -3,7 +3,10 @@
  * the parent's exit or death. See python-conformance.md C.1, C.4-C.6.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { it } from 'node:test';
 import { Process, Queue, StateError } from '../../src/index.ts';
 import { queueTasks } from '../fixtures/queue-task-refs.ts';
@@ -122,4 +125,16 @@ it('Process - the main thread may block right after start(): the child runs anyw
   assert.deepEqual(got, [1, 2, 3]);
   await child.join();
   assert.equal(child.exitCode, 0);
+});
+
+it('Process - the spec directory of a parent that was killed is removed by the next one', async () => {
+  // A process that has ended: its pid names a stale directory (as a SIGKILLed parent leaves).
+  const gone = spawnSync(process.execPath, ['-e', '0']);
+  const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  const stale = join(base, `multitask-${gone.pid}-Ab12Cd`);
+  mkdirSync(stale);
+  writeFileSync(join(stale, 'spec-1'), 'left behind');
+  const { code, stderr } = await runScript('broker-rounds.ts').done;
+  assert.equal(code, 0, stderr);
+  assert.equal(existsSync(stale), false);
 });
