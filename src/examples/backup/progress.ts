@@ -59,6 +59,8 @@ export class ProgressBar {
   #last = '';
   /** Otherwise, the last tenth printed; -1 before the first line. */
   #tenth = -1;
+  /** Otherwise, the last line printed. */
+  #printed = '';
   #done = 0;
   #total = 0;
   #detail = '';
@@ -94,15 +96,29 @@ export class ProgressBar {
       return;
     }
     const tenth = Math.floor(fraction * 10);
-    if (tenth <= this.#tenth) return;
+    // The 100% line waits for finish(), which prints it with the final detail (the bytes
+    // can all be in before the last file is counted).
+    if (tenth <= this.#tenth || tenth >= 10) return;
     this.#tenth = tenth;
-    this.#stream.write(`${this.#label} ${tenth * 10}%  ${amounts}${suffix}\n`);
+    this.#printed = `${this.#label} ${tenth * 10}%  ${amounts}${suffix}`;
+    this.#stream.write(`${this.#printed}\n`);
   }
 
-  /** Draws the bar one last time (if it was ever drawn) and ends its line. Idempotent. */
+  /**
+   * Draws the bar one last time (if it was ever drawn) and ends its line; off a terminal,
+   * prints the final state if it differs from the last line printed (the same tenth with a
+   * newer detail). Idempotent.
+   */
   finish(): void {
     if (this.#finished) return;
     if (this.#started) this.update(this.#done, this.#total, this.#detail);
+    if (this.#started && !this.#tty) {
+      const fraction = this.#total <= 0 ? 1 : Math.min(1, this.#done / this.#total);
+      const amounts = `${formatBytes(this.#done)} / ${formatBytes(this.#total)}`;
+      const suffix = this.#detail === '' ? '' : `  ${this.#detail}`;
+      const line = `${this.#label} ${Math.floor(fraction * 10) * 10}%  ${amounts}${suffix}`;
+      if (line !== this.#printed) this.#stream.write(`${line}\n`);
+    }
     this.#finished = true;
     if (this.#tty && this.#last !== '') this.#stream.write('\n');
   }
