@@ -19,12 +19,12 @@ import { performance } from 'node:perf_hooks';
 import type { ResourceLimits, Transferable } from 'node:worker_threads';
 import { QueueFullError, StateError, TimeoutError } from '../errors.ts';
 import { encodeShared } from '../shared/shared-object.ts';
-import { shipFunction } from '../transport/function-source.ts';
 import { assertCloneable, errorFromWire, type WireError } from '../transport/wire.ts';
 import { cpuCount } from '../workers/current.ts';
 import type { InheritedIdentity } from '../workers/identity.ts';
 import type { TargetSpec } from '../workers/protocol.ts';
-import { isTaskRef, type Target } from '../workers/target.ts';
+import { targetSpec } from '../workers/base-worker.ts';
+import type { Target } from '../workers/target.ts';
 import { parseTimeout, typeError } from '../internal/validate.ts';
 import {
   DECODE_FLAG,
@@ -225,7 +225,7 @@ export class PoolEngine {
 
   constructor(options: EngineOptions) {
     this.#options = options;
-    this.#initializer = toSpec(options.initializer, 'initializer');
+    this.#initializer = targetSpec(options.initializer, 'initializer');
     // Shared objects in initargs are exported once, for every worker.
     this.#initargs = encodeShared(options.initargs, options.kind) as readonly unknown[];
     assertCloneable(this.#initargs, 'initargs', options.kind);
@@ -263,11 +263,11 @@ export class PoolEngine {
     if ((typeof value === 'function' || typeof value === 'object') && value !== null) {
       const known = this.#keyOfFunction.get(target);
       if (known !== undefined) return known;
-      const key = this.#keyOfSpec(toSpec(target, 'task'));
+      const key = this.#keyOfSpec(targetSpec(target, 'task'));
       this.#keyOfFunction.set(target, key);
       return key;
     }
-    return this.#keyOfSpec(toSpec(target, 'task'));
+    return this.#keyOfSpec(targetSpec(target, 'task'));
   }
 
   #keyOfSpec(spec: TargetSpec): number {
@@ -371,11 +371,6 @@ export class PoolEngine {
     task.onAbort = null;
   }
 
-  /** Tasks waiting to be sent (cancelled ones still in the array do not count). */
-  #queued(): number {
-    return this.#waiting;
-  }
-
   /**
    * Throws if the queue holds `maxQueueSize` tasks already.
    * @throws {QueueFullError} `ERR_QUEUE_FULL`
@@ -384,9 +379,9 @@ export class PoolEngine {
     const max = this.#options.maxQueueSize;
     if (max === Infinity) return;
     this.#dropDoneHead();
-    if (this.#queued() >= max) {
+    if (this.#waiting >= max) {
       throw new QueueFullError(
-        `the pool's queue is full: ${this.#queued()} tasks wait (maxQueueSize ${max}); ` +
+        `the pool's queue is full: ${this.#waiting} tasks wait (maxQueueSize ${max}); ` +
           'await hasCapacity() before submitting more',
       );
     }
@@ -396,7 +391,7 @@ export class PoolEngine {
   hasCapacity(): Promise<void> {
     const max = this.#options.maxQueueSize;
     this.#dropDoneHead();
-    if (max === Infinity || this.#queued() < max || this.#state !== 'running') {
+    if (max === Infinity || this.#waiting < max || this.#state !== 'running') {
       return Promise.resolve();
     }
     return new Promise((resolve) => this.#capacityWaiters.push(resolve));
@@ -413,7 +408,7 @@ export class PoolEngine {
 
   #dispatch(): void {
     this.#dropDoneHead();
-    let queued = this.#queued();
+    let queued = this.#waiting;
     if (queued > 0 && this.#state !== 'broken') {
       this.#growIfNeeded(queued);
       const share = Math.ceil(queued / (4 * Math.max(1, this.#slots.size)));
@@ -669,14 +664,14 @@ export class PoolEngine {
         }
       }
     }
-    const wanted = this.#state === 'running' || (this.#state === 'closed' && this.#queued() > 0);
+    const wanted = this.#state === 'running' || (this.#state === 'closed' && this.#waiting > 0);
     if (wanted && this.#options.eager && this.#slots.size < this.#options.workers) this.#spawn();
     this.#dispatch();
   }
 
   /** After any change: start the next dispatch, stop idle workers of a closed pool, ref or unref. */
   #afterChange(): void {
-    if (this.#state === 'closed' && this.#queued() === 0) {
+    if (this.#state === 'closed' && this.#waiting === 0) {
       for (const slot of this.#slots) if (slot.running.size === 0) this.#stopSlot(slot, 'stop');
     }
     for (const slot of this.#slots) {
@@ -685,7 +680,7 @@ export class PoolEngine {
     if (this.#state !== 'running' && this.#slots.size === 0) this.#markExited();
     if (
       this.#capacityWaiters.length > 0 &&
-      (this.#queued() < this.#options.maxQueueSize || this.#state !== 'running')
+      (this.#waiting < this.#options.maxQueueSize || this.#state !== 'running')
     ) {
       const waiters = this.#capacityWaiters;
       this.#capacityWaiters = [];
@@ -710,7 +705,7 @@ export class PoolEngine {
   /** Keeps the event loop alive while there is work, and only then. */
   #updateActive(): void {
     // A pool that is closing stays alive until its workers have exited.
-    let active = this.#queued() > 0 || (this.#state !== 'running' && this.#slots.size > 0);
+    let active = this.#waiting > 0 || (this.#state !== 'running' && this.#slots.size > 0);
     if (!active) for (const slot of this.#slots) if (slot.running.size > 0) active = true;
     if (active === this.#active) return;
     this.#active = active;
@@ -824,13 +819,4 @@ function isPrimitiveList(value: unknown): boolean {
     if (type === 'object' ? item !== null : type === 'function' || type === 'symbol') return false;
   }
   return true;
-}
-
-function toSpec(target: Target | undefined, name: string): TargetSpec {
-  if (target === undefined) return { kind: 'none' };
-  if (isTaskRef(target)) {
-    return { kind: 'ref', module: target.module, exportName: target.exportName };
-  }
-  if (typeof target === 'function') return { kind: 'source', ...shipFunction(target, name) };
-  throw typeError(name, 'a function or a task reference from taskModule()', target);
 }

@@ -357,12 +357,17 @@ export abstract class BaseWorker<F extends AnyFunction = AnyFunction> {
   protected abstract [kLaunch](spec: RunSpec, events: ChildEvents): LaunchedChild;
 }
 
-function targetSpec(target: Target | undefined): TargetSpec {
+/**
+ * How a child finds `target`: by module and export, or as shipped source.
+ * @param name - The argument's name in errors: `target`, `task`, `initializer`.
+ * @throws {PicklingError} for an inline function that captures variables.
+ */
+export function targetSpec(target: Target | undefined, name = 'target'): TargetSpec {
   if (target === undefined) return { kind: 'none' };
   if (isTaskRef(target))
     return { kind: 'ref', module: target.module, exportName: target.exportName };
-  if (typeof target === 'function') return { kind: 'source', ...shipFunction(target, 'target') };
-  throw typeError('target', 'a function or a task reference from taskModule()', target);
+  if (typeof target === 'function') return { kind: 'source', ...shipFunction(target, name) };
+  throw typeError(name, 'a function or a task reference from taskModule()', target);
 }
 
 /** Resolves a target spec in the child and calls it. */

@@ -7,10 +7,8 @@ import { errorToWire } from '../../transport/wire.ts';
 import '../../sync/index.ts';
 import { adoptIdentity } from '../../workers/identity.ts';
 import type { FromWorker, ToWorker } from '../protocol.ts';
+import { exitWithParent, ORPHANED_EXIT_CODE } from '../../workers/entry/orphan.ts';
 import { WorkerLoop } from './worker-loop.ts';
-
-/** The exit code of a worker whose parent vanished: 128 + SIGHUP, as a shell reports it. */
-const ORPHANED_EXIT_CODE = 129;
 
 function send(message: FromWorker, then?: () => void): void {
   // With 'advanced' serialization the message is cloned now: an uncloneable one throws here.
@@ -20,11 +18,7 @@ function send(message: FromWorker, then?: () => void): void {
   });
 }
 
-process.on('disconnect', () => {
-  process.exit(ORPHANED_EXIT_CODE);
-});
-// A parent that died while this worker was loading disconnected before anyone listened.
-if (!process.connected) process.exit(ORPHANED_EXIT_CODE);
+exitWithParent();
 
 // An error outside any task (a timer's callback) ends the worker; the pool is told why.
 process.on('uncaughtException', (error) => {

@@ -7,10 +7,8 @@ import { errorToWire, type WireError } from '../../transport/wire.ts';
 import type { ChildMessage, ParentMessage, RunSpec } from '../protocol.ts';
 import { takeSpecFile } from '../spec-file.ts';
 import { Process } from '../process.ts';
+import { exitWithParent } from './orphan.ts';
 import { runChild } from './run-child.ts';
-
-/** The exit code of a child whose parent vanished: 128 + SIGHUP, as a shell would report. */
-const ORPHANED_EXIT_CODE = 129;
 
 function send(error: WireError): Promise<void> {
   const message: ChildMessage = { type: 'uncaught', error };
@@ -24,12 +22,7 @@ function send(error: WireError): Promise<void> {
   });
 }
 
-process.on('disconnect', () => {
-  process.exit(ORPHANED_EXIT_CODE);
-});
-// A parent that died while this process was still loading disconnected before anyone
-// listened: the event is gone, but `connected` says so.
-if (!process.connected) process.exit(ORPHANED_EXIT_CODE);
+exitWithParent();
 
 // Errors outside the target (a timer's callback, an unhandled rejection) end the process
 // as Python's would: reported, exit code 1.
