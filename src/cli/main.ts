@@ -102,7 +102,7 @@ export async function run(
     }
     case 'demo': {
       const [name] = rest;
-      const demo = name === undefined ? undefined : DEMOS[name];
+      const demo = name === undefined || !Object.hasOwn(DEMOS, name) ? undefined : DEMOS[name];
       if (demo === undefined) {
         err(
           `Expected a demo name (${Object.keys(DEMOS).join(', ')}), got \`${name ?? ''}\`.\n\n${USAGE}`,
@@ -113,7 +113,7 @@ export async function run(
       return 0;
     }
     default: {
-      const program = PROGRAMS[command];
+      const program = Object.hasOwn(PROGRAMS, command) ? PROGRAMS[command] : undefined;
       if (program !== undefined) return program(rest, out, err);
       err(`Unknown command \`${command}\`.\n\n${USAGE}`);
       return 2;

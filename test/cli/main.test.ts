@@ -63,3 +63,11 @@ it('multitask demo nope - an unknown demo is named, exit code 2', async () => {
     /^Expected a demo name \(balance, bank, event, pool-copy, primes, producer-consumer, tickets\), got `nope`/,
   );
 });
+
+it('multitask toString / demo constructor - names inherited from Object are not commands', async () => {
+  for (const argv of [['toString'], ['constructor'], ['demo', 'hasOwnProperty']]) {
+    const io = capture();
+    assert.equal(await run(argv, io.write, io.error), 2);
+    assert.match(io.err.join('\n'), /^(Unknown command|Expected a demo name)/);
+  }
+});
