@@ -44,6 +44,7 @@ export type ErrorCode =
   | 'ERR_CONNECTION_WRITE_ONLY'
   | 'ERR_CONNECTION_CLOSED'
   | 'ERR_BAD_MESSAGE_LENGTH'
+  | 'ERR_BAD_MESSAGE'
   | 'ERR_BUFFER_TOO_SHORT'
   | 'ERR_POOL_NOT_RUNNING'
   | 'ERR_POOL_RUNNING'
@@ -298,6 +299,7 @@ export const errorClassesByName: ReadonlyMap<string, new (...args: never[]) => E
   ['BrokenExecutorError', BrokenExecutorError],
   ['BrokenThreadPoolError', BrokenThreadPoolError],
   ['BrokenProcessPoolError', BrokenProcessPoolError],
+  ['WorkerLostError', WorkerLostError],
   ['ArgumentTypeError', ArgumentTypeError],
   ['ArgumentRangeError', ArgumentRangeError],
 ]);

@@ -4,7 +4,13 @@
  * keep their boundaries and order, and closing an end shuts its sending channel down, so
  * that the other end reads what is left and then gets {@link EOFError}.
  */
-import { BufferTooShortError, EOFError, QueueShutDownError, StateError } from '../errors.ts';
+import {
+  ArgumentTypeError,
+  BufferTooShortError,
+  EOFError,
+  QueueShutDownError,
+  StateError,
+} from '../errors.ts';
 import { currentOwnerId, ownerTable, type OwnerTable } from '../internal/owners.ts';
 import { assertBoolean, assertInteger, rangeError, typeError } from '../internal/validate.ts';
 import {
@@ -183,7 +189,11 @@ export class Connection implements Shareable {
   send(message: unknown, options?: SendOptions): void {
     this.#assertWritable();
     const transfer = transferList(options?.transfer);
-    this.#core.send(encodeItem(message));
+    const encoded = encodeItem(message);
+    const framed = new Uint8Array(encoded.length + 1);
+    framed[0] = ITEM_MESSAGE;
+    framed.set(encoded, 1);
+    this.#core.send(framed);
     detach(transfer);
   }
 
@@ -210,23 +220,28 @@ export class Connection implements Shareable {
     if (offset + length > bytes.length) {
       throw rangeError('size', `at most ${bytes.length - offset}`, length);
     }
-    this.#core.send(bytes.slice(offset, offset + length));
+    const framed = new Uint8Array(length + 1);
+    framed[0] = BYTES_MESSAGE;
+    framed.set(bytes.subarray(offset, offset + length), 1);
+    this.#core.send(framed);
   }
 
   /**
    * Receives the next message, waiting for one.
    * @throws {EOFError} when the other end was closed and nothing is left (`ERR_EOF`).
+   * @throws {ArgumentTypeError} `ERR_BAD_MESSAGE` for a message sent with `sendBytes()`
+   * (taken all the same; Python's `UnpicklingError`).
    * @throws {StateError} `connection is write-only`, or `handle is closed`.
    */
   async recv(options?: RecvOptions): Promise<unknown> {
     this.#assertReadable();
-    return decodeItem(await this.#core.recv(options?.signal));
+    return itemOf(await this.#core.recv(options?.signal));
   }
 
   /** As {@link Connection.recv}, blocking the calling thread. */
   recvSync(): unknown {
     this.#assertReadable();
-    return decodeItem(this.#core.recvSync());
+    return itemOf(this.#core.recvSync());
   }
 
   /**
@@ -240,14 +255,14 @@ export class Connection implements Shareable {
   async recvBytes(maxlength?: number, options?: RecvOptions): Promise<Uint8Array> {
     this.#assertReadable();
     if (maxlength !== undefined) assertInteger(maxlength, 'maxlength', 0);
-    return this.#checkLength(await this.#core.recv(options?.signal), maxlength);
+    return this.#checkLength(bytesOf(await this.#core.recv(options?.signal)), maxlength);
   }
 
   /** As {@link Connection.recvBytes}, blocking the calling thread. */
   recvBytesSync(maxlength?: number): Uint8Array {
     this.#assertReadable();
     if (maxlength !== undefined) assertInteger(maxlength, 'maxlength', 0);
-    return this.#checkLength(this.#core.recvSync(), maxlength);
+    return this.#checkLength(bytesOf(this.#core.recvSync()), maxlength);
   }
 
   /**
@@ -274,15 +289,15 @@ export class Connection implements Shareable {
     options?: RecvOptions,
   ): Promise<number> {
     this.#assertReadable();
-    const target = bytesOf(buffer, offset);
-    return copyInto(target, offset, await this.#core.recv(options?.signal));
+    const target = targetBytes(buffer, offset);
+    return copyInto(target, offset, bytesOf(await this.#core.recv(options?.signal)));
   }
 
   /** As {@link Connection.recvBytesInto}, blocking the calling thread. */
   recvBytesIntoSync(buffer: ArrayBufferView | ArrayBufferLike, offset = 0): number {
     this.#assertReadable();
-    const target = bytesOf(buffer, offset);
-    return copyInto(target, offset, this.#core.recvSync());
+    const target = targetBytes(buffer, offset);
+    return copyInto(target, offset, bytesOf(this.#core.recvSync()));
   }
 
   #checkLength(bytes: Uint8Array, maxlength: number | undefined): Uint8Array {
@@ -345,8 +360,31 @@ export class Connection implements Shareable {
   }
 }
 
+/**
+ * Every message carries its kind in its first byte, so that `recv()` never mistakes raw
+ * bytes for an encoded item (whose fast encoding any bytes could resemble).
+ */
+const ITEM_MESSAGE = 0;
+const BYTES_MESSAGE = 1;
+
+/** The item a `send()` message carries. */
+function itemOf(framed: Uint8Array): unknown {
+  if (framed[0] !== ITEM_MESSAGE) {
+    throw new ArgumentTypeError(
+      'the message was sent with sendBytes(): receive it with recvBytes()',
+      'ERR_BAD_MESSAGE',
+    );
+  }
+  return decodeItem(framed.subarray(1));
+}
+
+/** A message's bytes: what `sendBytes()` sent, or the encoded item of a `send()`. */
+function bytesOf(framed: Uint8Array): Uint8Array {
+  return framed.subarray(1);
+}
+
 /** The bytes of a buffer to receive into, after checking `offset` against them. */
-function bytesOf(buffer: unknown, offset: unknown): Uint8Array {
+function targetBytes(buffer: unknown, offset: unknown): Uint8Array {
   let bytes: Uint8Array;
   if (ArrayBuffer.isView(buffer)) {
     bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);

@@ -69,17 +69,7 @@ export class Serialized {
  */
 export function readItem(data: Uint8Array, offset: number, length: number): unknown {
   if (!isFast(data, offset)) return new Serialized(data.slice(offset, offset + length));
-  try {
-    return decodeFast(data, offset, length);
-  } catch (error) {
-    // Bytes sent with Connection.sendBytes and received with recv(): taken all the same.
-    return new Undecodable(error);
-  }
-}
-
-/** Bytes that were no item: the error, to throw once the lock is released. */
-class Undecodable {
-  constructor(readonly error: unknown) {}
+  return decodeFast(data, offset, length);
 }
 
 /** Where {@link takeItem} copies an item's bytes, and how many. */
@@ -107,7 +97,6 @@ export function finishItem(read: unknown): unknown {
   if (read === TAKEN) return decodeFast(taken, 0, takenLength);
   if (typeof read !== 'object' || read === null) return read;
   if (read instanceof Serialized) return deserialize(read.bytes);
-  if (read instanceof Undecodable) throw read.error;
   return read;
 }
 

@@ -47,6 +47,26 @@ describe('Pipe in the main thread', () => {
     assert.equal(await a.recv(), 'back');
   });
 
+  it('recv() refuses a message sent with sendBytes(), whatever its bytes; recvBytes() takes any', () => {
+    const [reader, writer] = Pipe({ duplex: false });
+    // Single bytes that the small-item encoding would read as true, 0 and a short string.
+    for (const bytes of [[3], [1], [0x21, 0x68, 0x69]]) {
+      writer.sendBytes(new Uint8Array(bytes));
+      assert.throws(() => reader.recvSync(), {
+        name: 'ArgumentTypeError',
+        code: 'ERR_BAD_MESSAGE',
+      });
+    }
+    writer.sendBytes(new Uint8Array([7, 8]));
+    assert.deepEqual([...reader.recvBytesSync()], [7, 8]);
+    writer.send({ n: 1 });
+    assert.ok(reader.recvBytesSync().length > 0);
+    writer.send('after');
+    assert.equal(reader.recvSync(), 'after');
+    reader.close();
+    writer.close();
+  });
+
   it('Pipe({ duplex: false }) - [reader, writer]; misuse is refused', async () => {
     const [reader, writer] = Pipe({ duplex: false });
     assert.deepEqual([reader.readable, reader.writable], [true, false]);
