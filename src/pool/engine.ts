@@ -17,7 +17,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { ResourceLimits, Transferable } from 'node:worker_threads';
-import { QueueFullError, StateError, TimeoutError } from '../errors.ts';
+import { CancelledError, QueueFullError, StateError, TimeoutError } from '../errors.ts';
 import { encodeShared } from '../shared/shared-object.ts';
 import { assertCloneable, errorFromWire, type WireError } from '../transport/wire.ts';
 import { cpuCount } from '../workers/current.ts';
@@ -90,6 +90,11 @@ export interface TaskCallbacks {
    */
   start?(): boolean;
   settle(ok: boolean, value: unknown): void;
+  /**
+   * The task was dropped from the queue by {@link PoolEngine.cancelQueued}. Without this
+   * hook the task settles with a {@link CancelledError}.
+   */
+  cancelled?(): void;
 }
 
 export interface TaskOptions {
@@ -747,13 +752,15 @@ export class PoolEngine {
     this.#dispatch();
   }
 
-  /** Cancels every queued task (each settles with `error`). */
-  cancelQueued(error: () => unknown): void {
+  /** Drops every queued task; each hears `cancelled()`. */
+  cancelQueued(): void {
     for (let i = this.#head; i < this.#queue.length; i++) {
       const task = this.#queue[i];
       if (task !== undefined && task.state === 'queued') {
         this.#finish(task);
-        task.callbacks.settle(false, error());
+        if (task.callbacks.cancelled === undefined) {
+          task.callbacks.settle(false, new CancelledError());
+        } else task.callbacks.cancelled();
       }
     }
     this.#queue = [];

@@ -11,7 +11,6 @@ import {
   BrokenExecutorError,
   BrokenProcessPoolError,
   BrokenThreadPoolError,
-  CancelledError,
   StateError,
 } from '../errors.ts';
 import { assertBoolean, parseTimeout, rangeError, typeError } from '../internal/validate.ts';
@@ -74,8 +73,6 @@ let executorCounter = 0;
 export abstract class Executor {
   readonly #engine: PoolEngine;
   readonly #broken: (message: string, cause?: unknown) => BrokenExecutorError;
-  /** Futures not done yet: `shutdown({ cancelFutures })` cancels those not running. */
-  readonly #undone = new Set<Pick<Future, 'cancel'>>();
   #shutdown = false;
 
   protected constructor(
@@ -178,14 +175,14 @@ export abstract class Executor {
           if (ok) future.setResult(value as R);
           else future.setException(value);
         },
+        // Dropped by shutdown({ cancelFutures }): the task is already out of the queue.
+        cancelled: () => future.cancel(),
       },
       options,
     );
     future.onCancel = () => {
       handle.cancel();
     };
-    this.#undone.add(future);
-    future.addDoneCallback(() => this.#undone.delete(future));
     return future;
   }
 
@@ -279,12 +276,8 @@ export abstract class Executor {
     assertBoolean(wait, 'wait');
     assertBoolean(cancelFutures, 'cancelFutures');
     this.#shutdown = true;
-    if (cancelFutures) {
-      // Cancelled, not failed with CancelledError: `cancelled()` must say so. A running
-      // future refuses; a pending one drops its task from the engine's queue.
-      for (const future of [...this.#undone]) future.cancel();
-      this.#engine.cancelQueued(() => new CancelledError());
-    }
+    // Queued futures become cancelled (`cancelled()` says so); running ones go on.
+    if (cancelFutures) this.#engine.cancelQueued();
     this.#engine.close();
     if (wait) await this.#engine.exited();
   }
