@@ -3,7 +3,6 @@
  * from disk (never held in memory whole).
  */
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { createConnection, type Socket } from 'node:net';
@@ -62,13 +61,14 @@ export class FileClient {
    */
   static async connect(options: ConnectOptions): Promise<FileClient> {
     const socket = createConnection({ host: options.host ?? '127.0.0.1', port: options.port });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.once('connect', () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
     // Errors after connecting surface as a closed connection in the requests.
-    await Promise.race([
-      once(socket, 'connect'),
-      once(socket, 'error').then(([error]: unknown[]) => {
-        throw error;
-      }),
-    ]);
     socket.on('error', () => undefined);
     return new FileClient(socket);
   }

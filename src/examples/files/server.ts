@@ -195,13 +195,14 @@ export async function startFileServer(options: FileServerOptions): Promise<FileS
         log?.(`${who} left`);
       });
   });
-  server.listen(port, host);
-  await Promise.race([
-    once(server, 'listening'),
-    once(server, 'error').then(([error]: unknown[]) => {
-      throw error;
-    }),
-  ]);
+  // Listening or failing to, with no listener or pending promise left behind either way.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const address = server.address() as AddressInfo;
 
   async function idle(): Promise<void> {
