@@ -124,24 +124,28 @@ export async function blockCopy(options: BlockCopyOptions): Promise<BlockCopySum
     closeSync(fd);
   }
 
-  const { onProgress } = options;
-  const counter = onProgress === undefined ? null : new Value('d', 0);
-  const pool = new ThreadPool({
-    processes: threads,
-    initializer: tasks.setByteCounter,
-    initargs: [counter],
-  });
-  const report = (): void => {
-    if (counter !== null) onProgress?.(counter.value, size);
-  };
-  const timer = onProgress === undefined ? undefined : setInterval(report, 100);
-  const { signal } = options;
+  const { onProgress, signal } = options;
+  let pool: ThreadPool | undefined;
+  let timer: NodeJS.Timeout | undefined;
   const abort = (): void => {
-    void pool.terminate();
+    void pool?.terminate();
   };
-  signal?.addEventListener('abort', abort);
   let renamed = false;
   try {
+    // Everything after the temporary file exists is inside this try: it never outlives it.
+    const counter = onProgress === undefined ? null : new Value('d', 0);
+    pool = new ThreadPool({
+      processes: threads,
+      initializer: tasks.setByteCounter,
+      initargs: [counter],
+    });
+    const report = (): void => {
+      if (counter !== null) onProgress?.(counter.value, size);
+    };
+    if (onProgress !== undefined) timer = setInterval(report, 100);
+    signal?.addEventListener('abort', abort);
+    // An abort since the last check found no listener: act on it now.
+    if (signal?.aborted === true) abort();
     // Blocks cut short by an abort fail with the pool's own error: report the abort instead.
     const complete = await pool
       .map(tasks.copyBlock, blocks, { chunksize: 1, onProgress: report })
@@ -177,7 +181,7 @@ export async function blockCopy(options: BlockCopyOptions): Promise<BlockCopySum
     clearInterval(timer);
     signal?.removeEventListener('abort', abort);
     // Also waits for the threads an abort stopped: none writes to `temp` once it is removed.
-    await pool.terminate();
+    await pool?.terminate();
     if (!renamed) await rm(temp, { force: true });
   }
 }
