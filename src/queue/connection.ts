@@ -22,6 +22,7 @@ import {
 } from '../shared/shared-object.ts';
 import { decodeItem, detach, encodeItem, transferList } from './items.ts';
 import { Discipline, QueueCore, queueBuffers } from './queue-core.ts';
+import { QUEUE_BUFFERS } from './queue-layout.ts';
 
 interface ConnectionMeta {
   readonly readable: boolean;
@@ -29,10 +30,10 @@ interface ConnectionMeta {
 }
 
 /**
- * The state's buffers: the channel this end reads (3 buffers, when readable), then the one
- * it writes (3 buffers, when writable); see queue-core.ts for their layout.
+ * The state's buffers: the channel this end reads (a queue's buffers, when readable), then
+ * the one it writes (when writable); see queue-layout.ts for their layout.
  */
-const CHANNEL_BUFFERS = 3;
+const CHANNEL_BUFFERS = QUEUE_BUFFERS;
 
 /** An end's operations, here or through the broker. Messages travel as bytes. */
 export interface ConnectionCoreApi {

@@ -19,8 +19,11 @@
  *                                               platform's byte order: one machine)
  * 0x06 one-byte    [u32 n][n bytes]             a string whose code units are all < 256
  * 0x07 two-byte    [u32 n][2n bytes]            any other string (UTF-16 code units)
- * 0x08 object      [u32 n] n × (key: 0x06/0x07 string, value: any tag above but 0x08)
+ * 0x08 object      [u8 n] n × (key, value: any tag above but 0x08), each key
+ *                  0x06 [u8 n][n bytes] or 0x07 [u8 n][2n bytes]: keys of at most 255 units
  * ```
+ * `{ i: 5 }` takes 10 bytes: few enough to travel in one slot of a queue's ring
+ * (queue-ring.ts).
  */
 import { isArgumentsObject, isProxy } from 'node:util/types';
 
@@ -36,12 +39,17 @@ const OBJECT = 0x08;
 /** The first byte of every `v8.serialize` output. */
 export const STRUCTURED_CLONE_TAG = 0xff;
 
-/** Longer strings, and objects with more keys, go through structured clone. */
+/** Longer strings, and objects with more keys (or longer ones), go through structured clone. */
 const MAX_CHARS = 256;
 const MAX_KEYS = 64;
+const MAX_KEY_CHARS = 255;
 
-/** Where items are encoded: reused, so an encoding lives until the next one. */
+/**
+ * Where items are encoded: reused, so an encoding lives until the next one. Also seen as
+ * Int32 words, for a caller that copies an encoding a word at a time.
+ */
 let scratch = new Uint8Array(1024);
+let scratchWords = new Int32Array(scratch.buffer);
 /** `scratch.subarray(0, n)` for the small `n`s, made once: allocating one per item shows. */
 let views: Uint8Array[] = [];
 const VIEWS = 128;
@@ -54,6 +62,7 @@ function ensure(size: number): void {
   const larger = new Uint8Array(Math.max(size, scratch.length * 2));
   larger.set(scratch);
   scratch = larger;
+  scratchWords = new Int32Array(larger.buffer);
   views = [];
 }
 
@@ -64,13 +73,18 @@ function writeU32(at: number, value: number): void {
   scratch[at + 3] = value >>> 24;
 }
 
-/** Writes `text` at `at`; returns where it ends, or -1 when too long. */
-function writeString(text: string, at: number): number {
+/**
+ * Writes `text` at `at` with a length of `lengthBytes` bytes (4 for a value, 1 for a key);
+ * returns where it ends, or -1 when longer than `max` code units.
+ */
+function writeString(text: string, at: number, lengthBytes: 1 | 4, max: number): number {
   const length = text.length;
-  if (length > MAX_CHARS) return -1;
-  ensure(at + 5 + length * 2);
-  writeU32(at + 1, length);
-  let to = at + 5;
+  if (length > max) return -1;
+  ensure(at + 1 + lengthBytes + length * 2);
+  const from = at + 1 + lengthBytes;
+  if (lengthBytes === 1) scratch[at + 1] = length;
+  else writeU32(at + 1, length);
+  let to = from;
   let i = 0;
   for (; i < length; i++) {
     const unit = text.charCodeAt(i);
@@ -82,7 +96,7 @@ function writeString(text: string, at: number): number {
     return to;
   }
   scratch[at] = TWO_BYTE;
-  to = at + 5;
+  to = from;
   for (i = 0; i < length; i++) {
     const unit = text.charCodeAt(i);
     scratch[to++] = unit & 0xff;
@@ -107,7 +121,7 @@ function writePrimitive(value: unknown, at: number): number {
       scratch.set(floatBytes, at + 1);
       return at + 9;
     case 'string':
-      return writeString(value, at);
+      return writeString(value, at, 4, MAX_CHARS);
     case 'boolean':
       ensure(at + 1);
       scratch[at] = value ? TRUE : FALSE;
@@ -128,60 +142,90 @@ function writePrimitive(value: unknown, at: number): number {
   }
 }
 
+/** Read once: `process.env` is a getter's result. */
+const environment = process.env;
+const objectPrototype = Object.prototype;
+
 /**
  * Only objects that structured clone copies as plain data: not a Proxy, an `arguments`
  * object or `process.env` (which it refuses), whose prototype is also `Object.prototype`.
  */
 function writeObject(value: object): number {
   if (
+    value === environment ||
     isProxy(value) ||
-    Object.getPrototypeOf(value) !== Object.prototype ||
-    isArgumentsObject(value) ||
-    value === process.env
+    Object.getPrototypeOf(value) !== objectPrototype ||
+    isArgumentsObject(value)
   ) {
     return -1;
   }
   const keys = Object.keys(value);
-  if (keys.length > MAX_KEYS) return -1;
+  const keyCount = keys.length;
+  if (keyCount > MAX_KEYS) return -1;
   const record = value as Record<string, unknown>;
   scratch[0] = OBJECT;
-  let at = 5;
+  let at = 2;
   let count = 0;
-  for (const key of keys) {
+  for (let k = 0; k < keyCount; k++) {
+    const key = keys[k] as string;
     // Assigning `__proto__` would set the prototype, where structured clone defines a property.
     if (key === '__proto__') return -1;
     const property = record[key];
     // A getter may have deleted a later property: structured clone then skips it too.
     if (property === undefined && !Object.hasOwn(value, key)) continue;
-    at = writeString(key, at);
+    at = writeString(key, at, 1, MAX_KEY_CHARS);
     if (at < 0) return -1;
     at = writePrimitive(property, at);
     if (at < 0) return -1;
     count++;
   }
-  writeU32(1, count);
+  scratch[1] = count;
   return at;
 }
 
 /**
  * Encodes `value` into the scratch buffer when it is one of the kinds above.
- * @returns the view of the encoding (valid until the next call), or `undefined` when
- * `value` must go through structured clone (or reading it threw: structured clone will
- * then throw the same error, and say so).
+ * @returns the length of the encoding, which {@link encodedWords} holds until the next
+ * call, or -1 when `value` must go through structured clone (or reading it threw:
+ * structured clone will then throw the same error, and say so).
  */
-export function encodeFast(value: unknown): Uint8Array | undefined {
+export function encodeFastLength(value: unknown): number {
   // A getter that puts into a queue would encode into the scratch buffer being filled.
-  if (encoding) return undefined;
-  let length: number;
+  if (encoding) return -1;
   encoding = true;
   try {
-    length =
-      typeof value === 'object' && value !== null ? writeObject(value) : writePrimitive(value, 0);
+    return typeof value === 'object' && value !== null
+      ? writeObject(value)
+      : writePrimitive(value, 0);
   } catch {
-    return undefined;
+    return -1;
   } finally {
     encoding = false;
   }
+}
+
+/** Where {@link wordsOf} copies bytes that are not the scratch buffer's. */
+const staging = new Int32Array(16);
+const stagingBytes = new Uint8Array(staging.buffer);
+
+/**
+ * `bytes` (at most 64) as Int32 words, the last one padded: the scratch buffer's words
+ * when `bytes` is what {@link encodeFast} returned last (no copy), else a copy, valid until
+ * the next call. (Compares the view itself: a view's `buffer` getter costs more.)
+ */
+export function wordsOf(bytes: Uint8Array): Int32Array {
+  if (bytes === views[bytes.length]) return scratchWords;
+  stagingBytes.fill(0).set(bytes);
+  return staging;
+}
+
+/**
+ * Encodes `value` into the scratch buffer when it is one of the kinds above.
+ * @returns the view of the encoding (valid until the next call), or `undefined` when
+ * `value` must go through structured clone (see {@link encodeFastLength}).
+ */
+export function encodeFast(value: unknown): Uint8Array | undefined {
+  const length = encodeFastLength(value);
   if (length < 0) return undefined;
   if (length >= VIEWS) return scratch.subarray(0, length);
   return (views[length] ??= scratch.subarray(0, length));
@@ -210,30 +254,34 @@ function readU32(bytes: Uint8Array, at: number): number {
   );
 }
 
+/** A one-byte key of `length` units at `from`: the cached string when it was seen lately. */
+function readKey(bytes: Uint8Array, from: number, length: number): string {
+  let hash = length;
+  for (let i = from, to = from + length; i < to; i++) hash = (hash * 31 + (bytes[i] ?? 0)) & 0xff;
+  const cached = keyCache[hash];
+  if (cached !== undefined && cached.length === length) {
+    let same = true;
+    for (let i = 0; i < length; i++) {
+      if (cached.charCodeAt(i) !== bytes[from + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return cached;
+  }
+  const text = String.fromCharCode.apply(null, Array.from(bytes.subarray(from, from + length)));
+  keyCache[hash] = text;
+  return text;
+}
+
+/** Reads a string whose tag was read; a key's length is one byte, a value's four. */
 function readString(bytes: Uint8Array, tag: number, key: boolean): string {
-  const length = readU32(bytes, cursor);
-  const from = cursor + 4;
+  const length = key ? (bytes[cursor] ?? 0) : readU32(bytes, cursor);
+  const from = cursor + (key ? 1 : 4);
   if (from + length * (tag === TWO_BYTE ? 2 : 1) > limit) throw notAnItem('string too long');
   if (tag === ONE_BYTE) {
     cursor = from + length;
-    if (key && length <= 16) {
-      let hash = length;
-      for (let i = from; i < cursor; i++) hash = (hash * 31 + (bytes[i] ?? 0)) & 0xff;
-      const cached = keyCache[hash];
-      if (cached !== undefined && cached.length === length) {
-        let same = true;
-        for (let i = 0; i < length; i++) {
-          if (cached.charCodeAt(i) !== bytes[from + i]) {
-            same = false;
-            break;
-          }
-        }
-        if (same) return cached;
-      }
-      const text = String.fromCharCode.apply(null, Array.from(bytes.subarray(from, cursor)));
-      keyCache[hash] = text;
-      return text;
-    }
+    if (key && length <= 16) return readKey(bytes, from, length);
     let text = '';
     for (let i = from; i < cursor; i++) text += String.fromCharCode(bytes[i] ?? 0);
     return text;
@@ -291,8 +339,8 @@ export function decodeFast(bytes: Uint8Array, offset: number, length: number): u
   limit = offset + length;
   let value: unknown;
   if (bytes[offset] === OBJECT) {
-    const count = readU32(bytes, offset + 1);
-    cursor = offset + 5;
+    const count = bytes[offset + 1] ?? 0;
+    cursor = offset + 2;
     const record: Record<string, unknown> = {};
     for (let n = 0; n < count; n++) {
       const tag = bytes[cursor++] ?? 0;

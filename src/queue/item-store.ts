@@ -203,19 +203,56 @@ export class ItemStore {
    * the item stays.
    */
   take<R>(read: (data: Uint8Array, offset: number, length: number) => R): R {
+    const at = this.#first();
+    const entries = this.#entries;
+    const keyLength = entries[at + KEY_LENGTH] ?? 0;
+    const item = read(
+      this.#data,
+      (entries[at + OFFSET] ?? 0) + keyLength,
+      entries[at + ITEM_LENGTH] ?? 0,
+    );
+    this.#removeFirst();
+    return item;
+  }
+
+  /**
+   * As {@link ItemStore.take}, for a `move` that says whether it took the item: when it
+   * returns false, the item stays.
+   */
+  takeIf(move: (data: Uint8Array, offset: number, length: number) => boolean): boolean {
+    const at = this.#first();
+    const entries = this.#entries;
+    const keyLength = entries[at + KEY_LENGTH] ?? 0;
+    if (
+      !move(this.#data, (entries[at + OFFSET] ?? 0) + keyLength, entries[at + ITEM_LENGTH] ?? 0)
+    ) {
+      return false;
+    }
+    this.#removeFirst();
+    return true;
+  }
+
+  /** Where in ENTRIES the next item's entry is. Holding the lock, with COUNT > 0. */
+  #first(): number {
     this.#refresh();
     const cells = this.#cells;
-    const entries = this.#entries;
     const head = cells[HEAD] ?? 0;
     const count = cells[COUNT] ?? 0;
     const discipline = cells[DISCIPLINE];
     const index =
       discipline === Discipline.Fifo ? head : discipline === Discipline.Lifo ? head + count - 1 : 0;
-    const at = index * ENTRY_SLOTS;
-    const offset = entries[at + OFFSET] ?? 0;
-    const keyLength = entries[at + KEY_LENGTH] ?? 0;
-    const itemLength = entries[at + ITEM_LENGTH] ?? 0;
-    const item = read(this.#data, offset + keyLength, itemLength);
+    return index * ENTRY_SLOTS;
+  }
+
+  /** Removes the next item's entry (its record becomes dead space). Holding the lock. */
+  #removeFirst(): void {
+    const cells = this.#cells;
+    const entries = this.#entries;
+    const at = this.#first();
+    const head = cells[HEAD] ?? 0;
+    const count = cells[COUNT] ?? 0;
+    const discipline = cells[DISCIPLINE];
+    const length = (entries[at + KEY_LENGTH] ?? 0) + (entries[at + ITEM_LENGTH] ?? 0);
     if (discipline === Discipline.Fifo) cells[HEAD] = head + 1;
     else if (discipline === Discipline.Priority) this.#popHeap(count);
     cells[COUNT] = count - 1;
@@ -225,9 +262,8 @@ export class ItemStore {
       cells[DATA_END] = 0;
       cells[LIVE] = 0;
     } else {
-      cells[LIVE] = (cells[LIVE] ?? 0) - keyLength - itemLength;
+      cells[LIVE] = (cells[LIVE] ?? 0) - length;
     }
-    return item;
   }
 
   /** Replaces the heap's root by its last entry and sifts that down. */
