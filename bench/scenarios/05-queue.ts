@@ -28,6 +28,8 @@ import {
 } from '../workers/queue-tasks.ts';
 
 type QueueParams = {
+  /** The first items of every thread-to-thread run are not timed: the JIT warms up. */
+  warmupShare: number;
   portItems: number;
   ringItems: number;
   processItems: number;
@@ -59,30 +61,41 @@ function nextMessage(
   });
 }
 
-/** Runs one producer thread and one consumer thread; returns items per second. */
-async function threadToThread(transport: 'port' | 'ring', items: number): Promise<Measurement> {
+/** The items of a run of `items` that warm up, untimed. */
+function warmupOf(items: number, share: number): number {
+  return Math.round(items * share);
+}
+
+/**
+ * Runs one producer thread and one consumer thread; returns items per second from the
+ * consumer holding the last warm-up item to it holding the last item.
+ */
+async function threadToThread(
+  transport: 'port' | 'ring',
+  items: number,
+  warmup: number,
+): Promise<Measurement> {
   let producer: Worker;
   let consumer: Worker;
   if (transport === 'port') {
     const { port1, port2 } = new MessageChannel();
-    producer = startWorker({ role: 'producer', transport, items, port: port1 }, [port1]);
-    consumer = startWorker({ role: 'consumer', transport, items, port: port2 }, [port2]);
+    producer = startWorker({ role: 'producer', transport, items, warmup, port: port1 }, [port1]);
+    consumer = startWorker({ role: 'consumer', transport, items, warmup, port: port2 }, [port2]);
   } else {
     const ring = SpscRing.allocate(4096);
-    producer = startWorker({ role: 'producer', transport, items, ring }, []);
-    consumer = startWorker({ role: 'consumer', transport, items, ring }, []);
+    producer = startWorker({ role: 'producer', transport, items, warmup, ring }, []);
+    consumer = startWorker({ role: 'consumer', transport, items, warmup, ring }, []);
   }
   try {
-    const started = nextMessage(producer, 'started');
     const done = nextMessage(consumer, 'done');
     await Promise.all([nextMessage(producer, 'ready'), nextMessage(consumer, 'ready')]);
     producer.postMessage('go');
-    const [start, end] = await Promise.all([started, done]);
-    if (start.type !== 'started' || end.type !== 'done') throw new Error('unexpected message');
+    const end = await done;
+    if (end.type !== 'done') throw new Error('unexpected message');
     if (end.count !== items || end.checksum !== (items * (items - 1)) / 2) {
       throw new Error(`lost items: ${end.count} of ${items}, checksum ${end.checksum}`);
     }
-    return { values: { rate: items / (Number(end.at - start.at) / 1e9) } };
+    return { values: { rate: (items - warmup) / (Number(end.at - end.from) / 1e9) } };
   } finally {
     await Promise.all([producer.terminate(), consumer.terminate()]);
   }
@@ -136,8 +149,11 @@ function checkItems(count: number, checksum: number, items: number): void {
   }
 }
 
-/** A multitask Thread puts `items` items into a Queue, another Thread gets them. */
-async function multitaskThreads(items: number): Promise<Measurement> {
+/**
+ * A multitask Thread puts `items` items into a Queue, another Thread gets them; timed as
+ * {@link threadToThread} is.
+ */
+async function multitaskThreads(items: number, warmup: number): Promise<Measurement> {
   const multitask = await loadMultitask();
   const { Thread, taskRef } = multitask;
   const Queue = queueClass(multitask);
@@ -147,11 +163,11 @@ async function multitaskThreads(items: number): Promise<Measurement> {
   const sums = new Float64Array(new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT));
   const consumer = new Thread({
     target: taskRef<typeof consume>(url, 'consume'),
-    args: [queue, items, times, sums],
+    args: [queue, items, warmup, times, sums],
   });
   const producer = new Thread({
     target: taskRef<typeof produce>(url, 'produce'),
-    args: [queue, items, times],
+    args: [queue, items],
   });
   consumer.start();
   producer.start();
@@ -162,7 +178,7 @@ async function multitaskThreads(items: number): Promise<Measurement> {
   checkItems(items, sums[0] ?? Number.NaN, items);
   const start = Atomics.load(times, START);
   const end = Atomics.load(times, END);
-  return { values: { rate: items / (Number(end - start) / 1e9) } };
+  return { values: { rate: (items - warmup) / (Number(end - start) / 1e9) } };
 }
 
 /**
@@ -206,27 +222,31 @@ export const queueThroughput: Scenario<QueueParams> = {
   params: (mode) =>
     mode === 'quick'
       ? {
+          warmupShare: 0.2,
           portItems: 50_000,
           ringItems: 1_000_000,
           processItems: 10_000,
-          multitaskThreadItems: 50_000,
+          multitaskThreadItems: 250_000,
           multitaskProcessItems: 1_000,
           pythonThreadItems: 20_000,
           pythonProcessItems: 10_000,
         }
       : {
+          warmupShare: 0.2,
           portItems: 500_000,
           ringItems: 10_000_000,
           processItems: 100_000,
-          // As many as postMessage carries: a short run would time the JIT's warm-up.
-          multitaskThreadItems: 500_000,
+          // Enough to time some 0.2 s past the warm-up, as postMessage's count does.
+          multitaskThreadItems: 2_500_000,
           multitaskProcessItems: 5_000,
           pythonThreadItems: 200_000,
           pythonProcessItems: 100_000,
         },
   describe: (p) =>
-    'Small items from a producer to a consumer, timed from the producer starting to the ' +
-    `consumer holding the last item. Threads: \`postMessage\` of \`{ i }\` over a ` +
+    'Small items from a producer to a consumer. Threads: timed from the consumer holding ' +
+    `the last of the first ${p.warmupShare * 100}% of the items (untimed warm-up) to it ` +
+    'holding the last item; processes: from the producer starting to the parent holding ' +
+    `the last item. Threads: \`postMessage\` of \`{ i }\` over a ` +
     `MessageChannel between two workers (${grouped(p.portItems)} items); the bare ` +
     `SharedArrayBuffer ring, 4,096 Int32 slots (${grouped(p.ringItems)} items). Process: ` +
     `a forked child's \`process.send({ i })\` to its parent (${grouped(p.processItems)}). ` +
@@ -242,20 +262,21 @@ export const queueThroughput: Scenario<QueueParams> = {
       kind: 'node',
       id: 'postmessage',
       label: 'postMessage, thread → thread',
-      measure: (p) => threadToThread('port', p.portItems),
+      measure: (p) => threadToThread('port', p.portItems, warmupOf(p.portItems, p.warmupShare)),
     },
     {
       kind: 'node',
       id: 'bare-ring',
       label: 'bare SAB ring, thread → thread',
-      measure: (p) => threadToThread('ring', p.ringItems),
+      measure: (p) => threadToThread('ring', p.ringItems, warmupOf(p.ringItems, p.warmupShare)),
     },
     {
       kind: 'node',
       id: 'multitask-queue-threads',
       label: 'multitask Queue, thread → thread',
       requires: { exports: ['Queue', 'Thread', 'taskRef'], issue: 4 },
-      measure: (p) => multitaskThreads(p.multitaskThreadItems),
+      measure: (p) =>
+        multitaskThreads(p.multitaskThreadItems, warmupOf(p.multitaskThreadItems, p.warmupShare)),
     },
     {
       kind: 'node',

@@ -24,21 +24,26 @@ export interface QueueItem {
 export const START = 0;
 export const END = 1;
 
-/** Notes the start in `times[START]`, then puts `items` items, blocking while full. */
-export function produce(queue: SyncQueue<QueueItem>, items: number, times: BigInt64Array): void {
-  Atomics.store(times, START, process.hrtime.bigint());
+/** Puts `items` items, blocking while full. */
+export function produce(queue: SyncQueue<QueueItem>, items: number): void {
   for (let i = 0; i < items; i++) queue.putSync({ i });
 }
 
-/** Gets `items` items; notes the end in `times[END]` and the sum of the `i`s in `sums[0]`. */
+/**
+ * Gets `items` items; notes in `times[START]` when it holds the last of `warmup` items, in
+ * `times[END]` when it holds the last, and the sum of the `i`s in `sums[0]`.
+ */
 export function consume(
   queue: SyncQueue<QueueItem>,
   items: number,
+  warmup: number,
   times: BigInt64Array,
   sums: Float64Array,
 ): void {
   let checksum = 0;
-  for (let n = 0; n < items; n++) checksum += queue.getSync().i;
+  for (let n = 0; n < warmup; n++) checksum += queue.getSync().i;
+  Atomics.store(times, START, process.hrtime.bigint());
+  for (let n = warmup; n < items; n++) checksum += queue.getSync().i;
   Atomics.store(times, END, process.hrtime.bigint());
   sums[0] = checksum;
 }

@@ -45,26 +45,24 @@ const MAX_KEYS = 64;
 const MAX_KEY_CHARS = 255;
 
 /**
+ * The longest encoding: an object of MAX_KEYS two-byte keys of MAX_KEY_CHARS units, each
+ * holding a two-byte string of MAX_CHARS units. The scratch buffer is that long, so that
+ * encoding never checks for room.
+ */
+const LONGEST = 2 + MAX_KEYS * (2 + MAX_KEY_CHARS * 2 + 5 + MAX_CHARS * 2);
+
+/**
  * Where items are encoded: reused, so an encoding lives until the next one. Also seen as
  * Int32 words, for a caller that copies an encoding a word at a time.
  */
-let scratch = new Uint8Array(1024);
-let scratchWords = new Int32Array(scratch.buffer);
+const scratch = new Uint8Array((LONGEST + 3) & ~3);
+const scratchWords = new Int32Array(scratch.buffer);
 /** `scratch.subarray(0, n)` for the small `n`s, made once: allocating one per item shows. */
-let views: Uint8Array[] = [];
+const views: Uint8Array[] = [];
 const VIEWS = 128;
 let encoding = false;
 const float = new Float64Array(1);
 const floatBytes = new Uint8Array(float.buffer);
-
-function ensure(size: number): void {
-  if (size <= scratch.length) return;
-  const larger = new Uint8Array(Math.max(size, scratch.length * 2));
-  larger.set(scratch);
-  scratch = larger;
-  scratchWords = new Int32Array(larger.buffer);
-  views = [];
-}
 
 function writeU32(at: number, value: number): void {
   scratch[at] = value & 0xff;
@@ -80,7 +78,6 @@ function writeU32(at: number, value: number): void {
 function writeString(text: string, at: number, lengthBytes: 1 | 4, max: number): number {
   const length = text.length;
   if (length > max) return -1;
-  ensure(at + 1 + lengthBytes + length * 2);
   const from = at + 1 + lengthBytes;
   if (lengthBytes === 1) scratch[at + 1] = length;
   else writeU32(at + 1, length);
@@ -109,7 +106,6 @@ function writeString(text: string, at: number, lengthBytes: 1 | 4, max: number):
 function writePrimitive(value: unknown, at: number): number {
   switch (typeof value) {
     case 'number':
-      ensure(at + 9);
       // -0 is not an int32: 0 | 0 === -0 holds, so look at its sign.
       if ((value | 0) === value && (value !== 0 || 1 / value > 0)) {
         scratch[at] = INT32;
@@ -123,16 +119,13 @@ function writePrimitive(value: unknown, at: number): number {
     case 'string':
       return writeString(value, at, 4, MAX_CHARS);
     case 'boolean':
-      ensure(at + 1);
       scratch[at] = value ? TRUE : FALSE;
       return at + 1;
     case 'undefined':
-      ensure(at + 1);
       scratch[at] = UNDEFINED;
       return at + 1;
     case 'object':
       if (value !== null) return -1;
-      ensure(at + 1);
       scratch[at] = NULL;
       return at + 1;
     case 'bigint':

@@ -41,7 +41,14 @@ import {
   TOMBS,
   WAITING,
 } from './queue-layout.ts';
-import { NOT_READY, PAYLOAD_BYTES, Put, QueueRing, RING_EMPTY } from './queue-ring.ts';
+import {
+  NOT_READY,
+  ORDERED_READS,
+  PAYLOAD_BYTES,
+  Put,
+  QueueRing,
+  RING_EMPTY,
+} from './queue-ring.ts';
 
 export { Discipline, queueBuffers } from './queue-layout.ts';
 
@@ -260,7 +267,10 @@ export class QueueCore implements QueueCoreApi {
     // A plain read, as a hint: the ring reads BUSY again, atomically, to decide.
     if (cells[BUSY] !== 0) return Put.Store;
     const put = ring.tryPut(wordsOf(item), item.length, cells[MAXSIZE] ?? 0);
-    if (put === Put.Done && Atomics.load(cells, GET_WAITING) !== 0) this.#published(ring);
+    // Read after the item is published, as a getter that goes to sleep raises its flag,
+    // then looks for items: one of the two sees the other.
+    const flags = ORDERED_READS ? (cells[GET_WAITING] ?? 0) : Atomics.load(cells, GET_WAITING);
+    if (put === Put.Done && flags !== 0) this.#published(ring);
     return put;
   }
 
@@ -400,32 +410,26 @@ export class QueueCore implements QueueCoreApi {
   }
 
   /**
-   * Waits while the ring is full and getters are taking from it; returns whether it has
-   * room. A full ring sends this item, and every one after it until the store is drained,
-   * the slow way, through the store: while getters keep taking, a slot is microseconds
-   * away, and waiting for it keeps the queue in the ring. When getters take nothing for
-   * a while (none are running, or they are busy with each item), the put goes on.
+   * Waits a moment (some 0.3 ms at most) for room in a full ring; returns whether there
+   * is. A full ring sends this item, and every one after it until the store is drained,
+   * through the store: while getters are taking, a slot is microseconds away, and waiting
+   * for it keeps the queue in the ring. An unbounded queue's put waits no longer.
    */
   #roomComing(ring: QueueRing): boolean {
     const cells = this.#cells;
-    let taken = ring.taken();
-    for (;;) {
-      for (let spent = 0, steps = MIN_PAUSE; spent < POLL_STEPS; spent += steps) {
-        if (ring.hasRoom()) return true;
-        if (cells[BUSY] !== 0) return false;
-        pause(steps);
-        if (steps < MAX_PAUSE) steps += steps;
-      }
-      const now = ring.taken();
-      if (now === taken) return false;
-      taken = now;
+    for (let spent = 0, steps = MIN_PAUSE; spent < POLL_STEPS; spent += steps) {
+      if (ring.hasRoom()) return true;
+      if (cells[BUSY] !== 0) return false;
+      pause(steps);
+      if (steps < MAX_PAUSE) steps += steps;
     }
+    return false;
   }
 
   putSync(item: Uint8Array, key: PriorityKey | null, timeout: number): void {
     let put = this.#ringPut(item, timeout);
     if (put === Put.Done) return;
-    while (put === Put.RingFull && this.#roomComing(this.#ring as QueueRing)) {
+    if (put === Put.RingFull && this.#roomComing(this.#ring as QueueRing)) {
       put = this.#ringPut(item, timeout);
       if (put === Put.Done) return;
     }

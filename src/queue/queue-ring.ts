@@ -30,6 +30,14 @@ const PAYLOAD = 2;
 export const PAYLOAD_BYTES = (SLOT_WORDS - PAYLOAD) * Int32Array.BYTES_PER_ELEMENT;
 const TOMBSTONE = -1;
 
+/**
+ * Whether plain reads of shared memory keep their order here as atomic ones do: on x86,
+ * reads are not reordered with reads, and V8's atomic writes and read-modify-writes are
+ * locked instructions that nothing passes. Elsewhere (ARM), reads that must see what an
+ * atomic write published are atomic reads, which cost several plain ones in V8.
+ */
+export const ORDERED_READS = process.arch === 'x64' || process.arch === 'ia32';
+
 /** What {@link QueueRing.tryPut} did. */
 export const Put = {
   /** The item is in the ring. */
@@ -136,7 +144,9 @@ export class QueueRing {
       const index = position & mask;
       const at = index * SLOT_WORDS;
       const lap = (position - index) | 0;
-      const state = (Atomics.load(slots, at + SEQ) - lap) | 0;
+      // What this read sees published, the reads of the slot below must see too.
+      const seq = ORDERED_READS ? (slots[at + SEQ] ?? 0) : Atomics.load(slots, at + SEQ);
+      const state = (seq - lap) | 0;
       if (state === 0) return Atomics.load(cells, ENQ) === position ? RING_EMPTY : NOT_READY;
       if (state !== 1) continue; // another getter took this position: look again
       if (Atomics.compareExchange(cells, DEQ, position, (position + 1) | 0) !== position) continue;
@@ -164,11 +174,6 @@ export class QueueRing {
   /** Positions claimed and not yet taken: items, and tombstones not yet skipped. */
   size(): number {
     return (Atomics.load(this.#cells, ENQ) - Atomics.load(this.#cells, DEQ)) | 0;
-  }
-
-  /** DEQ: the positions taken so far, which grows (and wraps around) as getters take. */
-  taken(): number {
-    return Atomics.load(this.#cells, DEQ);
   }
 
   /** Whether a put of a small item would find a free slot now. */

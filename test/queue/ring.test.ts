@@ -76,7 +76,9 @@ describe('Queue - the ring and the store', () => {
       assert.equal(queue.full(), true);
       queue.getNowait();
       queue.putNowait('one more');
-      assert.throws(() => { queue.putNowait('too many'); });
+      assert.throws(() => {
+        queue.putNowait('too many');
+      });
     }
   });
 
@@ -93,7 +95,12 @@ describe('Queue - the ring and the store', () => {
     queue.getSync();
     queue.taskDone();
     assert.equal(await queue.join(0), true);
-    assert.throws(() => { queue.taskDone(); }, { code: 'ERR_TASK_DONE_TOO_MANY' });
+    assert.throws(
+      () => {
+        queue.taskDone();
+      },
+      { code: 'ERR_TASK_DONE_TOO_MANY' },
+    );
   });
 
   it('.shutdown({ immediate }) - drops the items of both, releases join(), fails get', async () => {
@@ -104,7 +111,9 @@ describe('Queue - the ring and the store', () => {
     queue.shutdown({ immediate: true });
     assert.equal(queue.qsize(), 0);
     assert.throws(() => queue.getNowait(), QueueShutDownError);
-    assert.throws(() => { queue.putNowait(1); }, QueueShutDownError);
+    assert.throws(() => {
+      queue.putNowait(1);
+    }, QueueShutDownError);
     // The one taken is still to be marked done; the 4,999 dropped count as done.
     assert.equal(await queue.join(0), false);
     queue.taskDone();
