@@ -8,7 +8,7 @@
 import { QueueEmptyError, QueueFullError, QueueShutDownError, StateError } from '../errors.ts';
 import type { OwnerTable } from '../internal/owners.ts';
 import { rangeError } from '../internal/validate.ts';
-import { lockWordStepsUntilHeld, tryLockWord, unlockWord } from '../sync/lock-word.ts';
+import { lockWordStepsUntilHeld, Outcome, tryLockWord, unlockWord } from '../sync/lock-word.ts';
 import {
   ABORTED,
   deadlineAfter,
@@ -193,7 +193,10 @@ export class QueueCore implements QueueCoreApi {
     if (this.#tryLock()) return;
     // Held only for a few memory operations; a holder that died mid-way leaves the queue as
     // it was at that point, which the next holder takes over as it is.
-    yield* lockWordStepsUntilHeld(this.#cells, LOCK, this.#owner, this.#owners);
+    const outcome = yield* lockWordStepsUntilHeld(this.#cells, LOCK, this.#owner, this.#owners);
+    // A store put that died after raising BUSY would otherwise send every put through the
+    // store for good: BUSY is the store's items, and no put is under way now.
+    if (outcome === Outcome.Abandoned) Atomics.store(this.#cells, BUSY, this.#cells[COUNT] ?? 0);
   }
 
   #unlock(): void {

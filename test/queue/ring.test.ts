@@ -7,8 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { JoinableQueue, Queue, QueueShutDownError, SimpleQueue } from '../../src/index.ts';
-import type { Tagged } from '../fixtures/queue-tasks.ts';
+import { JoinableQueue, Queue, QueueShutDownError, SimpleQueue, Thread } from '../../src/index.ts';
+import { BUSY, COUNT } from '../../src/queue/queue-layout.ts';
+import { controlCells, type Tagged } from '../fixtures/queue-tasks.ts';
 import { queueTasks } from '../fixtures/queue-task-refs.ts';
 import { forEachBackend } from '../helpers/backends.ts';
 import { joinAll, workerPool } from '../helpers/sync.ts';
@@ -146,4 +147,23 @@ forEachBackend(({ kind, Worker }) => {
     }
     assert.equal(queue.qsize(), 0);
   });
+});
+
+it('Queue - a store put that died holding the lock: the lock is taken over, the ring used again', async () => {
+  const queue = new Queue<unknown>();
+  const dying = new Thread({ target: queueTasks.dieInStorePut, args: [queue] });
+  dying.start();
+  await dying.join();
+  const cells = controlCells(queue);
+  assert.equal(Atomics.load(cells, BUSY), 1);
+  // The first put finds BUSY up, goes the store's way, takes the abandoned lock over, finds
+  // the store empty and puts into the ring after all: BUSY no longer counts the dead put.
+  queue.putSync('first');
+  assert.equal(Atomics.load(cells, BUSY), 0);
+  assert.equal(Atomics.load(cells, COUNT), 0);
+  assert.equal(queue.getSync(), 'first');
+  // Now small items take the ring again: the store stays empty.
+  for (let i = 0; i < 100; i++) queue.putSync(i);
+  assert.equal(Atomics.load(cells, COUNT), 0);
+  for (let i = 0; i < 100; i++) assert.equal(queue.getSync(), i);
 });
