@@ -138,6 +138,12 @@ function pause(steps: number): void {
   pauseSink = x;
 }
 
+/**
+ * How long a getter sleeps waiting for a position of the ring that is claimed and not
+ * published before it checks whether the putter that claimed it is dead (QueueRing.recover).
+ */
+const STALL_MS = 1000;
+
 /** What {@link QueueCore.tryGet} returns when it would have to wait. */
 export const EMPTY: unique symbol = Symbol('multitask.empty');
 
@@ -175,7 +181,7 @@ export class QueueCore implements QueueCoreApi {
     }
     this.#cells = new Int32Array(control);
     this.#items = new ItemStore(this.#cells, entries, data);
-    this.#ring = ring.byteLength > 0 ? new QueueRing(this.#cells, ring) : undefined;
+    this.#ring = ring.byteLength > 0 ? new QueueRing(this.#cells, ring, owner) : undefined;
     this.#owner = owner;
     this.#owners = owners;
   }
@@ -487,6 +493,7 @@ export class QueueCore implements QueueCoreApi {
     const cells = this.#cells;
     let deadline = NaN;
     let spun = !spin;
+    let waitingSince = NaN;
     for (;;) {
       const fromRing = this.#ringTake(read);
       if (fromRing !== EMPTY && fromRing !== RING_EMPTY) return fromRing;
@@ -510,12 +517,22 @@ export class QueueCore implements QueueCoreApi {
       }
       Atomics.or(cells, GET_WAITING, WAITING);
       const seq = Atomics.load(cells, PUT_SEQ);
+      // Waiting long: the position this getter waits for may be one whose putter was
+      // stopped after claiming it (queue-ring.ts), which no put will ever publish.
+      if (Number.isNaN(waitingSince)) waitingSince = performance.now();
+      else if (performance.now() - waitingSince > STALL_MS && this.#recover()) continue;
       // Something came in between: take it. (An item still being written is not
       // gettable: its putter wakes this getter once it is published.)
       if (this.#gettable()) continue;
       if ((yield { cells, index: PUT_SEQ, expected: seq, timeout: slice }) === 'aborted')
         return ABORTED;
     }
+  }
+
+  /** See QueueRing.recover. */
+  #recover(): boolean {
+    const owners = this.#owners;
+    return this.#ring?.recover((owner) => owners.isAlive(owner)) === true;
   }
 
   /**

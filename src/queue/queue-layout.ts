@@ -132,8 +132,9 @@ const MAX_ENTRIES_BYTES = 2 ** 30;
 
 /**
  * RING: the slots of a FIFO queue's ring (a power of two), of SLOT_WORDS Int32 words each
- * (layout: queue-ring.ts). 128 KiB of address space, whose pages the system provides as
- * the ring first reaches them.
+ * (layout: queue-ring.ts), then one Int32 word per slot, CLAIMANT: the owner id of the
+ * putter that claimed the slot's position last. 144 KiB of address space, whose pages the
+ * system provides as the ring first reaches them.
  */
 export const RING_SLOTS = 4096;
 export const SLOT_WORDS = 8;
@@ -159,6 +160,6 @@ export function queueBuffers(
   });
   const data = new SharedArrayBuffer(INITIAL_DATA, { maxByteLength: MAX_DATA });
   const slots = discipline === Discipline.Fifo ? RING_SLOTS : 0;
-  const ring = new SharedArrayBuffer(slots * SLOT_WORDS * Int32Array.BYTES_PER_ELEMENT);
+  const ring = new SharedArrayBuffer(slots * (SLOT_WORDS + 1) * Int32Array.BYTES_PER_ELEMENT);
   return [control, entries, data, ring];
 }

@@ -17,9 +17,14 @@
  * where `lap` is a position less its slot index. Positions are Int32 and wrap around:
  * every comparison is of differences, and the capacity divides 2^32.
  *
+ * After the slots, CLAIMANT: one word per slot, the owner id (internal/owners.ts) of the
+ * putter that claimed its position, written before the claim and again after it.
+ *
  * A tombstone is a claimed position that carries no item: its putter found, after claiming,
  * that items wait in the queue's store (queue-core.ts), which its item must follow. Getters
- * skip it.
+ * skip it. A getter also makes one of a position whose putter died between claiming and
+ * publishing it (a thread stopped there), once its CLAIMANT is dead (see recover()):
+ * otherwise every getter would wait for that position for ever.
  */
 import { BUSY, DEQ, ENQ, SLOT_WORDS, TOMBS } from './queue-layout.ts';
 
@@ -66,12 +71,17 @@ export class QueueRing {
   /** A value DEQ had: its lower bound, read again only when the queue seems full. */
   #deqSeen = 0;
 
-  constructor(cells: Int32Array, ring: SharedArrayBuffer) {
+  readonly #claimants: Int32Array;
+  readonly #owner: number;
+
+  constructor(cells: Int32Array, ring: SharedArrayBuffer, owner: number) {
     this.#cells = cells;
-    this.#slots = new Int32Array(ring);
+    this.#capacity = ring.byteLength / ((SLOT_WORDS + 1) * Int32Array.BYTES_PER_ELEMENT);
+    this.#slots = new Int32Array(ring, 0, this.#capacity * SLOT_WORDS);
+    this.#claimants = new Int32Array(ring, this.#capacity * SLOT_WORDS * 4, this.#capacity);
     this.#bytes = new Uint8Array(ring);
-    this.#capacity = this.#slots.length / SLOT_WORDS;
     this.#mask = this.#capacity - 1;
+    this.#owner = owner;
   }
 
   /**
@@ -99,10 +109,17 @@ export class QueueRing {
         this.#deqSeen = cells[DEQ] ?? 0;
         if (((position - this.#deqSeen) | 0) >= maxsize) return Put.Full;
       }
+      // Before the claim, and again after: a putter that dies right after claiming has
+      // most likely left its own id here (a rival that lost the claim may have written
+      // over the first), and a getter can then see that it died (recover()).
+      const claimants = this.#claimants;
+      claimants[index] = this.#owner;
       if (Atomics.compareExchange(cells, ENQ, position, (position + 1) | 0) !== position) continue;
-      // Straight-line from the claim to the publishing store: no call, no loop, so that
-      // nothing can stop this thread (worker.terminate() stops a thread at either) with a
-      // position claimed and never published, which getters would wait for forever.
+      claimants[index] = this.#owner;
+      // From the claim to the publishing store: few instructions, with no loop. A thread
+      // stopped in between (worker.terminate() can still land here) leaves a position
+      // claimed and never published, which a getter gives up once it finds the claimant
+      // dead (recover()).
       // Items in the store, or one on its way there: this item must follow them. A store put
       // raises BUSY, then reads ENQ; this put moved ENQ, then reads BUSY: in a bounded
       // queue, one of the two sees the other (an atomic read), so that they do not overfill
@@ -169,6 +186,31 @@ export class QueueRing {
     const index = position & this.#mask;
     const lap = (position - index) | 0;
     return ((Atomics.load(this.#slots, index * SLOT_WORDS + SEQ) - lap) | 0) === 1;
+  }
+
+  /**
+   * Makes a tombstone of the position at DEQ if it is claimed, not published, and its
+   * claimant is dead (`alive` says): a thread stopped between claiming and publishing it.
+   * Returns whether it did. For a getter that has waited long for that position: a live
+   * putter publishes within nanoseconds unless its thread is not running.
+   */
+  recover(alive: (owner: number) => boolean): boolean {
+    const cells = this.#cells;
+    const slots = this.#slots;
+    const position = Atomics.load(cells, DEQ);
+    const index = position & this.#mask;
+    const at = index * SLOT_WORDS;
+    const lap = (position - index) | 0;
+    if (Atomics.load(slots, at + SEQ) !== lap || Atomics.load(cells, ENQ) === position)
+      return false;
+    const claimant = Atomics.load(this.#claimants, index);
+    if (claimant === 0 || alive(claimant)) return false;
+    // Its claimant is gone: nobody else writes this slot until it is published.
+    slots[at + LENGTH] = TOMBSTONE;
+    if (Atomics.compareExchange(slots, at + SEQ, lap, (lap + 1) | 0) !== lap) return false;
+    // The claim counted an item (ENQ) that never came.
+    Atomics.add(cells, TOMBS, 1);
+    return true;
   }
 
   /** Positions claimed and not yet taken: items, and tombstones not yet skipped. */
