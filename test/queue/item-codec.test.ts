@@ -53,6 +53,7 @@ const fast: readonly unknown[] = [
   { '2': 'two', b: 'b', '1': 'one', a: 'a' },
   { ключ: 'значение', '🔑': '\udc00' },
   Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`k${i}`, i])),
+  { ['k'.repeat(255)]: 'a key of 255 units', ['ж'.repeat(255)]: 'two-byte' },
 ];
 
 /** Values that go through structured clone. */
@@ -69,6 +70,7 @@ const cloned: readonly unknown[] = [
   /re/g,
   new Uint8Array([1, 2, 3]),
   Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, i])),
+  { ['k'.repeat(256)]: 'a key too long for a one-byte length' },
   Object.assign(Object.create(null) as object, { a: 1 }),
   new (class Point {
     x = 1;
