@@ -438,7 +438,8 @@ export class QueueCore implements QueueCoreApi {
   putSync(item: Uint8Array, key: PriorityKey | null, timeout: number): void {
     let put = this.#ringPut(item, timeout);
     if (put === Put.Done) return;
-    if (put === Put.RingFull && this.#roomComing(this.#ring as QueueRing)) {
+    // A put that may not wait (putNowait(), a SimpleQueue's, a pipe's send) does not.
+    if (put === Put.RingFull && timeout !== 0 && this.#roomComing(this.#ring as QueueRing)) {
       put = this.#ringPut(item, timeout);
       if (put === Put.Done) return;
     }
