@@ -3,51 +3,16 @@
  * memory that threads and processes put into and get from. `LifoQueue`, `PriorityQueue` and
  * `JoinableQueue` are the same queue with another order or name.
  */
-import { StateError, QueueShutDownError } from '../errors.ts';
+import { QueueShutDownError } from '../errors.ts';
 import { currentOwnerId, ownerTable } from '../internal/owners.ts';
 import { typeError } from '../internal/validate.ts';
-import {
-  kSharedState,
-  registerSharedKind,
-  type Shareable,
-  type SharedState,
-} from '../shared/shared-object.ts';
+import { registerSharedKind, type SharedState } from '../shared/shared-object.ts';
 import { waitArguments, type WaitOptions } from '../sync/wait-options.ts';
-import {
-  decodeItem,
-  detach,
-  encodeItem,
-  encodeItemScratch,
-  finishItem,
-  getTimeout,
-  putTimeout,
-  readItem,
-  takeItem,
-  transferList,
-} from './items.ts';
-import type { PriorityKey } from './priority.ts';
-import { Discipline, EMPTY, QueueCore, queueBuffers, type QueueCoreApi } from './queue-core.ts';
+import { BaseQueue, type QueuePutOptions } from './base-queue.ts';
+import { putTimeout } from './items.ts';
+import { Discipline, QueueCore, queueBuffers, type QueueCoreApi } from './queue-core.ts';
 
-/** Options of `put` and `get`. */
-export interface QueueWaitOptions {
-  /** `false`: do not wait, fail at once when the queue is full (put) or empty (get). Default `true`. */
-  readonly block?: boolean | undefined;
-  /** Milliseconds to wait at most. Default: forever. Ignored when `block` is `false`. */
-  readonly timeout?: number | undefined;
-  /** Stops waiting (rejecting with the signal's reason) when aborted. Async forms only. */
-  readonly signal?: AbortSignal | undefined;
-}
-
-/** Options of `put`. */
-export interface QueuePutOptions extends QueueWaitOptions {
-  /**
-   * ArrayBuffers the sender gives up, as `postMessage`'s transfer list: once the item is in
-   * the queue, they are detached here (length 0, unusable), and the taker gets its own copy.
-   * The item is copied into shared memory either way, so this moves no memory: it makes the
-   * sender's side behave as with `postMessage`. If the put fails, they stay usable.
-   */
-  readonly transfer?: readonly ArrayBuffer[] | undefined;
-}
+export type { QueuePutOptions, QueueWaitOptions } from './base-queue.ts';
 
 /** Options of `shutdown()`. */
 export interface ShutdownOptions {
@@ -76,13 +41,7 @@ let adopting: { state: SharedState; core: QueueCoreApi } | undefined;
  * }
  * ```
  */
-export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
-  readonly #state: SharedState;
-  readonly #core: QueueCoreApi;
-  /** The core when it works on this realm's memory: the fast paths need it. */
-  readonly #local: QueueCore | undefined;
-  #closed = false;
-
+export class Queue<T = unknown> extends BaseQueue<T> implements AsyncIterable<T> {
   /**
    * @param maxsize The most items the queue holds; `put` waits while it is full. 0 or less
    * (the default) means no limit.
@@ -92,16 +51,16 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     const adopted = adopting;
     adopting = undefined;
     if (adopted !== undefined) {
-      this.#state = adopted.state;
-      this.#core = adopted.core;
-      this.#local = adopted.core instanceof QueueCore ? adopted.core : undefined;
+      super(adopted.state, adopted.core);
       return;
     }
     assertMaxsize(maxsize);
-    const buffers = queueBuffers(this.discipline(), maxsize, true);
-    this.#state = { kind: this.kind(), buffers, meta: null };
-    this.#local = new QueueCore(buffers, currentOwnerId(), ownerTable());
-    this.#core = this.#local;
+    const discipline = new.target.prototype.discipline();
+    const buffers = queueBuffers(discipline, maxsize, true);
+    super(
+      { kind: new.target.prototype.kind(), buffers, meta: null },
+      new QueueCore(buffers, currentOwnerId(), ownerTable()),
+    );
   }
 
   /** @internal The order items leave in. */
@@ -114,11 +73,6 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     return 'Queue';
   }
 
-  /** @internal What a PriorityQueue orders `item` by; `null` for other queues. */
-  protected keyOf(_item: T): PriorityKey | null {
-    return null;
-  }
-
   /**
    * The most items the queue holds; 0 or less means no limit. Settable at any time: a
    * smaller size makes `put` wait until enough items are taken, a larger one releases
@@ -126,57 +80,17 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
    * @throws {ArgumentTypeError} (on assignment) when not an integer.
    */
   get maxsize(): number {
-    return this.#core.status().maxsize;
+    return this.core.status().maxsize;
   }
 
   set maxsize(maxsize: number) {
     assertMaxsize(maxsize);
-    this.#core.setMaxsize(maxsize);
+    this.core.setMaxsize(maxsize);
   }
 
-  /**
-   * Puts `item` at the end of the queue, waiting while the queue is full.
-   * @throws {QueueFullError} when not `block`ing or the `timeout` expired and the queue is full.
-   * @throws {QueueShutDownError} once the queue is shut down, also while waiting.
-   * @throws {ArgumentRangeError} for a negative timeout on a bounded queue (Python's `ValueError`).
-   * @throws {PicklingError} for an item that cannot be cloned (`ERR_NOT_CLONEABLE`).
-   * @throws {StateError} after {@link Queue.close} (`ERR_QUEUE_CLOSED`).
-   * @throws {ArgumentTypeError} for a `transfer` list that holds anything but ArrayBuffers,
-   * a detached one, or one twice.
-   * @example
-   * ```ts
-   * await queue.put(job, { timeout: 1000 });
-   * await queue.put({ pixels }, { transfer: [pixels.buffer] }); // pixels is now detached
-   * ```
-   */
-  async put(item: T, options?: QueuePutOptions): Promise<void> {
-    this.#assertOpen();
-    const transfer = transferList(options?.transfer);
-    const local = this.#local;
-    const bytes = local === undefined ? encodeItem(item) : encodeItemScratch(item);
-    const key = this.keyOf(item);
-    const timeout = putTimeout(options);
-    // Put at once when there is room: no sleep to wait for, the promise settles at once.
-    if (local?.tryPut(bytes, key, timeout) !== true) {
-      // The scratch bytes do not outlive another put: waiting needs a copy.
-      await (local === undefined
-        ? this.#core.put(bytes, key, timeout, options?.signal)
-        : local.put(bytes.slice(), key, timeout, options?.signal));
-    }
-    detach(transfer);
-  }
-
-  /** As {@link Queue.put}, blocking the calling thread. */
-  putSync(item: T, options?: QueuePutOptions): void {
-    this.#assertOpen();
-    const transfer = options === undefined ? undefined : transferList(options.transfer);
-    const local = this.#local;
-    const bytes = local === undefined ? encodeItem(item) : encodeItemScratch(item);
-    const key = this.keyOf(item);
-    const timeout = options === undefined ? Infinity : putTimeout(options);
-    if (local === undefined) this.#core.putSync(bytes, key, timeout);
-    else local.putSync(bytes, key, timeout);
-    if (transfer !== undefined) detach(transfer);
+  /** @internal A put's timeout: `Infinity` without options (put waits for room). */
+  protected putTimeoutOf(options: QueuePutOptions | undefined): number {
+    return options === undefined ? Infinity : putTimeout(options);
   }
 
   /**
@@ -187,57 +101,9 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     this.putSync(item, { block: false, transfer: options?.transfer });
   }
 
-  /**
-   * Takes the first item, waiting while the queue is empty.
-   * @throws {QueueEmptyError} when not `block`ing or the `timeout` expired and the queue is empty.
-   * @throws {QueueShutDownError} once the queue is shut down and empty, also while waiting.
-   * @throws {ArgumentRangeError} for a negative timeout (Python's `ValueError`).
-   * @throws {StateError} after {@link Queue.close} (`ERR_QUEUE_CLOSED`).
-   * @example
-   * ```ts
-   * const job = await queue.get({ timeout: 1000 });
-   * ```
-   */
-  async get(options?: QueueWaitOptions): Promise<T> {
-    this.#assertOpen();
-    const timeout = getTimeout(options);
-    const local = this.#local;
-    if (local === undefined) return decodeItem(await this.#core.get(timeout, options?.signal)) as T;
-    // Take at once when an item is there: no sleep to wait for, the promise settles at once.
-    const now = local.tryGet(takeItem);
-    if (now !== EMPTY) return finishItem(now) as T;
-    return finishItem(await local.getWith(timeout, readItem, options?.signal)) as T;
-  }
-
-  /** As {@link Queue.get}, blocking the calling thread. */
-  getSync(options?: QueueWaitOptions): T {
-    this.#assertOpen();
-    const timeout = options === undefined ? Infinity : getTimeout(options);
-    if (this.#local === undefined) return decodeItem(this.#core.getSync(timeout)) as T;
-    return finishItem(this.#local.getSyncWith(timeout, takeItem)) as T;
-  }
-
-  /**
-   * Takes the first item if there is one: `getSync({ block: false })`.
-   * @throws {QueueEmptyError} when the queue is empty.
-   */
-  getNowait(): T {
-    return this.getSync({ block: false });
-  }
-
-  /** The number of items in the queue now (others may change it at once). */
-  qsize(): number {
-    return this.#core.status().size;
-  }
-
-  /** Whether the queue is empty now. */
-  empty(): boolean {
-    return this.qsize() === 0;
-  }
-
   /** Whether the queue is bounded and full now. */
   full(): boolean {
-    const { size, maxsize } = this.#core.status();
+    const { size, maxsize } = this.core.status();
     return maxsize > 0 && size >= maxsize;
   }
 
@@ -248,7 +114,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
    * (`ERR_TASK_DONE_TOO_MANY`, Python's `ValueError`).
    */
   taskDone(): void {
-    this.#core.taskDone();
+    this.core.taskDone();
   }
 
   /**
@@ -262,12 +128,12 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
    */
   async join(timeout?: number | WaitOptions): Promise<boolean> {
     const { ms, signal } = waitArguments(timeout);
-    return this.#core.join(ms, signal);
+    return this.core.join(ms, signal);
   }
 
   /** As {@link Queue.join}, blocking the calling thread. */
   joinSync(timeout?: number): boolean {
-    return this.#core.joinSync(waitArguments(timeout).ms);
+    return this.core.joinSync(waitArguments(timeout).ms);
   }
 
   /**
@@ -279,21 +145,12 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   shutdown(options?: ShutdownOptions): void {
     const immediate = options?.immediate ?? false;
     if (typeof immediate !== 'boolean') throw typeError('immediate', 'a boolean', immediate);
-    this.#core.shutdown(immediate);
+    this.core.shutdown(immediate);
   }
 
   /** Whether {@link Queue.shutdown} was called. */
   get isShutdown(): boolean {
-    return this.#core.status().shutdown;
-  }
-
-  /**
-   * Closes this handle, as `multiprocessing.Queue.close()`: `put` and `get` through it then
-   * fail with a StateError (`ERR_QUEUE_CLOSED`). The queue itself, and other threads' and
-   * processes' handles to it, are not affected. May be called again.
-   */
-  close(): void {
-    this.#closed = true;
+    return this.core.status().shutdown;
   }
 
   /**
@@ -314,15 +171,6 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
       }
       yield item;
     }
-  }
-
-  #assertOpen(): void {
-    if (this.#closed) throw new StateError('ERR_QUEUE_CLOSED', 'Queue is closed');
-  }
-
-  /** @internal */
-  [kSharedState](): SharedState {
-    return this.#state;
   }
 }
 

@@ -1,0 +1,183 @@
+/**
+ * What `Queue` (and its kin) and `SimpleQueue` share: items into bytes and through the
+ * core, with the fast paths of a core in this realm's memory; `get`; closing a handle;
+ * `qsize()`. Each class adds Python's API of its own on top.
+ */
+import { StateError } from '../errors.ts';
+import { kSharedState, type Shareable, type SharedState } from '../shared/shared-object.ts';
+import {
+  decodeItem,
+  detach,
+  encodeItem,
+  encodeItemScratch,
+  finishItem,
+  getTimeout,
+  readItem,
+  takeItem,
+  transferList,
+} from './items.ts';
+import type { PriorityKey } from './priority.ts';
+import { EMPTY, QueueCore, type QueueCoreApi } from './queue-core.ts';
+
+/** Options of `get`. */
+export interface QueueWaitOptions {
+  /** `false`: do not wait, fail at once when the queue is full (put) or empty (get). Default `true`. */
+  readonly block?: boolean | undefined;
+  /** Milliseconds to wait at most. Default: forever. Ignored when `block` is `false`. */
+  readonly timeout?: number | undefined;
+  /** Stops waiting (rejecting with the signal's reason) when aborted. Async forms only. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** Options of `put`. */
+export interface QueuePutOptions extends QueueWaitOptions {
+  /**
+   * ArrayBuffers the sender gives up, as `postMessage`'s transfer list: once the item is in
+   * the queue, they are detached here (length 0, unusable), and the taker gets its own copy.
+   * The item is copied into shared memory either way, so this moves no memory: it makes the
+   * sender's side behave as with `postMessage`. If the put fails, they stay usable.
+   */
+  readonly transfer?: readonly ArrayBuffer[] | undefined;
+}
+
+/**
+ * The part of a queue handle that puts and gets items. Not exported from the package:
+ * {@link Queue} and {@link SimpleQueue} are the classes to use.
+ * @internal
+ */
+export abstract class BaseQueue<T> implements Shareable {
+  readonly #state: SharedState;
+  /** @internal The queue's operations, here or through the broker. */
+  protected readonly core: QueueCoreApi;
+  /** The core when it works on this realm's memory: the fast paths need it. */
+  readonly #local: QueueCore | undefined;
+  #closed = false;
+
+  /** @internal */
+  protected constructor(state: SharedState, core: QueueCoreApi) {
+    this.#state = state;
+    this.core = core;
+    this.#local = core instanceof QueueCore ? core : undefined;
+  }
+
+  /** @internal What a PriorityQueue orders `item` by; `null` for other queues. */
+  protected keyOf(_item: T): PriorityKey | null {
+    return null;
+  }
+
+  /** @internal A put's timeout in milliseconds: 0 not to wait, `Infinity` for no limit. */
+  protected abstract putTimeoutOf(options: QueuePutOptions | undefined): number;
+
+  /**
+   * Puts `item` at the end of the queue, waiting while a bounded queue is full (a
+   * SimpleQueue's put never waits: `block` and `timeout` are accepted and ignored, as in
+   * Python).
+   * @throws {QueueFullError} when not `block`ing or the `timeout` expired and the queue is full.
+   * @throws {QueueShutDownError} once the queue is shut down, also while waiting.
+   * @throws {ArgumentRangeError} for a negative timeout on a bounded queue (Python's `ValueError`).
+   * @throws {PicklingError} for an item that cannot be cloned (`ERR_NOT_CLONEABLE`).
+   * @throws {StateError} after `close()` (`ERR_QUEUE_CLOSED`).
+   * @throws {ArgumentTypeError} for a `transfer` list that holds anything but ArrayBuffers,
+   * a detached one, or one twice.
+   * @example
+   * ```ts
+   * await queue.put(job, { timeout: 1000 });
+   * await queue.put({ pixels }, { transfer: [pixels.buffer] }); // pixels is now detached
+   * ```
+   */
+  async put(item: T, options?: QueuePutOptions): Promise<void> {
+    this.#assertOpen();
+    const transfer = transferList(options?.transfer);
+    const local = this.#local;
+    const bytes = local === undefined ? encodeItem(item) : encodeItemScratch(item);
+    const key = this.keyOf(item);
+    const timeout = this.putTimeoutOf(options);
+    // Put at once when there is room: no sleep to wait for, the promise settles at once.
+    if (local?.tryPut(bytes, key, timeout) !== true) {
+      // The scratch bytes do not outlive another put: waiting needs a copy.
+      await (local === undefined
+        ? this.core.put(bytes, key, timeout, options?.signal)
+        : local.put(bytes.slice(), key, timeout, options?.signal));
+    }
+    detach(transfer);
+  }
+
+  /** As `put`, blocking the calling thread. */
+  putSync(item: T, options?: QueuePutOptions): void {
+    this.#assertOpen();
+    const transfer = options === undefined ? undefined : transferList(options.transfer);
+    const local = this.#local;
+    const bytes = local === undefined ? encodeItem(item) : encodeItemScratch(item);
+    const key = this.keyOf(item);
+    const timeout = this.putTimeoutOf(options);
+    if (local === undefined) this.core.putSync(bytes, key, timeout);
+    else local.putSync(bytes, key, timeout);
+    if (transfer !== undefined) detach(transfer);
+  }
+
+  /**
+   * Takes the first item, waiting while the queue is empty.
+   * @throws {QueueEmptyError} when not `block`ing or the `timeout` expired and the queue is empty.
+   * @throws {QueueShutDownError} once the queue is shut down and empty, also while waiting.
+   * @throws {ArgumentRangeError} for a negative timeout (Python's `ValueError`).
+   * @throws {StateError} after `close()` (`ERR_QUEUE_CLOSED`).
+   * @example
+   * ```ts
+   * const job = await queue.get({ timeout: 1000 });
+   * ```
+   */
+  async get(options?: QueueWaitOptions): Promise<T> {
+    this.#assertOpen();
+    const timeout = getTimeout(options);
+    const local = this.#local;
+    if (local === undefined) return decodeItem(await this.core.get(timeout, options?.signal)) as T;
+    // Take at once when an item is there: no sleep to wait for, the promise settles at once.
+    const now = local.tryGet(takeItem);
+    if (now !== EMPTY) return finishItem(now) as T;
+    return finishItem(await local.getWith(timeout, readItem, options?.signal)) as T;
+  }
+
+  /** As `get`, blocking the calling thread. */
+  getSync(options?: QueueWaitOptions): T {
+    this.#assertOpen();
+    const timeout = options === undefined ? Infinity : getTimeout(options);
+    if (this.#local === undefined) return decodeItem(this.core.getSync(timeout)) as T;
+    return finishItem(this.#local.getSyncWith(timeout, takeItem)) as T;
+  }
+
+  /**
+   * Takes the first item if there is one: `getSync({ block: false })`.
+   * @throws {QueueEmptyError} when the queue is empty.
+   */
+  getNowait(): T {
+    return this.getSync({ block: false });
+  }
+
+  /** The number of items in the queue now (others may change it at once). */
+  qsize(): number {
+    return this.core.status().size;
+  }
+
+  /** Whether the queue is empty now. */
+  empty(): boolean {
+    return this.qsize() === 0;
+  }
+
+  /**
+   * Closes this handle, as `multiprocessing.Queue.close()`: `put` and `get` through it then
+   * fail with a StateError (`ERR_QUEUE_CLOSED`). The queue itself, and other threads' and
+   * processes' handles to it, are not affected. May be called again.
+   */
+  close(): void {
+    this.#closed = true;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new StateError('ERR_QUEUE_CLOSED', 'Queue is closed');
+  }
+
+  /** @internal */
+  [kSharedState](): SharedState {
+    return this.#state;
+  }
+}
