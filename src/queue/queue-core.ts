@@ -490,10 +490,14 @@ export class QueueCore implements QueueCoreApi {
     return EMPTY;
   }
 
-  *#getSteps<R>(timeout: number, spin: boolean, read: ItemReader<R>): Steps<R | typeof ABORTED> {
+  /**
+   * A get that may wait. It sleeps as soon as it finds nothing: the blocking form has
+   * polled before it comes here (getSyncWith), and the async one must not hold up its
+   * event loop.
+   */
+  *#getSteps<R>(timeout: number, read: ItemReader<R>): Steps<R | typeof ABORTED> {
     const cells = this.#cells;
     let deadline = NaN;
-    let spun = !spin;
     let waitingSince = NaN;
     for (;;) {
       const fromRing = this.#ringTake(read);
@@ -510,18 +514,10 @@ export class QueueCore implements QueueCoreApi {
       if (Number.isNaN(deadline)) deadline = deadlineAfter(timeout);
       const slice = sliceUntil(deadline);
       if (slice === 0) throw new QueueEmptyError();
-      if (!spun) {
-        // Wait for an item before sleeping: most often it comes within microseconds.
-        spun = true;
-        this.#spinWhile(() => !this.#gettable());
-        continue;
-      }
       Atomics.or(cells, GET_WAITING, WAITING);
       const seq = Atomics.load(cells, PUT_SEQ);
-      // Waiting long: the position this getter waits for may be one whose putter was
-      // stopped after claiming it (queue-ring.ts), which no put will ever publish.
       if (Number.isNaN(waitingSince)) waitingSince = performance.now();
-      else if (performance.now() - waitingSince > STALL_MS && this.#recover()) continue;
+      else if (this.#recoverAfter(waitingSince)) continue;
       // Something came in between: take it. (An item still being written is not
       // gettable: its putter wakes this getter once it is published.)
       if (this.#gettable()) continue;
@@ -530,10 +526,15 @@ export class QueueCore implements QueueCoreApi {
     }
   }
 
-  /** See QueueRing.recover. */
-  #recover(): boolean {
+  /**
+   * For a getter or poller waiting since `since`: when that is long, the position it waits
+   * for may be one whose putter was stopped after claiming it (queue-ring.ts), which no put
+   * will ever publish. Returns whether it gave such a position up (QueueRing.recover).
+   */
+  #recoverAfter(since: number): boolean {
+    if (this.#ring === undefined || performance.now() - since <= STALL_MS) return false;
     const owners = this.#owners;
-    return this.#ring?.recover((owner) => owners.isAlive(owner)) === true;
+    return this.#ring.recover((owner) => owners.isAlive(owner));
   }
 
   /**
@@ -558,7 +559,7 @@ export class QueueCore implements QueueCoreApi {
 
   /** As {@link QueueCore.get}, with what `read` makes of the item's bytes. */
   getWith<R>(timeout: number, read: ItemReader<R>, signal?: AbortSignal): Promise<R> {
-    return runAsync(this.#getSteps(timeout, false, read), signal);
+    return runAsync(this.#getSteps(timeout, read), signal);
   }
 
   getSync(timeout: number): Uint8Array {
@@ -589,7 +590,7 @@ export class QueueCore implements QueueCoreApi {
       }
       this.#pause = MIN_PAUSE;
     }
-    const item = runSync(this.#getSteps(timeout, true, read));
+    const item = runSync(this.#getSteps(timeout, read));
     // runSync never hears of an abort.
     if (item === ABORTED) throw new StateError('ERR_INTERNAL', 'multitask: aborted');
     return item;
@@ -598,13 +599,14 @@ export class QueueCore implements QueueCoreApi {
   *#pollSteps(timeout: number): Steps<boolean | typeof ABORTED> {
     const cells = this.#cells;
     const deadline = deadlineAfter(timeout);
+    const since = performance.now();
     for (;;) {
       if (this.#gettable()) return true;
       const slice = sliceUntil(deadline);
       if (slice === 0) return false;
       Atomics.or(cells, GET_WAITING, WAITING);
       const seq = Atomics.load(cells, PUT_SEQ);
-      if (this.#gettable()) return true;
+      if (this.#gettable() || this.#recoverAfter(since)) continue;
       if ((yield { cells, index: PUT_SEQ, expected: seq, timeout: slice }) === 'aborted')
         return ABORTED;
     }

@@ -22,7 +22,7 @@
  *
  * A tombstone is a claimed position that carries no item: its putter found, after claiming,
  * that items wait in the queue's store (queue-core.ts), which its item must follow. Getters
- * skip it. A getter also makes one of a position whose putter died between claiming and
+ * skip it. A getter also gives up a position whose putter died between claiming and
  * publishing it (a thread stopped there), once its CLAIMANT is dead (see recover()):
  * otherwise every getter would wait for that position for ever.
  */
@@ -189,10 +189,11 @@ export class QueueRing {
   }
 
   /**
-   * Makes a tombstone of the position at DEQ if it is claimed, not published, and its
-   * claimant is dead (`alive` says): a thread stopped between claiming and publishing it.
-   * Returns whether it did. For a getter that has waited long for that position: a live
-   * putter publishes within nanoseconds unless its thread is not running.
+   * Gives up the position at DEQ if it is claimed, not published, and its claimant is dead
+   * (`alive` says): a thread stopped between claiming and publishing it. Takes it as a
+   * getter takes a tombstone, and returns whether it did. For a getter that has waited long
+   * for that position: a live putter publishes within nanoseconds unless its thread is not
+   * running, and a dead one writes no more.
    */
   recover(alive: (owner: number) => boolean): boolean {
     const cells = this.#cells;
@@ -205,11 +206,12 @@ export class QueueRing {
       return false;
     const claimant = Atomics.load(this.#claimants, index);
     if (claimant === 0 || alive(claimant)) return false;
-    // Its claimant is gone: nobody else writes this slot until it is published.
-    slots[at + LENGTH] = TOMBSTONE;
-    if (Atomics.compareExchange(slots, at + SEQ, lap, (lap + 1) | 0) !== lap) return false;
+    // Only another getter giving it up can move DEQ past an unpublished position.
+    if (Atomics.compareExchange(cells, DEQ, position, (position + 1) | 0) !== position)
+      return false;
     // The claim counted an item (ENQ) that never came.
     Atomics.add(cells, TOMBS, 1);
+    Atomics.store(slots, at + SEQ, (lap + this.#capacity) | 0);
     return true;
   }
 
