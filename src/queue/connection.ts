@@ -29,12 +29,6 @@ interface ConnectionMeta {
   readonly writable: boolean;
 }
 
-/**
- * The state's buffers: the channel this end reads (a queue's buffers, when readable), then
- * the one it writes (when writable); see queue-layout.ts for their layout.
- */
-const CHANNEL_BUFFERS = QUEUE_BUFFERS;
-
 /** An end's operations, here or through the broker. Messages travel as bytes. */
 export interface ConnectionCoreApi {
   send(message: Uint8Array): void;
@@ -55,12 +49,14 @@ export class ConnectionCore implements ConnectionCoreApi {
 
   constructor(state: LocalState, owner: number, owners: OwnerTable) {
     const { readable, writable } = state.meta as ConnectionMeta;
+    // The channel this end reads (a queue's buffers, when readable), then the one it
+    // writes (when writable); see queue-layout.ts for their layout.
     const buffers = [...state.buffers];
     this.#read = readable
-      ? new QueueCore(buffers.splice(0, CHANNEL_BUFFERS), owner, owners)
+      ? new QueueCore(buffers.splice(0, QUEUE_BUFFERS), owner, owners)
       : undefined;
     this.#write = writable
-      ? new QueueCore(buffers.splice(0, CHANNEL_BUFFERS), owner, owners)
+      ? new QueueCore(buffers.splice(0, QUEUE_BUFFERS), owner, owners)
       : undefined;
   }
 

@@ -211,7 +211,7 @@ export class ItemStore {
       (entries[at + OFFSET] ?? 0) + keyLength,
       entries[at + ITEM_LENGTH] ?? 0,
     );
-    this.#removeFirst();
+    this.#removeFirst(at);
     return item;
   }
 
@@ -228,7 +228,7 @@ export class ItemStore {
     ) {
       return false;
     }
-    this.#removeFirst();
+    this.#removeFirst(at);
     return true;
   }
 
@@ -244,11 +244,13 @@ export class ItemStore {
     return index * ENTRY_SLOTS;
   }
 
-  /** Removes the next item's entry (its record becomes dead space). Holding the lock. */
-  #removeFirst(): void {
+  /**
+   * Removes the next item's entry, at `at` in ENTRIES (its record becomes dead space).
+   * Holding the lock.
+   */
+  #removeFirst(at: number): void {
     const cells = this.#cells;
     const entries = this.#entries;
-    const at = this.#first();
     const head = cells[HEAD] ?? 0;
     const count = cells[COUNT] ?? 0;
     const discipline = cells[DISCIPLINE];
