@@ -4,11 +4,17 @@
  */
 import type { Process, Thread } from '../index.ts';
 
+/** Some of the workers a demo started ended with a non-zero exit code. */
+export class WorkersFailedError extends Error {
+  override readonly name = 'WorkersFailedError';
+  readonly code = 'ERR_WORKERS_FAILED';
+}
+
 /** A started group of workers: see {@link startAll}. */
 export interface WorkerGroup {
   /**
    * Waits until every worker has ended.
-   * @throws {Error} naming each worker that did not end with exit code 0.
+   * @throws {WorkersFailedError} naming each worker that did not end with exit code 0.
    */
   join(): Promise<void>;
 }
@@ -46,7 +52,7 @@ export function startAll(
       const failures = workers.filter((worker) => worker.exitCode !== 0);
       if (failures.length > 0) {
         const list = failures.map((worker) => `${worker.name} (exit code ${worker.exitCode})`);
-        throw new Error(`Workers failed: ${list.join(', ')}`);
+        throw new WorkersFailedError(`Workers failed: ${list.join(', ')}`);
       }
     },
   };

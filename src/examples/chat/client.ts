@@ -3,7 +3,7 @@
  * {@link Queue}, which the prompt (see `session.ts`) or a test reads at its own pace.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { ArgumentRangeError, Queue } from '../../index.ts';
+import { ArgumentRangeError, Queue, StateError, TimeoutError } from '../../index.ts';
 import {
   DEFAULT_PORT,
   encodeClientMessage,
@@ -13,6 +13,15 @@ import {
   textProblem,
   type ClientMessage,
 } from './protocol.ts';
+
+/** The chat server cannot be reached: the socket failed (its error is the `cause`). */
+export class ChatUnreachableError extends Error {
+  readonly code = 'ERR_CHAT_UNREACHABLE';
+
+  override get name(): string {
+    return 'ChatUnreachableError';
+  }
+}
 
 /** The server refused the login; `reason` is its answer, such as `ada is taken`. */
 export class ChatRefusedError extends Error {
@@ -136,7 +145,8 @@ export class ChatClient {
    * @throws {Error} when the server does not answer in time or cannot be reached.
    */
   async login(): Promise<void> {
-    if (this.#state !== 'new') throw new Error(`${this.name} has already logged in once`);
+    if (this.#state !== 'new')
+      throw new StateError('ERR_INVALID_STATE', `${this.name} has already logged in once`);
     this.#state = 'joining';
     const socket = createSocket(this.#host.includes(':') ? 'udp6' : 'udp4');
     this.#socket = socket;
@@ -152,7 +162,7 @@ export class ChatClient {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
           settle(
-            new Error(
+            new TimeoutError(
               `No answer from the chat server at ${this.#host}:${this.#port} within ${this.#loginTimeoutMs} ms`,
             ),
           );
@@ -167,7 +177,7 @@ export class ChatClient {
         };
         const onError = (error: Error): void => {
           settle(
-            new Error(
+            new ChatUnreachableError(
               `Cannot reach the chat server at ${this.#host}:${this.#port}: ${error.message}`,
               { cause: error },
             ),
@@ -215,7 +225,8 @@ export class ChatClient {
    * @throws {Error} when the client is not in the room.
    */
   async say(text: string): Promise<void> {
-    if (this.#state !== 'joined') throw new Error(`${this.name} is not in the room`);
+    if (this.#state !== 'joined')
+      throw new StateError('ERR_INVALID_STATE', `${this.name} is not in the room`);
     const problem = textProblem(text);
     if (problem !== undefined) {
       throw new ArgumentRangeError(
@@ -260,7 +271,8 @@ export class ChatClient {
 
   #send(message: ClientMessage): Promise<void> {
     const socket = this.#socket;
-    if (socket === undefined) return Promise.reject(new Error(`${this.name} has no socket`));
+    if (socket === undefined)
+      return Promise.reject(new StateError('ERR_INVALID_STATE', `${this.name} has no socket`));
     return new Promise<void>((resolve, reject) => {
       socket.send(encodeClientMessage(message), (error) => {
         if (error) reject(error);

@@ -9,7 +9,14 @@ import { createConnection, type Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
-import { ByteReader, ConnectionClosedError, FileServerError, write } from './protocol.ts';
+import { ArgumentTypeError, StateError } from '../../index.ts';
+import {
+  BadReplyError,
+  ByteReader,
+  ConnectionClosedError,
+  FileServerError,
+  write,
+} from './protocol.ts';
 
 /** A file in the server's listing. */
 export interface FileEntry {
@@ -27,7 +34,7 @@ export interface ConnectOptions {
 
 function assertSendable(name: string): void {
   if (typeof name !== 'string' || /[\r\n]/.test(name)) {
-    throw new TypeError(
+    throw new ArgumentTypeError(
       `Expected \`name\` to be a string without line breaks, got ${JSON.stringify(name)}`,
     );
   }
@@ -92,7 +99,7 @@ export class FileClient {
   async #sizeReply(): Promise<number> {
     const line = await this.#reply();
     const match = /^OK (\d+)$/.exec(line);
-    if (match === null) throw new Error(`Unexpected reply from the server: ${line}`);
+    if (match === null) throw new BadReplyError(`Unexpected reply from the server: ${line}`);
     return Number(match[1]);
   }
 
@@ -149,11 +156,17 @@ export class FileClient {
       const file = await open(src, 'r');
       try {
         const info = await file.stat();
-        if (!info.isFile()) throw new Error(`Expected a file to upload, got \`${src}\``);
+        if (!info.isFile()) {
+          throw new ArgumentTypeError(
+            `Expected a file to upload, got \`${src}\``,
+            'ERR_INVALID_ARG_VALUE',
+          );
+        }
         const size = info.size;
         await write(this.#socket, `PUT ${size} ${name}\n`);
         const ready = await this.#reply();
-        if (ready !== 'READY') throw new Error(`Unexpected reply from the server: ${ready}`);
+        if (ready !== 'READY')
+          throw new BadReplyError(`Unexpected reply from the server: ${ready}`);
         let sent = 0;
         if (size > 0) {
           const chunks = file.createReadStream({ start: 0, end: size - 1, autoClose: false });
@@ -164,7 +177,10 @@ export class FileClient {
         }
         if (sent !== size) {
           this.#socket.destroy();
-          throw new Error(`\`${src}\` shrank while it was uploaded: the upload was abandoned`);
+          throw new StateError(
+            'ERR_INVALID_STATE',
+            `\`${src}\` shrank while it was uploaded: the upload was abandoned`,
+          );
         }
       } finally {
         await file.close();

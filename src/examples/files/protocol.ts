@@ -17,6 +17,7 @@
  */
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
+import { ArgumentRangeError } from '../../index.ts';
 
 /** The longest request or reply line, in bytes; longer ones end the connection. */
 export const MAX_LINE_BYTES = 4096;
@@ -30,6 +31,7 @@ export const UPLOAD_PREFIX = '.upload-';
 /** A reply that refuses a request: `ERR <reason>`, raised by the client. */
 export class FileServerError extends Error {
   override readonly name = 'FileServerError';
+  readonly code = 'ERR_FILE_REFUSED';
   /** The server's reason, as it sent it. */
   readonly reason: string;
 
@@ -42,6 +44,13 @@ export class FileServerError extends Error {
 /** The connection ended in the middle of a line or a body. */
 export class ConnectionClosedError extends Error {
   override readonly name = 'ConnectionClosedError';
+  readonly code = 'ERR_CONNECTION_CLOSED';
+}
+
+/** A line from the other side that the protocol has no place for. */
+export class BadReplyError extends Error {
+  override readonly name = 'BadReplyError';
+  readonly code = 'ERR_BAD_REPLY';
 }
 
 /**
@@ -110,7 +119,7 @@ export class ByteReader {
         return line.endsWith('\r') ? line.slice(0, -1) : line;
       }
       if (end !== -1 || this.#buffer.length > MAX_LINE_BYTES) {
-        throw new RangeError(`a line may be at most ${MAX_LINE_BYTES} bytes long`);
+        throw new ArgumentRangeError(`a line may be at most ${MAX_LINE_BYTES} bytes long`);
       }
       if (!(await this.#pull())) {
         if (this.#buffer.length === 0) return null;

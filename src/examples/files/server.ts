@@ -13,7 +13,7 @@
 import { once } from 'node:events';
 import { realpath, stat } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { Process, Queue, taskModule, Thread } from '../../index.ts';
+import { ArgumentTypeError, Process, Queue, taskModule, Thread } from '../../index.ts';
 import { write } from './protocol.ts';
 import { serveSession } from './session.ts';
 
@@ -170,11 +170,16 @@ const SERVE: Record<Model, (root: string, socket: Socket) => Session> = {
 export async function startFileServer(options: FileServerOptions): Promise<FileServer> {
   const { dir, model = 'thread', host = '127.0.0.1', port = 0, log } = options;
   if (!MODELS.includes(model)) {
-    throw new TypeError(`Expected \`model\` to be one of ${MODELS.join(', ')}, got \`${model}\``);
+    throw new ArgumentTypeError(
+      `Expected \`model\` to be one of ${MODELS.join(', ')}, got \`${model}\``,
+    );
   }
   const root = await realpath(dir);
   if (!(await stat(root)).isDirectory()) {
-    throw new Error(`Expected a directory to serve, got \`${dir}\``);
+    throw new ArgumentTypeError(
+      `Expected a directory to serve, got \`${dir}\``,
+      'ERR_INVALID_ARG_VALUE',
+    );
   }
   const sessions = new Set<Session>();
   const serve = SERVE[model];

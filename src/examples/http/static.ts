@@ -13,6 +13,7 @@ import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { extname, join, sep } from 'node:path';
 import { errorReply, escapeHtml, formatHttpDate, parseHttpDate, type Reply } from './response.ts';
 import type { HttpRequest } from './parser.ts';
+import { ArgumentTypeError } from '../../index.ts';
 
 /** Content types by file extension; anything else is `application/octet-stream`. */
 export const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -59,7 +60,10 @@ export interface StaticRoot {
 export async function openRoot(root: string): Promise<StaticRoot> {
   const real = await realpath(root);
   if (!(await stat(real)).isDirectory()) {
-    throw new Error(`Expected a directory to serve, got \`${root}\` (not a directory)`);
+    throw new ArgumentTypeError(
+      `Expected a directory to serve, got \`${root}\` (not a directory)`,
+      'ERR_INVALID_ARG_VALUE',
+    );
   }
   return { real };
 }
