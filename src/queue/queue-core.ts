@@ -651,12 +651,19 @@ export class QueueCore implements QueueCoreApi {
   *#joinSteps(timeout: number): Steps<boolean | typeof ABORTED> {
     const cells = this.#cells;
     const deadline = deadlineAfter(timeout);
+    const since = performance.now();
     for (;;) {
       // TASK_SEQ before the count: a taskDone() between the two is seen either way.
       const seq = Atomics.load(cells, TASK_SEQ);
       if (this.#unfinished() <= 0) return true;
       const slice = sliceUntil(deadline);
       if (slice === 0) return false;
+      // After shutdown(immediate) no getter takes, and so none gives up a dead putter's
+      // claim: the items behind it were never dropped, and the claim counts as unfinished.
+      if (Atomics.load(cells, SHUTDOWN) === Shutdown.Immediate && this.#recoverAfter(since)) {
+        this.#dropped(this.#ring?.drain() ?? 0);
+        continue;
+      }
       if ((yield { cells, index: TASK_SEQ, expected: seq, timeout: slice }) === 'aborted')
         return ABORTED;
     }

@@ -211,6 +211,20 @@ it('Queue - a position whose putter died after claiming it is given up; join() s
   assert.equal(await queue.join(0), true);
 });
 
+it("JoinableQueue.shutdown({ immediate }) - the items behind a dead putter's claim are dropped too", async () => {
+  const queue = new JoinableQueue<string>();
+  queue.putSync('before');
+  const dying = new Thread({ target: queueTasks.dieAfterClaiming, args: [queue] });
+  dying.start();
+  await dying.join();
+  queue.putSync('behind');
+  queue.shutdown({ immediate: true });
+  // 'before' was dropped at once; 'behind' waits behind the dead claim until join() gives
+  // that up (after a second) and drops it.
+  assert.equal(await queue.join(10_000), true);
+  assert.equal(queue.qsize(), 0);
+});
+
 it('Queue - a store put that died holding the lock: the lock is taken over, the ring used again', async () => {
   const queue = new Queue<unknown>();
   const dying = new Thread({ target: queueTasks.dieInStorePut, args: [queue] });
