@@ -42,9 +42,9 @@ export {
   type ShutdownOptions,
 } from './queue/index.ts';
 export * from './pool/index.ts';
-export { SharedArray, type SharedArrayOptions } from './shared/shared-array.ts';
-export type { BigIntTypecode, NumberTypecode, Typecode, ValueOf } from './shared/typecodes.ts';
-export { Value, type ValueOptions } from './shared/value.ts';
+export { SharedArray, type SharedArrayOptions } from './values/shared-array.ts';
+export type { BigIntTypecode, NumberTypecode, Typecode, ValueOf } from './values/typecodes.ts';
+export { Value, type ValueOptions } from './values/value.ts';
 export {
   Barrier,
   BoundedSemaphore,
@@ -58,7 +58,7 @@ export {
   type Guard,
   type WaitOptions,
 } from './sync/index.ts';
-export type { JoinOptions, WorkerOptions } from './workers/base-worker.ts';
+export type { JoinOptions, WorkerOptions } from './threading/base-worker.ts';
 export {
   activeChildren,
   activeCount,
@@ -72,14 +72,14 @@ export {
   parentProcess,
   type ProcessInfo,
   type ThreadInfo,
-} from './workers/current.ts';
+} from './threading/current.ts';
 export {
   defaultExcepthook,
   setExcepthook,
   type Excepthook,
   type ExcepthookArgs,
-} from './workers/excepthook.ts';
-export { Process } from './workers/process.ts';
+} from './threading/excepthook.ts';
+export { Process } from './threading/process.ts';
 export {
   isTaskRef,
   taskModule,
@@ -88,6 +88,6 @@ export {
   type Target,
   type TaskModule,
   type TaskRef,
-} from './workers/target.ts';
-export { Thread } from './workers/thread.ts';
-export { Timer } from './workers/timer.ts';
+} from './runtime/target.ts';
+export { Thread } from './threading/thread.ts';
+export { Timer } from './threading/timer.ts';

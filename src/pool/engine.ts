@@ -18,13 +18,15 @@
 import { performance } from 'node:perf_hooks';
 import type { ResourceLimits, Transferable } from 'node:worker_threads';
 import { CancelledError, QueueFullError, StateError, TimeoutError } from '../errors.ts';
-import { encodeShared } from '../shared/shared-object.ts';
+// Installs the process bridge: shared objects sent to processes go through the broker.
+import '../broker/broker.ts';
+import { encodeShared } from '../memory/shared-object.ts';
 import { assertCloneable, errorFromWire, type WireError } from '../transport/wire.ts';
-import { cpuCount } from '../workers/current.ts';
-import type { InheritedIdentity } from '../workers/identity.ts';
-import type { TargetSpec } from '../workers/protocol.ts';
-import { targetSpec } from '../workers/base-worker.ts';
-import type { Target } from '../workers/target.ts';
+import { cpuCount } from '../threading/current.ts';
+import type { InheritedIdentity } from '../runtime/identity.ts';
+import type { TargetSpec } from '../runtime/protocol.ts';
+import { targetSpec } from '../runtime/target.ts';
+import type { Target } from '../runtime/target.ts';
 import { parseTimeout, typeError } from '../internal/validate.ts';
 import {
   DECODE_FLAG,

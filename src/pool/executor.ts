@@ -14,10 +14,10 @@ import {
   StateError,
 } from '../errors.ts';
 import { assertBoolean, parseTimeout, rangeError, typeError } from '../internal/validate.ts';
-import { cpuCount } from '../workers/current.ts';
-import type { AnyFunction, Target } from '../workers/target.ts';
+import { cpuCount } from '../threading/current.ts';
+import type { AnyFunction, Target } from '../runtime/target.ts';
 import { checkTaskOptions, PoolEngine, type TaskOptions } from './engine.ts';
-import { Future } from './future.ts';
+import { Future } from '../futures/future.ts';
 import { parseMaxQueueSize, type ResultOf } from './pool.ts';
 import { MODE_APPLY, MODE_MAP } from './protocol.ts';
 import type { WorkerKind } from './pool-worker.ts';

@@ -36,4 +36,4 @@ export {
   type DoneAndNotDone,
   type ReturnWhen,
   type WaitOptions as FutureWaitOptions,
-} from './future.ts';
+} from '../futures/future.ts';

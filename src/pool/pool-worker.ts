@@ -12,9 +12,9 @@ import {
   type Worker,
 } from 'node:worker_threads';
 import { siblingModule, startInternalWorker } from '../internal/loader-hooks.ts';
-import { ownerTable } from '../internal/owners.ts';
+import { ownerTable } from '../memory/owners.ts';
 import { errorFromWire } from '../transport/wire.ts';
-import { childExecArgv, exitCodeOf } from '../workers/process.ts';
+import { childExecArgv, exitCodeOf } from '../runtime/exec.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.ts';
 
 export type WorkerKind = 'thread' | 'process';

@@ -16,9 +16,9 @@ import {
   WorkerStartError,
 } from '../errors.ts';
 import { rangeError, typeError } from '../internal/validate.ts';
-import { cpuCount } from '../workers/current.ts';
-import type { AnyFunction, Target } from '../workers/target.ts';
-import { Future } from './future.ts';
+import { cpuCount } from '../threading/current.ts';
+import type { AnyFunction, Target } from '../runtime/target.ts';
+import { Future } from '../futures/future.ts';
 import { checkTaskOptions, PoolEngine, type TaskOptions } from './engine.ts';
 import { MODE_APPLY, MODE_MAP, MODE_STARMAP, type TaskMode } from './protocol.ts';
 import type { WorkerKind } from './pool-worker.ts';

@@ -5,8 +5,8 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { WireError } from '../transport/wire.ts';
-import type { InheritedIdentity } from '../workers/identity.ts';
-import type { TargetSpec } from '../workers/protocol.ts';
+import type { InheritedIdentity } from '../runtime/identity.ts';
+import type { TargetSpec } from '../runtime/protocol.ts';
 
 /** How a task calls its target: `target(...args)`; the payload is the argument list. */
 export const MODE_APPLY = 0;

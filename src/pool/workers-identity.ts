@@ -9,7 +9,7 @@ import {
   nextThreadNumber,
   sharedCounters,
   type InheritedIdentity,
-} from '../workers/identity.ts';
+} from '../runtime/identity.ts';
 
 /** The identity of a pool's worker thread named `name`; pool threads are daemons. */
 export function threadWorkerIdentity(name: string): InheritedIdentity {

@@ -4,7 +4,7 @@
  * `qsize()`. Each class adds Python's API of its own on top.
  */
 import { StateError } from '../errors.ts';
-import { kSharedState, type Shareable, type SharedState } from '../shared/shared-object.ts';
+import { kSharedState, type Shareable, type SharedState } from '../memory/shared-object.ts';
 import {
   decodeItem,
   detach,

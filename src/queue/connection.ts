@@ -11,7 +11,7 @@ import {
   QueueShutDownError,
   StateError,
 } from '../errors.ts';
-import { currentOwnerId, ownerTable, type OwnerTable } from '../internal/owners.ts';
+import { currentOwnerId, ownerTable, type OwnerTable } from '../memory/owners.ts';
 import { assertBoolean, assertInteger, rangeError, typeError } from '../internal/validate.ts';
 import {
   kSharedState,
@@ -19,7 +19,7 @@ import {
   type LocalState,
   type Shareable,
   type SharedState,
-} from '../shared/shared-object.ts';
+} from '../memory/shared-object.ts';
 import { decodeItem, detach, encodeItem, transferList } from './items.ts';
 import { Discipline, QueueCore, queueBuffers } from './queue-core.ts';
 import { QUEUE_BUFFERS } from './queue-layout.ts';
@@ -452,11 +452,15 @@ export function Pipe(options?: PipeOptions): [Connection, Connection] {
   return [end(backward, forward), end(forward, backward)];
 }
 
-registerSharedKind<ConnectionCoreApi>(KIND, {
-  localCore: (state, owner, owners) => new ConnectionCore(state, owner, owners),
-  wrap: (state, core) => {
-    adopting = { state, core };
-    return new Connection();
+registerSharedKind<ConnectionCoreApi>(
+  KIND,
+  {
+    localCore: (state, owner, owners) => new ConnectionCore(state, owner, owners),
+    wrap: (state, core) => {
+      adopting = { state, core };
+      return new Connection();
+    },
+    asyncMethods: ['recv', 'poll'],
   },
-  asyncMethods: ['recv', 'poll'],
-});
+  import.meta.url,
+);

@@ -7,7 +7,7 @@ import { isArrayBuffer } from 'node:util/types';
 import { deserialize, serialize } from 'node:v8';
 import { PicklingError } from '../errors.ts';
 import { parseTimeout, typeError } from '../internal/validate.ts';
-import { findShared } from '../shared/shared-object.ts';
+import { findShared } from '../memory/shared-object.ts';
 import { assertCloneable } from '../transport/wire.ts';
 import { decodeFast, encodeFast, isFast } from './item-codec.ts';
 

@@ -6,9 +6,9 @@
  * without the lock) and item-store.ts (the rest, holding the lock).
  */
 import { QueueEmptyError, QueueFullError, QueueShutDownError, StateError } from '../errors.ts';
-import type { OwnerTable } from '../internal/owners.ts';
+import type { OwnerTable } from '../memory/owners.ts';
 import { rangeError } from '../internal/validate.ts';
-import { lockWordStepsUntilHeld, Outcome, tryLockWord, unlockWord } from '../sync/lock-word.ts';
+import { lockWordStepsUntilHeld, Outcome, tryLockWord, unlockWord } from '../memory/lock-word.ts';
 import {
   ABORTED,
   deadlineAfter,
@@ -16,7 +16,7 @@ import {
   runSync,
   sliceUntil,
   type Steps,
-} from '../sync/waiting.ts';
+} from '../memory/waiting.ts';
 import { wordsOf } from './item-codec.ts';
 import { ItemStore } from './item-store.ts';
 import type { PriorityKey } from './priority.ts';

@@ -4,10 +4,10 @@
  * `JoinableQueue` are the same queue with another order or name.
  */
 import { QueueShutDownError } from '../errors.ts';
-import { currentOwnerId, ownerTable } from '../internal/owners.ts';
+import { currentOwnerId, ownerTable } from '../memory/owners.ts';
 import { typeError } from '../internal/validate.ts';
-import { registerSharedKind, type SharedState } from '../shared/shared-object.ts';
-import { waitArguments, type WaitOptions } from '../sync/wait-options.ts';
+import { registerSharedKind, type SharedState } from '../memory/shared-object.ts';
+import { waitArguments, type WaitOptions } from '../internal/wait-options.ts';
 import { BaseQueue, type QueuePutOptions } from './base-queue.ts';
 import { putTimeout } from './items.ts';
 import { Discipline, QueueCore, queueBuffers, type QueueCoreApi } from './queue-core.ts';
@@ -182,14 +182,18 @@ function assertMaxsize(maxsize: unknown): asserts maxsize is number {
 
 /** Registers a Queue class as a shared kind, so that workers rebuild it over the same memory. */
 export function registerQueueKind(kind: string, Class: new () => Queue): void {
-  registerSharedKind<QueueCoreApi>(kind, {
-    localCore: (state, owner, owners) => new QueueCore(state.buffers, owner, owners),
-    wrap: (state, core) => {
-      adopting = { state, core };
-      return new Class();
+  registerSharedKind<QueueCoreApi>(
+    kind,
+    {
+      localCore: (state, owner, owners) => new QueueCore(state.buffers, owner, owners),
+      wrap: (state, core) => {
+        adopting = { state, core };
+        return new Class();
+      },
+      asyncMethods: ['put', 'get', 'join'],
     },
-    asyncMethods: ['put', 'get', 'join'],
-  });
+    import.meta.url,
+  );
 }
 
 registerQueueKind('Queue', Queue);

@@ -1,8 +1,8 @@
 /**
  * `SimpleQueue`: Python's `queue.SimpleQueue`, an unbounded FIFO queue without task tracking.
  */
-import { currentOwnerId, ownerTable } from '../internal/owners.ts';
-import { registerSharedKind, type SharedState } from '../shared/shared-object.ts';
+import { currentOwnerId, ownerTable } from '../memory/owners.ts';
+import { registerSharedKind, type SharedState } from '../memory/shared-object.ts';
 import { BaseQueue, type QueuePutOptions } from './base-queue.ts';
 import { Discipline, QueueCore, queueBuffers, type QueueCoreApi } from './queue-core.ts';
 
@@ -53,11 +53,15 @@ export class SimpleQueue<T = unknown> extends BaseQueue<T> {
 
 const KIND = 'SimpleQueue';
 
-registerSharedKind<QueueCoreApi>(KIND, {
-  localCore: (state, owner, owners) => new QueueCore(state.buffers, owner, owners),
-  wrap: (state, core) => {
-    adopting = { state, core };
-    return new SimpleQueue();
+registerSharedKind<QueueCoreApi>(
+  KIND,
+  {
+    localCore: (state, owner, owners) => new QueueCore(state.buffers, owner, owners),
+    wrap: (state, core) => {
+      adopting = { state, core };
+      return new SimpleQueue();
+    },
+    asyncMethods: ['put', 'get', 'join'],
   },
-  asyncMethods: ['put', 'get', 'join'],
-});
+  import.meta.url,
+);

@@ -3,7 +3,7 @@
  * processes wait until all have arrived, then all go on; the barrier is reusable.
  */
 import { BrokenBarrierError } from '../errors.ts';
-import { currentOwnerId, ownerTable, type OwnerTable } from '../internal/owners.ts';
+import { currentOwnerId, ownerTable, type OwnerTable } from '../memory/owners.ts';
 import { assertInteger, typeError } from '../internal/validate.ts';
 import { shipFunction, type ShippedFunction } from '../transport/function-source.ts';
 import { reviveFunction } from '../transport/function-revive.ts';
@@ -12,10 +12,17 @@ import {
   registerSharedKind,
   type Shareable,
   type SharedState,
-} from '../shared/shared-object.ts';
-import { lockWordStepsUntilHeld, unlockWord } from './lock-word.ts';
-import { waitArguments, type WaitOptions } from './wait-options.ts';
-import { ABORTED, deadlineAfter, runAsync, runSync, sliceUntil, type Steps } from './waiting.ts';
+} from '../memory/shared-object.ts';
+import { lockWordStepsUntilHeld, unlockWord } from '../memory/lock-word.ts';
+import { waitArguments, type WaitOptions } from '../internal/wait-options.ts';
+import {
+  ABORTED,
+  deadlineAfter,
+  runAsync,
+  runSync,
+  sliceUntil,
+  type Steps,
+} from '../memory/waiting.ts';
 
 /**
  * Layout (Int32 slots). LOCK guards every other field.
@@ -303,21 +310,25 @@ export class Barrier implements Shareable {
   }
 }
 
-registerSharedKind<BarrierCoreApi>(KIND, {
-  localCore: (state, owner, owners) => {
-    const meta = state.meta as BarrierMeta;
-    const action = meta.action === null ? null : reviveFunction(meta.action);
-    return new BarrierCore(
-      new Int32Array(state.buffers[0] ?? new SharedArrayBuffer(0)),
-      meta,
-      action,
-      owner,
-      owners,
-    );
+registerSharedKind<BarrierCoreApi>(
+  KIND,
+  {
+    localCore: (state, owner, owners) => {
+      const meta = state.meta as BarrierMeta;
+      const action = meta.action === null ? null : reviveFunction(meta.action);
+      return new BarrierCore(
+        new Int32Array(state.buffers[0] ?? new SharedArrayBuffer(0)),
+        meta,
+        action,
+        owner,
+        owners,
+      );
+    },
+    wrap: (state, core) => {
+      adopting = { state, core };
+      return new Barrier((state.meta as BarrierMeta).parties);
+    },
+    asyncMethods: ['wait'],
   },
-  wrap: (state, core) => {
-    adopting = { state, core };
-    return new Barrier((state.meta as BarrierMeta).parties);
-  },
-  asyncMethods: ['wait'],
-});
+  import.meta.url,
+);

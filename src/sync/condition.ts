@@ -3,7 +3,7 @@
  * Waiters queue in shared memory and `notify(n)` wakes the first n, in order.
  */
 import { MultitaskError, StateError } from '../errors.ts';
-import type { OwnerTable } from '../internal/owners.ts';
+import type { OwnerTable } from '../memory/owners.ts';
 import { assertInteger, typeError } from '../internal/validate.ts';
 import {
   attach,
@@ -13,13 +13,20 @@ import {
   type LocalState,
   type Shareable,
   type SharedState,
-} from '../shared/shared-object.ts';
+} from '../memory/shared-object.ts';
 import { AcquirableBase, type AcquireOptions } from './acquirable.ts';
 import { Lock } from './lock.ts';
 import type { ConditionLock } from './lock-base.ts';
 import { RLock } from './rlock.ts';
-import { waitArguments, type WaitOptions } from './wait-options.ts';
-import { ABORTED, deadlineAfter, runAsync, runSync, sliceUntil, type Steps } from './waiting.ts';
+import { waitArguments, type WaitOptions } from '../internal/wait-options.ts';
+import {
+  ABORTED,
+  deadlineAfter,
+  runAsync,
+  runSync,
+  sliceUntil,
+  type Steps,
+} from '../memory/waiting.ts';
 
 /**
  * Layout (Int32 slots). Every field is read and written only while holding the condition's
@@ -279,7 +286,7 @@ export class Condition extends AcquirableBase implements Shareable {
   }
 }
 
-import { currentOwnerId, ownerTable } from '../internal/owners.ts';
+import { currentOwnerId, ownerTable } from '../memory/owners.ts';
 
 function currentCoreOwner(): { owner: number; owners: OwnerTable } {
   return { owner: currentOwnerId(), owners: ownerTable() };
@@ -299,13 +306,17 @@ function conditionCore(
   return new ConditionCore(new Int32Array(buffer), lockCore, owner, owners);
 }
 
-registerSharedKind<ConditionCoreApi>(KIND, {
-  localCore: (state, owner, owners) =>
-    conditionCore(state, (state.meta as ConditionMeta).lock, { owner, owners }),
-  wrap: (state, core) => {
-    const lock = attach((state.meta as ConditionMeta).lock) as Lock | RLock;
-    adopting = { state, core, lock };
-    return new Condition();
+registerSharedKind<ConditionCoreApi>(
+  KIND,
+  {
+    localCore: (state, owner, owners) =>
+      conditionCore(state, (state.meta as ConditionMeta).lock, { owner, owners }),
+    wrap: (state, core) => {
+      const lock = attach((state.meta as ConditionMeta).lock) as Lock | RLock;
+      adopting = { state, core, lock };
+      return new Condition();
+    },
+    asyncMethods: ['wait'],
   },
-  asyncMethods: ['wait'],
-});
+  import.meta.url,
+);

@@ -7,9 +7,16 @@ import {
   registerSharedKind,
   type Shareable,
   type SharedState,
-} from '../shared/shared-object.ts';
-import { waitArguments, type WaitOptions } from './wait-options.ts';
-import { ABORTED, deadlineAfter, runAsync, runSync, sliceUntil, type Steps } from './waiting.ts';
+} from '../memory/shared-object.ts';
+import { waitArguments, type WaitOptions } from '../internal/wait-options.ts';
+import {
+  ABORTED,
+  deadlineAfter,
+  runAsync,
+  runSync,
+  sliceUntil,
+  type Steps,
+} from '../memory/waiting.ts';
 
 /**
  * Layout (Int32 slots):
@@ -141,12 +148,16 @@ export class Event implements Shareable {
   }
 }
 
-registerSharedKind<EventCoreApi>(KIND, {
-  localCore: (state) =>
-    new EventCore(new Int32Array(state.buffers[0] ?? new SharedArrayBuffer(8), 0, SLOTS)),
-  wrap: (state, core) => {
-    adopting = { state, core };
-    return new Event();
+registerSharedKind<EventCoreApi>(
+  KIND,
+  {
+    localCore: (state) =>
+      new EventCore(new Int32Array(state.buffers[0] ?? new SharedArrayBuffer(8), 0, SLOTS)),
+    wrap: (state, core) => {
+      adopting = { state, core };
+      return new Event();
+    },
+    asyncMethods: ['wait'],
   },
-  asyncMethods: ['wait'],
-});
+  import.meta.url,
+);

@@ -2,11 +2,11 @@
  * What Lock and RLock share: the core interfaces, and the public class over a core (the
  * acquire/release forms, the abandoned flag, and rebuilding in another realm).
  */
-import { currentOwnerId, ownerTable, type OwnerTable } from '../internal/owners.ts';
-import { kSharedState, type Shareable, type SharedState } from '../shared/shared-object.ts';
+import { currentOwnerId, ownerTable, type OwnerTable } from '../memory/owners.ts';
+import { kSharedState, type Shareable, type SharedState } from '../memory/shared-object.ts';
 import { AcquirableBase, acquireTimeout, type AcquireOptions } from './acquirable.ts';
-import { Outcome } from './lock-word.ts';
-import type { Steps } from './waiting.ts';
+import { Outcome } from '../memory/lock-word.ts';
+import type { Steps } from '../memory/waiting.ts';
 
 /** The operations of a lock, performed on its memory by whoever holds the memory. */
 export interface LockCoreApi {

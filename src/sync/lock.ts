@@ -4,8 +4,8 @@
  * is passed to.
  */
 import { StateError } from '../errors.ts';
-import type { OwnerTable } from '../internal/owners.ts';
-import { registerSharedKind } from '../shared/shared-object.ts';
+import type { OwnerTable } from '../memory/owners.ts';
+import { registerSharedKind } from '../memory/shared-object.ts';
 import {
   holderOf,
   lockWordSteps,
@@ -13,7 +13,7 @@ import {
   Outcome,
   tryLockWord,
   unlockWord,
-} from './lock-word.ts';
+} from '../memory/lock-word.ts';
 import {
   adoptLock,
   kTryAcquire,
@@ -21,7 +21,7 @@ import {
   type ConditionLock,
   type LockCoreApi,
 } from './lock-base.ts';
-import { runAsync, runSync, type Steps } from './waiting.ts';
+import { runAsync, runSync, type Steps } from '../memory/waiting.ts';
 
 /**
  * Layout (Int32 slots):
@@ -114,11 +114,15 @@ export class Lock extends LockBase {
   }
 }
 
-registerSharedKind<LockCoreApi>(KIND, {
-  localCore: (state, owner, owners) => new LockCore(lockCells(state.buffers[0]), owner, owners),
-  wrap: (state, core) => adoptLock(state, core, () => new Lock()),
-  asyncMethods: ['acquire'],
-});
+registerSharedKind<LockCoreApi>(
+  KIND,
+  {
+    localCore: (state, owner, owners) => new LockCore(lockCells(state.buffers[0]), owner, owners),
+    wrap: (state, core) => adoptLock(state, core, () => new Lock()),
+    asyncMethods: ['acquire'],
+  },
+  import.meta.url,
+);
 
 /** The lock word array over a lock's buffer. */
 export function lockCells(buffer: SharedArrayBuffer | undefined): Int32Array {

@@ -3,8 +3,8 @@
  * it again; it is free once released as many times as acquired. Only the owner may release.
  */
 import { StateError } from '../errors.ts';
-import type { OwnerTable } from '../internal/owners.ts';
-import { registerSharedKind } from '../shared/shared-object.ts';
+import type { OwnerTable } from '../memory/owners.ts';
+import { registerSharedKind } from '../memory/shared-object.ts';
 import {
   holderOf,
   lockWordSteps,
@@ -12,7 +12,7 @@ import {
   Outcome,
   tryLockWord,
   unlockWord,
-} from './lock-word.ts';
+} from '../memory/lock-word.ts';
 import {
   adoptLock,
   kTryAcquire,
@@ -20,7 +20,7 @@ import {
   type ConditionLock,
   type LockCoreApi,
 } from './lock-base.ts';
-import { runAsync, runSync, type Steps } from './waiting.ts';
+import { runAsync, runSync, type Steps } from '../memory/waiting.ts';
 
 /**
  * Layout (Int32 slots):
@@ -135,11 +135,15 @@ export class RLock extends LockBase {
   }
 }
 
-registerSharedKind<LockCoreApi>(KIND, {
-  localCore: (state, owner, owners) => new RLockCore(rlockCells(state.buffers[0]), owner, owners),
-  wrap: (state, core) => adoptLock(state, core, () => new RLock()),
-  asyncMethods: ['acquire'],
-});
+registerSharedKind<LockCoreApi>(
+  KIND,
+  {
+    localCore: (state, owner, owners) => new RLockCore(rlockCells(state.buffers[0]), owner, owners),
+    wrap: (state, core) => adoptLock(state, core, () => new RLock()),
+    asyncMethods: ['acquire'],
+  },
+  import.meta.url,
+);
 
 function rlockCells(buffer: SharedArrayBuffer | undefined): Int32Array {
   if (buffer === undefined) throw new TypeError('multitask: an RLock needs its buffer');

@@ -9,9 +9,16 @@ import {
   registerSharedKind,
   type Shareable,
   type SharedState,
-} from '../shared/shared-object.ts';
+} from '../memory/shared-object.ts';
 import { AcquirableBase, acquireTimeout, type AcquireOptions } from './acquirable.ts';
-import { ABORTED, deadlineAfter, runAsync, runSync, sliceUntil, type Steps } from './waiting.ts';
+import {
+  ABORTED,
+  deadlineAfter,
+  runAsync,
+  runSync,
+  sliceUntil,
+  type Steps,
+} from '../memory/waiting.ts';
 
 /**
  * Layout (Int32 slots):
@@ -189,13 +196,17 @@ for (const [kind, Class] of [
   ['Semaphore', Semaphore],
   ['BoundedSemaphore', BoundedSemaphore],
 ] as const) {
-  registerSharedKind<SemaphoreCoreApi>(kind, {
-    localCore: (state) =>
-      new SemaphoreCore(new Int32Array(state.buffers[0] ?? new SharedArrayBuffer(8), 0, SLOTS)),
-    wrap: (state, core) => {
-      adopting = { state, core };
-      return new Class();
+  registerSharedKind<SemaphoreCoreApi>(
+    kind,
+    {
+      localCore: (state) =>
+        new SemaphoreCore(new Int32Array(state.buffers[0] ?? new SharedArrayBuffer(8), 0, SLOTS)),
+      wrap: (state, core) => {
+        adopting = { state, core };
+        return new Class();
+      },
+      asyncMethods: ['acquire'],
     },
-    asyncMethods: ['acquire'],
-  });
+    import.meta.url,
+  );
 }

@@ -4,10 +4,10 @@
  */
 import { errorToWire } from '../../transport/wire.ts';
 // Registers every kind of shared object, so that arguments can be rebuilt.
-import '../../sync/index.ts';
-import { adoptIdentity } from '../../workers/identity.ts';
+import '../../runtime/kinds.ts';
+import { adoptIdentity } from '../../runtime/identity.ts';
 import type { FromWorker, ToWorker } from '../protocol.ts';
-import { exitWithParent, ORPHANED_EXIT_CODE } from '../../workers/entry/orphan.ts';
+import { exitWithParent, ORPHANED_EXIT_CODE } from '../../runtime/entry/orphan.ts';
 import { WorkerLoop } from './worker-loop.ts';
 
 function send(message: FromWorker, then?: () => void): void {

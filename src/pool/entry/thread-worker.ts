@@ -3,10 +3,10 @@
  * once the parent's loader hooks are registered.
  */
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { adoptOwner } from '../../internal/owners.ts';
+import { adoptOwner } from '../../memory/owners.ts';
 // Registers every kind of shared object, so that arguments can be rebuilt.
-import '../../sync/index.ts';
-import { adoptIdentity } from '../../workers/identity.ts';
+import '../../runtime/kinds.ts';
+import { adoptIdentity } from '../../runtime/identity.ts';
 import type { ToWorker, WorkerInit } from '../protocol.ts';
 import { WorkerLoop } from './worker-loop.ts';
 

@@ -11,13 +11,13 @@
 import { performance } from 'node:perf_hooks';
 import type { Transferable } from 'node:worker_threads';
 import { PicklingError } from '../../errors.ts';
-import { decodeShared } from '../../shared/shared-object.ts';
+import { decodeShared } from '../../memory/shared-object.ts';
 import { errorToWire } from '../../transport/wire.ts';
-import { callTarget } from '../../workers/base-worker.ts';
+import { callTarget } from '../../runtime/target.ts';
 import { reviveFunction } from '../../transport/function-revive.ts';
-import { loadTask, type AnyFunction } from '../../workers/target.ts';
+import { loadTask, type AnyFunction } from '../../runtime/target.ts';
 import { isTransferred } from '../transfer.ts';
-import type { TargetSpec } from '../../workers/protocol.ts';
+import type { TargetSpec } from '../../runtime/protocol.ts';
 import {
   DECODE_FLAG,
   MODE_APPLY,

@@ -14,19 +14,24 @@ import {
 } from '../internal/symbols.ts';
 import { waitUntil } from '../internal/timers.ts';
 import { assertBoolean, assertString, parseTimeout, typeError } from '../internal/validate.ts';
-import { ownerTable } from '../internal/owners.ts';
+import { ownerTable } from '../memory/owners.ts';
 // Installs the process bridge: shared objects sent to processes go through the broker.
-import '../shared/broker.ts';
-import { encodeShared } from '../shared/shared-object.ts';
-import { shipFunction } from '../transport/function-source.ts';
+import '../broker/broker.ts';
+import { encodeShared } from '../memory/shared-object.ts';
 import { assertCloneable, errorFromWire, type WireError } from '../transport/wire.ts';
-import { loadClass, moduleOfClass, registerClass } from './class-registry.ts';
+import { loadClass, moduleOfClass, registerClass } from '../runtime/class-registry.ts';
 import { reportUncaught } from './excepthook.ts';
-import type { InheritedIdentity } from './identity.ts';
-import type { InstanceSpec, RunSpec, TargetSpec } from './protocol.ts';
+import type { InheritedIdentity } from '../runtime/identity.ts';
+import type { InstanceSpec, RunSpec, TargetSpec } from '../runtime/protocol.ts';
 import { forgetChild, rememberChild } from './children.ts';
-import { reviveFunction } from '../transport/function-revive.ts';
-import { isTaskRef, loadTask, type AnyFunction, type Target } from './target.ts';
+import {
+  callTarget,
+  isTaskRef,
+  loadTask,
+  targetSpec,
+  type AnyFunction,
+  type Target,
+} from '../runtime/target.ts';
 
 /** Options shared by `new Thread()` and `new Process()`. */
 export type WorkerOptions<F extends AnyFunction> = {
@@ -355,31 +360,6 @@ export abstract class BaseWorker<F extends AnyFunction = AnyFunction> {
   protected abstract [kChildIdentity](): InheritedIdentity;
   /** @internal Starts the child. */
   protected abstract [kLaunch](spec: RunSpec, events: ChildEvents): LaunchedChild;
-}
-
-/**
- * How a child finds `target`: by module and export, or as shipped source.
- * @param name - The argument's name in errors: `target`, `task`, `initializer`.
- * @throws {PicklingError} for an inline function that captures variables.
- */
-export function targetSpec(target: Target | undefined, name = 'target'): TargetSpec {
-  if (target === undefined) return { kind: 'none' };
-  if (isTaskRef(target))
-    return { kind: 'ref', module: target.module, exportName: target.exportName };
-  if (typeof target === 'function') return { kind: 'source', ...shipFunction(target, name) };
-  throw typeError(name, 'a function or a task reference from taskModule()', target);
-}
-
-/** Resolves a target spec in the child and calls it. */
-export async function callTarget(spec: TargetSpec, args: readonly unknown[]): Promise<unknown> {
-  switch (spec.kind) {
-    case 'none':
-      return undefined;
-    case 'ref':
-      return (await loadTask(spec.module, spec.exportName))(...args);
-    case 'source':
-      return reviveFunction(spec)(...args);
-  }
 }
 
 /** Rebuilds a registered subclass instance in the child, without calling its constructor. */

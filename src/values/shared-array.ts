@@ -12,7 +12,7 @@ import {
   registerSharedKind,
   type Shareable,
   type SharedState,
-} from './shared-object.ts';
+} from '../memory/shared-object.ts';
 import {
   assertElement,
   assertTypecode,
@@ -309,18 +309,22 @@ function isIterable(value: unknown): value is Iterable<unknown> {
   );
 }
 
-registerSharedKind<SharedArrayCoreApi>(KIND, {
-  localCore: (state) => {
-    const { typecode } = state.meta as SharedArrayMeta;
-    const buffer = state.buffers[0];
-    if (buffer === undefined) throw new TypeError('multitask: a SharedArray needs its buffer');
-    return new SharedArrayCore(elementsOf(typecode, buffer));
+registerSharedKind<SharedArrayCoreApi>(
+  KIND,
+  {
+    localCore: (state) => {
+      const { typecode } = state.meta as SharedArrayMeta;
+      const buffer = state.buffers[0];
+      if (buffer === undefined) throw new TypeError('multitask: a SharedArray needs its buffer');
+      return new SharedArrayCore(elementsOf(typecode, buffer));
+    },
+    wrap: (state, core) => {
+      const meta = state.meta as SharedArrayMeta;
+      const lock = meta.lock === null ? null : (attach(meta.lock) as Lock | RLock);
+      adopting = { state, core, lock };
+      return new SharedArray(meta.typecode, 0);
+    },
+    asyncMethods: [],
   },
-  wrap: (state, core) => {
-    const meta = state.meta as SharedArrayMeta;
-    const lock = meta.lock === null ? null : (attach(meta.lock) as Lock | RLock);
-    adopting = { state, core, lock };
-    return new SharedArray(meta.typecode, 0);
-  },
-  asyncMethods: [],
-});
+  import.meta.url,
+);

@@ -10,7 +10,7 @@ import {
   registerSharedKind,
   type Shareable,
   type SharedState,
-} from './shared-object.ts';
+} from '../memory/shared-object.ts';
 import {
   assertElement,
   assertTypecode,
@@ -168,18 +168,22 @@ export class Value<T extends Typecode = Typecode> implements Shareable {
   }
 }
 
-registerSharedKind<ValueCoreApi>(KIND, {
-  localCore: (state) => {
-    const { typecode } = state.meta as ValueMeta;
-    const buffer = state.buffers[0];
-    if (buffer === undefined) throw new TypeError('multitask: a Value needs its buffer');
-    return new ValueCore(elementsOf(typecode, buffer));
+registerSharedKind<ValueCoreApi>(
+  KIND,
+  {
+    localCore: (state) => {
+      const { typecode } = state.meta as ValueMeta;
+      const buffer = state.buffers[0];
+      if (buffer === undefined) throw new TypeError('multitask: a Value needs its buffer');
+      return new ValueCore(elementsOf(typecode, buffer));
+    },
+    wrap: (state, core) => {
+      const meta = state.meta as ValueMeta;
+      const lock = meta.lock === null ? null : (attach(meta.lock) as Lock | RLock);
+      adopting = { state, core, lock };
+      return new Value(meta.typecode);
+    },
+    asyncMethods: [],
   },
-  wrap: (state, core) => {
-    const meta = state.meta as ValueMeta;
-    const lock = meta.lock === null ? null : (attach(meta.lock) as Lock | RLock);
-    adopting = { state, core, lock };
-    return new Value(meta.typecode);
-  },
-  asyncMethods: [],
-});
+  import.meta.url,
+);

@@ -3,7 +3,7 @@
  * parent's loader hooks are registered.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ChildMessage, RunSpec } from '../protocol.ts';
+import type { ChildMessage, RunSpec } from '../../runtime/protocol.ts';
 import { Thread } from '../thread.ts';
 import { runChild } from './run-child.ts';
 

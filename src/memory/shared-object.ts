@@ -13,7 +13,7 @@
  * envelope into an object of the same class over a core of its own.
  */
 import { MultitaskError } from '../errors.ts';
-import { currentOwnerId, ownerTable, type OwnerTable } from '../internal/owners.ts';
+import { currentOwnerId, ownerTable, type OwnerTable } from './owners.ts';
 import type { Destination } from '../transport/wire.ts';
 
 /** Memory an object lives in, in this process. */
@@ -68,22 +68,42 @@ export interface SharedKind<Core extends object = object> {
   readonly asyncMethods: readonly string[];
 }
 
-const kinds = new Map<string, SharedKind>();
+const kinds = new Map<string, { readonly spec: SharedKind; readonly module: string }>();
 
-/** Registers a kind of shared object. Each class does this once, when its module loads. */
+/**
+ * Registers a kind of shared object. Each class does this once, when its module loads, and
+ * names that module (`import.meta.url`): a realm that meets the kind before it has loaded
+ * the class (the broker's thread) imports it from there. Nothing in this layer imports the
+ * kinds themselves.
+ */
 export function registerSharedKind<Core extends object>(
   kind: string,
   spec: SharedKind<Core>,
+  module: string,
 ): void {
-  kinds.set(kind, spec);
+  kinds.set(kind, { spec, module });
+}
+
+/** Whether `kind` is registered in this realm. */
+export function hasSharedKind(kind: string): boolean {
+  return kinds.has(kind);
+}
+
+/** The module that registers `kind`, for a realm that must import it. */
+export function sharedKindModule(kind: string): string {
+  const entry = kinds.get(kind);
+  if (entry === undefined) {
+    throw new MultitaskError('ERR_INTERNAL', `multitask: unknown shared object kind \`${kind}\``);
+  }
+  return entry.module;
 }
 
 export function sharedKind(kind: string): SharedKind {
-  const spec = kinds.get(kind);
-  if (spec === undefined) {
+  const entry = kinds.get(kind);
+  if (entry === undefined) {
     throw new MultitaskError('ERR_INTERNAL', `multitask: unknown shared object kind \`${kind}\``);
   }
-  return spec;
+  return entry.spec;
 }
 
 /**

@@ -8,6 +8,9 @@ import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ArgumentTypeError } from '../errors.ts';
 import { describeValue, typeError } from '../internal/validate.ts';
+import { reviveFunction } from '../transport/function-revive.ts';
+import { shipFunction } from '../transport/function-source.ts';
+import type { TargetSpec } from './protocol.ts';
 
 /** Any function: the shape of a target. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parameter types are inferred per target
@@ -123,4 +126,29 @@ export async function loadTask(module: string, exportName: string): Promise<AnyF
     );
   }
   return task as AnyFunction;
+}
+
+/**
+ * How a child finds `target`: by module and export, or as shipped source.
+ * @param name - The argument's name in errors: `target`, `task`, `initializer`.
+ * @throws {PicklingError} for an inline function that captures variables.
+ */
+export function targetSpec(target: Target | undefined, name = 'target'): TargetSpec {
+  if (target === undefined) return { kind: 'none' };
+  if (isTaskRef(target))
+    return { kind: 'ref', module: target.module, exportName: target.exportName };
+  if (typeof target === 'function') return { kind: 'source', ...shipFunction(target, name) };
+  throw typeError(name, 'a function or a task reference from taskModule()', target);
+}
+
+/** Resolves a target spec in the child and calls it. */
+export async function callTarget(spec: TargetSpec, args: readonly unknown[]): Promise<unknown> {
+  switch (spec.kind) {
+    case 'none':
+      return undefined;
+    case 'ref':
+      return (await loadTask(spec.module, spec.exportName))(...args);
+    case 'source':
+      return reviveFunction(spec)(...args);
+  }
 }

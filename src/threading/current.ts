@@ -14,7 +14,7 @@ import {
   currentThreadId,
   currentThreadIdentity,
   isProcessMainThread,
-} from './identity.ts';
+} from '../runtime/identity.ts';
 import { Process } from './process.ts';
 import { Thread } from './thread.ts';
 

@@ -9,14 +9,15 @@ import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { siblingModule, startInternalWorker } from '../internal/loader-hooks.ts';
 import { removeStaleEntries } from '../internal/stale-files.ts';
-import { ownerTable } from '../internal/owners.ts';
+import { ownerTable } from '../memory/owners.ts';
 import { remoteCore } from './broker-client.ts';
 import {
   setProcessBridge,
+  sharedKindModule,
   type LocalState,
   type RemoteState,
   type SharedState,
-} from './shared-object.ts';
+} from '../memory/shared-object.ts';
 
 let broker: { worker: Worker; socketPath: string } | undefined;
 let nextId = 0;
@@ -77,7 +78,8 @@ export function exportState(state: SharedState): RemoteState {
   if (known !== undefined) return known;
   const { worker, socketPath } = startBroker();
   const id = ++nextId;
-  worker.postMessage({ type: 'register', id, state });
+  // The broker imports the module that registers the kind, the first time it meets one.
+  worker.postMessage({ type: 'register', id, state, module: sharedKindModule(state.kind) });
   const remote: RemoteState = {
     kind: state.kind,
     meta: exportMeta(state.meta),

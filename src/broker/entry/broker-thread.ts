@@ -11,9 +11,7 @@
 import { constants, openSync, rmSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
-import { adoptOwner, ownerTable } from '../../internal/owners.ts';
-// Registers every kind of shared object.
-import '../../sync/index.ts';
+import { adoptOwner, ownerTable } from '../../memory/owners.ts';
 import { errorToWire } from '../../transport/wire.ts';
 import type {
   BrokerReply,
@@ -23,7 +21,7 @@ import type {
   LostReply,
 } from '../broker-protocol.ts';
 import { encodeFrame, FrameReader } from '../frames.ts';
-import { sharedKind, type LocalState } from '../shared-object.ts';
+import { hasSharedKind, sharedKind, type LocalState } from '../../memory/shared-object.ts';
 
 interface BrokerData {
   readonly owners: SharedArrayBuffer;
@@ -31,33 +29,64 @@ interface BrokerData {
 }
 
 /** Messages from the owning thread. */
-type OwnerMessage = { readonly type: 'register'; readonly id: number; readonly state: LocalState };
+type OwnerMessage = {
+  readonly type: 'register';
+  readonly id: number;
+  readonly state: LocalState;
+  /** The module that registers the state's kind (see registerSharedKind). */
+  readonly module: string;
+};
 
 const { owners: ownersBuffer, socketPath } = workerData as BrokerData;
 adoptOwner(ownersBuffer, 0);
 const owners = ownerTable();
 
-const objects = new Map<number, LocalState>();
+/** What the broker knows of each id: the object's memory, or why it cannot serve it. */
+const objects = new Map<number, LocalState | { readonly failed: unknown }>();
 /** Calls that arrived before their object's registration (the two travel separately). */
 const early = new Map<number, (() => void)[]>();
 
 parentPort?.on('message', (message: OwnerMessage) => {
-  objects.set(message.id, message.state);
-  for (const resume of early.get(message.id) ?? []) resume();
-  early.delete(message.id);
+  if (hasSharedKind(message.state.kind)) settle(message.id, message.state);
+  else {
+    void import(message.module).then(
+      () => {
+        settle(message.id, message.state);
+      },
+      (error: unknown) => {
+        settle(message.id, { failed: error });
+      },
+    );
+  }
 });
 
+/**
+ * Makes an object servable, or failed. Messages come in order, but an import may finish
+ * after a later message of a known kind: the id, not the order, ties a call to its object.
+ */
+function settle(id: number, entry: LocalState | { readonly failed: unknown }): void {
+  objects.set(id, entry);
+  for (const resume of early.get(id) ?? []) resume();
+  early.delete(id);
+}
+
 function whenRegistered(id: number): Promise<LocalState> {
-  const state = objects.get(id);
-  if (state !== undefined) return Promise.resolve(state);
-  return new Promise((resolve) => {
+  const known = objects.get(id);
+  if (known !== undefined) return servable(known);
+  return new Promise((resolve, reject) => {
     const waiting = early.get(id) ?? [];
     waiting.push(() => {
       const registered = objects.get(id);
-      if (registered !== undefined) resolve(registered);
+      if (registered !== undefined) servable(registered).then(resolve, reject);
     });
     early.set(id, waiting);
   });
+}
+
+function servable(entry: LocalState | { readonly failed: unknown }): Promise<LocalState> {
+  if (!('failed' in entry)) return Promise.resolve(entry);
+  const { failed } = entry;
+  return Promise.reject(failed instanceof Error ? failed : new Error(String(failed)));
 }
 
 class Connection {

@@ -5,7 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { kChildIdentity, kKind, kLaunch, kMessages } from '../internal/symbols.ts';
-import type { ChildMessage, RunSpec } from './protocol.ts';
+import type { ChildMessage, RunSpec } from '../runtime/protocol.ts';
 import {
   BaseWorker,
   type ChildEvents,
@@ -22,9 +22,9 @@ import {
   nextThreadNumber,
   sharedCounters,
   type InheritedIdentity,
-} from './identity.ts';
+} from '../runtime/identity.ts';
 import { THREAD_BOOTSTRAP, workerHookModules } from '../internal/loader-hooks.ts';
-import { isTaskRef, type AnyFunction, type Target } from './target.ts';
+import { isTaskRef, type AnyFunction, type Target } from '../runtime/target.ts';
 
 const MESSAGES: LifecycleMessages = {
   startTwice: 'threads can only be started once',

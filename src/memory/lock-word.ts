@@ -12,7 +12,7 @@
  * holder died: it then takes the lock over and reports it abandoned, like a robust mutex's
  * EOWNERDEAD.
  */
-import type { OwnerTable } from '../internal/owners.ts';
+import type { OwnerTable } from './owners.ts';
 import { ABORTED, deadlineAfter, sliceUntil, type Steps } from './waiting.ts';
 
 /** How an acquire ended. */

@@ -4,10 +4,10 @@
  */
 import type { Socket } from 'node:net';
 import { errorToWire, type WireError } from '../../transport/wire.ts';
-import type { ChildMessage, ParentMessage, RunSpec } from '../protocol.ts';
-import { takeSpecFile } from '../spec-file.ts';
+import type { ChildMessage, ParentMessage, RunSpec } from '../../runtime/protocol.ts';
+import { takeSpecFile } from '../../runtime/spec-file.ts';
 import { Process } from '../process.ts';
-import { exitWithParent } from './orphan.ts';
+import { exitWithParent } from '../../runtime/entry/orphan.ts';
 import { runChild } from './run-child.ts';
 
 function send(error: WireError): Promise<void> {

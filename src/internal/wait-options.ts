@@ -2,7 +2,7 @@
  * The timeout argument of `Event#wait`, `Condition#wait`, `Barrier#wait`: milliseconds as
  * the first argument (`await event.wait(500)`) or `{ timeout, signal }`.
  */
-import { parseTimeout } from '../internal/validate.ts';
+import { parseTimeout } from './validate.ts';
 
 export interface WaitOptions {
   /** Milliseconds to wait at most. Default: forever. */

@@ -22,7 +22,7 @@ import { siblingModule, startInternalWorker } from '../internal/loader-hooks.ts'
 import { errorFromWire } from '../transport/wire.ts';
 import type { BrokerReply, BrokerRequest, LostReply } from './broker-protocol.ts';
 import { encodeFrame } from './frames.ts';
-import type { RemoteState } from './shared-object.ts';
+import type { RemoteState } from '../memory/shared-object.ts';
 
 /** The named pipes of a realm's blocking calls. */
 interface BlockingChannel {

@@ -4,7 +4,6 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { constants } from 'node:os';
 import { StateError, WorkerStartError } from '../errors.ts';
 import {
   kCheckUsable,
@@ -22,12 +21,17 @@ import {
   type RevivedOptions,
   type WorkerOptions,
 } from './base-worker.ts';
+import { childExecArgv, exitCodeOf } from '../runtime/exec.ts';
 import { entryUrl } from './entry-url.ts';
-import { currentProcessIdentity, nextProcessNumber, type InheritedIdentity } from './identity.ts';
-import type { ChildMessage, ParentMessage, RunSpec } from './protocol.ts';
-import { takeSocket } from './socket-handle.ts';
-import { discardSpecFile, writeSpecFile } from './spec-file.ts';
-import type { AnyFunction } from './target.ts';
+import {
+  currentProcessIdentity,
+  nextProcessNumber,
+  type InheritedIdentity,
+} from '../runtime/identity.ts';
+import type { ChildMessage, ParentMessage, RunSpec } from '../runtime/protocol.ts';
+import { takeSocket } from '../runtime/socket-handle.ts';
+import { discardSpecFile, writeSpecFile } from '../runtime/spec-file.ts';
+import type { AnyFunction } from '../runtime/target.ts';
 
 const MESSAGES: LifecycleMessages = {
   startTwice: 'cannot start a process twice',
@@ -36,23 +40,6 @@ const MESSAGES: LifecycleMessages = {
   daemonAfterStart: 'process has already started',
   notStartedStop: 'cannot terminate a process before it is started',
 };
-
-/** Node options a child must not inherit: the test runner's, watch mode, the inspector, -e. */
-export function childExecArgv(): string[] {
-  const kept: string[] = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (/^--(test|watch|inspect|debug)/.test(arg)) continue;
-    if (/^(-e|--eval|-p|--print|--input-type)$/.test(arg)) {
-      i++; // and its value
-      continue;
-    }
-    if (/^(--eval|--print|--input-type)=/.test(arg)) continue;
-    kept.push(arg);
-  }
-  return kept;
-}
 
 /** Daemon children still running: stopped when this process exits, as Python does. */
 const daemonChildren = new Set<ChildProcess>();
@@ -66,11 +53,6 @@ function stopDaemonsAtExit(child: ChildProcess): void {
   process.once('exit', () => {
     for (const daemon of daemonChildren) daemon.kill('SIGTERM');
   });
-}
-
-export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
-  if (code !== null) return code;
-  return signal === null ? 1 : -constants.signals[signal];
 }
 
 /**

@@ -5,15 +5,16 @@
  */
 import type { Socket } from 'node:net';
 import { errorToWire, type WireError } from '../../transport/wire.ts';
-import { callTarget, reviveInstance, type BaseWorker, type ReviveInfo } from '../base-worker.ts';
-import { adoptOwner } from '../../internal/owners.ts';
-import { decodeShared } from '../../shared/shared-object.ts';
+import { reviveInstance, type BaseWorker, type ReviveInfo } from '../base-worker.ts';
+import { callTarget } from '../../runtime/target.ts';
+import { adoptOwner } from '../../memory/owners.ts';
+import { decodeShared } from '../../memory/shared-object.ts';
 // Registers every kind of shared object, so that arguments can be rebuilt.
-import '../../sync/index.ts';
+import '../../runtime/kinds.ts';
 import { joinNonDaemonChildren } from '../children.ts';
-import { adoptIdentity } from '../identity.ts';
-import type { RunSpec } from '../protocol.ts';
-import { putSocket } from '../socket-handle.ts';
+import { adoptIdentity } from '../../runtime/identity.ts';
+import type { RunSpec } from '../../runtime/protocol.ts';
+import { putSocket } from '../../runtime/socket-handle.ts';
 
 /**
  * Runs `spec` and returns the exit code: 0, 1 after an uncaught error, or what the target

@@ -4,7 +4,7 @@
  */
 import { Event } from '../sync/event.ts';
 import { parseTimeout } from '../internal/validate.ts';
-import type { AnyFunction, Target } from './target.ts';
+import type { AnyFunction, Target } from '../runtime/target.ts';
 import { Thread } from './thread.ts';
 
 /**
