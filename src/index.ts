@@ -39,7 +39,7 @@ export {
   type QueueWaitOptions,
   type RecvOptions,
   type SendOptions,
-  type ShutdownOptions,
+  type ShutdownOptions as QueueShutdownOptions,
 } from './queue/index.ts';
 export * from './pool/index.ts';
 export { SharedArray, type SharedArrayOptions } from './values/shared-array.ts';

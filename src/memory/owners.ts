@@ -16,6 +16,7 @@
  * An id is alive while its slot holds it. Ids are never reused (up to 2^30), so a stale id
  * can never be mistaken for a newer realm that took the same slot.
  */
+import { WorkerStartError } from '../errors.ts';
 
 const NEXT_ID = 0;
 const SLOTS = 4096;
@@ -39,7 +40,13 @@ export class OwnerTable {
   allocate(): number {
     for (;;) {
       const id = Atomics.add(this.#cells, NEXT_ID, 1) + 1;
-      if (id > MAX_OWNER_ID) throw new RangeError('multitask: owner ids exhausted');
+      if (id > MAX_OWNER_ID) {
+        // Python says "can't start new thread" when it runs out of what a thread needs.
+        throw new WorkerStartError(
+          'ERR_WORKER_START_FAILED',
+          `can't start new thread: all ${MAX_OWNER_ID} owner ids of this process are used`,
+        );
+      }
       // A slot still held by a live realm (more than SLOTS realms alive at once) is skipped.
       if (Atomics.compareExchange(this.#cells, 1 + (id % SLOTS), 0, id) === 0) return id;
     }

@@ -5,6 +5,7 @@
  * blocks the event loop); `runAsync` sleeps with `Atomics.waitAsync` and supports an
  * AbortSignal. The broker that serves child processes drives the same generators.
  */
+import { MultitaskError } from '../errors.ts';
 
 /** A request to sleep until `cells[index]` differs from `expected`, or `timeout` ms pass. */
 export interface WaitOn {
@@ -86,7 +87,11 @@ export async function runAsync<T>(
     if (woken === 'aborted') told = true;
     step = steps.next(woken);
   }
-  if (step.value === ABORTED) throw signal?.reason ?? new Error('aborted');
+  if (step.value === ABORTED) {
+    throw (
+      signal?.reason ?? new MultitaskError('ERR_INTERNAL', 'a wait was aborted without a signal')
+    );
+  }
   return step.value;
 }
 

@@ -19,7 +19,7 @@ export {
   type ExecutorMapOptions,
   type ExecutorOptions,
   type ProcessPoolExecutorOptions,
-  type ShutdownOptions,
+  type ShutdownOptions as ExecutorShutdownOptions,
   type ThreadPoolExecutorOptions,
 } from './executor.ts';
 export type { TaskOptions } from './engine.ts';

@@ -43,7 +43,6 @@ export interface QueuePutOptions extends QueueWaitOptions {
 /**
  * The part of a queue handle that puts and gets items. Not exported from the package:
  * {@link Queue} and {@link SimpleQueue} are the classes to use.
- * @internal
  */
 export abstract class BaseQueue<T> implements Shareable {
   readonly #state: SharedState;
