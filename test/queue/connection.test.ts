@@ -1,7 +1,7 @@
 /**
  * Pipe() and Connection: duplex and one-way pipes, message boundaries and order, bytes with
  * offset and size, poll(), end of stream, read-only/write-only/closed misuse, and pipes
- * between the main thread and threads or processes. See python-conformance.md C.15.
+ * between the main thread and threads or processes. See docs/python-conformance.md C.15.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

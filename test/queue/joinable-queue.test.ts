@@ -3,7 +3,7 @@
  * items through one JoinableQueue. Nothing is lost or duplicated (count, sum and sum of
  * squares), and join() returns only after the last taskDone(). The same with consumer threads
  * through a queue of 4, where every put and get waits on the other side. See
- * python-conformance.md B.5, C.14 (join across processes).
+ * docs/python-conformance.md B.5, C.14 (join across processes).
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';

@@ -1,7 +1,7 @@
 /**
  * The Queue family in one realm: order (FIFO, LIFO, priority), maxsize, non-blocking and
  * timed put/get, timeouts, taskDone/join, Python 3.13 shutdown, SimpleQueue, close(), items
- * of every size, async iteration and AbortSignal. See python-conformance.md B.1–B.7, C.14.
+ * of every size, async iteration and AbortSignal. See docs/python-conformance.md B.1–B.7, C.14.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -2,7 +2,7 @@
  * Barrier: distinct indexes 0..n-1, reusable, the action run once per passage before anyone
  * goes on, an action that throws breaks it, abort/reset, timeouts (explicit and default)
  * break it, a party that dies while waiting breaks it. In the main thread and with threads
- * and processes as parties. See python-conformance.md A.10.
+ * and processes as parties. See docs/python-conformance.md A.10.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';

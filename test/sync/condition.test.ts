@@ -4,7 +4,7 @@
  * waitFor returns the predicate's last value; a multiply-held RLock is fully released while
  * waiting and restored after; AbortSignal. In the main thread and from threads and processes.
  * The FIFO order across threads and processes is in cross-backend.test.ts.
- * See python-conformance.md A.5.
+ * See docs/python-conformance.md A.5.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

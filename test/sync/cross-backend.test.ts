@@ -3,7 +3,7 @@
  * processes at once, behaves as one. A Lock excludes all of them, a Semaphore(3) admits no
  * more than 3 of them, a Condition queues them in one FIFO order, a Barrier counts them
  * together, and a lock whose holder of one kind dies is taken over by a waiter of the other.
- * See issue 3 ("Done when") and python-conformance.md A.1, A.5, A.6, A.10.
+ * See issue 3 ("Done when") and docs/python-conformance.md A.1, A.5, A.6, A.10.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';

@@ -1,7 +1,7 @@
 /**
  * Event: starts unset, wait() resolves true once set, false on timeout, wait(0) only checks,
  * and set() then clear() still wakes the current waiters with true. In the main thread and
- * from threads and processes. See python-conformance.md A.8.
+ * from threads and processes. See docs/python-conformance.md A.8.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -1,7 +1,7 @@
 /**
  * Lock: not reentrant, releasable by anyone, timed and non-blocking acquires with Python's
  * validation, the two `with` forms, AbortSignal, and owner death, in the main thread and from
- * threads and processes. See python-conformance.md A.1-A.3, C.16.
+ * threads and processes. See docs/python-conformance.md A.1-A.3, C.16.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -1,7 +1,7 @@
 /**
  * RLock: reentrant for its owner (a thread, or a process), free after as many releases as
  * acquires, released only by its owner; AbortSignal; owner death. In the main thread and
- * from threads and processes. See python-conformance.md A.3, A.4, C.16.
+ * from threads and processes. See docs/python-conformance.md A.3, A.4, C.16.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

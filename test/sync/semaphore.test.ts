@@ -1,7 +1,7 @@
 /**
  * Semaphore and BoundedSemaphore: initial value, release(n), over-release, timed and
  * non-blocking acquires, AbortSignal, waking waiters, in the main thread and from threads and
- * processes. See python-conformance.md A.6, A.7, C.16.
+ * processes. See docs/python-conformance.md A.6, A.7, C.16.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -1,7 +1,7 @@
 /**
  * Introspection: currentThread(), mainThread(), enumerate(), activeCount(),
  * currentProcess(), parentProcess(), activeChildren(), getpid(), getppid(), cpuCount(),
- * in the main thread and inside threads and processes. See python-conformance.md A.13, C.1, C.6.
+ * in the main thread and inside threads and processes. See docs/python-conformance.md A.13, C.1, C.6.
  */
 import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';

@@ -1,7 +1,7 @@
 /**
  * Thread and Process share one lifecycle (start, join, isAlive, name, daemon, exitCode),
  * and misuse fails with Python's messages. Each body runs against both backends.
- * See python-conformance.md A.11, C.1-C.5.
+ * See docs/python-conformance.md A.11, C.1-C.5.
  */
 import assert from 'node:assert/strict';
 import { afterEach, it } from 'node:test';

@@ -1,6 +1,6 @@
 /**
  * What only processes have: pid, close(), the daemon-children rule, and what happens at
- * the parent's exit or death. See python-conformance.md C.1, C.4-C.6.
+ * the parent's exit or death. See docs/python-conformance.md C.1, C.4-C.6.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

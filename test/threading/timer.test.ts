@@ -1,7 +1,7 @@
 /**
  * Timer: a Thread that calls its target after an interval unless cancelled first; cancel()
  * before start() or before firing prevents the call, after firing it does nothing; each
- * Timer calls its own target with its own arguments. See python-conformance.md A.9.
+ * Timer calls its own target with its own arguments. See docs/python-conformance.md A.9.
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';

@@ -2,7 +2,7 @@
  * SharedArray: Python's multiprocessing.Array. Zero-filled or initialised, every typecode
  * round trips, Python's negative indexes and slice bounds, a wrong-length slice assignment
  * refused as Python's ValueError, bad indexes refused with a code, the lock as Value's, and
- * threads and processes filling the memory the parent reads. See python-conformance.md C.17.
+ * threads and processes filling the memory the parent reads. See docs/python-conformance.md C.17.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

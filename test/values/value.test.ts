@@ -2,7 +2,7 @@
  * Value: Python's multiprocessing.Value. Every typecode round trips (bigints for the 64-bit
  * ones), bad typecodes and values are refused with a code, the lock (default RLock, a given
  * Lock, or none) travels with the value, and threads and processes read and write the same
- * memory. See python-conformance.md C.17.
+ * memory. See docs/python-conformance.md C.17.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
