@@ -23,12 +23,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import {
-  backup,
-  defaultDestination,
-  verifyBackup,
-  type BackupProgress,
-} from '../../src/examples/backup/backup.ts';
+import { backup, type BackupProgress } from '../../src/examples/backup/backup.ts';
+import { defaultDestination } from '../../src/examples/backup/tree.ts';
+import { verifyBackup } from '../../src/examples/backup/verify.ts';
 import { blockCopy } from '../../src/examples/backup/block-copy.ts';
 import { backupCommand, copyCommand, EXIT_DEST_EXISTS } from '../../src/examples/backup/cli.ts';
 import { BackupError } from '../../src/examples/backup/errors.ts';

@@ -7,25 +7,13 @@
  * to a shared `Value('d')` that the parent polls for the progress it reports.
  */
 import { randomBytes } from 'node:crypto';
-import type { Stats } from 'node:fs';
-import {
-  chmod,
-  lstat,
-  lutimes,
-  mkdir,
-  readdir,
-  readlink,
-  realpath,
-  rename,
-  rm,
-  stat,
-  symlink,
-  utimes,
-} from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { cpuCount, Pool, taskModule, Value } from '../../index.ts';
+import { chmod, lutimes, mkdir, readlink, rename, rm, symlink, utimes } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import { Pool, taskModule, Value } from '../../index.ts';
 import { BackupError } from './errors.ts';
-import type { CopyJob, HashJob } from './tasks.ts';
+import type { CopyJob } from './tasks.ts';
+import { check, defaultDestination, parseWorkers, scan } from './tree.ts';
+import { verifyFiles } from './verify.ts';
 
 const tasks = taskModule<typeof import('./tasks.js')>(new URL('./tasks.js', import.meta.url));
 
@@ -97,138 +85,6 @@ export interface BackupSummary {
   readonly verified: number;
   /** Paths (relative to the source) of files whose copy does not: none, normally. */
   readonly mismatches: readonly string[];
-}
-
-/** An entry of the source tree, as scanned. */
-interface Entry {
-  /** The path relative to the source root ('' for the root). */
-  readonly rel: string;
-  readonly size: number;
-  readonly mode: number;
-  readonly atimeMs: number;
-  readonly mtimeMs: number;
-}
-
-interface Tree {
-  readonly root: Entry;
-  readonly directories: Entry[];
-  readonly files: Entry[];
-  readonly symlinks: Entry[];
-  readonly skipped: string[];
-}
-
-function entryOf(rel: string, info: Stats): Entry {
-  return {
-    rel,
-    size: info.size,
-    mode: info.mode,
-    atimeMs: info.atimeMs,
-    mtimeMs: info.mtimeMs,
-  };
-}
-
-/** Lists the tree under `root` without following symlinks, in a stable (sorted) order. */
-async function scan(root: string, rootInfo: Stats): Promise<Tree> {
-  const tree: Tree = {
-    root: entryOf('', rootInfo),
-    directories: [],
-    files: [],
-    symlinks: [],
-    skipped: [],
-  };
-  const pending = [''];
-  for (let rel = pending.pop(); rel !== undefined; rel = pending.pop()) {
-    const names = (await readdir(join(root, rel))).sort();
-    for (const name of names) {
-      const path = rel === '' ? name : join(rel, name);
-      const info = await lstat(join(root, path));
-      if (info.isDirectory()) {
-        tree.directories.push(entryOf(path, info));
-        pending.push(path);
-      } else if (info.isFile()) tree.files.push(entryOf(path, info));
-      else if (info.isSymbolicLink()) tree.symlinks.push(entryOf(path, info));
-      else tree.skipped.push(path);
-    }
-  }
-  return tree;
-}
-
-/** The destination a backup of `src` goes to by default: `SRC-backup`, beside it. */
-export function defaultDestination(src: string): string {
-  return `${resolve(src)}-backup`;
-}
-
-/** True when `inner` is `outer` or a path inside it. */
-function within(outer: string, inner: string): boolean {
-  const rel = relative(outer, inner);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
-}
-
-async function statOrNull(path: string): Promise<Stats | null> {
-  try {
-    return await stat(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-}
-
-/** Checks the source and the destination before anything is written. */
-async function check(
-  source: string,
-  destination: string,
-  force: boolean,
-): Promise<{ rootInfo: Stats }> {
-  const rootInfo = await statOrNull(source);
-  if (rootInfo === null) {
-    throw new BackupError(
-      'ERR_BAD_SOURCE',
-      `Expected a directory to back up, got \`${source}\`, which does not exist`,
-    );
-  }
-  if (!rootInfo.isDirectory()) {
-    throw new BackupError(
-      'ERR_BAD_SOURCE',
-      `Expected a directory to back up, got \`${source}\`, which is not a directory`,
-    );
-  }
-  const realSource = await realpath(source);
-  const destInfo = await statOrNull(destination);
-  const realDest = destInfo === null ? destination : await realpath(destination);
-  for (const from of [source, realSource]) {
-    for (const to of [destination, realDest]) {
-      if (within(from, to) || within(to, from)) {
-        throw new BackupError(
-          'ERR_BAD_DEST',
-          `The destination \`${destination}\` and the source \`${source}\` overlap: a backup must go outside the tree it copies`,
-        );
-      }
-    }
-  }
-  if (destInfo === null) return { rootInfo };
-  if (!destInfo.isDirectory()) {
-    throw new BackupError(
-      'ERR_BAD_DEST',
-      `The destination \`${destination}\` exists and is not a directory`,
-    );
-  }
-  if (!force && (await readdir(destination)).length > 0) {
-    throw new BackupError(
-      'ERR_DEST_EXISTS',
-      `The destination \`${destination}\` exists and is not empty: refusing to overwrite it (use --force to copy into it, replacing files of the same names)`,
-    );
-  }
-  return { rootInfo };
-}
-
-function parseWorkers(workers: unknown): number {
-  if (workers === undefined) return cpuCount();
-  if (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 1) {
-    throw new RangeError(
-      `Expected \`workers\` to be an integer from 1 and up, got \`${typeof workers === 'number' ? workers : typeof workers}\``,
-    );
-  }
-  return workers;
 }
 
 function abortedError(source: string, signal: AbortSignal | undefined): BackupError {
@@ -417,78 +273,5 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
     clearInterval(timer);
     signal?.removeEventListener('abort', abort);
     await stop();
-  }
-}
-
-/** Hashes every file and its copy in the pool; returns the counts. */
-async function verifyFiles(
-  pool: Pool,
-  paths: readonly string[],
-  sizes: readonly number[],
-  source: string,
-  destination: string,
-  onProgress: ((progress: BackupProgress) => void) | undefined,
-): Promise<{ verified: number; mismatches: string[] }> {
-  const jobs: HashJob[] = paths.map((rel, index) => ({
-    index,
-    source: join(source, rel),
-    target: join(destination, rel),
-  }));
-  const totalBytes = sizes.reduce((sum, size) => sum + size, 0);
-  const mismatched = new Set<number>();
-  let files = 0;
-  let bytes = 0;
-  onProgress?.({ phase: 'verify', bytes, totalBytes, files, totalFiles: paths.length });
-  for await (const result of pool.imapUnordered(tasks.hashPair, jobs, { chunksize: 1 })) {
-    if (result.target !== result.source) mismatched.add(result.index);
-    files++;
-    bytes += sizes[result.index] ?? 0;
-    onProgress?.({ phase: 'verify', bytes, totalBytes, files, totalFiles: paths.length });
-  }
-  return {
-    verified: paths.length - mismatched.size,
-    mismatches: [...mismatched].sort((a, b) => a - b).map((index) => paths[index] ?? ''),
-  };
-}
-
-/** Options of {@link verifyBackup}. */
-export interface VerifyOptions {
-  readonly src: string;
-  /** @default `${src}-backup` */
-  readonly dest?: string | undefined;
-  /** @default cpuCount() */
-  readonly workers?: number | undefined;
-}
-
-/**
- * Compares every regular file under `src` with its copy under `dest` by SHA-256, in a process
- * pool: what {@link backup} does at its end, on its own (to check an older backup).
- * @returns The files whose copy matches, and the paths of those whose copy differs or is
- * missing.
- * @throws {BackupError} `ERR_BAD_SOURCE` when `src` is not a directory.
- */
-export async function verifyBackup(
-  options: VerifyOptions,
-): Promise<{ verified: number; mismatches: string[] }> {
-  const source = resolve(options.src);
-  const destination =
-    options.dest === undefined ? defaultDestination(source) : resolve(options.dest);
-  const info = await statOrNull(source);
-  if (info?.isDirectory() !== true) {
-    throw new BackupError('ERR_BAD_SOURCE', `Expected a directory to verify, got \`${source}\``);
-  }
-  const tree = await scan(source, info);
-  const pool = new Pool({ processes: parseWorkers(options.workers) });
-  try {
-    return await verifyFiles(
-      pool,
-      tree.files.map((file) => file.rel),
-      tree.files.map((file) => file.size),
-      source,
-      destination,
-      undefined,
-    );
-  } finally {
-    await pool.terminate();
   }
 }

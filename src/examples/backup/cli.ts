@@ -3,10 +3,11 @@
  * block copy on the command line, with a progress bar.
  */
 import { parseArgs } from 'node:util';
-import { backup, defaultDestination } from './backup.ts';
+import { backup } from './backup.ts';
 import { blockCopy } from './block-copy.ts';
 import { BackupError } from './errors.ts';
 import { formatBytes, ProgressBar, type ProgressStream } from './progress.ts';
+import { defaultDestination } from './tree.ts';
 
 export const BACKUP_USAGE = `Usage: multitask backup SRC [DEST] [--force] [--workers N]
 

@@ -1,0 +1,274 @@
+/**
+ * One client connection of the HTTP server (server.ts): reads bytes, parses one request head
+ * at a time, answers it, and only then parses the next, so pipelined requests are answered
+ * in order; bounds slow clients with a deadline per request head and a limit on a stalled
+ * response.
+ */
+import type { Socket } from 'node:net';
+import type { FileHandle } from 'node:fs/promises';
+import { parseRequest, type HttpRequest } from './parser.ts';
+import { errorReply, formatHttpDate, REASONS, type Reply } from './response.ts';
+import type { DynamicPages } from './server.ts';
+import { serveStatic, type StaticRoot } from './static.ts';
+
+/** What every connection of one server shares. */
+export interface Context {
+  readonly root: StaticRoot;
+  readonly dynamic: DynamicPages | undefined;
+  readonly idleTimeoutMs: number;
+  readonly maxHeaderBytes: number;
+  readonly log: ((line: string) => void) | undefined;
+}
+
+/** How long a closing connection keeps reading (and discarding) before it is destroyed. */
+const MAX_LINGER_MS = 2000;
+
+/**
+ * One client connection. Its states: waiting for a request head (the deadline runs),
+ * answering one (`#busy`, reading paused), and closing (`#closing`: our side has ended, what
+ * still arrives is discarded until the client closes or the linger timer destroys it).
+ */
+export class Connection {
+  readonly #socket: Socket;
+  readonly #context: Context;
+  #buffer: Buffer = Buffer.alloc(0);
+  #busy = false;
+  #closing = false;
+  #peerEnded = false;
+  #deadline: NodeJS.Timeout | undefined;
+  #linger: NodeJS.Timeout | undefined;
+
+  constructor(socket: Socket, context: Context) {
+    this.#socket = socket;
+    this.#context = context;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      this.#onData(chunk);
+    });
+    socket.on('end', () => {
+      this.#peerEnded = true;
+      if (!this.#busy) this.#finish();
+    });
+    // A reset or a write to a closed peer: 'close' follows, which cleans up.
+    socket.on('error', () => undefined);
+    socket.on('timeout', () => socket.destroy());
+    socket.on('close', () => {
+      clearTimeout(this.#deadline);
+      clearTimeout(this.#linger);
+    });
+    this.#armDeadline();
+  }
+
+  /** Drops the connection now (the server is closing). */
+  destroy(): void {
+    this.#socket.destroy();
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.#closing) return;
+    const waiting = this.#buffer.length > 0;
+    this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
+    // A head ends with a line feed: without one in the new bytes, it is still incomplete,
+    // and re-scanning the buffer for every byte a slow client sends would cost quadratic time.
+    if (waiting && !chunk.includes(0x0a) && this.#buffer.length <= this.#context.maxHeaderBytes) {
+      return;
+    }
+    this.#next();
+  }
+
+  /** Parses and answers the next request in the buffer, if it is all there. */
+  #next(): void {
+    if (this.#busy || this.#closing) return;
+    if (this.#buffer.length === 0) {
+      if (this.#peerEnded) this.#finish();
+      return;
+    }
+    const result = parseRequest(this.#buffer, this.#context.maxHeaderBytes);
+    switch (result.kind) {
+      case 'incomplete':
+        if (this.#peerEnded) this.#finish();
+        return;
+      case 'error':
+        this.#failAndClose(errorReply(result.status, result.reason));
+        return;
+      case 'request':
+        this.#buffer = this.#buffer.subarray(result.consumed);
+        clearTimeout(this.#deadline);
+        this.#busy = true;
+        this.#socket.pause();
+        void this.#answer(result.request);
+        return;
+      default:
+        throw new Error(`Unexpected parse result ${JSON.stringify(result satisfies never)}`);
+    }
+  }
+
+  async #answer(request: HttpRequest): Promise<void> {
+    let reply: Reply;
+    try {
+      reply = await this.#route(request);
+    } catch (error) {
+      // The client learns nothing of the server's internals; the log says what went wrong.
+      reply = errorReply(500);
+      this.#context.log?.(`Error answering ${request.method} ${request.target}: ${String(error)}`);
+    }
+    // This server reads no bodies: after a request with one, the stream is not framed.
+    const keepAlive = request.keepAlive && !request.hasBody;
+    const sent = await this.#write(reply, request.method === 'HEAD', keepAlive, request.version);
+    this.#context.log?.(
+      `${this.#socket.remoteAddress ?? '-'} "${request.method} ${request.target} HTTP/${request.version}" ${reply.status}`,
+    );
+    this.#busy = false;
+    if (!sent) {
+      this.#socket.destroy();
+    } else if (!keepAlive) {
+      this.#finish();
+    } else if (!this.#socket.destroyed) {
+      this.#armDeadline();
+      this.#socket.resume();
+      this.#next();
+    }
+  }
+
+  #route(request: HttpRequest): Promise<Reply> {
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      return Promise.resolve(
+        errorReply(405, `${request.method} is not served here`, { Allow: 'GET, HEAD' }),
+      );
+    }
+    const { dynamic, root } = this.#context;
+    if (dynamic !== undefined && (request.path === '/dyn' || request.path.startsWith('/dyn/'))) {
+      return dynamic.handle(request);
+    }
+    return serveStatic(root, request);
+  }
+
+  /**
+   * Writes a reply. The head goes in one write with an in-memory body; a file streams with
+   * backpressure. Returns false when the connection broke before all was sent.
+   */
+  async #write(
+    reply: Reply,
+    headOnly: boolean,
+    keepAlive: boolean,
+    version: HttpRequest['version'],
+  ): Promise<boolean> {
+    const { body } = reply;
+    let file: { readonly file: FileHandle; readonly size: number } | undefined;
+    let inline: Buffer | undefined;
+    if (typeof body === 'string') inline = Buffer.from(body);
+    else if (Buffer.isBuffer(body)) inline = body;
+    else file = body;
+    const socket = this.#socket;
+    if (socket.destroyed) {
+      await file?.file.close();
+      return false;
+    }
+    const fields: [string, string][] = [
+      ['Date', formatHttpDate(Date.now())],
+      ['Server', 'multitask'],
+      ...Object.entries(reply.headers ?? {}),
+    ];
+    // A 304 has no body and no length (RFC 9110 §15.4.5); everything else says its length.
+    if (reply.status !== 304) {
+      fields.push(['Content-Length', String(file?.size ?? inline?.length ?? 0)]);
+    }
+    if (!keepAlive) fields.push(['Connection', 'close']);
+    else if (version === '1.0') fields.push(['Connection', 'keep-alive']);
+    const head = `HTTP/1.1 ${reply.status} ${REASONS[reply.status] ?? 'Unknown'}\r\n${fields
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('')}\r\n`;
+    // A client that stops reading cannot hold the response (and the file) forever.
+    socket.setTimeout(this.#context.idleTimeoutMs);
+    try {
+      const headBytes = Buffer.from(head, 'latin1');
+      if (headOnly || file === undefined) {
+        await file?.file.close();
+        socket.write(
+          headOnly || inline === undefined ? headBytes : Buffer.concat([headBytes, inline]),
+        );
+        return true;
+      }
+      socket.write(headBytes);
+      return await this.#sendFile(file.file, file.size);
+    } finally {
+      socket.setTimeout(0);
+    }
+  }
+
+  /** Streams `size` bytes of `file` with backpressure; closes the file. */
+  #sendFile(file: FileHandle, size: number): Promise<boolean> {
+    if (size === 0) return file.close().then(() => true);
+    const socket = this.#socket;
+    // autoClose (the default) closes the handle when the stream ends, fails or is destroyed.
+    const stream = file.createReadStream({ start: 0, end: size - 1 });
+    return new Promise((resolve) => {
+      let sent = 0;
+      const onDrain = (): void => {
+        stream.resume();
+      };
+      const onClose = (): void => {
+        stream.destroy();
+        done(false);
+      };
+      const done = (ok: boolean): void => {
+        socket.off('drain', onDrain);
+        socket.off('close', onClose);
+        resolve(ok);
+      };
+      socket.on('drain', onDrain);
+      socket.once('close', onClose);
+      stream.on('data', (chunk: Buffer | string) => {
+        sent += chunk.length;
+        if (!socket.write(chunk)) stream.pause();
+      });
+      // A file that shrank since its size was sent leaves the response short: not ok.
+      stream.once('end', () => {
+        done(sent === size);
+      });
+      stream.once('error', () => {
+        done(false);
+      });
+    });
+  }
+
+  /** Starts the deadline for the next request head. */
+  #armDeadline(): void {
+    clearTimeout(this.#deadline);
+    this.#deadline = setTimeout(() => {
+      // Part of a request is an answer owed (408); an idle keep-alive connection just ends.
+      if (this.#buffer.length > 0) {
+        this.#failAndClose(errorReply(408, 'the request head took too long'));
+      } else {
+        this.#finish();
+      }
+    }, this.#context.idleTimeoutMs);
+  }
+
+  /** Answers a request that cannot be served, then closes. */
+  #failAndClose(reply: Reply): void {
+    clearTimeout(this.#deadline);
+    this.#busy = true;
+    void this.#write(reply, false, false, '1.1').then(() => {
+      this.#finish();
+    });
+  }
+
+  /**
+   * Ends our side and keeps reading until the client closes. Destroying the socket at once
+   * while the client is still sending (a 431 to a large head) would make the kernel answer
+   * with a reset, which can discard the response before the client reads it.
+   */
+  #finish(): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    clearTimeout(this.#deadline);
+    const socket = this.#socket;
+    socket.end();
+    socket.resume();
+    this.#linger = setTimeout(
+      () => socket.destroy(),
+      Math.min(this.#context.idleTimeoutMs, MAX_LINGER_MS),
+    );
+  }
+}
