@@ -41,9 +41,9 @@ long FutexWake(int32_t* word, int count) {
 struct timespec DeadlineAfter(double ms) {
   struct timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);
+  // Deadlines past 30 years are as good as none; clamping keeps every conversion in range.
+  if (ms > 1e12) ms = 1e12;
   double whole = std::floor(ms / 1000);
-  // Deadlines past a century are as good as none; keep tv_sec far from overflow.
-  if (whole > 3.2e9) whole = 3.2e9;
   long long ns = now.tv_nsec + static_cast<long long>((ms - whole * 1000) * 1e6);
   struct timespec deadline;
   deadline.tv_sec = now.tv_sec + static_cast<time_t>(whole) + static_cast<time_t>(ns / 1000000000);
