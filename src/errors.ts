@@ -54,6 +54,7 @@ export type ErrorCode =
   | 'ERR_INVALID_STATE'
   | 'ERR_RESULT_NOT_READY'
   | 'ERR_INITIALIZER_FAILED'
+  | 'ERR_NATIVE_UNAVAILABLE'
   | 'ERR_INTERNAL';
 
 /** The base class of every multitask error. */

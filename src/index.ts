@@ -42,6 +42,7 @@ export {
   type ShutdownOptions as QueueShutdownOptions,
 } from './queue/index.ts';
 export * from './pool/index.ts';
+export { sharedMemoryBackend } from './memory/native.ts';
 export { SharedArray, type SharedArrayOptions } from './values/shared-array.ts';
 export type { BigIntTypecode, NumberTypecode, Typecode, ValueOf } from './values/typecodes.ts';
 export { Value, type ValueOptions } from './values/value.ts';
