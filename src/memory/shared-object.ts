@@ -38,6 +38,34 @@ export function isRemoteState(state: SharedState): state is RemoteState {
   return 'broker' in state;
 }
 
+/**
+ * Buffer `index` of a state being rebuilt into a local core. Every kind asks through this, so
+ * that a state that lost its memory on the way (a library bug, or a hand-made envelope) fails
+ * the same way everywhere, rather than one kind working on private memory nobody shares.
+ * @throws {MultitaskError} `ERR_INTERNAL` when the buffer is missing.
+ */
+export function stateBuffer(state: LocalState, index = 0): SharedArrayBuffer {
+  const buffer = state.buffers[index];
+  if (buffer === undefined) throw missingBuffers(state, index + 1);
+  return buffer;
+}
+
+/**
+ * The `count` buffers of a state being rebuilt into a local core, as {@link stateBuffer}.
+ * @throws {MultitaskError} `ERR_INTERNAL` when the state has fewer (or more).
+ */
+export function stateBuffers(state: LocalState, count: number): readonly SharedArrayBuffer[] {
+  if (state.buffers.length !== count) throw missingBuffers(state, count);
+  return state.buffers;
+}
+
+function missingBuffers(state: LocalState, expected: number): MultitaskError {
+  return new MultitaskError(
+    'ERR_INTERNAL',
+    `multitask: a ${state.kind} needs ${expected} shared buffer${expected === 1 ? '' : 's'}, its state has ${state.buffers.length}`,
+  );
+}
+
 /** The envelope that replaces a shared object in a worker's arguments. */
 export interface Envelope {
   readonly [ENVELOPE_KEY]: SharedState;
@@ -82,6 +110,11 @@ export function registerSharedKind<Core extends object>(
   module: string,
 ): void {
   kinds.set(kind, { spec, module });
+}
+
+/** The kinds registered in this realm, in registration order. */
+export function sharedKindNames(): string[] {
+  return [...kinds.keys()];
 }
 
 /** Whether `kind` is registered in this realm. */

@@ -6,11 +6,12 @@
 import { QueueShutDownError } from '../errors.ts';
 import { currentOwnerId, ownerTable } from '../memory/owners.ts';
 import { typeError } from '../internal/validate.ts';
-import { registerSharedKind, type SharedState } from '../memory/shared-object.ts';
+import { registerSharedKind, stateBuffers, type SharedState } from '../memory/shared-object.ts';
 import { waitArguments, type WaitOptions } from '../internal/wait-options.ts';
 import { BaseQueue, type QueuePutOptions } from './base-queue.ts';
 import { putTimeout } from './items.ts';
 import { Discipline, QueueCore, queueBuffers, type QueueCoreApi } from './queue-core.ts';
+import { QUEUE_BUFFERS } from './queue-layout.ts';
 
 export type { QueuePutOptions, QueueWaitOptions } from './base-queue.ts';
 
@@ -185,7 +186,8 @@ export function registerQueueKind(kind: string, Class: new () => Queue): void {
   registerSharedKind<QueueCoreApi>(
     kind,
     {
-      localCore: (state, owner, owners) => new QueueCore(state.buffers, owner, owners),
+      localCore: (state, owner, owners) =>
+        new QueueCore(stateBuffers(state, QUEUE_BUFFERS), owner, owners),
       wrap: (state, core) => {
         adopting = { state, core };
         return new Class();

@@ -2,9 +2,10 @@
  * `SimpleQueue`: Python's `queue.SimpleQueue`, an unbounded FIFO queue without task tracking.
  */
 import { currentOwnerId, ownerTable } from '../memory/owners.ts';
-import { registerSharedKind, type SharedState } from '../memory/shared-object.ts';
+import { registerSharedKind, stateBuffers, type SharedState } from '../memory/shared-object.ts';
 import { BaseQueue, type QueuePutOptions } from './base-queue.ts';
 import { Discipline, QueueCore, queueBuffers, type QueueCoreApi } from './queue-core.ts';
+import { QUEUE_BUFFERS } from './queue-layout.ts';
 
 let adopting: { state: SharedState; core: QueueCoreApi } | undefined;
 
@@ -56,7 +57,8 @@ const KIND = 'SimpleQueue';
 registerSharedKind<QueueCoreApi>(
   KIND,
   {
-    localCore: (state, owner, owners) => new QueueCore(state.buffers, owner, owners),
+    localCore: (state, owner, owners) =>
+      new QueueCore(stateBuffers(state, QUEUE_BUFFERS), owner, owners),
     wrap: (state, core) => {
       adopting = { state, core };
       return new SimpleQueue();

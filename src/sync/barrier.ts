@@ -10,6 +10,7 @@ import { reviveFunction } from '../transport/function-revive.ts';
 import {
   kSharedState,
   registerSharedKind,
+  stateBuffer,
   type Shareable,
   type SharedState,
 } from '../memory/shared-object.ts';
@@ -316,13 +317,7 @@ registerSharedKind<BarrierCoreApi>(
     localCore: (state, owner, owners) => {
       const meta = state.meta as BarrierMeta;
       const action = meta.action === null ? null : reviveFunction(meta.action);
-      return new BarrierCore(
-        new Int32Array(state.buffers[0] ?? new SharedArrayBuffer(0)),
-        meta,
-        action,
-        owner,
-        owners,
-      );
+      return new BarrierCore(new Int32Array(stateBuffer(state)), meta, action, owner, owners);
     },
     wrap: (state, core) => {
       adopting = { state, core };

@@ -10,6 +10,7 @@ import {
   kSharedState,
   registerSharedKind,
   sharedKind,
+  stateBuffer,
   type LocalState,
   type Shareable,
   type SharedState,
@@ -302,8 +303,7 @@ function conditionCore(
     owner,
     owners,
   ) as unknown as ConditionLock;
-  const buffer = state.buffers[0] ?? new SharedArrayBuffer(0);
-  return new ConditionCore(new Int32Array(buffer), lockCore, owner, owners);
+  return new ConditionCore(new Int32Array(stateBuffer(state)), lockCore, owner, owners);
 }
 
 registerSharedKind<ConditionCoreApi>(

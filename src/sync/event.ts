@@ -5,6 +5,7 @@
 import {
   kSharedState,
   registerSharedKind,
+  stateBuffer,
   type Shareable,
   type SharedState,
 } from '../memory/shared-object.ts';
@@ -151,8 +152,7 @@ export class Event implements Shareable {
 registerSharedKind<EventCoreApi>(
   KIND,
   {
-    localCore: (state) =>
-      new EventCore(new Int32Array(state.buffers[0] ?? new SharedArrayBuffer(8), 0, SLOTS)),
+    localCore: (state) => new EventCore(new Int32Array(stateBuffer(state), 0, SLOTS)),
     wrap: (state, core) => {
       adopting = { state, core };
       return new Event();

@@ -5,7 +5,7 @@
  */
 import { StateError } from '../errors.ts';
 import type { OwnerTable } from '../memory/owners.ts';
-import { registerSharedKind } from '../memory/shared-object.ts';
+import { registerSharedKind, stateBuffer } from '../memory/shared-object.ts';
 import {
   holderOf,
   lockWordSteps,
@@ -117,15 +117,10 @@ export class Lock extends LockBase {
 registerSharedKind<LockCoreApi>(
   KIND,
   {
-    localCore: (state, owner, owners) => new LockCore(lockCells(state.buffers[0]), owner, owners),
+    localCore: (state, owner, owners) =>
+      new LockCore(new Int32Array(stateBuffer(state), 0, SLOTS), owner, owners),
     wrap: (state, core) => adoptLock(state, core, () => new Lock()),
     asyncMethods: ['acquire'],
   },
   import.meta.url,
 );
-
-/** The lock word array over a lock's buffer. */
-export function lockCells(buffer: SharedArrayBuffer | undefined): Int32Array {
-  if (buffer === undefined) throw new TypeError('multitask: a lock needs its buffer');
-  return new Int32Array(buffer, 0, SLOTS);
-}

@@ -4,7 +4,7 @@
  */
 import { StateError } from '../errors.ts';
 import type { OwnerTable } from '../memory/owners.ts';
-import { registerSharedKind } from '../memory/shared-object.ts';
+import { registerSharedKind, stateBuffer } from '../memory/shared-object.ts';
 import {
   holderOf,
   lockWordSteps,
@@ -138,14 +138,10 @@ export class RLock extends LockBase {
 registerSharedKind<LockCoreApi>(
   KIND,
   {
-    localCore: (state, owner, owners) => new RLockCore(rlockCells(state.buffers[0]), owner, owners),
+    localCore: (state, owner, owners) =>
+      new RLockCore(new Int32Array(stateBuffer(state), 0, SLOTS), owner, owners),
     wrap: (state, core) => adoptLock(state, core, () => new RLock()),
     asyncMethods: ['acquire'],
   },
   import.meta.url,
 );
-
-function rlockCells(buffer: SharedArrayBuffer | undefined): Int32Array {
-  if (buffer === undefined) throw new TypeError('multitask: an RLock needs its buffer');
-  return new Int32Array(buffer, 0, SLOTS);
-}

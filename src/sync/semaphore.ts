@@ -7,6 +7,7 @@ import { assertInteger } from '../internal/validate.ts';
 import {
   kSharedState,
   registerSharedKind,
+  stateBuffer,
   type Shareable,
   type SharedState,
 } from '../memory/shared-object.ts';
@@ -199,8 +200,7 @@ for (const [kind, Class] of [
   registerSharedKind<SemaphoreCoreApi>(
     kind,
     {
-      localCore: (state) =>
-        new SemaphoreCore(new Int32Array(state.buffers[0] ?? new SharedArrayBuffer(8), 0, SLOTS)),
+      localCore: (state) => new SemaphoreCore(new Int32Array(stateBuffer(state), 0, SLOTS)),
       wrap: (state, core) => {
         adopting = { state, core };
         return new Class();

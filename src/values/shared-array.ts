@@ -10,6 +10,7 @@ import {
   attach,
   kSharedState,
   registerSharedKind,
+  stateBuffer,
   type Shareable,
   type SharedState,
 } from '../memory/shared-object.ts';
@@ -314,9 +315,7 @@ registerSharedKind<SharedArrayCoreApi>(
   {
     localCore: (state) => {
       const { typecode } = state.meta as SharedArrayMeta;
-      const buffer = state.buffers[0];
-      if (buffer === undefined) throw new TypeError('multitask: a SharedArray needs its buffer');
-      return new SharedArrayCore(elementsOf(typecode, buffer));
+      return new SharedArrayCore(elementsOf(typecode, stateBuffer(state)));
     },
     wrap: (state, core) => {
       const meta = state.meta as SharedArrayMeta;

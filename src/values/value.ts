@@ -8,6 +8,7 @@ import {
   attach,
   kSharedState,
   registerSharedKind,
+  stateBuffer,
   type Shareable,
   type SharedState,
 } from '../memory/shared-object.ts';
@@ -173,9 +174,7 @@ registerSharedKind<ValueCoreApi>(
   {
     localCore: (state) => {
       const { typecode } = state.meta as ValueMeta;
-      const buffer = state.buffers[0];
-      if (buffer === undefined) throw new TypeError('multitask: a Value needs its buffer');
-      return new ValueCore(elementsOf(typecode, buffer));
+      return new ValueCore(elementsOf(typecode, stateBuffer(state)));
     },
     wrap: (state, core) => {
       const meta = state.meta as ValueMeta;
