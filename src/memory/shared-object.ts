@@ -13,6 +13,7 @@
  * envelope into an object of the same class over a core of its own.
  */
 import { MultitaskError } from '../errors.ts';
+import { kAttach } from '../internal/symbols.ts';
 import { currentOwnerId, ownerTable, type OwnerTable } from './owners.ts';
 import type { Destination } from '../transport/wire.ts';
 
@@ -84,6 +85,33 @@ export interface Shareable {
 
 export function isShareable(value: unknown): value is Shareable {
   return typeof value === 'object' && value !== null && kSharedState in value;
+}
+
+/**
+ * The argument that makes a shared class's constructor rebuild an object instead of making a
+ * new one: `new Lock({ [kAttach]: { state, core } })` is a Lock over memory (or a broker)
+ * that already exists. Each kind's `wrap` builds its objects this way. `kAttach` is an
+ * internal symbol, which `index.ts` never exports, so user code cannot pass one; it is an
+ * argument, not state of the module, so nothing else can see it.
+ */
+export interface AttachArgument<Core extends object> {
+  readonly [kAttach]: Attachment<Core>;
+}
+
+/** What a rebuilt object stands on: its state, and a core over that state. */
+export interface Attachment<Core extends object> {
+  readonly state: SharedState;
+  readonly core: Core;
+}
+
+/**
+ * The attachment a constructor argument carries, or `undefined` when the argument is a
+ * user's (the constructor then makes a new object).
+ */
+export function attachmentOf<Core extends object>(argument: unknown): Attachment<Core> | undefined {
+  return typeof argument === 'object' && argument !== null && kAttach in argument
+    ? (argument as AttachArgument<Core>)[kAttach]
+    : undefined;
 }
 
 /** How one kind of shared object is built, in any realm. */

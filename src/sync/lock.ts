@@ -5,7 +5,8 @@
  */
 import { StateError } from '../errors.ts';
 import type { OwnerTable } from '../memory/owners.ts';
-import { registerSharedKind, stateBuffer } from '../memory/shared-object.ts';
+import { kAttach } from '../internal/symbols.ts';
+import { registerSharedKind, stateBuffer, type AttachArgument } from '../memory/shared-object.ts';
 import {
   holderOf,
   lockWordSteps,
@@ -14,13 +15,7 @@ import {
   tryLockWord,
   unlockWord,
 } from '../memory/lock-word.ts';
-import {
-  adoptLock,
-  kTryAcquire,
-  LockBase,
-  type ConditionLock,
-  type LockCoreApi,
-} from './lock-base.ts';
+import { kTryAcquire, LockBase, type ConditionLock, type LockCoreApi } from './lock-base.ts';
 import { runAsync, runSync, type Steps } from '../memory/waiting.ts';
 
 /**
@@ -109,8 +104,12 @@ const KIND = 'Lock';
  * ```
  */
 export class Lock extends LockBase {
-  constructor() {
-    super(KIND, SLOTS, (cells, owner, owners) => new LockCore(cells, owner, owners));
+  constructor();
+  /** @internal Rebuilds a lock that exists (see AttachArgument). */
+  // eslint-disable-next-line @typescript-eslint/unified-signatures -- kept apart so that the public signature shows no parameter
+  constructor(attach: AttachArgument<LockCoreApi>);
+  constructor(attach?: AttachArgument<LockCoreApi>) {
+    super(KIND, SLOTS, (cells, owner, owners) => new LockCore(cells, owner, owners), attach);
   }
 }
 
@@ -119,7 +118,7 @@ registerSharedKind<LockCoreApi>(
   {
     localCore: (state, owner, owners) =>
       new LockCore(new Int32Array(stateBuffer(state), 0, SLOTS), owner, owners),
-    wrap: (state, core) => adoptLock(state, core, () => new Lock()),
+    wrap: (state, core) => new Lock({ [kAttach]: { state, core } }),
     asyncMethods: ['acquire'],
   },
   import.meta.url,

@@ -4,7 +4,8 @@
  */
 import { StateError } from '../errors.ts';
 import type { OwnerTable } from '../memory/owners.ts';
-import { registerSharedKind, stateBuffer } from '../memory/shared-object.ts';
+import { kAttach } from '../internal/symbols.ts';
+import { registerSharedKind, stateBuffer, type AttachArgument } from '../memory/shared-object.ts';
 import {
   holderOf,
   lockWordSteps,
@@ -13,13 +14,7 @@ import {
   tryLockWord,
   unlockWord,
 } from '../memory/lock-word.ts';
-import {
-  adoptLock,
-  kTryAcquire,
-  LockBase,
-  type ConditionLock,
-  type LockCoreApi,
-} from './lock-base.ts';
+import { kTryAcquire, LockBase, type ConditionLock, type LockCoreApi } from './lock-base.ts';
 import { runAsync, runSync, type Steps } from '../memory/waiting.ts';
 
 /**
@@ -130,8 +125,12 @@ const KIND = 'RLock';
  * ```
  */
 export class RLock extends LockBase {
-  constructor() {
-    super(KIND, SLOTS, (cells, owner, owners) => new RLockCore(cells, owner, owners));
+  constructor();
+  /** @internal Rebuilds a lock that exists (see AttachArgument). */
+  // eslint-disable-next-line @typescript-eslint/unified-signatures -- kept apart so that the public signature shows no parameter
+  constructor(attach: AttachArgument<LockCoreApi>);
+  constructor(attach?: AttachArgument<LockCoreApi>) {
+    super(KIND, SLOTS, (cells, owner, owners) => new RLockCore(cells, owner, owners), attach);
   }
 }
 
@@ -140,7 +139,7 @@ registerSharedKind<LockCoreApi>(
   {
     localCore: (state, owner, owners) =>
       new RLockCore(new Int32Array(stateBuffer(state), 0, SLOTS), owner, owners),
-    wrap: (state, core) => adoptLock(state, core, () => new RLock()),
+    wrap: (state, core) => new RLock({ [kAttach]: { state, core } }),
     asyncMethods: ['acquire'],
   },
   import.meta.url,
