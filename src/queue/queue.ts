@@ -6,6 +6,7 @@
 import { QueueShutDownError } from '../errors.ts';
 import { currentOwnerId, ownerTable } from '../memory/owners.ts';
 import { typeError } from '../internal/validate.ts';
+import { siblingModule } from '../internal/loader-hooks.ts';
 import { kAttach } from '../internal/symbols.ts';
 import {
   attachmentOf,
@@ -187,7 +188,12 @@ function assertMaxsize(maxsize: unknown): asserts maxsize is number {
   }
 }
 
-/** Registers a Queue class as a shared kind, so that workers rebuild it over the same memory. */
+/**
+ * Registers a Queue class as a shared kind, so that workers rebuild it over the same memory.
+ * The kind's module is the queues' index, which registers every queue class: the subclasses
+ * register from their own modules, and a realm that imports this one alone (the broker's
+ * thread) would not know them.
+ */
 export function registerQueueKind(
   kind: string,
   Class: new (attach: AttachArgument<QueueCoreApi>) => Queue,
@@ -200,7 +206,7 @@ export function registerQueueKind(
       wrap: (state, core) => new Class({ [kAttach]: { state, core } }),
       asyncMethods: ['put', 'get', 'join'],
     },
-    import.meta.url,
+    siblingModule(import.meta.url, './index').href,
   );
 }
 
