@@ -15,7 +15,7 @@ import {
   type AttachArgument,
 } from '../memory/shared-object.ts';
 import { waitArguments, type WaitOptions } from '../internal/wait-options.ts';
-import { BaseQueue, type QueuePutOptions } from './base-queue.ts';
+import { BaseQueue, queueMethods, type QueuePutOptions } from './base-queue.ts';
 import { putTimeout } from './items.ts';
 import { Discipline, QueueCore, queueBuffers, type QueueCoreApi } from './queue-core.ts';
 import { QUEUE_BUFFERS } from './queue-layout.ts';
@@ -204,7 +204,7 @@ export function registerQueueKind(
       localCore: (state, owner, owners) =>
         new QueueCore(stateBuffers(state, QUEUE_BUFFERS), owner, owners),
       wrap: (state, core) => new Class({ [kAttach]: { state, core } }),
-      asyncMethods: ['put', 'get', 'join'],
+      methods: queueMethods,
     },
     siblingModule(import.meta.url, './index').href,
   );

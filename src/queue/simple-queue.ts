@@ -9,7 +9,7 @@ import {
   stateBuffers,
   type AttachArgument,
 } from '../memory/shared-object.ts';
-import { BaseQueue, type QueuePutOptions } from './base-queue.ts';
+import { BaseQueue, queueMethods, type QueuePutOptions } from './base-queue.ts';
 import { Discipline, QueueCore, queueBuffers, type QueueCoreApi } from './queue-core.ts';
 import { QUEUE_BUFFERS } from './queue-layout.ts';
 
@@ -67,7 +67,7 @@ registerSharedKind<QueueCoreApi>(
     localCore: (state, owner, owners) =>
       new QueueCore(stateBuffers(state, QUEUE_BUFFERS), owner, owners),
     wrap: (state, core) => new SimpleQueue({ [kAttach]: { state, core } }),
-    asyncMethods: ['put', 'get', 'join'],
+    methods: queueMethods,
   },
   import.meta.url,
 );

@@ -324,7 +324,14 @@ registerSharedKind<BarrierCoreApi>(
       return new BarrierCore(new Int32Array(stateBuffer(state)), meta, action, owner, owners);
     },
     wrap: (state, core) => new Barrier({ [kAttach]: { state, core } }),
-    asyncMethods: ['wait'],
+    methods: {
+      wait: 'async',
+      waitSync: 'blocking',
+      abort: 'sync',
+      reset: 'sync',
+      nWaiting: 'sync',
+      broken: 'sync',
+    },
   },
   import.meta.url,
 );

@@ -317,7 +317,7 @@ registerSharedKind<ConditionCoreApi>(
     localCore: (state, owner, owners) =>
       conditionCore(state, (state.meta as ConditionMeta).lock, { owner, owners }),
     wrap: (state, core) => new Condition({ [kAttach]: { state, core } }),
-    asyncMethods: ['wait'],
+    methods: { wait: 'async', waitSync: 'blocking', notify: 'sync' },
   },
   import.meta.url,
 );

@@ -159,7 +159,7 @@ registerSharedKind<EventCoreApi>(
   {
     localCore: (state) => new EventCore(new Int32Array(stateBuffer(state), 0, SLOTS)),
     wrap: (state, core) => new Event({ [kAttach]: { state, core } }),
-    asyncMethods: ['wait'],
+    methods: { isSet: 'sync', set: 'sync', clear: 'sync', wait: 'async', waitSync: 'blocking' },
   },
   import.meta.url,
 );

@@ -11,6 +11,7 @@ import {
   type SharedState,
 } from '../memory/shared-object.ts';
 import { AcquirableBase, acquireTimeout, type AcquireOptions } from './acquirable.ts';
+import type { MethodTable } from '../memory/core-methods.ts';
 import { Outcome } from '../memory/lock-word.ts';
 import type { Steps } from '../memory/waiting.ts';
 
@@ -24,6 +25,15 @@ export interface LockCoreApi {
   /** Whether the calling owner holds it. */
   owned(): boolean;
 }
+
+/** How child processes reach a lock's core, through the broker (Lock and RLock alike). */
+export const lockMethods: MethodTable<LockCoreApi> = {
+  acquire: 'async',
+  acquireSync: 'blocking',
+  release: 'sync',
+  locked: 'sync',
+  owned: 'sync',
+};
 
 /** What a Condition needs from its lock: Python's `_is_owned`, `_release_save`, `_acquire_restore`. */
 export interface ConditionLock {

@@ -15,7 +15,13 @@ import {
   tryLockWord,
   unlockWord,
 } from '../memory/lock-word.ts';
-import { kTryAcquire, LockBase, type ConditionLock, type LockCoreApi } from './lock-base.ts';
+import {
+  kTryAcquire,
+  LockBase,
+  lockMethods,
+  type ConditionLock,
+  type LockCoreApi,
+} from './lock-base.ts';
 import { runAsync, runSync, type Steps } from '../memory/waiting.ts';
 
 /**
@@ -119,7 +125,7 @@ registerSharedKind<LockCoreApi>(
     localCore: (state, owner, owners) =>
       new LockCore(new Int32Array(stateBuffer(state), 0, SLOTS), owner, owners),
     wrap: (state, core) => new Lock({ [kAttach]: { state, core } }),
-    asyncMethods: ['acquire'],
+    methods: lockMethods,
   },
   import.meta.url,
 );

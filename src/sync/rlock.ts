@@ -14,7 +14,13 @@ import {
   tryLockWord,
   unlockWord,
 } from '../memory/lock-word.ts';
-import { kTryAcquire, LockBase, type ConditionLock, type LockCoreApi } from './lock-base.ts';
+import {
+  kTryAcquire,
+  LockBase,
+  lockMethods,
+  type ConditionLock,
+  type LockCoreApi,
+} from './lock-base.ts';
 import { runAsync, runSync, type Steps } from '../memory/waiting.ts';
 
 /**
@@ -140,7 +146,7 @@ registerSharedKind<LockCoreApi>(
     localCore: (state, owner, owners) =>
       new RLockCore(new Int32Array(stateBuffer(state), 0, SLOTS), owner, owners),
     wrap: (state, core) => new RLock({ [kAttach]: { state, core } }),
-    asyncMethods: ['acquire'],
+    methods: lockMethods,
   },
   import.meta.url,
 );

@@ -205,7 +205,7 @@ for (const [kind, Class] of [
     {
       localCore: (state) => new SemaphoreCore(new Int32Array(stateBuffer(state), 0, SLOTS)),
       wrap: (state, core) => new Class({ [kAttach]: { state, core } }),
-      asyncMethods: ['acquire'],
+      methods: { acquire: 'async', acquireSync: 'blocking', release: 'sync', value: 'sync' },
     },
     import.meta.url,
   );

@@ -325,7 +325,7 @@ registerSharedKind<SharedArrayCoreApi>(
       return new SharedArrayCore(elementsOf(typecode, stateBuffer(state)));
     },
     wrap: (state, core) => new SharedArray({ [kAttach]: { state, core } }),
-    asyncMethods: [],
+    methods: { get: 'sync', set: 'sync', getSlice: 'sync', setSlice: 'sync' },
   },
   import.meta.url,
 );

@@ -186,7 +186,7 @@ registerSharedKind<ValueCoreApi>(
       return new ValueCore(elementsOf(typecode, stateBuffer(state)));
     },
     wrap: (state, core) => new Value({ [kAttach]: { state, core } }),
-    asyncMethods: [],
+    methods: { get: 'sync', set: 'sync' },
   },
   import.meta.url,
 );
