@@ -22,6 +22,7 @@ import { siblingModule, startInternalWorker } from '../internal/loader-hooks.ts'
 import { errorFromWire } from '../transport/wire.ts';
 import type { BrokerReply, BrokerRequest, LostReply } from './broker-protocol.ts';
 import { encodeFrame } from './frames.ts';
+import type { KindProtocol } from '../memory/core-methods.ts';
 import type { RemoteState } from '../memory/shared-object.ts';
 
 /** The named pipes of a realm's blocking calls. */
@@ -145,7 +146,7 @@ class BrokerClient {
 
   call(
     id: number,
-    method: string,
+    method: number | string,
     args: readonly unknown[],
     signal?: AbortSignal,
   ): Promise<unknown> {
@@ -169,7 +170,7 @@ class BrokerClient {
     });
   }
 
-  callSync(id: number, method: string, args: readonly unknown[]): unknown {
+  callSync(id: number, method: number | string, args: readonly unknown[]): unknown {
     const seq = ++this.#seq;
     const request: BrokerRequest = { type: 'call', seq, id, method, args };
     writeAll(this.#blocking.requestFd, encodeFrame(request));
@@ -202,28 +203,55 @@ function clientFor(socketPath: string): BrokerClient {
 }
 
 /**
- * A core whose every method is performed by the broker. Methods named in `asyncMethods`
- * return promises (a trailing AbortSignal argument becomes a cancel message); the others
- * block until the broker answers.
+ * A core whose every method is performed by the broker: one method per entry of the kind's
+ * table, which names it by number. Async methods return promises (a trailing AbortSignal
+ * argument becomes a cancel message); sync and blocking ones block until the broker answers.
  */
-export function remoteCore(state: RemoteState, asyncMethods: readonly string[]): object {
+export function remoteCore(state: RemoteState, protocol: KindProtocol): object {
   const client = clientFor(state.broker);
+  if (protocol.legacyAsyncMethods !== undefined)
+    return legacyRemoteCore(client, state.id, protocol.legacyAsyncMethods);
+  const core: Record<string, (...args: unknown[]) => unknown> = {};
+  protocol.methods.forEach(({ name, mode }, method) => {
+    core[name] =
+      mode === 'async'
+        ? (...args: unknown[]) => callAsync(client, state.id, method, args)
+        : (...args: unknown[]) => client.callSync(state.id, method, args);
+  });
+  return core;
+}
+
+function callAsync(
+  client: BrokerClient,
+  id: number,
+  method: number | string,
+  args: unknown[],
+): Promise<unknown> {
+  const last = args.at(-1);
+  const signal = last instanceof AbortSignal ? last : undefined;
+  // Optional trailing arguments (an absent signal) are not sent.
+  const sent = signal === undefined ? args : args.slice(0, -1);
+  while (sent.length > 0 && sent.at(-1) === undefined) sent.pop();
+  return client.call(id, method, sent, signal);
+}
+
+/**
+ * TEMPORARY, for a kind still registered without a method table (see LegacySharedKind):
+ * every string-named method is forwarded by name.
+ */
+function legacyRemoteCore(
+  client: BrokerClient,
+  id: number,
+  asyncMethods: readonly string[],
+): object {
   return new Proxy(
     {},
     {
       get(_target, method) {
         if (typeof method !== 'string') return undefined;
-        if (asyncMethods.includes(method)) {
-          return (...args: unknown[]) => {
-            const last = args.at(-1);
-            const signal = last instanceof AbortSignal ? last : undefined;
-            // Optional trailing arguments (an absent signal) are not sent.
-            const sent = signal === undefined ? [...args] : args.slice(0, -1);
-            while (sent.length > 0 && sent.at(-1) === undefined) sent.pop();
-            return client.call(state.id, method, sent, signal);
-          };
-        }
-        return (...args: unknown[]) => client.callSync(state.id, method, args);
+        if (asyncMethods.includes(method))
+          return (...args: unknown[]) => callAsync(client, id, method, args);
+        return (...args: unknown[]) => client.callSync(id, method, args);
       },
     },
   );

@@ -8,7 +8,11 @@ export interface CallRequest {
   readonly type: 'call';
   readonly seq: number;
   readonly id: number;
-  readonly method: string;
+  /**
+   * The method's number: its index in the kind's method table (see core-methods.ts). A name
+   * only for a kind still registered in the old shape (TEMPORARY, see LegacySharedKind).
+   */
+  readonly method: number | string;
   readonly args: readonly unknown[];
 }
 

@@ -15,3 +15,5 @@ export const kMessages: unique symbol = Symbol('multitask.messages');
 export const kCheckUsable: unique symbol = Symbol('multitask.checkUsable');
 /** Backend hook: the identity a new child takes. */
 export const kChildIdentity: unique symbol = Symbol('multitask.childIdentity');
+/** Constructor argument: rebuild a shared object over the state and core it already has. */
+export const kAttach: unique symbol = Symbol('multitask.attach');

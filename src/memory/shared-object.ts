@@ -13,6 +13,8 @@
  * envelope into an object of the same class over a core of its own.
  */
 import { MultitaskError } from '../errors.ts';
+import { kAttach } from '../internal/symbols.ts';
+import { methodList, type KindProtocol, type MethodTable } from './core-methods.ts';
 import { currentOwnerId, ownerTable, type OwnerTable } from './owners.ts';
 import type { Destination } from '../transport/wire.ts';
 
@@ -38,6 +40,34 @@ export function isRemoteState(state: SharedState): state is RemoteState {
   return 'broker' in state;
 }
 
+/**
+ * Buffer `index` of a state being rebuilt into a local core. Every kind asks through this, so
+ * that a state that lost its memory on the way (a library bug, or a hand-made envelope) fails
+ * the same way everywhere, rather than one kind working on private memory nobody shares.
+ * @throws {MultitaskError} `ERR_INTERNAL` when the buffer is missing.
+ */
+export function stateBuffer(state: LocalState, index = 0): SharedArrayBuffer {
+  const buffer = state.buffers[index];
+  if (buffer === undefined) throw missingBuffers(state, index + 1);
+  return buffer;
+}
+
+/**
+ * The `count` buffers of a state being rebuilt into a local core, as {@link stateBuffer}.
+ * @throws {MultitaskError} `ERR_INTERNAL` when the state has fewer (or more).
+ */
+export function stateBuffers(state: LocalState, count: number): readonly SharedArrayBuffer[] {
+  if (state.buffers.length !== count) throw missingBuffers(state, count);
+  return state.buffers;
+}
+
+function missingBuffers(state: LocalState, expected: number): MultitaskError {
+  return new MultitaskError(
+    'ERR_INTERNAL',
+    `multitask: a ${state.kind} needs ${expected} shared buffer${expected === 1 ? '' : 's'}, its state has ${state.buffers.length}`,
+  );
+}
+
 /** The envelope that replaces a shared object in a worker's arguments. */
 export interface Envelope {
   readonly [ENVELOPE_KEY]: SharedState;
@@ -58,17 +88,64 @@ export function isShareable(value: unknown): value is Shareable {
   return typeof value === 'object' && value !== null && kSharedState in value;
 }
 
+/**
+ * The argument that makes a shared class's constructor rebuild an object instead of making a
+ * new one: `new Lock({ [kAttach]: { state, core } })` is a Lock over memory (or a broker)
+ * that already exists. Each kind's `wrap` builds its objects this way. `kAttach` is an
+ * internal symbol, which `index.ts` never exports, so user code cannot pass one; it is an
+ * argument, not state of the module, so nothing else can see it.
+ */
+export interface AttachArgument<Core extends object> {
+  readonly [kAttach]: Attachment<Core>;
+}
+
+/** What a rebuilt object stands on: its state, and a core over that state. */
+export interface Attachment<Core extends object> {
+  readonly state: SharedState;
+  readonly core: Core;
+}
+
+/**
+ * The attachment a constructor argument carries, or `undefined` when the argument is a
+ * user's (the constructor then makes a new object).
+ */
+export function attachmentOf<Core extends object>(argument: unknown): Attachment<Core> | undefined {
+  return typeof argument === 'object' && argument !== null && kAttach in argument
+    ? (argument as AttachArgument<Core>)[kAttach]
+    : undefined;
+}
+
 /** How one kind of shared object is built, in any realm. */
 export interface SharedKind<Core extends object = object> {
   /** A core that works on local memory on behalf of `owner`. */
   localCore(state: LocalState, owner: number, owners: OwnerTable): Core;
   /** The public object over a core. */
   wrap(state: SharedState, core: Core): Shareable;
-  /** The core's methods that return promises; the others are synchronous. */
+  /** Every method of the core, and how the broker performs it for a child process. */
+  readonly methods: MethodTable<Core>;
+}
+
+/**
+ * TEMPORARY: the shape every kind had before method tables, still accepted for
+ * connection.ts alone while that file is split elsewhere. Its calls travel by method name,
+ * `xSync` runs `x` in the broker, and the methods in `asyncMethods` return promises.
+ * Remove it (and `legacyAsyncMethods`, and the broker's by-name path) once connection.ts
+ * declares a {@link MethodTable}.
+ */
+export interface LegacySharedKind<Core extends object = object> {
+  localCore(state: LocalState, owner: number, owners: OwnerTable): Core;
+  wrap(state: SharedState, core: Core): Shareable;
   readonly asyncMethods: readonly string[];
 }
 
-const kinds = new Map<string, { readonly spec: SharedKind; readonly module: string }>();
+/** A registered kind: how to build its cores and objects, and how the broker serves it. */
+export interface RegisteredKind {
+  localCore(state: LocalState, owner: number, owners: OwnerTable): object;
+  wrap(state: SharedState, core: object): Shareable;
+  readonly protocol: KindProtocol;
+}
+
+const kinds = new Map<string, { readonly spec: RegisteredKind; readonly module: string }>();
 
 /**
  * Registers a kind of shared object. Each class does this once, when its module loads, and
@@ -80,8 +157,34 @@ export function registerSharedKind<Core extends object>(
   kind: string,
   spec: SharedKind<Core>,
   module: string,
+): void;
+/** TEMPORARY: the old shape, for Connection alone (see {@link LegacySharedKind}). */
+export function registerSharedKind<Core extends object>(
+  kind: 'Connection',
+  spec: LegacySharedKind<Core>,
+  module: string,
+): void;
+export function registerSharedKind<Core extends object>(
+  kind: string,
+  spec: SharedKind<Core> | LegacySharedKind<Core>,
+  module: string,
 ): void {
-  kinds.set(kind, { spec, module });
+  const protocol: KindProtocol =
+    'methods' in spec
+      ? { methods: methodList(spec.methods) }
+      : { methods: [], legacyAsyncMethods: spec.asyncMethods };
+  const registered: RegisteredKind = {
+    localCore: (state, owner, owners) => spec.localCore(state, owner, owners),
+    // The core handed back is one this kind built (locally or from its protocol).
+    wrap: (state, core) => spec.wrap(state, core as Core),
+    protocol,
+  };
+  kinds.set(kind, { spec: registered, module });
+}
+
+/** The kinds registered in this realm, in registration order. */
+export function sharedKindNames(): string[] {
+  return [...kinds.keys()];
 }
 
 /** Whether `kind` is registered in this realm. */
@@ -91,19 +194,20 @@ export function hasSharedKind(kind: string): boolean {
 
 /** The module that registers `kind`, for a realm that must import it. */
 export function sharedKindModule(kind: string): string {
-  const entry = kinds.get(kind);
-  if (entry === undefined) {
-    throw new MultitaskError('ERR_INTERNAL', `multitask: unknown shared object kind \`${kind}\``);
-  }
-  return entry.module;
+  return registered(kind).module;
 }
 
-export function sharedKind(kind: string): SharedKind {
+/** How `kind` is built and served. */
+export function sharedKind(kind: string): RegisteredKind {
+  return registered(kind).spec;
+}
+
+function registered(kind: string): { readonly spec: RegisteredKind; readonly module: string } {
   const entry = kinds.get(kind);
   if (entry === undefined) {
     throw new MultitaskError('ERR_INTERNAL', `multitask: unknown shared object kind \`${kind}\``);
   }
-  return entry.spec;
+  return entry;
 }
 
 /**
@@ -113,8 +217,8 @@ export function sharedKind(kind: string): SharedKind {
 export interface ProcessBridge {
   /** Registers local memory with this process's broker; returns its address. */
   export(state: LocalState): RemoteState;
-  /** A core that forwards every operation to the broker holding the object. */
-  remoteCore(state: RemoteState, asyncMethods: readonly string[]): object;
+  /** A core that forwards every method of `protocol` to the broker holding the object. */
+  remoteCore(state: RemoteState, protocol: KindProtocol): object;
 }
 
 let bridge: ProcessBridge | undefined;
@@ -134,7 +238,7 @@ function processBridge(): ProcessBridge {
 export function attach(state: SharedState): Shareable {
   const spec = sharedKind(state.kind);
   const core = isRemoteState(state)
-    ? processBridge().remoteCore(state, spec.asyncMethods)
+    ? processBridge().remoteCore(state, spec.protocol)
     : spec.localCore(state, currentOwnerId(), ownerTable());
   return spec.wrap(state, core);
 }

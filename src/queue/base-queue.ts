@@ -4,6 +4,7 @@
  * `qsize()`. Each class adds Python's API of its own on top.
  */
 import { StateError } from '../errors.ts';
+import type { MethodTable } from '../memory/core-methods.ts';
 import { kSharedState, type Shareable, type SharedState } from '../memory/shared-object.ts';
 import {
   decodeItem,
@@ -18,6 +19,22 @@ import {
 } from './items.ts';
 import type { PriorityKey } from './priority.ts';
 import { EMPTY, QueueCore, type QueueCoreApi } from './queue-core.ts';
+
+/** How child processes reach a queue's core, through the broker (every queue class alike). */
+export const queueMethods: MethodTable<QueueCoreApi> = {
+  put: 'async',
+  putSync: 'blocking',
+  get: 'async',
+  getSync: 'blocking',
+  join: 'async',
+  joinSync: 'blocking',
+  taskDone: 'sync',
+  shutdown: 'sync',
+  status: 'sync',
+  setMaxsize: 'sync',
+  poll: 'async',
+  pollSync: 'blocking',
+};
 
 /** Options of `get`. */
 export interface QueueWaitOptions {

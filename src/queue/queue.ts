@@ -6,11 +6,19 @@
 import { QueueShutDownError } from '../errors.ts';
 import { currentOwnerId, ownerTable } from '../memory/owners.ts';
 import { typeError } from '../internal/validate.ts';
-import { registerSharedKind, type SharedState } from '../memory/shared-object.ts';
+import { siblingModule } from '../internal/loader-hooks.ts';
+import { kAttach } from '../internal/symbols.ts';
+import {
+  attachmentOf,
+  registerSharedKind,
+  stateBuffers,
+  type AttachArgument,
+} from '../memory/shared-object.ts';
 import { waitArguments, type WaitOptions } from '../internal/wait-options.ts';
-import { BaseQueue, type QueuePutOptions } from './base-queue.ts';
+import { BaseQueue, queueMethods, type QueuePutOptions } from './base-queue.ts';
 import { putTimeout } from './items.ts';
 import { Discipline, QueueCore, queueBuffers, type QueueCoreApi } from './queue-core.ts';
+import { QUEUE_BUFFERS } from './queue-layout.ts';
 
 export type { QueuePutOptions, QueueWaitOptions } from './base-queue.ts';
 
@@ -19,8 +27,6 @@ export interface ShutdownOptions {
   /** `true`: drop the items still queued (each counts as done) and fail every `get` at once. */
   readonly immediate?: boolean | undefined;
 }
-
-let adopting: { state: SharedState; core: QueueCoreApi } | undefined;
 
 /**
  * A first-in, first-out queue that threads and processes share: Python's `queue.Queue` (and
@@ -47,11 +53,13 @@ export class Queue<T = unknown> extends BaseQueue<T> implements AsyncIterable<T>
    * (the default) means no limit.
    * @throws {ArgumentTypeError} when `maxsize` is not an integer.
    */
-  constructor(maxsize = 0) {
-    const adopted = adopting;
-    adopting = undefined;
-    if (adopted !== undefined) {
-      super(adopted.state, adopted.core);
+  constructor(maxsize?: number);
+  /** @internal Rebuilds a queue that exists (see AttachArgument). */
+  constructor(attach: AttachArgument<QueueCoreApi>);
+  constructor(maxsize: number | AttachArgument<QueueCoreApi> = 0) {
+    const attached = attachmentOf<QueueCoreApi>(maxsize);
+    if (attached !== undefined) {
+      super(attached.state, attached.core);
       return;
     }
     assertMaxsize(maxsize);
@@ -180,19 +188,25 @@ function assertMaxsize(maxsize: unknown): asserts maxsize is number {
   }
 }
 
-/** Registers a Queue class as a shared kind, so that workers rebuild it over the same memory. */
-export function registerQueueKind(kind: string, Class: new () => Queue): void {
+/**
+ * Registers a Queue class as a shared kind, so that workers rebuild it over the same memory.
+ * The kind's module is the queues' index, which registers every queue class: the subclasses
+ * register from their own modules, and a realm that imports this one alone (the broker's
+ * thread) would not know them.
+ */
+export function registerQueueKind(
+  kind: string,
+  Class: new (attach: AttachArgument<QueueCoreApi>) => Queue,
+): void {
   registerSharedKind<QueueCoreApi>(
     kind,
     {
-      localCore: (state, owner, owners) => new QueueCore(state.buffers, owner, owners),
-      wrap: (state, core) => {
-        adopting = { state, core };
-        return new Class();
-      },
-      asyncMethods: ['put', 'get', 'join'],
+      localCore: (state, owner, owners) =>
+        new QueueCore(stateBuffers(state, QUEUE_BUFFERS), owner, owners),
+      wrap: (state, core) => new Class({ [kAttach]: { state, core } }),
+      methods: queueMethods,
     },
-    import.meta.url,
+    siblingModule(import.meta.url, './index').href,
   );
 }
 

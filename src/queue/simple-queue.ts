@@ -2,11 +2,16 @@
  * `SimpleQueue`: Python's `queue.SimpleQueue`, an unbounded FIFO queue without task tracking.
  */
 import { currentOwnerId, ownerTable } from '../memory/owners.ts';
-import { registerSharedKind, type SharedState } from '../memory/shared-object.ts';
-import { BaseQueue, type QueuePutOptions } from './base-queue.ts';
+import { kAttach } from '../internal/symbols.ts';
+import {
+  attachmentOf,
+  registerSharedKind,
+  stateBuffers,
+  type AttachArgument,
+} from '../memory/shared-object.ts';
+import { BaseQueue, queueMethods, type QueuePutOptions } from './base-queue.ts';
 import { Discipline, QueueCore, queueBuffers, type QueueCoreApi } from './queue-core.ts';
-
-let adopting: { state: SharedState; core: QueueCoreApi } | undefined;
+import { QUEUE_BUFFERS } from './queue-layout.ts';
 
 /**
  * An unbounded first-in, first-out queue: Python's `queue.SimpleQueue`. No `maxsize`,
@@ -21,11 +26,14 @@ let adopting: { state: SharedState; core: QueueCoreApi } | undefined;
  * ```
  */
 export class SimpleQueue<T = unknown> extends BaseQueue<T> {
-  constructor() {
-    const adopted = adopting;
-    adopting = undefined;
-    if (adopted !== undefined) {
-      super(adopted.state, adopted.core);
+  constructor();
+  /** @internal Rebuilds a queue that exists (see AttachArgument). */
+  // eslint-disable-next-line @typescript-eslint/unified-signatures -- kept apart so that the public signature shows no parameter
+  constructor(attach: AttachArgument<QueueCoreApi>);
+  constructor(attach?: AttachArgument<QueueCoreApi>) {
+    const attached = attachmentOf<QueueCoreApi>(attach);
+    if (attached !== undefined) {
+      super(attached.state, attached.core);
       return;
     }
     const buffers = queueBuffers(Discipline.Fifo, 0, false);
@@ -56,12 +64,10 @@ const KIND = 'SimpleQueue';
 registerSharedKind<QueueCoreApi>(
   KIND,
   {
-    localCore: (state, owner, owners) => new QueueCore(state.buffers, owner, owners),
-    wrap: (state, core) => {
-      adopting = { state, core };
-      return new SimpleQueue();
-    },
-    asyncMethods: ['put', 'get', 'join'],
+    localCore: (state, owner, owners) =>
+      new QueueCore(stateBuffers(state, QUEUE_BUFFERS), owner, owners),
+    wrap: (state, core) => new SimpleQueue({ [kAttach]: { state, core } }),
+    methods: queueMethods,
   },
   import.meta.url,
 );

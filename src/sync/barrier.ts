@@ -7,9 +7,13 @@ import { currentOwnerId, ownerTable, type OwnerTable } from '../memory/owners.ts
 import { assertInteger, typeError } from '../internal/validate.ts';
 import { shipFunction, type ShippedFunction } from '../transport/function-source.ts';
 import { reviveFunction } from '../transport/function-revive.ts';
+import { kAttach } from '../internal/symbols.ts';
 import {
+  attachmentOf,
   kSharedState,
   registerSharedKind,
+  stateBuffer,
+  type AttachArgument,
   type Shareable,
   type SharedState,
 } from '../memory/shared-object.ts';
@@ -195,7 +199,6 @@ export class BarrierCore implements BarrierCoreApi {
 }
 
 const KIND = 'Barrier';
-let adopting: { state: SharedState; core: BarrierCoreApi } | undefined;
 
 /** Options of `new Barrier(parties, options)`. */
 export interface BarrierOptions {
@@ -229,13 +232,15 @@ export class Barrier implements Shareable {
    * @throws {ArgumentRangeError} when `parties` is not an integer from 1 up.
    * @throws {PicklingError} when `action` captures variables from its surroundings.
    */
-  constructor(parties: number, options: BarrierOptions = {}) {
-    const adopted = adopting;
-    adopting = undefined;
-    if (adopted !== undefined) {
-      const meta = adopted.state.meta as BarrierMeta;
-      this.#state = adopted.state;
-      this.#core = adopted.core;
+  constructor(parties: number, options?: BarrierOptions);
+  /** @internal Rebuilds a barrier that exists (see AttachArgument). */
+  constructor(attach: AttachArgument<BarrierCoreApi>);
+  constructor(parties: number | AttachArgument<BarrierCoreApi>, options: BarrierOptions = {}) {
+    const attached = attachmentOf<BarrierCoreApi>(parties);
+    if (attached !== undefined) {
+      const meta = attached.state.meta as BarrierMeta;
+      this.#state = attached.state;
+      this.#core = attached.core;
       this.#parties = meta.parties;
       this.#timeout = meta.timeout;
       return;
@@ -316,19 +321,17 @@ registerSharedKind<BarrierCoreApi>(
     localCore: (state, owner, owners) => {
       const meta = state.meta as BarrierMeta;
       const action = meta.action === null ? null : reviveFunction(meta.action);
-      return new BarrierCore(
-        new Int32Array(state.buffers[0] ?? new SharedArrayBuffer(0)),
-        meta,
-        action,
-        owner,
-        owners,
-      );
+      return new BarrierCore(new Int32Array(stateBuffer(state)), meta, action, owner, owners);
     },
-    wrap: (state, core) => {
-      adopting = { state, core };
-      return new Barrier((state.meta as BarrierMeta).parties);
+    wrap: (state, core) => new Barrier({ [kAttach]: { state, core } }),
+    methods: {
+      wait: 'async',
+      waitSync: 'blocking',
+      abort: 'sync',
+      reset: 'sync',
+      nWaiting: 'sync',
+      broken: 'sync',
     },
-    asyncMethods: ['wait'],
   },
   import.meta.url,
 );

@@ -5,11 +5,15 @@
 import { MultitaskError, StateError } from '../errors.ts';
 import type { OwnerTable } from '../memory/owners.ts';
 import { assertInteger, typeError } from '../internal/validate.ts';
+import { kAttach } from '../internal/symbols.ts';
 import {
   attach,
+  attachmentOf,
   kSharedState,
   registerSharedKind,
   sharedKind,
+  stateBuffer,
+  type AttachArgument,
   type LocalState,
   type Shareable,
   type SharedState,
@@ -140,7 +144,6 @@ export class ConditionCore implements ConditionCoreApi {
 }
 
 const KIND = 'Condition';
-let adopting: { state: SharedState; core: ConditionCoreApi; lock: Lock | RLock } | undefined;
 
 interface ConditionMeta {
   /** The state of the condition's lock: the lock travels with the condition. */
@@ -171,14 +174,17 @@ export class Condition extends AcquirableBase implements Shareable {
   /**
    * @param lock The lock to use; a new RLock by default, as in Python.
    */
-  constructor(lock?: Lock | RLock) {
+  constructor(lock?: Lock | RLock);
+  /** @internal Rebuilds a condition that exists (see AttachArgument). */
+  constructor(attach: AttachArgument<ConditionCoreApi>);
+  constructor(lock?: Lock | RLock | AttachArgument<ConditionCoreApi>) {
     super();
-    const adopted = adopting;
-    adopting = undefined;
-    if (adopted !== undefined) {
-      this.#state = adopted.state;
-      this.#core = adopted.core;
-      this.#lock = adopted.lock;
+    const attached = attachmentOf<ConditionCoreApi>(lock);
+    if (attached !== undefined) {
+      // The lock travels in the condition's state, and is rebuilt here with it.
+      this.#state = attached.state;
+      this.#core = attached.core;
+      this.#lock = attach((attached.state.meta as ConditionMeta).lock) as Lock | RLock;
       return;
     }
     if (lock !== undefined && !(lock instanceof Lock) && !(lock instanceof RLock)) {
@@ -302,8 +308,7 @@ function conditionCore(
     owner,
     owners,
   ) as unknown as ConditionLock;
-  const buffer = state.buffers[0] ?? new SharedArrayBuffer(0);
-  return new ConditionCore(new Int32Array(buffer), lockCore, owner, owners);
+  return new ConditionCore(new Int32Array(stateBuffer(state)), lockCore, owner, owners);
 }
 
 registerSharedKind<ConditionCoreApi>(
@@ -311,12 +316,8 @@ registerSharedKind<ConditionCoreApi>(
   {
     localCore: (state, owner, owners) =>
       conditionCore(state, (state.meta as ConditionMeta).lock, { owner, owners }),
-    wrap: (state, core) => {
-      const lock = attach((state.meta as ConditionMeta).lock) as Lock | RLock;
-      adopting = { state, core, lock };
-      return new Condition();
-    },
-    asyncMethods: ['wait'],
+    wrap: (state, core) => new Condition({ [kAttach]: { state, core } }),
+    methods: { wait: 'async', waitSync: 'blocking', notify: 'sync' },
   },
   import.meta.url,
 );

@@ -2,9 +2,13 @@
  * `Event`: Python's `threading.Event` / `multiprocessing.Event`, a flag in shared memory that
  * threads and processes wait on.
  */
+import { kAttach } from '../internal/symbols.ts';
 import {
+  attachmentOf,
   kSharedState,
   registerSharedKind,
+  stateBuffer,
+  type AttachArgument,
   type Shareable,
   type SharedState,
 } from '../memory/shared-object.ts';
@@ -84,7 +88,6 @@ export class EventCore implements EventCoreApi {
 }
 
 const KIND = 'Event';
-let adopting: { state: SharedState; core: EventCoreApi } | undefined;
 
 /**
  * A flag that threads and processes wait on: Python's `Event`.
@@ -100,12 +103,15 @@ export class Event implements Shareable {
   readonly #state: SharedState;
   readonly #core: EventCoreApi;
 
-  constructor() {
-    const adopted = adopting;
-    adopting = undefined;
-    if (adopted !== undefined) {
-      this.#state = adopted.state;
-      this.#core = adopted.core;
+  constructor();
+  /** @internal Rebuilds an event that exists (see AttachArgument). */
+  // eslint-disable-next-line @typescript-eslint/unified-signatures -- kept apart so that the public signature shows no parameter
+  constructor(attach: AttachArgument<EventCoreApi>);
+  constructor(attach?: AttachArgument<EventCoreApi>) {
+    const attached = attachmentOf<EventCoreApi>(attach);
+    if (attached !== undefined) {
+      this.#state = attached.state;
+      this.#core = attached.core;
       return;
     }
     const buffer = new SharedArrayBuffer(SLOTS * Int32Array.BYTES_PER_ELEMENT);
@@ -151,13 +157,9 @@ export class Event implements Shareable {
 registerSharedKind<EventCoreApi>(
   KIND,
   {
-    localCore: (state) =>
-      new EventCore(new Int32Array(state.buffers[0] ?? new SharedArrayBuffer(8), 0, SLOTS)),
-    wrap: (state, core) => {
-      adopting = { state, core };
-      return new Event();
-    },
-    asyncMethods: ['wait'],
+    localCore: (state) => new EventCore(new Int32Array(stateBuffer(state), 0, SLOTS)),
+    wrap: (state, core) => new Event({ [kAttach]: { state, core } }),
+    methods: { isSet: 'sync', set: 'sync', clear: 'sync', wait: 'async', waitSync: 'blocking' },
   },
   import.meta.url,
 );

@@ -3,8 +3,15 @@
  * acquire/release forms, the abandoned flag, and rebuilding in another realm).
  */
 import { currentOwnerId, ownerTable, type OwnerTable } from '../memory/owners.ts';
-import { kSharedState, type Shareable, type SharedState } from '../memory/shared-object.ts';
+import {
+  attachmentOf,
+  kSharedState,
+  type AttachArgument,
+  type Shareable,
+  type SharedState,
+} from '../memory/shared-object.ts';
 import { AcquirableBase, acquireTimeout, type AcquireOptions } from './acquirable.ts';
+import type { MethodTable } from '../memory/core-methods.ts';
 import { Outcome } from '../memory/lock-word.ts';
 import type { Steps } from '../memory/waiting.ts';
 
@@ -18,6 +25,15 @@ export interface LockCoreApi {
   /** Whether the calling owner holds it. */
   owned(): boolean;
 }
+
+/** How child processes reach a lock's core, through the broker (Lock and RLock alike). */
+export const lockMethods: MethodTable<LockCoreApi> = {
+  acquire: 'async',
+  acquireSync: 'blocking',
+  release: 'sync',
+  locked: 'sync',
+  owned: 'sync',
+};
 
 /** What a Condition needs from its lock: Python's `_is_owned`, `_release_save`, `_acquire_restore`. */
 export interface ConditionLock {
@@ -42,19 +58,6 @@ interface LocalLockCore extends LockCoreApi {
 /** Shared by every fast-path acquire: a settled promise cannot be changed by its users. */
 const RESOLVED_TRUE = Promise.resolve(true);
 
-/** Set just around a constructor call when a lock is rebuilt from its state elsewhere. */
-let adopting: { state: SharedState; core: LockCoreApi } | undefined;
-
-/** Builds the public object of `kind` over an existing core (see registerSharedKind). */
-export function adoptLock<T>(state: SharedState, core: LockCoreApi, build: () => T): T {
-  adopting = { state, core };
-  try {
-    return build();
-  } finally {
-    adopting = undefined;
-  }
-}
-
 /** The public side of Lock and RLock. */
 export abstract class LockBase extends AcquirableBase implements Shareable {
   protected readonly description: string = 'the lock';
@@ -62,18 +65,21 @@ export abstract class LockBase extends AcquirableBase implements Shareable {
   readonly #core: LockCoreApi;
   #abandoned = false;
 
+  /**
+   * @param attach The subclass's constructor argument: a revival argument rebuilds the lock
+   * in another realm over the same memory (or the broker); anything else makes a new lock.
+   */
   protected constructor(
     kind: string,
     slots: number,
     makeCore: (cells: Int32Array, owner: number, owners: OwnerTable) => LockCoreApi,
+    attach: AttachArgument<LockCoreApi> | undefined,
   ) {
     super();
-    const adopted = adopting;
-    adopting = undefined;
-    if (adopted !== undefined) {
-      // Rebuilt in another realm over the same memory (or the broker).
-      this.#state = adopted.state;
-      this.#core = adopted.core;
+    const attached = attachmentOf<LockCoreApi>(attach);
+    if (attached !== undefined) {
+      this.#state = attached.state;
+      this.#core = attached.core;
       return;
     }
     const buffer = new SharedArrayBuffer(slots * Int32Array.BYTES_PER_ELEMENT);

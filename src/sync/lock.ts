@@ -5,7 +5,8 @@
  */
 import { StateError } from '../errors.ts';
 import type { OwnerTable } from '../memory/owners.ts';
-import { registerSharedKind } from '../memory/shared-object.ts';
+import { kAttach } from '../internal/symbols.ts';
+import { registerSharedKind, stateBuffer, type AttachArgument } from '../memory/shared-object.ts';
 import {
   holderOf,
   lockWordSteps,
@@ -15,9 +16,9 @@ import {
   unlockWord,
 } from '../memory/lock-word.ts';
 import {
-  adoptLock,
   kTryAcquire,
   LockBase,
+  lockMethods,
   type ConditionLock,
   type LockCoreApi,
 } from './lock-base.ts';
@@ -109,23 +110,22 @@ const KIND = 'Lock';
  * ```
  */
 export class Lock extends LockBase {
-  constructor() {
-    super(KIND, SLOTS, (cells, owner, owners) => new LockCore(cells, owner, owners));
+  constructor();
+  /** @internal Rebuilds a lock that exists (see AttachArgument). */
+  // eslint-disable-next-line @typescript-eslint/unified-signatures -- kept apart so that the public signature shows no parameter
+  constructor(attach: AttachArgument<LockCoreApi>);
+  constructor(attach?: AttachArgument<LockCoreApi>) {
+    super(KIND, SLOTS, (cells, owner, owners) => new LockCore(cells, owner, owners), attach);
   }
 }
 
 registerSharedKind<LockCoreApi>(
   KIND,
   {
-    localCore: (state, owner, owners) => new LockCore(lockCells(state.buffers[0]), owner, owners),
-    wrap: (state, core) => adoptLock(state, core, () => new Lock()),
-    asyncMethods: ['acquire'],
+    localCore: (state, owner, owners) =>
+      new LockCore(new Int32Array(stateBuffer(state), 0, SLOTS), owner, owners),
+    wrap: (state, core) => new Lock({ [kAttach]: { state, core } }),
+    methods: lockMethods,
   },
   import.meta.url,
 );
-
-/** The lock word array over a lock's buffer. */
-export function lockCells(buffer: SharedArrayBuffer | undefined): Int32Array {
-  if (buffer === undefined) throw new TypeError('multitask: a lock needs its buffer');
-  return new Int32Array(buffer, 0, SLOTS);
-}

@@ -4,9 +4,13 @@
  */
 import { StateError } from '../errors.ts';
 import { assertInteger } from '../internal/validate.ts';
+import { kAttach } from '../internal/symbols.ts';
 import {
+  attachmentOf,
   kSharedState,
   registerSharedKind,
+  stateBuffer,
+  type AttachArgument,
   type Shareable,
   type SharedState,
 } from '../memory/shared-object.ts';
@@ -98,8 +102,6 @@ export class SemaphoreCore implements SemaphoreCoreApi {
   }
 }
 
-let adopting: { state: SharedState; core: SemaphoreCoreApi } | undefined;
-
 /**
  * A counting semaphore: Python's `threading.Semaphore` / `multiprocessing.Semaphore`.
  *
@@ -118,13 +120,15 @@ export class Semaphore extends AcquirableBase implements Shareable {
    * @param value The initial number of units, from 0 up. Default 1.
    * @throws {ArgumentRangeError} for a negative or fractional value.
    */
-  constructor(value = 1) {
+  constructor(value?: number);
+  /** @internal Rebuilds a semaphore that exists (see AttachArgument). */
+  constructor(attach: AttachArgument<SemaphoreCoreApi>);
+  constructor(value: number | AttachArgument<SemaphoreCoreApi> = 1) {
     super();
-    const adopted = adopting;
-    adopting = undefined;
-    if (adopted !== undefined) {
-      this.#state = adopted.state;
-      this.#core = adopted.core;
+    const attached = attachmentOf<SemaphoreCoreApi>(value);
+    if (attached !== undefined) {
+      this.#state = attached.state;
+      this.#core = attached.core;
       return;
     }
     assertInteger(value, 'value', 0);
@@ -199,13 +203,9 @@ for (const [kind, Class] of [
   registerSharedKind<SemaphoreCoreApi>(
     kind,
     {
-      localCore: (state) =>
-        new SemaphoreCore(new Int32Array(state.buffers[0] ?? new SharedArrayBuffer(8), 0, SLOTS)),
-      wrap: (state, core) => {
-        adopting = { state, core };
-        return new Class();
-      },
-      asyncMethods: ['acquire'],
+      localCore: (state) => new SemaphoreCore(new Int32Array(stateBuffer(state), 0, SLOTS)),
+      wrap: (state, core) => new Class({ [kAttach]: { state, core } }),
+      methods: { acquire: 'async', acquireSync: 'blocking', release: 'sync', value: 'sync' },
     },
     import.meta.url,
   );

@@ -6,10 +6,14 @@ import { ArgumentRangeError } from '../errors.ts';
 import { assertInteger, describeValue, typeError } from '../internal/validate.ts';
 import type { Lock } from '../sync/lock.ts';
 import type { RLock } from '../sync/rlock.ts';
+import { kAttach } from '../internal/symbols.ts';
 import {
   attach,
+  attachmentOf,
   kSharedState,
   registerSharedKind,
+  stateBuffer,
+  type AttachArgument,
   type Shareable,
   type SharedState,
 } from '../memory/shared-object.ts';
@@ -81,8 +85,6 @@ export class SharedArrayCore implements SharedArrayCoreApi {
 }
 
 const KIND = 'SharedArray';
-let adopting:
-  { state: SharedState; core: SharedArrayCoreApi; lock: Lock | RLock | null } | undefined;
 
 /**
  * A fixed-length array of numbers in shared memory that threads and processes read and
@@ -124,17 +126,23 @@ export class SharedArray<T extends Typecode = Typecode> implements Shareable, It
     typecode: T,
     lengthOrValues: number | Iterable<ValueOf<T>>,
     options?: SharedArrayOptions,
+  );
+  /** @internal Rebuilds an array that exists (see AttachArgument). */
+  constructor(attach: AttachArgument<SharedArrayCoreApi>);
+  constructor(
+    typecode: T | AttachArgument<SharedArrayCoreApi>,
+    lengthOrValues?: number | Iterable<ValueOf<T>>,
+    options?: SharedArrayOptions,
   ) {
-    const adopted = adopting;
-    adopting = undefined;
-    if (adopted !== undefined) {
-      // Rebuilt in another realm over the same memory (or the broker).
-      const meta = adopted.state.meta as SharedArrayMeta;
-      this.#state = adopted.state;
-      this.#core = adopted.core;
+    const attached = attachmentOf<SharedArrayCoreApi>(typecode);
+    if (attached !== undefined) {
+      // Rebuilt in another realm over the same memory (or the broker), with its lock.
+      const meta = attached.state.meta as SharedArrayMeta;
+      this.#state = attached.state;
+      this.#core = attached.core;
       this.#typecode = meta.typecode as T;
       this.#length = meta.length;
-      this.#lock = adopted.lock;
+      this.#lock = meta.lock === null ? null : (attach(meta.lock) as Lock | RLock);
       return;
     }
     assertTypecode(typecode);
@@ -314,17 +322,10 @@ registerSharedKind<SharedArrayCoreApi>(
   {
     localCore: (state) => {
       const { typecode } = state.meta as SharedArrayMeta;
-      const buffer = state.buffers[0];
-      if (buffer === undefined) throw new TypeError('multitask: a SharedArray needs its buffer');
-      return new SharedArrayCore(elementsOf(typecode, buffer));
+      return new SharedArrayCore(elementsOf(typecode, stateBuffer(state)));
     },
-    wrap: (state, core) => {
-      const meta = state.meta as SharedArrayMeta;
-      const lock = meta.lock === null ? null : (attach(meta.lock) as Lock | RLock);
-      adopting = { state, core, lock };
-      return new SharedArray(meta.typecode, 0);
-    },
-    asyncMethods: [],
+    wrap: (state, core) => new SharedArray({ [kAttach]: { state, core } }),
+    methods: { get: 'sync', set: 'sync', getSlice: 'sync', setSlice: 'sync' },
   },
   import.meta.url,
 );

@@ -4,10 +4,14 @@
  */
 import type { Lock } from '../sync/lock.ts';
 import type { RLock } from '../sync/rlock.ts';
+import { kAttach } from '../internal/symbols.ts';
 import {
   attach,
+  attachmentOf,
   kSharedState,
   registerSharedKind,
+  stateBuffer,
+  type AttachArgument,
   type Shareable,
   type SharedState,
 } from '../memory/shared-object.ts';
@@ -67,7 +71,6 @@ export class ValueCore implements ValueCoreApi {
 }
 
 const KIND = 'Value';
-let adopting: { state: SharedState; core: ValueCoreApi; lock: Lock | RLock | null } | undefined;
 
 /**
  * A number in shared memory that threads and processes read and write: Python's
@@ -104,15 +107,22 @@ export class Value<T extends Typecode = Typecode> implements Shareable {
    * @throws {ArgumentTypeError} for an initial value of the wrong type (a `number` for
    * `'q'`, a fraction for `'i'`), or a `lock` that is not a boolean, Lock or RLock.
    */
-  constructor(typecode: T, initial?: ValueOf<T>, options?: ValueOptions) {
-    const adopted = adopting;
-    adopting = undefined;
-    if (adopted !== undefined) {
-      // Rebuilt in another realm over the same memory (or the broker).
-      this.#state = adopted.state;
-      this.#core = adopted.core;
-      this.#typecode = (adopted.state.meta as ValueMeta).typecode as T;
-      this.#lock = adopted.lock;
+  constructor(typecode: T, initial?: ValueOf<T>, options?: ValueOptions);
+  /** @internal Rebuilds a value that exists (see AttachArgument). */
+  constructor(attach: AttachArgument<ValueCoreApi>);
+  constructor(
+    typecode: T | AttachArgument<ValueCoreApi>,
+    initial?: ValueOf<T>,
+    options?: ValueOptions,
+  ) {
+    const attached = attachmentOf<ValueCoreApi>(typecode);
+    if (attached !== undefined) {
+      // Rebuilt in another realm over the same memory (or the broker), with its lock.
+      const meta = attached.state.meta as ValueMeta;
+      this.#state = attached.state;
+      this.#core = attached.core;
+      this.#typecode = meta.typecode as T;
+      this.#lock = meta.lock === null ? null : (attach(meta.lock) as Lock | RLock);
       return;
     }
     assertTypecode(typecode);
@@ -173,17 +183,10 @@ registerSharedKind<ValueCoreApi>(
   {
     localCore: (state) => {
       const { typecode } = state.meta as ValueMeta;
-      const buffer = state.buffers[0];
-      if (buffer === undefined) throw new TypeError('multitask: a Value needs its buffer');
-      return new ValueCore(elementsOf(typecode, buffer));
+      return new ValueCore(elementsOf(typecode, stateBuffer(state)));
     },
-    wrap: (state, core) => {
-      const meta = state.meta as ValueMeta;
-      const lock = meta.lock === null ? null : (attach(meta.lock) as Lock | RLock);
-      adopting = { state, core, lock };
-      return new Value(meta.typecode);
-    },
-    asyncMethods: [],
+    wrap: (state, core) => new Value({ [kAttach]: { state, core } }),
+    methods: { get: 'sync', set: 'sync' },
   },
   import.meta.url,
 );

@@ -22,6 +22,7 @@ import type {
 } from '../broker-protocol.ts';
 import { encodeFrame, FrameReader } from '../frames.ts';
 import { hasSharedKind, sharedKind, type LocalState } from '../../memory/shared-object.ts';
+import { serveCore, servedMethod, type ServedCore } from '../served-core.ts';
 
 interface BrokerData {
   readonly owners: SharedArrayBuffer;
@@ -91,7 +92,7 @@ function servable(entry: LocalState | { readonly failed: unknown }): Promise<Loc
 
 class Connection {
   readonly #owner = owners.allocate();
-  readonly #cores = new Map<number, Record<string, (...args: unknown[]) => unknown>>();
+  readonly #cores = new Map<number, ServedCore>();
   readonly #inFlight = new Map<number, AbortController>();
   readonly #reader = new FrameReader();
 
@@ -165,17 +166,15 @@ class Connection {
     }
   }
 
-  async #core(id: number): Promise<Record<string, (...args: unknown[]) => unknown>> {
-    let core = this.#cores.get(id);
-    if (core === undefined) {
+  async #core(id: number): Promise<ServedCore> {
+    let served = this.#cores.get(id);
+    if (served === undefined) {
       const state = await whenRegistered(id);
-      core = sharedKind(state.kind).localCore(state, this.#owner, owners) as Record<
-        string,
-        (...args: unknown[]) => unknown
-      >;
-      this.#cores.set(id, core);
+      const kind = sharedKind(state.kind);
+      served = serveCore(state.kind, kind.localCore(state, this.#owner, owners), kind.protocol);
+      this.#cores.set(id, served);
     }
-    return core;
+    return served;
   }
 
   async #call({ seq, id, method, args }: CallRequest, replyTo: Socket): Promise<void> {
@@ -183,20 +182,14 @@ class Connection {
     this.#inFlight.set(seq, controller);
     let reply: BrokerReply;
     try {
-      const core = await this.#core(id);
-      // A blocking call (`acquireSync`) must not block the broker: run its async twin, and
-      // let the caller block on the reply instead.
-      const name =
-        method.endsWith('Sync') && typeof core[method.slice(0, -4)] === 'function'
-          ? method.slice(0, -4)
-          : method;
-      const fn = core[name];
-      if (typeof fn !== 'function') throw new TypeError(`multitask broker: no method ${method}`);
-      const isAsync =
-        name !== method || sharedKind((await whenRegistered(id)).kind).asyncMethods.includes(name);
-      const value: unknown = isAsync
-        ? await fn.call(core, ...args, controller.signal)
-        : fn.call(core, ...args);
+      const served = await this.#core(id);
+      // A blocking call (`acquireSync`) runs its async twin: the broker must not block, the
+      // caller blocks on the reply instead.
+      const { mode, run } = servedMethod(served, method);
+      const value: unknown =
+        mode === 'sync'
+          ? run.apply(served.core, args as unknown[])
+          : await run.call(served.core, ...args, controller.signal);
       reply = { seq, ok: true, value };
     } catch (error) {
       // Tell the caller when the error is our own cancellation, so that it rejects with its

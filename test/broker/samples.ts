@@ -1,0 +1,41 @@
+/**
+ * One fresh object of every kind of shared object the library registers, for the tests that
+ * must cover them all (test/broker/). A kind missing here fails those tests, by name.
+ */
+import {
+  Barrier,
+  BoundedSemaphore,
+  Condition,
+  Event,
+  JoinableQueue,
+  LifoQueue,
+  Lock,
+  Pipe,
+  PriorityQueue,
+  Queue,
+  RLock,
+  Semaphore,
+  SharedArray,
+  SimpleQueue,
+  Value,
+} from '../../src/index.ts';
+import type { Shareable } from '../../src/memory/shared-object.ts';
+
+/** A new object of each kind, by kind name (the name it is registered under). */
+export const samples: Readonly<Record<string, () => Shareable>> = {
+  Lock: () => new Lock(),
+  RLock: () => new RLock(),
+  Semaphore: () => new Semaphore(1),
+  BoundedSemaphore: () => new BoundedSemaphore(1),
+  Event: () => new Event(),
+  Condition: () => new Condition(),
+  Barrier: () => new Barrier(1),
+  Value: () => new Value('i', 0),
+  SharedArray: () => new SharedArray('d', 3),
+  Queue: () => new Queue(),
+  LifoQueue: () => new LifoQueue(),
+  PriorityQueue: () => new PriorityQueue(),
+  JoinableQueue: () => new JoinableQueue(),
+  SimpleQueue: () => new SimpleQueue(),
+  Connection: () => Pipe()[0],
+};
