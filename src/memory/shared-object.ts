@@ -14,7 +14,7 @@
  */
 import { MultitaskError } from '../errors.ts';
 import { currentOwnerId, ownerTable, type OwnerTable } from './owners.ts';
-import type { Destination } from '../transport/wire.ts';
+import type { Destination } from '../transport/cloneable.ts';
 
 /** Memory an object lives in, in this process. */
 export interface LocalState {
