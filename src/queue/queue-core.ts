@@ -10,6 +10,7 @@
  * - queue-tasks.ts: the unfinished count, `taskDone` and `join`;
  * - here: the buffers taken apart, `shutdown`, `setMaxsize` and `status`.
  */
+import { StateError } from '../errors.ts';
 import type { OwnerTable } from '../memory/owners.ts';
 import { runAsync, runSync } from '../memory/waiting.ts';
 import { ItemStore } from './item-store.ts';
@@ -89,7 +90,8 @@ export class QueueCore implements QueueCoreApi {
       data === undefined ||
       ring === undefined
     ) {
-      throw new TypeError(`multitask: a queue needs its ${QUEUE_BUFFERS} buffers`);
+      // Can't happen: every queue's buffers come from queueBuffers().
+      throw new StateError('ERR_INTERNAL', `multitask: a queue needs its ${QUEUE_BUFFERS} buffers`);
     }
     this.#cells = new Int32Array(control);
     this.#items = new ItemStore(this.#cells, entries, data);

@@ -15,7 +15,7 @@
  */
 import { createRequire } from 'node:module';
 import type { AnyNode, FunctionExpression, Options, Program, Property } from 'acorn';
-import { PicklingError } from '../errors.ts';
+import { PicklingError, StateError } from '../errors.ts';
 import { typeError } from '../internal/validate.ts';
 import { capturedNames, type TargetNode } from './function-captures.ts';
 
@@ -189,7 +189,9 @@ function checkFunction(fn: Function, what: string): ShippedFunction {
     source = `${modifiers}${PLAIN_METHOD_KEY}${source.slice(node.start - offset)}`;
     parsed = parseTarget(source);
     // Cannot fail: the same function with a plain key is still a method.
-    if (parsed.kind !== 'method') throw new Error(`Rewriting \`${source}\` broke it`);
+    if (parsed.kind !== 'method') {
+      throw new StateError('ERR_INTERNAL', `multitask: rewriting \`${source}\` broke it`);
+    }
   }
 
   switch (parsed.kind) {

@@ -6,7 +6,7 @@
  * remote stack, with a {@link RemoteTraceback} as its `cause`. What the description keeps of
  * an error's other properties is what {@link assertCloneable} (cloneable.ts) lets cross.
  */
-import { RemoteTraceback, errorClassesByName } from '../errors.ts';
+import { ArgumentTypeError, RemoteTraceback, errorClassesByName } from '../errors.ts';
 import { assertCloneable } from './cloneable.ts';
 import { isError, safeGet, safeHasOwn, safeKeys, safeProto, safeString } from './safe-read.ts';
 
@@ -145,6 +145,7 @@ function toWire(thrown: unknown, depth: number, chain: Set<object>): WireError {
  * is the remote stack, and `cause` is a {@link RemoteTraceback} of the remote stack, whose own
  * `cause` is the remote error's cause, rebuilt. Any other thrown value comes back as itself.
  *
+ * @throws {ArgumentTypeError} `ERR_INVALID_ARG_VALUE` for a `wire` of an unknown `kind`.
  * @example
  * ```ts
  * worker.on('message', (message) => {
@@ -159,8 +160,10 @@ export function errorFromWire(wire: WireError): unknown {
     case 'error':
       return rebuildError(wire);
     default:
-      throw new TypeError(
+      // A description errorToWire() did not make: still a TypeError, now with a code.
+      throw new ArgumentTypeError(
         `Unknown WireError kind ${String((wire as { readonly kind: unknown }).kind)}`,
+        'ERR_INVALID_ARG_VALUE',
       );
   }
 }
