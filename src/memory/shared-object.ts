@@ -16,7 +16,7 @@ import { MultitaskError } from '../errors.ts';
 import { kAttach } from '../internal/symbols.ts';
 import { methodList, type KindProtocol, type MethodTable } from './core-methods.ts';
 import { currentOwnerId, ownerTable, type OwnerTable } from './owners.ts';
-import type { Destination } from '../transport/wire.ts';
+import type { Destination } from '../transport/cloneable.ts';
 
 /** Memory an object lives in, in this process. */
 export interface LocalState {

@@ -21,7 +21,8 @@ import { CancelledError, QueueFullError, StateError, TimeoutError } from '../err
 // Installs the process bridge: shared objects sent to processes go through the broker.
 import '../broker/broker.ts';
 import { encodeShared } from '../memory/shared-object.ts';
-import { assertCloneable, errorFromWire, type WireError } from '../transport/wire.ts';
+import { assertCloneable } from '../transport/cloneable.ts';
+import { errorFromWire, type WireError } from '../transport/wire.ts';
 import { cpuCount } from '../threading/current.ts';
 import type { InheritedIdentity } from '../runtime/identity.ts';
 import type { TargetSpec } from '../runtime/protocol.ts';

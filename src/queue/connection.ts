@@ -2,16 +2,11 @@
  * `Pipe()` and `Connection`: Python's `multiprocessing.Pipe`, two ends that send messages to
  * each other. Each direction is a channel with a queue's memory (queue-core.ts): messages
  * keep their boundaries and order, and closing an end shuts its sending channel down, so
- * that the other end reads what is left and then gets {@link EOFError}.
+ * that the other end reads what is left and then gets {@link EOFError}. An end's channels:
+ * connection-core.ts; its messages' framing: connection-messages.ts.
  */
-import {
-  ArgumentTypeError,
-  BufferTooShortError,
-  EOFError,
-  QueueShutDownError,
-  StateError,
-} from '../errors.ts';
-import { currentOwnerId, ownerTable, type OwnerTable } from '../memory/owners.ts';
+import { BufferTooShortError, StateError } from '../errors.ts';
+import { currentOwnerId, ownerTable } from '../memory/owners.ts';
 import { assertBoolean, assertInteger, rangeError, typeError } from '../internal/validate.ts';
 import {
   kSharedState,
@@ -20,93 +15,10 @@ import {
   type Shareable,
   type SharedState,
 } from '../memory/shared-object.ts';
-import { decodeItem, detach, encodeItem, transferList } from './items.ts';
-import { Discipline, QueueCore, queueBuffers } from './queue-core.ts';
-import { QUEUE_BUFFERS } from './queue-layout.ts';
-
-interface ConnectionMeta {
-  readonly readable: boolean;
-  readonly writable: boolean;
-}
-
-/** An end's operations, here or through the broker. Messages travel as bytes. */
-export interface ConnectionCoreApi {
-  send(message: Uint8Array): void;
-  recv(signal?: AbortSignal): Promise<Uint8Array>;
-  recvSync(): Uint8Array;
-  poll(timeout: number, signal?: AbortSignal): Promise<boolean>;
-  pollSync(timeout: number): boolean;
-  closeWrite(): void;
-}
-
-function eofInstead(error: unknown): unknown {
-  return error instanceof QueueShutDownError ? new EOFError() : error;
-}
-
-export class ConnectionCore implements ConnectionCoreApi {
-  readonly #read: QueueCore | undefined;
-  readonly #write: QueueCore | undefined;
-
-  constructor(state: LocalState, owner: number, owners: OwnerTable) {
-    const { readable, writable } = state.meta as ConnectionMeta;
-    // The channel this end reads (a queue's buffers, when readable), then the one it
-    // writes (when writable); see queue-layout.ts for their layout.
-    const buffers = [...state.buffers];
-    this.#read = readable
-      ? new QueueCore(buffers.splice(0, QUEUE_BUFFERS), owner, owners)
-      : undefined;
-    this.#write = writable
-      ? new QueueCore(buffers.splice(0, QUEUE_BUFFERS), owner, owners)
-      : undefined;
-  }
-
-  #reader(): QueueCore {
-    if (this.#read === undefined) {
-      throw new StateError('ERR_CONNECTION_WRITE_ONLY', 'connection is write-only');
-    }
-    return this.#read;
-  }
-
-  #writer(): QueueCore {
-    if (this.#write === undefined) {
-      throw new StateError('ERR_CONNECTION_READ_ONLY', 'connection is read-only');
-    }
-    return this.#write;
-  }
-
-  send(message: Uint8Array): void {
-    // Unbounded: never waits. A closed peer's channel is not refused (see Connection.close).
-    this.#writer().putSync(message, null, 0);
-  }
-
-  async recv(signal?: AbortSignal): Promise<Uint8Array> {
-    try {
-      return await this.#reader().get(Infinity, signal);
-    } catch (error) {
-      throw eofInstead(error);
-    }
-  }
-
-  recvSync(): Uint8Array {
-    try {
-      return this.#reader().getSync(Infinity);
-    } catch (error) {
-      throw eofInstead(error);
-    }
-  }
-
-  poll(timeout: number, signal?: AbortSignal): Promise<boolean> {
-    return this.#reader().poll(timeout, signal);
-  }
-
-  pollSync(timeout: number): boolean {
-    return this.#reader().pollSync(timeout);
-  }
-
-  closeWrite(): void {
-    this.#write?.shutdown(false);
-  }
-}
+import { ConnectionCore, type ConnectionCoreApi, type ConnectionMeta } from './connection-core.ts';
+import { bytesMessage, bytesOf, itemMessage, itemOf } from './connection-messages.ts';
+import { detach, encodeItem, transferList } from './items.ts';
+import { Discipline, queueBuffers } from './queue-core.ts';
 
 const KIND = 'Connection';
 let adopting: { state: SharedState; core: ConnectionCoreApi } | undefined;
@@ -186,11 +98,7 @@ export class Connection implements Shareable {
   send(message: unknown, options?: SendOptions): void {
     this.#assertWritable();
     const transfer = transferList(options?.transfer);
-    const encoded = encodeItem(message);
-    const framed = new Uint8Array(encoded.length + 1);
-    framed[0] = ITEM_MESSAGE;
-    framed.set(encoded, 1);
-    this.#core.send(framed);
+    this.#core.send(itemMessage(encodeItem(message)));
     detach(transfer);
   }
 
@@ -217,10 +125,7 @@ export class Connection implements Shareable {
     if (offset + length > bytes.length) {
       throw rangeError('size', `at most ${bytes.length - offset}`, length);
     }
-    const framed = new Uint8Array(length + 1);
-    framed[0] = BYTES_MESSAGE;
-    framed.set(bytes.subarray(offset, offset + length), 1);
-    this.#core.send(framed);
+    this.#core.send(bytesMessage(bytes.subarray(offset, offset + length)));
   }
 
   /**
@@ -355,29 +260,6 @@ export class Connection implements Shareable {
   [kSharedState](): SharedState {
     return this.#state;
   }
-}
-
-/**
- * Every message carries its kind in its first byte, so that `recv()` never mistakes raw
- * bytes for an encoded item (whose fast encoding any bytes could resemble).
- */
-const ITEM_MESSAGE = 0;
-const BYTES_MESSAGE = 1;
-
-/** The item a `send()` message carries. */
-function itemOf(framed: Uint8Array): unknown {
-  if (framed[0] !== ITEM_MESSAGE) {
-    throw new ArgumentTypeError(
-      'the message was sent with sendBytes(): receive it with recvBytes()',
-      'ERR_BAD_MESSAGE',
-    );
-  }
-  return decodeItem(framed.subarray(1));
-}
-
-/** A message's bytes: what `sendBytes()` sent, or the encoded item of a `send()`. */
-function bytesOf(framed: Uint8Array): Uint8Array {
-  return framed.subarray(1);
 }
 
 /** The bytes of a buffer to receive into, after checking `offset` against them. */

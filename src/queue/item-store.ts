@@ -3,7 +3,7 @@
  * describe them. Every method is called holding the queue's lock.
  */
 import { deserialize, serialize } from 'node:v8';
-import { ArgumentRangeError } from '../errors.ts';
+import { ArgumentRangeError, StateError } from '../errors.ts';
 import { compareKeys, type PriorityKey } from './priority.ts';
 import {
   COUNT,
@@ -69,7 +69,10 @@ export class ItemStore {
     // Find the new entry's place first: a comparison that fails must leave the queue as it was.
     let position = count;
     if (priority) {
-      if (key === null) throw new TypeError('multitask: a PriorityQueue item needs its key');
+      // Can't happen: PriorityQueue's put gives every item its key (priority.ts).
+      if (key === null) {
+        throw new StateError('ERR_INTERNAL', 'multitask: a PriorityQueue item needs its key');
+      }
       while (position > 0) {
         const parent = (position - 1) >> 1;
         if (compareKeys(key, this.#keyAt(parent)) >= 0) break;

@@ -8,7 +8,7 @@ import { deserialize, serialize } from 'node:v8';
 import { PicklingError } from '../errors.ts';
 import { parseTimeout, typeError } from '../internal/validate.ts';
 import { findShared } from '../memory/shared-object.ts';
-import { assertCloneable } from '../transport/wire.ts';
+import { assertCloneable } from '../transport/cloneable.ts';
 import { decodeFast, encodeFast, isFast } from './item-codec.ts';
 
 /**

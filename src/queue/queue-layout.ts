@@ -40,7 +40,7 @@
  * [41] TASKS          1 when unfinished tasks are counted (not for a SimpleQueue or a pipe)
  * [42] GET_WAITING    bit 0 (WAITING): a getter or poller may sleep on PUT_SEQ; bit 1
  *                     (IMMEDIATE): shut down with `immediate`, for the ring's putters,
- *                     which read this word after every put and no other (queue-core.ts)
+ *                     which read this word after every put and no other (queue-put.ts)
  * [43] PUT_WAITING    WAITING: a putter may sleep on GET_SEQ
  * [44] ENTRIES_BYTES  the byte length ENTRIES has been grown to
  * [45] DATA_BYTES     the byte length DATA has been grown to

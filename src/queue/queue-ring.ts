@@ -21,7 +21,7 @@
  * putter that claimed its position, written before the claim and again after it.
  *
  * A tombstone is a claimed position that carries no item: its putter found, after claiming,
- * that items wait in the queue's store (queue-core.ts), which its item must follow. Getters
+ * that items wait in the queue's store (queue-put.ts), which its item must follow. Getters
  * skip it. A getter also gives up a position whose putter died between claiming and
  * publishing it (a thread stopped there), once its CLAIMANT is dead (see recover()):
  * otherwise every getter would wait for that position for ever.

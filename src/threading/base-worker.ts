@@ -18,7 +18,8 @@ import { ownerTable } from '../memory/owners.ts';
 // Installs the process bridge: shared objects sent to processes go through the broker.
 import '../broker/broker.ts';
 import { encodeShared } from '../memory/shared-object.ts';
-import { assertCloneable, errorFromWire, type WireError } from '../transport/wire.ts';
+import { assertCloneable } from '../transport/cloneable.ts';
+import { errorFromWire, type WireError } from '../transport/wire.ts';
 import { loadClass, moduleOfClass, registerClass } from '../runtime/class-registry.ts';
 import { reportUncaught } from './excepthook.ts';
 import type { InheritedIdentity } from '../runtime/identity.ts';

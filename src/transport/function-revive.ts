@@ -6,6 +6,7 @@
  * parent has already parsed the source, and the two wrappings below recognise its form
  * without a parser.
  */
+import { ArgumentTypeError } from '../errors.ts';
 import type { ShippedFunction } from './function-source.ts';
 
 /**
@@ -21,6 +22,8 @@ import type { ShippedFunction } from './function-source.ts';
  * @returns The revived function.
  * @throws `SyntaxError` if the source is neither a function expression nor a method: it did
  *   not come from `shipFunction()`, or this runtime's JavaScript is older than the parent's.
+ * @throws {ArgumentTypeError} `ERR_INVALID_ARG_VALUE` if the source evaluates to something
+ *   other than a function: it did not come from `shipFunction()` either.
  * @example
  * ```ts
  * const double = reviveFunction({ source: 'n => n * 2', name: 'double' });
@@ -62,7 +65,10 @@ function evaluate(source: string): (...args: unknown[]) => unknown {
     value = key === undefined ? undefined : holder[key];
   }
   if (typeof value !== 'function') {
-    throw new TypeError(`Expected a function source, got one that evaluates to ${typeof value}`);
+    throw new ArgumentTypeError(
+      `Expected a function source, got one that evaluates to ${typeof value}`,
+      'ERR_INVALID_ARG_VALUE',
+    );
   }
   return value as (...args: unknown[]) => unknown;
 }

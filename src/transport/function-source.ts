@@ -7,22 +7,17 @@
  * name it uses must be a parameter, one of its own variables or a global. A closure over
  * anything else would fail inside the worker with a ReferenceError, long after the call
  * that caused it, so this module proves self-containment with a real parser (acorn) and
- * scope analyser (eslint-scope) before anything starts, and names what is captured.
+ * scope analyser (eslint-scope, in function-captures.ts) before anything starts, and names
+ * what is captured.
  *
  * The source is parsed in exactly the wrappings the child evaluates it in (see
  * {@link wrapAsExpression} and {@link wrapAsMethod}); the two files must agree.
  */
 import { createRequire } from 'node:module';
-import type {
-  AnyNode,
-  ArrowFunctionExpression,
-  FunctionExpression,
-  Options,
-  Program,
-  Property,
-} from 'acorn';
-import { PicklingError } from '../errors.ts';
+import type { AnyNode, FunctionExpression, Options, Program, Property } from 'acorn';
+import { PicklingError, StateError } from '../errors.ts';
 import { typeError } from '../internal/validate.ts';
+import { capturedNames, type TargetNode } from './function-captures.ts';
 
 /** An inline function checked by {@link shipFunction}, ready to be sent to a worker. */
 export interface ShippedFunction {
@@ -107,11 +102,6 @@ function wrapAsMethod(source: string): { text: string; offset: number } {
 /** The key a computed method key is replaced with; the revived copy gets its name back. */
 const PLAIN_METHOD_KEY = 'method';
 
-/** `__name(fn, "fn")`, which esbuild (tsx) inserts to keep names; the child installs a shim. */
-const ESBUILD_NAME_HELPER = '__name';
-
-type TargetNode = ArrowFunctionExpression | FunctionExpression;
-
 /** What the wrapped source turned out to hold. */
 type Parsed =
   | { readonly kind: 'function'; readonly program: Program; readonly node: TargetNode }
@@ -145,25 +135,20 @@ function makeTargetParser(Parser: typeof import('acorn').Parser): typeof import(
   );
 }
 
-interface ParserTools {
-  readonly TargetParser: typeof import('acorn').Parser;
-  readonly analyze: typeof import('eslint-scope').analyze;
-}
-
-let tools: ParserTools | undefined;
+let targetParser: typeof import('acorn').Parser | undefined;
 
 /**
- * The parser and the scope analyser, loaded on first use. Every worker imports this
- * library, and loading both costs about 60 ms that only the checking side needs.
+ * The parser, loaded on first use. Every worker imports this library, and loading it and
+ * the scope analyser (function-captures.ts) costs about 60 ms that only the checking side
+ * needs.
  */
-function parserTools(): ParserTools {
-  if (tools === undefined) {
+function parser(): typeof import('acorn').Parser {
+  if (targetParser === undefined) {
     const require = createRequire(import.meta.url);
     const acorn = require('acorn') as typeof import('acorn');
-    const eslintScope = require('eslint-scope') as typeof import('eslint-scope');
-    tools = { TargetParser: makeTargetParser(acorn.Parser), analyze: eslintScope.analyze };
+    targetParser = makeTargetParser(acorn.Parser);
   }
-  return tools;
+  return targetParser;
 }
 
 const parserOptions: Options = {
@@ -204,7 +189,9 @@ function checkFunction(fn: Function, what: string): ShippedFunction {
     source = `${modifiers}${PLAIN_METHOD_KEY}${source.slice(node.start - offset)}`;
     parsed = parseTarget(source);
     // Cannot fail: the same function with a plain key is still a method.
-    if (parsed.kind !== 'method') throw new Error(`Rewriting \`${source}\` broke it`);
+    if (parsed.kind !== 'method') {
+      throw new StateError('ERR_INTERNAL', `multitask: rewriting \`${source}\` broke it`);
+    }
   }
 
   switch (parsed.kind) {
@@ -223,7 +210,7 @@ function checkFunction(fn: Function, what: string): ShippedFunction {
     }
     case 'function':
     case 'method': {
-      const captured = new Set([...freeNames(parsed.program), ...lexicalCaptures(parsed.node)]);
+      const captured = capturedNames(parsed.program, parsed.node);
       if (captured.size > 0) {
         const names = [...captured].sort().map((captive) => `\`${captive}\``);
         throw new PicklingError(
@@ -258,7 +245,7 @@ function parseTarget(source: string): Parsed {
   const asExpression = wrapAsExpression(source);
   let expressionError: SyntaxError;
   try {
-    const program = parserTools().TargetParser.parse(asExpression.text, parserOptions);
+    const program = parser().parse(asExpression.text, parserOptions);
     const node = onlyExpression(program, asExpression.offset, source.length);
     if (node?.type === 'ArrowFunctionExpression' || node?.type === 'FunctionExpression') {
       return { kind: 'function', program, node };
@@ -272,7 +259,7 @@ function parseTarget(source: string): Parsed {
 
   const asMethod = wrapAsMethod(source);
   try {
-    const program = parserTools().TargetParser.parse(asMethod.text, parserOptions);
+    const program = parser().parse(asMethod.text, parserOptions);
     // The object literal spans `{<source>\n}`.
     const object = onlyExpression(program, asMethod.offset - 1, source.length + 3);
     const property =
@@ -309,109 +296,4 @@ function onlyExpression(program: Program, start: number, length: number): AnyNod
   if (statement?.type !== 'ExpressionStatement' || rest.length > 0) return undefined;
   const { expression } = statement;
   return expression.start === start && expression.end === start + length ? expression : undefined;
-}
-
-/** Names used but not declared anywhere in `program`, except globals. */
-function freeNames(program: Program): string[] {
-  const scopes = parserTools().analyze(program, {
-    // eslint-scope only distinguishes ES5 from ES2015 and later.
-    ecmaVersion: 2022,
-    sourceType: 'script',
-    // Otherwise a direct `eval()` makes every variable of the function look unresolved.
-    // What the evaluated string uses is out of reach of any static check.
-    ignoreEval: true,
-  });
-  const through = scopes.globalScope?.through ?? [];
-  return through.map((reference) => reference.identifier.name).filter((name) => !isGlobal(name));
-}
-
-/**
- * A name the worker resolves the same way: a property of `globalThis` or of its prototype
- * chain, looked up now rather than listed, so that new Node globals need no update. esbuild's
- * `__name` helper is a module variable in the parent and a shim in the worker.
- */
-function isGlobal(name: string): boolean {
-  return name === ESBUILD_NAME_HELPER || name in globalThis;
-}
-
-/**
- * What the scope analysis does not see: `this`, `new.target` and `super` that belong to
- * a function outside the target, and private names (`#x`) that belong to a class outside
- * it. `arguments` needs no special case: an arrow function declares none, so a use of it
- * is an unresolved reference like any other.
- */
-function lexicalCaptures(target: TargetNode): Set<string> {
-  const found = new Set<string>();
-  /**
-   * @param outerThis - `this` and `new.target` here are the surroundings' (true at the top
-   *   level of an arrow target, false inside any non-arrow function).
-   * @param outerSuper - `super` here is the surroundings': true at the top level of any
-   *   target, as a revived method has no home object to look `super` up on.
-   * @param privateNames - The private names declared by the classes around `node`.
-   */
-  const visit = (
-    node: AnyNode,
-    outerThis: boolean,
-    outerSuper: boolean,
-    privateNames: readonly ReadonlySet<string>[],
-  ): void => {
-    const visitAll = (children: Iterable<AnyNode>, ownThis = outerThis, ownSuper = outerSuper) => {
-      for (const child of children) visit(child, ownThis, ownSuper, privateNames);
-    };
-    if (node.type === 'ThisExpression') {
-      if (outerThis) found.add('this');
-    } else if (node.type === 'Super') {
-      if (outerSuper) found.add('super');
-    } else if (node.type === 'MetaProperty') {
-      if (node.meta.name === 'new' && outerThis) found.add('new.target');
-    } else if (node.type === 'PrivateIdentifier') {
-      if (!privateNames.some((names) => names.has(node.name))) found.add(`#${node.name}`);
-    } else if (
-      node.type === 'FunctionExpression' ||
-      node.type === 'FunctionDeclaration' ||
-      node.type === 'StaticBlock'
-    ) {
-      // Each has its own `this`, `new.target` and `super`.
-      visitAll(childNodes(node), false, false);
-    } else if (node.type === 'PropertyDefinition') {
-      // A computed key runs in the surroundings; the initialiser runs as a method would.
-      if (node.computed) visitAll([node.key]);
-      if (node.value) visitAll([node.value], false, false);
-    } else if (node.type === 'ClassBody') {
-      const declared = new Set<string>();
-      for (const member of node.body) {
-        if (member.type !== 'StaticBlock' && member.key.type === 'PrivateIdentifier') {
-          declared.add(member.key.name);
-        }
-      }
-      for (const member of node.body) {
-        visit(member, outerThis, outerSuper, [...privateNames, declared]);
-      }
-    } else {
-      visitAll(childNodes(node));
-    }
-  };
-  for (const child of [...target.params, target.body]) {
-    visit(child, target.type === 'ArrowFunctionExpression', true, []);
-  }
-  return found;
-}
-
-/** The child nodes of an ESTree node, found generically so new node types need no table. */
-function* childNodes(node: AnyNode): Generator<AnyNode> {
-  for (const value of Object.values(node)) {
-    if (Array.isArray(value)) {
-      for (const item of value) if (isNode(item)) yield item;
-    } else if (isNode(value)) {
-      yield value;
-    }
-  }
-}
-
-function isNode(value: unknown): value is AnyNode {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { type?: unknown }).type === 'string'
-  );
 }

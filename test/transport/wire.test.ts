@@ -7,8 +7,9 @@ import { BlockList } from 'node:net';
 import { deserialize, serialize } from 'node:v8';
 import { MessageChannel } from 'node:worker_threads';
 import { MultitaskError, PicklingError, RemoteTraceback, StateError } from '../../src/errors.ts';
-import type { Destination } from '../../src/transport/wire.ts';
-import { assertCloneable, errorFromWire, errorToWire } from '../../src/transport/wire.ts';
+import type { Destination } from '../../src/transport/cloneable.ts';
+import { assertCloneable } from '../../src/transport/cloneable.ts';
+import { errorFromWire, errorToWire } from '../../src/transport/wire.ts';
 
 const destinations: readonly Destination[] = ['thread', 'process'];
 
