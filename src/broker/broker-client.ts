@@ -146,7 +146,7 @@ class BrokerClient {
 
   call(
     id: number,
-    method: number | string,
+    method: number,
     args: readonly unknown[],
     signal?: AbortSignal,
   ): Promise<unknown> {
@@ -170,7 +170,7 @@ class BrokerClient {
     });
   }
 
-  callSync(id: number, method: number | string, args: readonly unknown[]): unknown {
+  callSync(id: number, method: number, args: readonly unknown[]): unknown {
     const seq = ++this.#seq;
     const request: BrokerRequest = { type: 'call', seq, id, method, args };
     writeAll(this.#blocking.requestFd, encodeFrame(request));
@@ -209,8 +209,6 @@ function clientFor(socketPath: string): BrokerClient {
  */
 export function remoteCore(state: RemoteState, protocol: KindProtocol): object {
   const client = clientFor(state.broker);
-  if (protocol.legacyAsyncMethods !== undefined)
-    return legacyRemoteCore(client, state.id, protocol.legacyAsyncMethods);
   const core: Record<string, (...args: unknown[]) => unknown> = {};
   protocol.methods.forEach(({ name, mode }, method) => {
     core[name] =
@@ -224,7 +222,7 @@ export function remoteCore(state: RemoteState, protocol: KindProtocol): object {
 function callAsync(
   client: BrokerClient,
   id: number,
-  method: number | string,
+  method: number,
   args: unknown[],
 ): Promise<unknown> {
   const last = args.at(-1);
@@ -233,26 +231,4 @@ function callAsync(
   const sent = signal === undefined ? args : args.slice(0, -1);
   while (sent.length > 0 && sent.at(-1) === undefined) sent.pop();
   return client.call(id, method, sent, signal);
-}
-
-/**
- * TEMPORARY, for a kind still registered without a method table (see LegacySharedKind):
- * every string-named method is forwarded by name.
- */
-function legacyRemoteCore(
-  client: BrokerClient,
-  id: number,
-  asyncMethods: readonly string[],
-): object {
-  return new Proxy(
-    {},
-    {
-      get(_target, method) {
-        if (typeof method !== 'string') return undefined;
-        if (asyncMethods.includes(method))
-          return (...args: unknown[]) => callAsync(client, id, method, args);
-        return (...args: unknown[]) => client.callSync(id, method, args);
-      },
-    },
-  );
 }

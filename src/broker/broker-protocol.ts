@@ -8,11 +8,8 @@ export interface CallRequest {
   readonly type: 'call';
   readonly seq: number;
   readonly id: number;
-  /**
-   * The method's number: its index in the kind's method table (see core-methods.ts). A name
-   * only for a kind still registered in the old shape (TEMPORARY, see LegacySharedKind).
-   */
-  readonly method: number | string;
+  /** The method's number: its index in the kind's method table (see core-methods.ts). */
+  readonly method: number;
   readonly args: readonly unknown[];
 }
 

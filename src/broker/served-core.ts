@@ -19,8 +19,6 @@ export interface ServedCore {
   readonly kind: string;
   readonly core: object;
   readonly methods: readonly ServedMethod[];
-  /** TEMPORARY: the async methods of a kind whose calls travel by name (see LegacySharedKind). */
-  readonly legacyAsyncMethods: readonly string[] | undefined;
 }
 
 /**
@@ -33,7 +31,7 @@ export function serveCore(kind: string, core: object, protocol: KindProtocol): S
     mode: method.mode,
     run: resolve(kind, core, method),
   }));
-  return { kind, core, methods, legacyAsyncMethods: protocol.legacyAsyncMethods };
+  return { kind, core, methods };
 }
 
 function resolve(kind: string, core: object, { name, runs }: CoreMethod): Method {
@@ -46,12 +44,11 @@ function resolve(kind: string, core: object, { name, runs }: CoreMethod): Method
 }
 
 /**
- * The method a call names: its number in the kind's table, or (TEMPORARY, for a kind still
- * in the old shape) its name.
+ * The method a call names: its number in the kind's table.
  * @throws {BrokerError} `ERR_BROKER` for a method the kind does not have.
  */
-export function servedMethod(served: ServedCore, method: number | string): ServedMethod {
-  const found = typeof method === 'number' ? served.methods[method] : legacyMethod(served, method);
+export function servedMethod(served: ServedCore, method: number): ServedMethod {
+  const found = served.methods[method];
   if (found === undefined) {
     throw new BrokerError(
       'ERR_BROKER',
@@ -59,17 +56,4 @@ export function servedMethod(served: ServedCore, method: number | string): Serve
     );
   }
   return found;
-}
-
-/** TEMPORARY: today's by-name rules, for a kind registered without a table. */
-function legacyMethod(served: ServedCore, name: string): ServedMethod | undefined {
-  if (served.legacyAsyncMethods === undefined) return undefined;
-  const core = served.core as Record<string, unknown>;
-  // A blocking call (`acquireSync`) must not block the broker: run its async twin.
-  const twin = name.endsWith('Sync') ? name.slice(0, -'Sync'.length) : undefined;
-  if (twin !== undefined && typeof core[twin] === 'function')
-    return { mode: 'blocking', run: core[twin] as Method };
-  if (typeof core[name] !== 'function') return undefined;
-  const mode = served.legacyAsyncMethods.includes(name) ? 'async' : 'sync';
-  return { mode, run: core[name] as Method };
 }

@@ -65,11 +65,6 @@ export interface CoreMethod {
  */
 export interface KindProtocol {
   readonly methods: readonly CoreMethod[];
-  /**
-   * TEMPORARY, for a kind registered in the old shape ({@link LegacySharedKind}): its calls
-   * travel by name, and these are the names whose methods return promises.
-   */
-  readonly legacyAsyncMethods?: readonly string[];
 }
 
 /** The numbered methods of a table, in its order. */

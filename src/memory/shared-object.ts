@@ -125,19 +125,6 @@ export interface SharedKind<Core extends object = object> {
   readonly methods: MethodTable<Core>;
 }
 
-/**
- * TEMPORARY: the shape every kind had before method tables, still accepted for
- * connection.ts alone while that file is split elsewhere. Its calls travel by method name,
- * `xSync` runs `x` in the broker, and the methods in `asyncMethods` return promises.
- * Remove it (and `legacyAsyncMethods`, and the broker's by-name path) once connection.ts
- * declares a {@link MethodTable}.
- */
-export interface LegacySharedKind<Core extends object = object> {
-  localCore(state: LocalState, owner: number, owners: OwnerTable): Core;
-  wrap(state: SharedState, core: Core): Shareable;
-  readonly asyncMethods: readonly string[];
-}
-
 /** A registered kind: how to build its cores and objects, and how the broker serves it. */
 export interface RegisteredKind {
   localCore(state: LocalState, owner: number, owners: OwnerTable): object;
@@ -157,22 +144,8 @@ export function registerSharedKind<Core extends object>(
   kind: string,
   spec: SharedKind<Core>,
   module: string,
-): void;
-/** TEMPORARY: the old shape, for Connection alone (see {@link LegacySharedKind}). */
-export function registerSharedKind<Core extends object>(
-  kind: 'Connection',
-  spec: LegacySharedKind<Core>,
-  module: string,
-): void;
-export function registerSharedKind<Core extends object>(
-  kind: string,
-  spec: SharedKind<Core> | LegacySharedKind<Core>,
-  module: string,
 ): void {
-  const protocol: KindProtocol =
-    'methods' in spec
-      ? { methods: methodList(spec.methods) }
-      : { methods: [], legacyAsyncMethods: spec.asyncMethods };
+  const protocol: KindProtocol = { methods: methodList(spec.methods) };
   const registered: RegisteredKind = {
     localCore: (state, owner, owners) => spec.localCore(state, owner, owners),
     // The core handed back is one this kind built (locally or from its protocol).

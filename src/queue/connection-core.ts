@@ -5,7 +5,7 @@
  */
 import { EOFError, QueueShutDownError, StateError } from '../errors.ts';
 import type { OwnerTable } from '../memory/owners.ts';
-import type { LocalState } from '../memory/shared-object.ts';
+import { stateBuffers, type LocalState } from '../memory/shared-object.ts';
 import { QueueCore } from './queue-core.ts';
 import { QUEUE_BUFFERS } from './queue-layout.ts';
 
@@ -38,7 +38,7 @@ export class ConnectionCore implements ConnectionCoreApi {
     const { readable, writable } = state.meta as ConnectionMeta;
     // The channel this end reads (a queue's buffers, when readable), then the one it
     // writes (when writable); see queue-layout.ts for their layout.
-    const buffers = [...state.buffers];
+    const buffers = [...stateBuffers(state, (Number(readable) + Number(writable)) * QUEUE_BUFFERS)];
     this.#read = readable
       ? new QueueCore(buffers.splice(0, QUEUE_BUFFERS), owner, owners)
       : undefined;

@@ -5,12 +5,15 @@
  * that the other end reads what is left and then gets {@link EOFError}. An end's channels:
  * connection-core.ts; its messages' framing: connection-messages.ts.
  */
-import { BufferTooShortError, StateError } from '../errors.ts';
+import { ArgumentTypeError, BufferTooShortError, StateError } from '../errors.ts';
 import { currentOwnerId, ownerTable } from '../memory/owners.ts';
 import { assertBoolean, assertInteger, rangeError, typeError } from '../internal/validate.ts';
+import { kAttach } from '../internal/symbols.ts';
 import {
+  attachmentOf,
   kSharedState,
   registerSharedKind,
+  type AttachArgument,
   type LocalState,
   type Shareable,
   type SharedState,
@@ -21,7 +24,6 @@ import { detach, encodeItem, transferList } from './items.ts';
 import { Discipline, queueBuffers } from './queue-core.ts';
 
 const KIND = 'Connection';
-let adopting: { state: SharedState; core: ConnectionCoreApi } | undefined;
 
 /** Options of `recv`. */
 export interface RecvOptions {
@@ -58,14 +60,13 @@ export class Connection implements Shareable {
   #closed = false;
 
   /** @internal Connections are made by {@link Pipe}. */
-  constructor() {
-    const adopted = adopting;
-    adopting = undefined;
-    if (adopted === undefined) {
-      throw new TypeError('Connections are made by Pipe()');
+  constructor(attach?: AttachArgument<ConnectionCoreApi>) {
+    const attached = attachmentOf<ConnectionCoreApi>(attach);
+    if (attached === undefined) {
+      throw new ArgumentTypeError('Connections are made by Pipe()', 'ERR_INVALID_ARG_TYPE');
     }
-    this.#state = adopted.state;
-    this.#core = adopted.core;
+    this.#state = attached.state;
+    this.#core = attached.core;
   }
 
   /** Whether this end can receive. */
@@ -300,8 +301,8 @@ function end(read: SharedArrayBuffer[] | null, write: SharedArrayBuffer[] | null
     buffers: [...(read ?? []), ...(write ?? [])],
     meta: { readable: read !== null, writable: write !== null } satisfies ConnectionMeta,
   };
-  adopting = { state, core: new ConnectionCore(state, currentOwnerId(), ownerTable()) };
-  return new Connection();
+  const core = new ConnectionCore(state, currentOwnerId(), ownerTable());
+  return new Connection({ [kAttach]: { state, core } });
 }
 
 /** Options of {@link Pipe}. */
@@ -338,11 +339,15 @@ registerSharedKind<ConnectionCoreApi>(
   KIND,
   {
     localCore: (state, owner, owners) => new ConnectionCore(state, owner, owners),
-    wrap: (state, core) => {
-      adopting = { state, core };
-      return new Connection();
+    wrap: (state, core) => new Connection({ [kAttach]: { state, core } }),
+    methods: {
+      send: 'sync',
+      recv: 'async',
+      recvSync: 'blocking',
+      poll: 'async',
+      pollSync: 'blocking',
+      closeWrite: 'sync',
     },
-    asyncMethods: ['recv', 'poll'],
   },
   import.meta.url,
 );

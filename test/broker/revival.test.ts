@@ -14,11 +14,6 @@ import {
 } from '../../src/memory/shared-object.ts';
 import { samples } from './samples.ts';
 
-/** TEMPORARY: connection.ts still builds its channels from whatever buffers it gets. */
-const PENDING: Readonly<Record<string, string>> = {
-  Connection: 'connection.ts is to check its buffers with stateBuffers()',
-};
-
 describe('shared kinds', () => {
   it('every registered kind has a sample', () => {
     assert.deepEqual(sharedKindNames().sort(), Object.keys(samples).sort());
@@ -33,23 +28,19 @@ describe('shared kinds', () => {
       assert.equal(revived[kSharedState](), state);
     });
 
-    it(
-      `attach() - a ${kind} state without its buffers throws ERR_INTERNAL`,
-      PENDING[kind] === undefined ? {} : { todo: PENDING[kind] },
-      () => {
-        const state = make()[kSharedState]() as LocalState;
-        for (const buffers of [[], state.buffers.slice(0, -1)]) {
-          assert.throws(
-            () => attach({ ...state, buffers }),
-            (error: unknown) => {
-              assert.ok(error instanceof MultitaskError);
-              assert.equal(error.code, 'ERR_INTERNAL');
-              assert.match(error.message, new RegExp(`a ${kind} needs`));
-              return true;
-            },
-          );
-        }
-      },
-    );
+    it(`attach() - a ${kind} state without its buffers throws ERR_INTERNAL`, () => {
+      const state = make()[kSharedState]() as LocalState;
+      for (const buffers of [[], state.buffers.slice(0, -1)]) {
+        assert.throws(
+          () => attach({ ...state, buffers }),
+          (error: unknown) => {
+            assert.ok(error instanceof MultitaskError);
+            assert.equal(error.code, 'ERR_INTERNAL');
+            assert.match(error.message, new RegExp(`a ${kind} needs`));
+            return true;
+          },
+        );
+      }
+    });
   }
 });

@@ -92,7 +92,12 @@ describe('Pipe in the main thread', () => {
       'ERR_INVALID_ARG_TYPE',
       expected('duplex', 'a boolean', '`"no"` (string)'),
     );
-    throwsError(() => new Connection(), TypeError, null, 'Connections are made by Pipe()');
+    throwsError(
+      () => new Connection(),
+      TypeError,
+      'ERR_INVALID_ARG_TYPE',
+      'Connections are made by Pipe()',
+    );
   });
 
   it('.poll() - false when empty, true once a message or the end of the stream is there', async () => {
