@@ -8,6 +8,7 @@
  * registers the parent's known hooks first and only then imports the real entry point.
  */
 import { readFileSync } from 'node:fs';
+import { StateError } from '../errors.ts';
 import { Worker, type ResourceLimits, type Transferable } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -24,7 +25,7 @@ function tsxEsmApi(manifestPath: string): string {
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as TsxManifest;
   const entry = manifest.exports['./esm/api'];
   const relative = typeof entry === 'object' ? entry.import?.default : undefined;
-  if (relative === undefined) throw new Error('tsx has no ./esm/api export');
+  if (relative === undefined) throw new StateError('ERR_INTERNAL', 'tsx has no ./esm/api export');
   return pathToFileURL(join(dirname(manifestPath), relative)).href;
 }
 
@@ -69,7 +70,7 @@ export function workerHookModules(): readonly string[] {
  * The bootstrap every worker thread runs (as an eval'd CommonJS script): register hooks,
  * then import the entry point named in `workerData`.
  */
-export const THREAD_BOOTSTRAP = `
+const THREAD_BOOTSTRAP = `
 'use strict';
 const { workerData } = require('node:worker_threads');
 (async () => {

@@ -5,6 +5,8 @@
 
 /** Constructor option: rebuild a worker object inside its own thread or process. */
 export const kRevive: unique symbol = Symbol('multitask.revive');
+/** Static hook: rebuild an instance of a registered subclass in its own thread or process. */
+export const kRebuild: unique symbol = Symbol('multitask.rebuild');
 /** Backend hook: start the child. */
 export const kLaunch: unique symbol = Symbol('multitask.launch');
 /** Backend hook: which backend this is. */

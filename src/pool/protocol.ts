@@ -3,7 +3,6 @@
  * batches, flattened into plain arrays, so that a burst of small tasks costs one message per
  * batch rather than one per task.
  */
-import type { MessagePort } from 'node:worker_threads';
 import type { WireError } from '../transport/wire.ts';
 import type { InheritedIdentity } from '../runtime/identity.ts';
 import type { TargetSpec } from '../runtime/protocol.ts';
@@ -25,33 +24,25 @@ export const TASK_FIELDS = 4;
 /** Fields per result in {@link ResultsMessage.results}: id, ok (1 or 0), value or error. */
 export const RESULT_FIELDS = 3;
 
-/** Everything a pool worker needs before its first task: `workerData` or the first message. */
+/**
+ * Everything a pool worker needs before its first task. The identity goes to the runtime's
+ * bootstrap; the rest, {@link WorkerData}, to the worker loop.
+ */
 export interface WorkerInit {
   readonly identity: InheritedIdentity;
-  /** A thread's owner id in its process's owner table; `null` for a process. */
-  readonly owner: { readonly table: SharedArrayBuffer; readonly id: number } | null;
   readonly initializer: TargetSpec;
   /** Arguments of the initializer, shared objects as envelopes. */
   readonly initargs: readonly unknown[];
-  /**
-   * Thread workers only: a counter the pool bumps after each message it posts, so that an
-   * idle worker can notice a new batch by spinning briefly instead of falling asleep.
-   */
-  readonly mailbox: SharedArrayBuffer | null;
   /**
    * Thread workers only: `count[0]` counts the pool's workers that are busy or spinning; an
    * idle worker spins only while that count, itself included, is at most `max` (one less
    * than the CPUs), which leaves a CPU for the thread that submits. `null`: never spin.
    */
   readonly spin: { readonly count: SharedArrayBuffer; readonly max: number } | null;
-  /**
-   * Thread workers only: a counter the worker bumps after each message it posts, so that a
-   * pool expecting an answer any moment can take it at once (see `PoolWorker.awaitAnswer`).
-   */
-  readonly answers: SharedArrayBuffer | null;
-  /** Thread workers only: the port tasks arrive on (transferred). */
-  readonly port: MessagePort | null;
 }
+
+/** The worker loop's start data (`worker-loop.ts` `main`). */
+export type WorkerData = Omit<WorkerInit, 'identity'>;
 
 /** A batch of tasks, with the targets this worker has not seen yet. */
 export interface TasksMessage {
@@ -64,7 +55,6 @@ export interface TasksMessage {
 
 /** Parent to worker. */
 export type ToWorker =
-  | { readonly type: 'init'; readonly init: WorkerInit }
   | TasksMessage
   /** Finish the tasks already sent, then exit. */
   | { readonly type: 'stop' };
@@ -77,11 +67,11 @@ export interface ResultsMessage {
 
 /** Worker to parent. */
 export type FromWorker =
-  /** A process worker listens now: send `init`. */
+  /** No longer sent: a process worker reads its start data from a file (runtime/). */
   | { readonly type: 'listening' }
   /** The initializer ran: tasks may come. */
   | { readonly type: 'ready' }
   | { readonly type: 'init-failed'; readonly error: WireError }
-  /** A process worker's error outside any task; the worker exits next. */
+  /** No longer sent: the runtime reports such a crash with the worker's exit. */
   | { readonly type: 'crashed'; readonly error: WireError }
   | ResultsMessage;

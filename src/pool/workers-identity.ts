@@ -4,20 +4,16 @@
  * `SpawnProcess-N` for the executors.
  */
 import {
-  currentProcessIdentity,
-  nextProcessNumber,
+  nextChildProcessPath,
   nextThreadNumber,
-  sharedCounters,
+  processChildIdentity,
+  threadChildIdentity,
   type InheritedIdentity,
 } from '../runtime/identity.ts';
 
 /** The identity of a pool's worker thread named `name`; pool threads are daemons. */
 export function threadWorkerIdentity(name: string): InheritedIdentity {
-  return {
-    process: currentProcessIdentity(),
-    thread: { name, daemon: true },
-    counters: sharedCounters(),
-  };
+  return threadChildIdentity(name, true);
 }
 
 /** A new worker process's name (`prefix-N`) and identity. */
@@ -25,22 +21,9 @@ export function processWorkerIdentity(
   prefix: string,
   daemon: boolean,
 ): { name: string; identity: InheritedIdentity } {
-  const parent = currentProcessIdentity();
-  const n = nextProcessNumber();
-  const name = `${prefix}-${[...parent.path, n].join(':')}`;
-  return {
-    name,
-    identity: {
-      process: {
-        name,
-        path: [...parent.path, n],
-        daemon,
-        parent: { name: parent.name, pid: process.pid },
-      },
-      thread: { name: 'MainThread', daemon: false },
-      counters: null,
-    },
-  };
+  const path = nextChildProcessPath();
+  const name = `${prefix}-${path.join(':')}`;
+  return { name, identity: processChildIdentity(name, path, daemon) };
 }
 
 /** `Thread-N (worker)`, as Python's ThreadPool threads are named. */

@@ -1,8 +1,9 @@
 /**
- * How a child process is started and how its end is reported: the Node options it
- * inherits, and its exit code as Python reports it.
+ * How a child is started and how its end is reported: the Node options a child process
+ * inherits, and a child's exit code as Python reports it (negative signal numbers).
  */
 import { constants } from 'node:os';
+import type { StopHow } from './child.ts';
 
 /** Node options a child must not inherit: the test runner's, watch mode, the inspector, -e. */
 export function childExecArgv(): string[] {
@@ -21,7 +22,13 @@ export function childExecArgv(): string[] {
   return kept;
 }
 
+/** A process's exit code from Node's `'exit'` event: `-signal` when a signal ended it. */
 export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
   if (code !== null) return code;
   return signal === null ? 1 : -constants.signals[signal];
+}
+
+/** The exit code of a child stopped with `how`: -15 (SIGTERM) or -9 (SIGKILL). */
+export function stoppedExitCode(how: StopHow): number {
+  return -constants.signals[how === 'terminate' ? 'SIGTERM' : 'SIGKILL'];
 }

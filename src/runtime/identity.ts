@@ -87,3 +87,41 @@ export function nextProcessNumber(): number {
 export function sharedCounters(): SharedArrayBuffer {
   return counters.buffer;
 }
+
+/**
+ * The identity of a new thread of this process named `name`: it shares the process's
+ * identity and counters.
+ */
+export function threadChildIdentity(name: string, daemon: boolean): InheritedIdentity {
+  return {
+    process: processIdentity,
+    thread: { name, daemon },
+    counters: counters.buffer,
+  };
+}
+
+/**
+ * The path of a new child process: this process's path and the next number. Python numbers
+ * a child when it is created: `Process-1`, and `Process-1:1` for that one's first child.
+ */
+export function nextChildProcessPath(): readonly number[] {
+  return [...processIdentity.path, nextProcessNumber()];
+}
+
+/** The identity of a new child process of this one, named `name`, at `path`. */
+export function processChildIdentity(
+  name: string,
+  path: readonly number[],
+  daemon: boolean,
+): InheritedIdentity {
+  return {
+    process: {
+      name,
+      path,
+      daemon,
+      parent: { name: processIdentity.name, pid: process.pid },
+    },
+    thread: mainThreadIdentity,
+    counters: null,
+  };
+}

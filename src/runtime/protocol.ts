@@ -1,9 +1,50 @@
 /**
- * What a parent sends a new thread or process, and what it sends back.
+ * What a parent tells a new thread or process, and what the two say to each other besides
+ * the payload's own messages: the runtime's start record and control messages, then the
+ * run spec of a Thread's or Process's target.
  */
+import type { MessagePort } from 'node:worker_threads';
 import type { ShippedFunction } from '../transport/function-source.ts';
 import type { WireError } from '../transport/wire.ts';
 import type { InheritedIdentity } from './identity.ts';
+
+/**
+ * Everything a child's bootstrap needs before it hands over to its payload: `workerData` of
+ * a thread, the spec file (or the start message) of a process.
+ */
+export interface ChildStart {
+  /** The `file:` URL of the payload module, which exports `main` (see `ChildMain`). */
+  readonly payload: string;
+  readonly identity: InheritedIdentity;
+  /** What the payload starts from, its own business. */
+  readonly data: unknown;
+}
+
+/** What a thread's bootstrap receives besides {@link ChildStart}. */
+export interface ThreadStart extends ChildStart {
+  /** The thread's owner id in its process's owner table: it dies with the thread. */
+  readonly owner: { readonly table: SharedArrayBuffer; readonly id: number };
+  /** The thread's end of its channel (transferred). */
+  readonly port: MessagePort;
+  /** Signal words (memory/spin.ts): bumped by the parent after each post to the thread. */
+  readonly toChild: SharedArrayBuffer;
+  /** Bumped by the thread after each post to the parent; says when it ends on its own. */
+  readonly toParent: SharedArrayBuffer;
+}
+
+/**
+ * The runtime's own messages on a process's IPC channel, beside the payload's. Their types
+ * carry a `runtime.` prefix so that no payload message is taken for one.
+ */
+export type RuntimeMessage =
+  /** Child to parent: it listens now; send {@link RuntimeMessage} `runtime.start`. */
+  | { readonly type: 'runtime.ready' }
+  /** Parent to child, when a handle must ride along (a spec file cannot carry one). */
+  | { readonly type: 'runtime.start'; readonly start: ChildStart }
+  /** Child to parent: an error outside the payload's care ends the child; it exits next. */
+  | { readonly type: 'runtime.crashed'; readonly error: WireError }
+  /** Child to parent: its last word; everything before it has been written. */
+  | { readonly type: 'runtime.exiting' };
 
 /** How the child finds the function to call. */
 export type TargetSpec =
@@ -19,23 +60,13 @@ export interface InstanceSpec {
   readonly state: Record<string, unknown>;
 }
 
-/** Everything a child needs to run: sent as `workerData` or as the first IPC message. */
+/** What a Thread's or Process's child runs: the payload data of `threading/entry/run-target`. */
 export interface RunSpec {
   readonly kind: 'thread' | 'process';
-  readonly identity: InheritedIdentity;
   readonly target: TargetSpec;
   readonly args: readonly unknown[];
   readonly instance: InstanceSpec | null;
-  /** A thread's owner identity in its process's owner table; `null` for a process. */
-  readonly owner: { readonly table: SharedArrayBuffer; readonly id: number } | null;
 }
 
-/** Messages from a child to its parent. */
-export type ChildMessage =
-  | { readonly type: 'ready' }
-  | { readonly type: 'uncaught'; readonly error: WireError }
-  /** A thread's last word: it ends now, with this code. */
-  | { readonly type: 'exiting'; readonly exitCode: number };
-
-/** Messages from a parent to a child process. */
-export type ParentMessage = { readonly type: 'run'; readonly spec: RunSpec };
+/** What a Thread's or Process's child tells its parent. */
+export type ChildMessage = { readonly type: 'uncaught'; readonly error: WireError };

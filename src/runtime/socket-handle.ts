@@ -9,7 +9,7 @@
  * at the top level of `args`: the IPC channel carries one handle per message.
  */
 import { Socket } from 'node:net';
-import { ArgumentTypeError } from '../errors.ts';
+import { ArgumentTypeError, StateError } from '../errors.ts';
 
 /** The placeholder's only key: a plain object survives `v8.serialize` and shared encoding. */
 const SOCKET_SLOT = '@@multitask/socket';
@@ -49,14 +49,15 @@ export function takeSocket(args: unknown): { args: unknown; socket: Socket | nul
 
 /**
  * In the child: puts the received `socket` where the parent's placeholder is, in place.
- * @throws {Error} when `args` expects a socket and none arrived (the parent's socket was
+ * @throws {StateError} (`ERR_CONNECTION_CLOSED`) when `args` expects a socket and none arrived (the parent's socket was
  * closed before it could be sent).
  */
 export function putSocket(args: unknown[], socket: Socket | undefined): void {
   const index = args.findIndex(isSlot);
   if (index === -1) return;
   if (socket === undefined) {
-    throw new Error(
+    throw new StateError(
+      'ERR_CONNECTION_CLOSED',
       `args[${index}] was a net.Socket that closed before it reached the process: nothing to run it with`,
     );
   }

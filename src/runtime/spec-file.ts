@@ -1,5 +1,5 @@
 /**
- * Handing a new process its run spec through a file, so that starting a child does not
+ * Handing a new process its start record through a file, so that starting a child does not
  * depend on this process's event loop: the spec is written before `fork()`, and the child
  * reads it as it starts. (Sent over IPC, it would have to wait for the child to listen,
  * and a main thread that blocked right after `start()` would never send it.)
@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { removeStaleEntries } from '../internal/stale-files.ts';
-import type { RunSpec } from './protocol.ts';
+import type { ChildStart } from './protocol.ts';
 
 let directory: string | undefined;
 let counter = 0;
@@ -33,16 +33,16 @@ function specDirectory(): string {
 }
 
 /** Writes `spec` to a new file readable only by this user; returns its path. */
-export function writeSpecFile(spec: RunSpec): string {
+export function writeSpecFile(spec: ChildStart): string {
   const path = join(specDirectory(), `spec-${++counter}`);
   writeFileSync(path, serialize(spec), { mode: 0o600 });
   return path;
 }
 
 /** Reads and removes a spec file written by {@link writeSpecFile}. */
-export function takeSpecFile(path: string): RunSpec {
+export function takeSpecFile(path: string): ChildStart {
   try {
-    return deserialize(readFileSync(path)) as RunSpec;
+    return deserialize(readFileSync(path)) as ChildStart;
   } finally {
     rmSync(path, { force: true });
   }

@@ -10,20 +10,22 @@ import {
   kKind,
   kLaunch,
   kMessages,
+  kRebuild,
   kRevive,
 } from '../internal/symbols.ts';
+import { siblingModule } from '../internal/loader-hooks.ts';
 import { waitUntil } from '../internal/timers.ts';
 import { assertBoolean, assertString, parseTimeout, typeError } from '../internal/validate.ts';
-import { ownerTable } from '../memory/owners.ts';
 // Installs the process bridge: shared objects sent to processes go through the broker.
 import '../broker/broker.ts';
 import { encodeShared } from '../memory/shared-object.ts';
 import { assertCloneable } from '../transport/cloneable.ts';
-import { errorFromWire, type WireError } from '../transport/wire.ts';
-import { loadClass, moduleOfClass, registerClass } from '../runtime/class-registry.ts';
+import { errorFromWire } from '../transport/wire.ts';
+import type { Child, ChildEvents, LaunchOptions } from '../runtime/child.ts';
+import { moduleOfClass, registerClass } from '../runtime/class-registry.ts';
 import { reportUncaught } from './excepthook.ts';
 import type { InheritedIdentity } from '../runtime/identity.ts';
-import type { InstanceSpec, RunSpec, TargetSpec } from '../runtime/protocol.ts';
+import type { ChildMessage, InstanceSpec, RunSpec, TargetSpec } from '../runtime/protocol.ts';
 import { forgetChild, rememberChild } from './children.ts';
 import {
   callTarget,
@@ -33,6 +35,9 @@ import {
   type AnyFunction,
   type Target,
 } from '../runtime/target.ts';
+
+/** The payload every Thread and Process runs in its child: it calls the target or `run()`. */
+const RUN_TARGET = siblingModule(import.meta.url, './entry/run-target');
 
 /** Options shared by `new Thread()` and `new Process()`. */
 export type WorkerOptions<F extends AnyFunction> = {
@@ -72,26 +77,8 @@ export interface RevivedOptions {
   readonly [kRevive]: ReviveInfo;
 }
 
-/** A launched child, as a backend hands it back to the lifecycle. */
-export interface LaunchedChild {
-  /** Thread id or process id. */
-  readonly ident: number;
-  /** Stops the child; the exit code becomes -15 (`terminate`) or -9 (`kill`). */
-  stop(kind: 'terminate' | 'kill'): void;
-  /**
-   * Whether the child keeps this thread's event loop alive. Daemons do not, except while
-   * someone is in `join()`: an awaited join must not let the program end under it.
-   */
-  keepAlive(on: boolean): void;
-}
-
-/** Callbacks through which a backend reports what its child did. */
-export interface ChildEvents {
-  /** The child reported an uncaught error. */
-  uncaught(error: WireError | Error): void;
-  /** The child is gone; `exitCode` as Python reports it (negative signal numbers). */
-  exited(exitCode: number): void;
-}
+/** What a backend's launcher is told, beside the child's events. */
+export type BackendLaunch = Omit<LaunchOptions, 'resourceLimits' | 'handle'>;
 
 /** The messages a backend uses for misuse, Python's words. */
 export interface LifecycleMessages {
@@ -114,8 +101,8 @@ export abstract class BaseWorker<F extends AnyFunction = AnyFunction> {
   #state: State = 'initial';
   #exitCode: number | null = null;
   #ident: number | null = null;
-  #child: LaunchedChild | null = null;
-  /** How many join() calls are waiting on a daemon child (see LaunchedChild.keepAlive). */
+  #child: Child<never> | null = null;
+  /** How many join() calls are waiting on a daemon child (see Child.keepAlive). */
   #joiners = 0;
   readonly #stopped: Promise<void>;
   #markStopped: () => void = () => undefined;
@@ -244,25 +231,21 @@ export abstract class BaseWorker<F extends AnyFunction = AnyFunction> {
       assertCloneable(state, 'this', kind);
       instance = { module, className: this.constructor.name, state };
     }
-    let spec: RunSpec = {
-      kind,
+    const spec: RunSpec = { kind, target: this.#targetSpec, args, instance };
+    const launch: BackendLaunch = {
+      payload: RUN_TARGET,
+      data: spec,
+      name: this.#name,
       identity: this[kChildIdentity](),
-      target: this.#targetSpec,
-      args,
-      instance,
-      owner: null,
+      daemon: this.#daemon,
     };
-    // A thread shares its process's memory, so it takes an owner id in this process's table;
-    // the id dies with the thread, and locks it held become abandoned.
-    const owners = ownerTable();
-    const ownerId = kind === 'thread' ? owners.allocate() : null;
-    if (ownerId !== null) spec = { ...spec, owner: { table: owners.buffer, id: ownerId } };
-    const child = this[kLaunch](spec, {
-      uncaught: (error) => {
-        reportUncaught(error instanceof Error ? error : errorFromWire(error), this);
+    const child = this[kLaunch](launch, {
+      message: (message) => {
+        // 'uncaught': the target threw; reported now, as Python's thread prints it as it dies.
+        reportUncaught(errorFromWire(message.error), this);
       },
-      exited: (exitCode) => {
-        if (ownerId !== null) owners.release(ownerId);
+      exit: (exitCode, crash) => {
+        if (crash !== undefined) reportUncaught(crash, this);
         this.#finish(exitCode);
       },
     });
@@ -360,21 +343,40 @@ export abstract class BaseWorker<F extends AnyFunction = AnyFunction> {
   /** @internal The identity the new child takes. */
   protected abstract [kChildIdentity](): InheritedIdentity;
   /** @internal Starts the child. */
-  protected abstract [kLaunch](spec: RunSpec, events: ChildEvents): LaunchedChild;
+  protected abstract [kLaunch](
+    launch: BackendLaunch,
+    events: ChildEvents<ChildMessage>,
+  ): Child<never>;
+
+  /**
+   * @internal Rebuilds an instance of this registered subclass in its own thread or process,
+   * without calling its constructor, as unpickling does: only the backend's constructor runs
+   * (it sets up the private lifecycle state), with this class's prototype; then the
+   * instance's own properties are restored from `state`.
+   */
+  static [kRebuild](
+    this: abstract new (...args: never[]) => BaseWorker,
+    info: ReviveInfo,
+    state: Record<string, unknown>,
+  ): BaseWorker {
+    const instance = Reflect.construct(backendOf(this), [{ [kRevive]: info }], this) as BaseWorker;
+    Object.assign(instance, state);
+    return instance;
+  }
 }
 
-/** Rebuilds a registered subclass instance in the child, without calling its constructor. */
-export async function reviveInstance(
-  base: abstract new (...args: never[]) => BaseWorker,
-  spec: InstanceSpec,
-  info: ReviveInfo,
-): Promise<BaseWorker> {
-  const cls = (await loadClass(spec.module, spec.className)) as new (
-    ...args: never[]
-  ) => BaseWorker;
-  // Run only the base constructor (it sets up the private lifecycle state) with the
-  // subclass's prototype; then restore the instance's own properties, as unpickling does.
-  const instance = Reflect.construct(base, [{ [kRevive]: info }], cls) as BaseWorker;
-  Object.assign(instance, spec.state);
-  return instance;
+/** The backend class (Thread or Process) of `cls`: the one right below BaseWorker. */
+function backendOf(cls: object): new (options: RevivedOptions) => BaseWorker {
+  let backend = cls;
+  for (let up = Object.getPrototypeOf(cls) as object | null; up !== BaseWorker;) {
+    if (up === null) {
+      throw new StateError(
+        'ERR_INTERNAL',
+        'multitask: a registered class is not a Thread or Process',
+      );
+    }
+    backend = up;
+    up = Object.getPrototypeOf(up) as object | null;
+  }
+  return backend as new (options: RevivedOptions) => BaseWorker;
 }

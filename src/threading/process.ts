@@ -2,9 +2,8 @@
  * `Process`: Python's `multiprocessing.Process` on a forked Node process (Python's "spawn"
  * start method: the child starts fresh and imports its target by module and name).
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { StateError, WorkerStartError } from '../errors.ts';
+import { StateError } from '../errors.ts';
 import {
   kCheckUsable,
   kChildIdentity,
@@ -15,22 +14,21 @@ import {
 } from '../internal/symbols.ts';
 import {
   BaseWorker,
-  type ChildEvents,
-  type LaunchedChild,
+  type BackendLaunch,
   type LifecycleMessages,
   type RevivedOptions,
   type WorkerOptions,
 } from './base-worker.ts';
-import { childExecArgv, exitCodeOf } from '../runtime/exec.ts';
-import { entryUrl } from './entry-url.ts';
+import type { Child, ChildEvents } from '../runtime/child.ts';
 import {
   currentProcessIdentity,
-  nextProcessNumber,
+  nextChildProcessPath,
+  processChildIdentity,
   type InheritedIdentity,
 } from '../runtime/identity.ts';
-import type { ChildMessage, ParentMessage, RunSpec } from '../runtime/protocol.ts';
+import { launchProcess } from '../runtime/process-launcher.ts';
+import type { ChildMessage } from '../runtime/protocol.ts';
 import { takeSocket } from '../runtime/socket-handle.ts';
-import { discardSpecFile, writeSpecFile } from '../runtime/spec-file.ts';
 import type { AnyFunction } from '../runtime/target.ts';
 
 const MESSAGES: LifecycleMessages = {
@@ -40,20 +38,6 @@ const MESSAGES: LifecycleMessages = {
   daemonAfterStart: 'process has already started',
   notStartedStop: 'cannot terminate a process before it is started',
 };
-
-/** Daemon children still running: stopped when this process exits, as Python does. */
-const daemonChildren = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function stopDaemonsAtExit(child: ChildProcess): void {
-  daemonChildren.add(child);
-  child.once('exit', () => daemonChildren.delete(child));
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const daemon of daemonChildren) daemon.kill('SIGTERM');
-  });
-}
 
 /**
  * A process: Python's `multiprocessing.Process`, on a forked Node process.
@@ -84,7 +68,7 @@ export class Process<F extends AnyFunction = AnyFunction> extends BaseWorker<F> 
     const current = currentProcessIdentity();
     const revived = options !== undefined && kRevive in options;
     // Python numbers a child when it is created: Process-1, and Process-1:1 for its child.
-    const path = revived ? current.path : [...current.path, nextProcessNumber()];
+    const path = revived ? current.path : nextChildProcessPath();
     const { args, socket } =
       revived || typeof options !== 'object' || (options as unknown) === null
         ? { args: undefined, socket: null }
@@ -162,99 +146,17 @@ export class Process<F extends AnyFunction = AnyFunction> extends BaseWorker<F> 
   }
 
   protected override [kChildIdentity](): InheritedIdentity {
-    const parent = currentProcessIdentity();
-    return {
-      process: {
-        name: this.name,
-        path: this.#path,
-        daemon: this.daemon,
-        parent: { name: parent.name, pid: process.pid },
-      },
-      thread: { name: 'MainThread', daemon: false },
-      counters: null,
-    };
+    return processChildIdentity(this.name, this.#path, this.daemon);
   }
 
-  protected override [kLaunch](spec: RunSpec, events: ChildEvents): LaunchedChild {
-    // The spec goes in a file the child reads at once, unless a socket must ride along
-    // (only IPC carries one, after the child says it listens).
-    const specFile = this.#socket === null ? writeSpecFile(spec) : null;
-    const child = fork(entryUrl('process-entry'), specFile === null ? [] : [specFile], {
-      execArgv: childExecArgv(),
-      serialization: 'advanced',
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    let exitCode = 1;
-    child.on('message', (message: ChildMessage) => {
-      switch (message.type) {
-        case 'ready': {
-          const run: ParentMessage = { type: 'run', spec };
-          const socket = this.#socket;
-          this.#socket = null;
-          if (socket === null) break; // It read its spec file.
-
-          // The socket rides along as the send-handle; Node takes its handle away from this
-          // side and closes it once the child has its own. Without `server`, Node does not
-          // enlist the child as one of the server's workers (cluster-style bookkeeping that
-          // expects the child to live on: with every such child gone, `server.close()` never
-          // emits 'close'). Destroying the emptied Socket then counts the connection as
-          // closed on its server, once, and makes it read as closed here.
-          (socket as unknown as { server: unknown }).server = null;
-          child.send(run, socket, () => socket.destroy());
-          break;
-        }
-        case 'uncaught':
-          events.uncaught(message.error);
-          break;
-        case 'exiting':
-          // Only threads announce their end; a process's exit code comes with 'exit'.
-          break;
-      }
-    });
-    child.on('exit', (code, signal) => {
-      exitCode = exitCodeOf(code, signal);
-      if (specFile !== null) discardSpecFile(specFile);
-      // Stopped before it was ready: the socket it was to receive is closed here.
-      this.#socket?.destroy();
-      this.#socket = null;
-    });
-    // 'close' comes after 'exit' and after the IPC channel has delivered everything, so
-    // an uncaught error is always reported before join() returns.
-    child.on('close', () => {
-      events.exited(exitCode);
-    });
-    child.on('error', (error) => {
-      if (child.pid === undefined) {
-        // The process never started: there will be no 'exit'.
-        events.uncaught(
-          new WorkerStartError(
-            'ERR_WORKER_START_FAILED',
-            `Could not start ${this.name}: ${error.message}`,
-            { cause: error },
-          ),
-        );
-        events.exited(1);
-      }
-    });
-    if (this.daemon) {
-      child.unref();
-      child.channel?.unref();
-      stopDaemonsAtExit(child);
-    }
-    return {
-      ident: child.pid ?? -1,
-      stop(kind) {
-        child.kill(kind === 'terminate' ? 'SIGTERM' : 'SIGKILL');
-      },
-      keepAlive(on) {
-        if (on) {
-          child.ref();
-          child.channel?.ref();
-        } else {
-          child.unref();
-          child.channel?.unref();
-        }
-      },
-    };
+  protected override [kLaunch](
+    launch: BackendLaunch,
+    events: ChildEvents<ChildMessage>,
+  ): Child<never> {
+    // The launcher owns the socket from here: it hands it over, or closes it if the child
+    // ends before it listens.
+    const handle = this.#socket;
+    this.#socket = null;
+    return launchProcess({ ...launch, handle }, events);
   }
 }

@@ -3,27 +3,24 @@
  * these threads run in parallel (there is no GIL) and share no heap: arguments are copied
  * by structured clone, and shared state lives in shared memory.
  */
-import { Worker } from 'node:worker_threads';
 import { kChildIdentity, kKind, kLaunch, kMessages } from '../internal/symbols.ts';
-import type { ChildMessage, RunSpec } from '../runtime/protocol.ts';
+import type { Child, ChildEvents } from '../runtime/child.ts';
+import type { ChildMessage } from '../runtime/protocol.ts';
+import { launchThread } from '../runtime/thread-launcher.ts';
 import {
   BaseWorker,
-  type ChildEvents,
-  type LaunchedChild,
+  type BackendLaunch,
   type LifecycleMessages,
   type RevivedOptions,
   type WorkerOptions,
 } from './base-worker.ts';
-import { entryUrl } from './entry-url.ts';
 import {
-  currentProcessIdentity,
   currentThreadId,
   currentThreadIdentity,
   nextThreadNumber,
-  sharedCounters,
+  threadChildIdentity,
   type InheritedIdentity,
 } from '../runtime/identity.ts';
-import { THREAD_BOOTSTRAP, workerHookModules } from '../internal/loader-hooks.ts';
 import { isTaskRef, type AnyFunction, type Target } from '../runtime/target.ts';
 
 const MESSAGES: LifecycleMessages = {
@@ -94,52 +91,13 @@ export class Thread<F extends AnyFunction = AnyFunction> extends BaseWorker<F> {
   }
 
   protected override [kChildIdentity](): InheritedIdentity {
-    return {
-      process: currentProcessIdentity(),
-      thread: { name: this.name, daemon: this.daemon },
-      counters: sharedCounters(),
-    };
+    return threadChildIdentity(this.name, this.daemon);
   }
 
-  protected override [kLaunch](spec: RunSpec, events: ChildEvents): LaunchedChild {
-    const worker = new Worker(THREAD_BOOTSTRAP, {
-      eval: true,
-      workerData: { hooks: workerHookModules(), entry: entryUrl('thread-entry').href, spec },
-    });
-    // Node reports 1 (or 0, before the thread ran) for a terminated worker; Python-style
-    // codes say it was stopped, unless the thread had already said it was ending.
-    let stopped: 'terminate' | 'kill' | null = null;
-    let ending = false;
-    worker.on('message', (message: ChildMessage) => {
-      switch (message.type) {
-        case 'uncaught':
-          events.uncaught(message.error);
-          break;
-        case 'exiting':
-          ending = true;
-          break;
-        case 'ready':
-          break;
-      }
-    });
-    worker.on('error', (error) => {
-      events.uncaught(error);
-    });
-    worker.on('exit', (code) => {
-      if (stopped !== null && !ending) events.exited(stopped === 'terminate' ? -15 : -9);
-      else events.exited(code);
-    });
-    if (this.daemon) worker.unref();
-    return {
-      ident: worker.threadId,
-      stop(kind) {
-        stopped ??= kind;
-        void worker.terminate();
-      },
-      keepAlive(on) {
-        if (on) worker.ref();
-        else worker.unref();
-      },
-    };
+  protected override [kLaunch](
+    launch: BackendLaunch,
+    events: ChildEvents<ChildMessage>,
+  ): Child<never> {
+    return launchThread(launch, events);
   }
 }

@@ -43,7 +43,15 @@ const LAYERS: Readonly<Record<string, number>> = {
 };
 
 /** Modules that start or serve children: a child's entry point must not load them. */
-const PARENT_ONLY = ['pool/engine.ts', 'pool/pool-worker.ts'];
+const PARENT_ONLY = [
+  'pool/engine.ts',
+  'pool/pool-worker.ts',
+  'runtime/thread-launcher.ts',
+  'runtime/process-launcher.ts',
+  'threading/base-worker.ts',
+  'threading/thread.ts',
+  'threading/process.ts',
+];
 
 /** A file past this many lines says why at its top, after this marker. */
 const MAX_LINES = 400;

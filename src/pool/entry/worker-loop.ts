@@ -1,6 +1,7 @@
 /**
- * The loop every pool worker runs, thread or process: take batches of tasks, call their
- * targets one at a time, send the results back in batches.
+ * The loop every pool worker runs, thread or process: the payload the runtime's bootstrap
+ * hands over to (see {@link main}). It takes batches of tasks, calls their targets one at a
+ * time, and sends the results back in batches.
  *
  * Results are flushed when the batch is done, when enough have piled up, or when a task
  * took long enough that holding its result back would delay the caller. A thread worker that
@@ -10,12 +11,16 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Transferable } from 'node:worker_threads';
-import { PicklingError } from '../../errors.ts';
+import { PicklingError, StateError } from '../../errors.ts';
 import { decodeShared } from '../../memory/shared-object.ts';
+import { BUSY_SPIN_MS, SPIN_MS, type SpinGate } from '../../memory/spin.ts';
 import { errorToWire } from '../../transport/wire.ts';
 import { callTarget } from '../../runtime/target.ts';
 import { reviveFunction } from '../../transport/function-revive.ts';
 import { loadTask, type AnyFunction } from '../../runtime/target.ts';
+// Registers every kind of shared object, so that arguments can be rebuilt.
+import '../../runtime/kinds.ts';
+import type { ParentChannel } from '../../runtime/parent-channel.ts';
 import { isTransferred } from '../transfer.ts';
 import type { TargetSpec } from '../../runtime/protocol.ts';
 import {
@@ -26,29 +31,15 @@ import {
   type FromWorker,
   type TasksMessage,
   type ToWorker,
-  type WorkerInit,
+  type WorkerData,
 } from '../protocol.ts';
 
 /** Flush once this many results (times the fields per result) are waiting. */
 const FLUSH_AT = 3 * 256;
 /** Flush after a task if the last flush is older than this, in milliseconds. */
 const FLUSH_MS = 1;
-/**
- * How long an idle thread worker watches its mailbox before it returns to its event loop,
- * in milliseconds: the first {@link BUSY_SPIN_MS} spinning, the rest in `Atomics.wait`.
- */
-const SPIN_MS = 0.25;
-const BUSY_SPIN_MS = 0.05;
-
 /** How a worker talks to its pool. */
-export interface WorkerChannel {
-  /** Sends a message, moving `transfer` (threads); throws when it cannot be cloned. */
-  post(message: FromWorker, transfer?: readonly Transferable[]): void;
-  /** Takes the next message at once, if one is waiting (threads only). */
-  poll: (() => ToWorker | undefined) | null;
-  /** Ends the worker after everything posted so far has been delivered. */
-  exit(code: number): void;
-}
+export type WorkerChannel = ParentChannel<ToWorker, FromWorker>;
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -58,14 +49,28 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
+/**
+ * The payload's entry: listens to the pool, then runs the initializer and says whether the
+ * worker is ready. Listening comes first: a process drops what comes before a listener,
+ * and the pool sends nothing before `ready`.
+ */
+export function main(channel: WorkerChannel, data: unknown): Promise<void> {
+  const init = data as WorkerData;
+  const loop = new WorkerLoop(channel, init);
+  channel.listen((message) => {
+    loop.receive(message);
+  });
+  return loop.initialize(init);
+}
+
+/** One pool worker's loop. */
 export class WorkerLoop {
   readonly #channel: WorkerChannel;
-  readonly #mailbox: Int32Array | null;
-  /** Workers of the pool busy or spinning, shared by them all (threads only). */
-  readonly #active: Int32Array | null;
-  readonly #maxActive: number;
-  /** Messages received so far, to compare with the mailbox counter. */
-  #received = 0;
+  /**
+   * Workers of the pool busy or spinning, shared by them all, and how many may be (threads
+   * only; `null`: never spin).
+   */
+  readonly #gate: SpinGate | null;
   readonly #inbox: ToWorker[] = [];
   #draining = false;
   readonly #specs = new Map<number, TargetSpec>();
@@ -75,15 +80,16 @@ export class WorkerLoop {
   #transfer: Transferable[] = [];
   #lastFlush = 0;
 
-  constructor(channel: WorkerChannel, init: WorkerInit) {
+  constructor(channel: WorkerChannel, init: WorkerData) {
     this.#channel = channel;
-    this.#mailbox = init.mailbox === null ? null : new Int32Array(init.mailbox);
-    this.#active = init.spin === null ? null : new Int32Array(init.spin.count);
-    this.#maxActive = init.spin?.max ?? 0;
+    this.#gate =
+      init.spin === null || channel.awaitMessage === null
+        ? null
+        : { count: new Int32Array(init.spin.count), max: init.spin.max };
   }
 
   /** Runs the initializer and tells the pool whether the worker is ready. */
-  async initialize(init: WorkerInit): Promise<void> {
+  async initialize(init: WorkerData): Promise<void> {
     try {
       await callTarget(init.initializer, decodeShared(init.initargs) as unknown[]);
     } catch (error) {
@@ -96,21 +102,20 @@ export class WorkerLoop {
 
   /** Takes a message from the pool. */
   receive(message: ToWorker): void {
-    this.#received++;
     this.#inbox.push(message);
     if (!this.#draining) void this.#drain();
   }
 
   async #drain(): Promise<void> {
     this.#draining = true;
-    const active = this.#active;
+    const active = this.#gate?.count ?? null;
     if (active !== null) Atomics.add(active, 0, 1);
     try {
       for (;;) {
         const message = this.#inbox.shift() ?? this.#waitBriefly();
         if (message === undefined) return;
         if (message.type === 'tasks') await this.#run(message);
-        else if (message.type === 'stop') {
+        else {
           this.#flush();
           this.#channel.exit(0);
           return;
@@ -125,32 +130,12 @@ export class WorkerLoop {
   /** After flushing, watches the mailbox for a moment; returns a message if one came. */
   #waitBriefly(): ToWorker | undefined {
     this.#flush();
-    const mailbox = this.#mailbox;
-    const poll = this.#channel.poll;
-    const active = this.#active;
-    if (mailbox === null || poll === null || active === null) return undefined;
+    const gate = this.#gate;
     // Spin only while the pool's busy and spinning workers, this one included, leave a CPU
     // for the thread that submits: a spinner must not delay the batch it waits for, nor a
     // worker with real work.
-    const now = performance.now();
-    const busyUntil = now + BUSY_SPIN_MS;
-    const until = now + SPIN_MS;
-    while (Atomics.load(active, 0) <= this.#maxActive) {
-      const seen = Atomics.load(mailbox, 0);
-      if (seen !== this.#received) {
-        const message = poll();
-        if (message !== undefined) {
-          this.#received++;
-          return message;
-        }
-      }
-      const time = performance.now();
-      if (time >= until) break;
-      // Past a short busy spin, sleep on the counter (the pool notifies it after each post):
-      // no CPU is taken from a thread that needs it, and the wake is direct.
-      if (time >= busyUntil) Atomics.wait(mailbox, 0, seen, until - time);
-    }
-    return undefined;
+    if (gate === null) return undefined;
+    return this.#channel.awaitMessage?.(SPIN_MS, BUSY_SPIN_MS, gate);
   }
 
   async #run({ targets, tasks }: TasksMessage): Promise<void> {
@@ -222,7 +207,7 @@ export class WorkerLoop {
     const spec = this.#specs.get(key);
     let target: AnyFunction;
     if (spec === undefined || spec.kind === 'none') {
-      throw new Error(`multitask: the pool sent no target for key ${key}`);
+      throw new StateError('ERR_INTERNAL', `multitask: the pool sent no target for key ${key}`);
     } else if (spec.kind === 'ref') target = await loadTask(spec.module, spec.exportName);
     else target = reviveFunction(spec) as AnyFunction;
     this.#targets.set(key, target);

@@ -1,0 +1,67 @@
+/**
+ * Bootstrap of every child process: it ends with its parent (orphan.ts), reports an
+ * uncaught error before it exits, takes the identity the parent gave, builds the channel to
+ * the parent, then hands over to the payload module named in its start record.
+ */
+import type { Socket } from 'node:net';
+import { errorToWire } from '../../transport/wire.ts';
+import { adoptIdentity } from '../identity.ts';
+import type { ChildMain, ParentChannel } from '../parent-channel.ts';
+import type { ChildStart, RuntimeMessage } from '../protocol.ts';
+import { takeSpecFile } from '../spec-file.ts';
+import { exitWithParent, ORPHANED_EXIT_CODE } from './orphan.ts';
+
+/** Sends `message`; `then` runs once it is written. A failed write means the parent died. */
+function send(message: unknown, then?: () => void): void {
+  if (process.send === undefined) {
+    then?.();
+    return;
+  }
+  // With 'advanced' serialization the message is cloned now: an uncloneable one throws here.
+  process.send(message, undefined, undefined, (error: Error | null) => {
+    if (error === null) then?.();
+    else process.exit(ORPHANED_EXIT_CODE);
+  });
+}
+
+exitWithParent();
+
+// Errors outside the payload's care (a timer's callback, an unhandled rejection) end the
+// process as Python's would: reported, exit code 1.
+process.on('uncaughtException', (error) => {
+  const crashed: RuntimeMessage = { type: 'runtime.crashed', error: errorToWire(error) };
+  send(crashed, () => process.exit(1));
+});
+
+const exiting: RuntimeMessage = { type: 'runtime.exiting' };
+
+const channel: ParentChannel<unknown, unknown> = {
+  post(message) {
+    send(message);
+  },
+  listen(listener) {
+    process.on('message', listener);
+  },
+  awaitMessage: null,
+  exit(exitCode) {
+    // IPC writes go out in order: once this one is written, so is everything before it.
+    send(exiting, () => process.exit(exitCode));
+  },
+};
+
+async function run(start: ChildStart, handle?: Socket): Promise<void> {
+  adoptIdentity(start.identity);
+  const { main } = (await import(start.payload)) as { main: ChildMain };
+  await main(channel, start.data, handle);
+}
+
+const specFile = process.argv[2];
+if (specFile === undefined) {
+  // A socket comes with the start message. Messages that arrive before a 'message' listener
+  // exists are dropped, so the parent waits for 'runtime.ready' before it sends it.
+  process.once('message', (message: RuntimeMessage, handle?: Socket) => {
+    if (message.type === 'runtime.start') void run(message.start, handle);
+  });
+  const ready: RuntimeMessage = { type: 'runtime.ready' };
+  send(ready);
+} else void run(takeSpecFile(specFile));

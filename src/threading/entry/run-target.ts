@@ -1,0 +1,65 @@
+/**
+ * The payload of every Thread and Process (see runtime/entry/): rebuild the target or the
+ * instance, run it, report an uncaught error, then wait for the non-daemon threads and
+ * processes it started, as Python's interpreter does before it exits, and end.
+ */
+import type { Socket } from 'node:net';
+import { kRebuild } from '../../internal/symbols.ts';
+import { decodeShared } from '../../memory/shared-object.ts';
+import { errorToWire } from '../../transport/wire.ts';
+import { loadClass } from '../../runtime/class-registry.ts';
+import { currentProcessIdentity, currentThreadIdentity } from '../../runtime/identity.ts';
+// Registers every kind of shared object, so that arguments can be rebuilt.
+import '../../runtime/kinds.ts';
+import type { ParentChannel } from '../../runtime/parent-channel.ts';
+import type { ChildMessage, RunSpec } from '../../runtime/protocol.ts';
+import { putSocket } from '../../runtime/socket-handle.ts';
+import { callTarget } from '../../runtime/target.ts';
+import type { BaseWorker, ReviveInfo } from '../base-worker.ts';
+import { joinNonDaemonChildren } from '../children.ts';
+
+/** A registered subclass of Thread or Process, as the child finds it (base-worker.ts). */
+interface Rebuildable {
+  [kRebuild](info: ReviveInfo, state: Record<string, unknown>): BaseWorker;
+}
+
+/**
+ * Runs the {@link RunSpec} in `data` and ends with its exit code: 0, 1 after an uncaught
+ * error, or what the target put in `process.exitCode`. A process's `socket` (the start
+ * message's send-handle) takes the place the parent left for it in `args` (socket-handle.ts).
+ */
+export async function main(
+  channel: ParentChannel<never, ChildMessage>,
+  data: unknown,
+  socket: Socket | undefined,
+): Promise<void> {
+  const spec = data as RunSpec;
+  const args = decodeShared(spec.args) as unknown[];
+  const state =
+    spec.instance === null ? null : (decodeShared(spec.instance.state) as Record<string, unknown>);
+  let exitCode = 0;
+  try {
+    if (spec.kind === 'process') putSocket(args, socket);
+    if (spec.instance === null || state === null) {
+      await callTarget(spec.target, args);
+    } else {
+      const self = spec.kind === 'thread' ? currentThreadIdentity() : currentProcessIdentity();
+      const info: ReviveInfo = {
+        name: self.name,
+        daemon: self.daemon,
+        target: spec.target,
+        args,
+      };
+      const cls = await loadClass(spec.instance.module, spec.instance.className);
+      await (cls as Rebuildable)[kRebuild](info, state).run();
+    }
+  } catch (error) {
+    exitCode = 1;
+    channel.post({ type: 'uncaught', error: errorToWire(error) });
+  }
+  await joinNonDaemonChildren();
+  // A target may also set process.exitCode and return, as a Node program would.
+  if (exitCode === 0 && process.exitCode !== undefined) exitCode = Number(process.exitCode);
+  // Python's thread ends when run() returns, whatever timers or sockets it left behind.
+  channel.exit(exitCode);
+}
