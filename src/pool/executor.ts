@@ -16,11 +16,12 @@ import {
 import { assertBoolean, parseTimeout, rangeError, typeError } from '../internal/validate.ts';
 import { cpuCount } from '../threading/current.ts';
 import type { AnyFunction, Target } from '../runtime/target.ts';
-import { checkTaskOptions, PoolEngine, type TaskOptions } from './engine.ts';
+import { PoolEngine } from './engine.ts';
+import { checkTaskOptions, type TaskOptions } from './task.ts';
 import { Future } from '../futures/future.ts';
 import { parseMaxQueueSize, type ResultOf } from './pool.ts';
 import { MODE_APPLY, MODE_MAP } from './protocol.ts';
-import type { WorkerKind } from './pool-worker.ts';
+import type { WorkerKind } from './worker-slot.ts';
 import { processWorkerIdentity, threadWorkerIdentity } from './workers-identity.ts';
 
 export interface ExecutorOptions {

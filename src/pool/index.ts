@@ -22,7 +22,7 @@ export {
   type ShutdownOptions,
   type ThreadPoolExecutorOptions,
 } from './executor.ts';
-export type { TaskOptions } from './engine.ts';
+export type { TaskOptions } from './task.ts';
 export { transfer, type Transferred } from './transfer.ts';
 export {
   ALL_COMPLETED,

@@ -19,9 +19,10 @@ import { rangeError, typeError } from '../internal/validate.ts';
 import { cpuCount } from '../threading/current.ts';
 import type { AnyFunction, Target } from '../runtime/target.ts';
 import { Future } from '../futures/future.ts';
-import { checkTaskOptions, PoolEngine, type TaskOptions } from './engine.ts';
+import { PoolEngine } from './engine.ts';
+import { checkTaskOptions, type TaskOptions } from './task.ts';
 import { MODE_APPLY, MODE_MAP, MODE_STARMAP, type TaskMode } from './protocol.ts';
-import type { WorkerKind } from './pool-worker.ts';
+import type { WorkerKind } from './worker-slot.ts';
 import type { Unwrapped } from './transfer.ts';
 import {
   processWorkerIdentity,
