@@ -2,26 +2,21 @@
  * Pools and executors: `Pool`, `ThreadPool`, `ThreadPoolExecutor`, `ProcessPoolExecutor`,
  * `Future`, `asCompleted`, `wait`.
  */
-export {
-  AsyncResult,
-  Pool,
-  ThreadPool,
-  type ApplyAsyncOptions,
-  type ApplyOptions,
-  type MapAsyncOptions,
-  type MapOptions,
-  type PoolOptions,
-  type ResultOf,
-} from './pool.ts';
-export {
-  ProcessPoolExecutor,
-  ThreadPoolExecutor,
-  type ExecutorMapOptions,
-  type ExecutorOptions,
-  type ProcessPoolExecutorOptions,
-  type ShutdownOptions,
-  type ThreadPoolExecutorOptions,
-} from './executor.ts';
+export { AsyncResult } from './async-result.ts';
+export { Pool, ThreadPool, type ResultOf } from './pool.ts';
+export { ProcessPoolExecutor, ThreadPoolExecutor } from './executor.ts';
+export type {
+  ApplyAsyncOptions,
+  ApplyOptions,
+  ExecutorMapOptions,
+  ExecutorOptions,
+  MapAsyncOptions,
+  MapOptions,
+  PoolOptions,
+  ProcessPoolExecutorOptions,
+  ShutdownOptions,
+  ThreadPoolExecutorOptions,
+} from './options.ts';
 export type { TaskOptions } from './task.ts';
 export { transfer, type Transferred } from './transfer.ts';
 export {
