@@ -38,7 +38,10 @@ import {
 import { TaskQueue } from './task-queue.ts';
 import { WorkerSlot, type SlotEvents } from './worker-slot.ts';
 
-/** Where the engine is in its life; it only ever moves right, `broken` aside. */
+/**
+ * Where the engine is in its life: `running` → `closed` → `terminated`; `broken` may follow
+ * `running` or `closed`, and `terminate()` ends any of them.
+ */
 export type EngineState = 'running' | 'closed' | 'terminated' | 'broken';
 
 /** Runs tasks on a set of workers; see the top of this file. */
@@ -109,6 +112,7 @@ export class PoolEngine {
     this.#updateActive();
   }
 
+  /** Where the engine is in its life. */
   get state(): EngineState {
     return this.#state;
   }
@@ -118,6 +122,7 @@ export class PoolEngine {
     return this.#brokenError;
   }
 
+  /** Workers started and not yet exited. */
   get workerCount(): number {
     return this.#slots.size;
   }
