@@ -13,59 +13,28 @@ import {
   BrokenThreadPoolError,
   StateError,
 } from '../errors.ts';
-import { assertBoolean, parseTimeout, rangeError, typeError } from '../internal/validate.ts';
+import { assertBoolean, parseTimeout, typeError } from '../internal/validate.ts';
 import { cpuCount } from '../threading/current.ts';
 import type { AnyFunction, Target } from '../runtime/target.ts';
-import { checkTaskOptions, PoolEngine, type TaskOptions } from './engine.ts';
+import { PoolEngine } from './engine.ts';
+import { checkTaskOptions, type TaskOptions } from './task.ts';
 import { Future } from '../futures/future.ts';
-import { parseMaxQueueSize, type ResultOf } from './pool.ts';
+import { ChunkedMap, iterateChunks } from './chunked-map.ts';
+import {
+  parseMaxQueueSize,
+  parseMaxTasksPerChild,
+  parseWorkerCount,
+  readOptions,
+  type ExecutorMapOptions,
+  type ExecutorOptions,
+  type ProcessPoolExecutorOptions,
+  type ShutdownOptions,
+  type ThreadPoolExecutorOptions,
+} from './options.ts';
+import type { ResultOf } from './pool.ts';
 import { MODE_APPLY, MODE_MAP } from './protocol.ts';
-import type { WorkerKind } from './pool-worker.ts';
+import type { WorkerKind } from './worker-slot.ts';
 import { processWorkerIdentity, threadWorkerIdentity } from './workers-identity.ts';
-
-export interface ExecutorOptions {
-  /**
-   * The most workers at once. Default: `min(32, cpuCount() + 4)` for threads (Python's),
-   * `cpuCount()` for processes.
-   */
-  readonly maxWorkers?: number | undefined;
-  /** Called once in each worker, with `initargs`, before it takes tasks. */
-  readonly initializer?: Target | undefined;
-  readonly initargs?: readonly unknown[] | undefined;
-  /**
-   * Tasks that may wait in the queue; a submit past it throws `QueueFullError` (await
-   * `hasCapacity()` first). A `map` call counts as one submission. Default: no limit.
-   */
-  readonly maxQueueSize?: number | undefined;
-}
-
-export interface ThreadPoolExecutorOptions extends ExecutorOptions {
-  /** Names the threads `PREFIX_0`, `PREFIX_1`, … Default: `ThreadPoolExecutor-N`. */
-  readonly threadNamePrefix?: string | undefined;
-  /** Each worker thread's heap and stack limits (`Worker`'s `resourceLimits`). */
-  readonly resourceLimits?: ResourceLimits | undefined;
-}
-
-export interface ProcessPoolExecutorOptions extends ExecutorOptions {
-  /** Tasks a worker process runs before it is replaced. Default: no limit. */
-  readonly maxTasksPerChild?: number | null | undefined;
-}
-
-export interface ShutdownOptions {
-  /** Wait until the running and queued futures are done and the workers exited. @default true */
-  readonly wait?: boolean | undefined;
-  /** Cancel the futures that have not started. @default false */
-  readonly cancelFutures?: boolean | undefined;
-}
-
-export interface ExecutorMapOptions {
-  /** Milliseconds from the `map()` call; an item not done by then throws {@link TimeoutError}. */
-  readonly timeout?: number | undefined;
-  /** Items per task. @default 1 */
-  readonly chunksize?: number | undefined;
-  /** Called after each chunk completes, with the items done so far and the total. */
-  readonly onProgress?: ((done: number, total: number) => void) | undefined;
-}
 
 let executorCounter = 0;
 
@@ -83,16 +52,10 @@ export abstract class Executor {
     },
     naming: () => { name: string; identity: ReturnType<typeof threadWorkerIdentity> },
   ) {
+    // Python's defaults: min(32, os.cpu_count() + 4) threads, os.cpu_count() processes.
     const defaultWorkers = kind === 'thread' ? Math.min(32, cpuCount() + 4) : cpuCount();
-    const workers = options.maxWorkers ?? defaultWorkers;
-    if (typeof workers !== 'number' || !Number.isInteger(workers)) {
-      throw typeError('maxWorkers', 'a positive integer', workers);
-    }
-    if (workers <= 0) throw rangeError('maxWorkers', 'greater than 0', workers);
-    const max = options.maxTasksPerChild ?? null;
-    if (max !== null && (typeof max !== 'number' || !Number.isInteger(max) || max < 1)) {
-      throw rangeError('maxTasksPerChild', 'an integer >= 1 or null', max);
-    }
+    const workers = parseWorkerCount(options.maxWorkers, 'maxWorkers', defaultWorkers);
+    const max = parseMaxTasksPerChild(options.maxTasksPerChild);
     const Broken = kind === 'thread' ? BrokenThreadPoolError : BrokenProcessPoolError;
     const what = kind === 'thread' ? 'thread' : 'process';
     this.#broken = (message, cause) =>
@@ -199,67 +162,26 @@ export abstract class Executor {
     this.#checkOpen();
     const ms = parseTimeout(options.timeout);
     const deadline = ms === Infinity ? Infinity : Date.now() + ms;
-    const size = options.chunksize ?? 1;
-    if (typeof size !== 'number' || !Number.isInteger(size)) {
-      throw typeError('chunksize', 'a positive integer', size);
-    }
-    if (size < 1) throw rangeError('chunksize', 'a positive integer', size);
-    const input: unknown = iterable;
-    if (input === null || typeof input !== 'object' || !(Symbol.iterator in input)) {
-      throw typeError('iterable', 'an iterable', input);
-    }
-    const items = Array.from(iterable);
+    const map = new ChunkedMap(iterable, options.chunksize, () => 1, options.onProgress);
     const key = this.#engine.keyOf(fn);
-    const futures: Future<unknown[]>[] = [];
-    let done = 0;
-    for (let i = 0; i < items.length; i += size) {
-      const chunk = items.slice(i, i + size);
+    const futures = map.chunks.map((chunk, index) => {
       const future = this.#submit<unknown[]>(key, MODE_MAP, chunk);
       if (options.onProgress !== undefined) {
-        const onProgress = options.onProgress;
         future.addDoneCallback(() => {
-          done += chunk.length;
-          onProgress(done, items.length);
+          map.chunkDone(index);
         });
       }
-      futures.push(future);
-    }
-    let index = 0;
-    let offset = 0;
-    let finished = false;
-    const finish = (): void => {
-      finished = true;
+      return future;
+    });
+    const read = (index: number): Promise<readonly unknown[]> => {
+      const left = deadline === Infinity ? undefined : Math.max(0, deadline - Date.now());
+      return futures[index]?.result(left) ?? Promise.resolve([]);
+    };
+    // Ends at the first error or timeout, or when the caller stops early: the futures not yet
+    // started are cancelled.
+    return iterateChunks<ResultOf<F>>(futures.length, read, 'end', () => {
       for (const f of futures) f.cancel();
-    };
-    const next = async (): Promise<IteratorResult<ResultOf<F>, undefined>> => {
-      while (!finished && index < futures.length) {
-        const future = futures[index];
-        if (future === undefined) break;
-        let values: unknown[];
-        try {
-          const left = deadline === Infinity ? undefined : Math.max(0, deadline - Date.now());
-          values = await future.result(left);
-        } catch (error) {
-          finish();
-          throw error;
-        }
-        if (offset < values.length) return { done: false, value: values[offset++] as ResultOf<F> };
-        index++;
-        offset = 0;
-      }
-      finish();
-      return { done: true, value: undefined };
-    };
-    return {
-      next,
-      return: () => {
-        finish();
-        return Promise.resolve({ done: true, value: undefined });
-      },
-      [Symbol.asyncIterator]() {
-        return this;
-      },
-    };
+    });
   }
 
   /** Resolves once the queue has room under `maxQueueSize` (at once without a limit). */
@@ -291,8 +213,7 @@ export abstract class Executor {
 /** Python's `concurrent.futures.ThreadPoolExecutor`, on worker threads. */
 export class ThreadPoolExecutor extends Executor {
   constructor(options: number | ThreadPoolExecutorOptions = {}) {
-    const opts = typeof options === 'number' ? { maxWorkers: options } : options;
-    if (typeof opts !== 'object') throw typeError('options', 'a number or an object', options);
+    const opts = readOptions<ThreadPoolExecutorOptions>(options, 'maxWorkers');
     const prefix = opts.threadNamePrefix ?? `ThreadPoolExecutor-${executorCounter++}`;
     if (typeof prefix !== 'string') throw typeError('threadNamePrefix', 'a string', prefix);
     let n = 0;
@@ -306,8 +227,7 @@ export class ThreadPoolExecutor extends Executor {
 /** Python's `concurrent.futures.ProcessPoolExecutor`, on child processes. */
 export class ProcessPoolExecutor extends Executor {
   constructor(options: number | ProcessPoolExecutorOptions = {}) {
-    const opts = typeof options === 'number' ? { maxWorkers: options } : options;
-    if (typeof opts !== 'object') throw typeError('options', 'a number or an object', options);
+    const opts = readOptions<ProcessPoolExecutorOptions>(options, 'maxWorkers');
     super('process', opts, () => processWorkerIdentity('SpawnProcess', false));
   }
 }

@@ -2,27 +2,22 @@
  * Pools and executors: `Pool`, `ThreadPool`, `ThreadPoolExecutor`, `ProcessPoolExecutor`,
  * `Future`, `asCompleted`, `wait`.
  */
-export {
-  AsyncResult,
-  Pool,
-  ThreadPool,
-  type ApplyAsyncOptions,
-  type ApplyOptions,
-  type MapAsyncOptions,
-  type MapOptions,
-  type PoolOptions,
-  type ResultOf,
-} from './pool.ts';
-export {
-  ProcessPoolExecutor,
-  ThreadPoolExecutor,
-  type ExecutorMapOptions,
-  type ExecutorOptions,
-  type ProcessPoolExecutorOptions,
-  type ShutdownOptions as ExecutorShutdownOptions,
-  type ThreadPoolExecutorOptions,
-} from './executor.ts';
-export type { TaskOptions } from './engine.ts';
+export { AsyncResult } from './async-result.ts';
+export { Pool, ThreadPool, type ResultOf } from './pool.ts';
+export { ProcessPoolExecutor, ThreadPoolExecutor } from './executor.ts';
+export type {
+  ApplyAsyncOptions,
+  ApplyOptions,
+  ExecutorMapOptions,
+  ExecutorOptions,
+  MapAsyncOptions,
+  MapOptions,
+  PoolOptions,
+  ProcessPoolExecutorOptions,
+  ShutdownOptions as ExecutorShutdownOptions,
+  ThreadPoolExecutorOptions,
+} from './options.ts';
+export type { TaskOptions } from './task.ts';
 export { transfer, type Transferred } from './transfer.ts';
 export {
   ALL_COMPLETED,

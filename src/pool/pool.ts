@@ -7,21 +7,28 @@
  * them never ready; an initializer that fails breaks the pool instead of restarting workers
  * forever.
  */
-import type { ResourceLimits } from 'node:worker_threads';
-import {
-  ArgumentRangeError,
-  StateError,
-  TimeoutError,
-  WorkerLostError,
-  WorkerStartError,
-} from '../errors.ts';
-import { rangeError, typeError } from '../internal/validate.ts';
+import { StateError, WorkerLostError, WorkerStartError } from '../errors.ts';
+import { typeError } from '../internal/validate.ts';
 import { cpuCount } from '../threading/current.ts';
 import type { AnyFunction, Target } from '../runtime/target.ts';
 import { Future } from '../futures/future.ts';
-import { checkTaskOptions, PoolEngine, type TaskOptions } from './engine.ts';
+import { addCallbacks, AsyncResult } from './async-result.ts';
+import { ChunkedMap, iterateChunks } from './chunked-map.ts';
+import { PoolEngine } from './engine.ts';
+import {
+  parseMaxQueueSize,
+  parseMaxTasksPerChild,
+  parseWorkerCount,
+  readOptions,
+  type ApplyAsyncOptions,
+  type ApplyOptions,
+  type MapAsyncOptions,
+  type MapOptions,
+  type PoolOptions,
+} from './options.ts';
+import { checkTaskOptions, type TaskOptions } from './task.ts';
 import { MODE_APPLY, MODE_MAP, MODE_STARMAP, type TaskMode } from './protocol.ts';
-import type { WorkerKind } from './pool-worker.ts';
+import type { WorkerKind } from './worker-slot.ts';
 import type { Unwrapped } from './transfer.ts';
 import {
   processWorkerIdentity,
@@ -38,158 +45,15 @@ export type ArgsThenOptions<F extends AnyFunction, O> =
     ? [args?: Parameters<F>, options?: O]
     : [args: Parameters<F>, options?: O];
 
-export interface PoolOptions {
-  /**
-   * The number of workers.
-   * @default cpuCount()
-   */
-  readonly processes?: number | undefined;
-  /** Called once in each worker, with `initargs`, before it takes tasks. */
-  readonly initializer?: Target | undefined;
-  readonly initargs?: readonly unknown[] | undefined;
-  /** Tasks (or chunks) a worker runs before it is replaced by a fresh one. Default: no limit. */
-  readonly maxTasksPerChild?: number | null | undefined;
-  /**
-   * Tasks that may wait in the queue; `apply`/`applyAsync` past it throw `QueueFullError`
-   * (await `hasCapacity()` first). A `map` or `imap` call counts as one submission.
-   * Default: no limit.
-   */
-  readonly maxQueueSize?: number | undefined;
-  /**
-   * `ThreadPool` only: each worker thread's heap and stack limits (`Worker`'s
-   * `resourceLimits`); a worker that exceeds them dies and its task fails with
-   * `WorkerLostError`.
-   */
-  readonly resourceLimits?: ResourceLimits | undefined;
-}
-
-/** Options of `apply`: the per-task `timeout` and `signal`. */
-export type ApplyOptions = TaskOptions;
-
-export interface ApplyAsyncOptions<R> extends TaskOptions {
-  /** Called with the result, once, if the task succeeds. */
-  readonly callback?: ((result: R) => void) | undefined;
-  /** Called with the error, once, if the task fails. */
-  readonly errorCallback?: ((error: unknown) => void) | undefined;
-}
-
-export interface MapOptions {
-  /**
-   * Items per task. `map`'s default is Python's: the items divided by four times the workers,
-   * rounded up; `imap`'s is 1.
-   */
-  readonly chunksize?: number | undefined;
-  /** Called after each chunk completes, with the items done so far and the total. */
-  readonly onProgress?: ((done: number, total: number) => void) | undefined;
-}
-
-export interface MapAsyncOptions<R> extends MapOptions {
-  readonly callback?: ((results: R[]) => void) | undefined;
-  readonly errorCallback?: ((error: unknown) => void) | undefined;
-}
-
-/**
- * The result of `applyAsync`/`mapAsync`: Python's `AsyncResult`.
- */
-export class AsyncResult<T> {
-  readonly #future: Future<T>;
-
-  /** @internal */
-  constructor(future: Future<T>) {
-    this.#future = future;
-  }
-
-  /** True once the task has finished. */
-  ready(): boolean {
-    return this.#future.done();
-  }
-
-  /**
-   * True if the task finished without an error.
-   * @throws {StateError} before it is ready (`ERR_RESULT_NOT_READY`).
-   */
-  successful(): boolean {
-    if (!this.#future.done()) {
-      throw new StateError('ERR_RESULT_NOT_READY', 'AsyncResult is not ready');
-    }
-    return !this.#future.failed;
-  }
-
-  /** Waits until the result is ready, or `timeout` ms; never rejects on timeout. */
-  async wait(timeout?: number): Promise<void> {
-    try {
-      await this.#future.exception(timeout);
-    } catch (error) {
-      if (!(error instanceof TimeoutError)) throw error;
-    }
-  }
-
-  /**
-   * The result, waiting at most `timeout` ms; rejects with the task's error, or with
-   * {@link TimeoutError} when the time runs out.
-   */
-  get(timeout?: number): Promise<T> {
-    return this.#future.result(timeout);
-  }
-}
-
-/** `maxQueueSize`: a positive integer, or `undefined`/`Infinity` for no limit. */
-export function parseMaxQueueSize(value: unknown): number {
-  if (value === undefined || value === Infinity) return Infinity;
-  if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw typeError('maxQueueSize', 'a positive integer', value);
-  }
-  if (value < 1) throw rangeError('maxQueueSize', 'a positive integer', value);
-  return value;
-}
-
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-  return chunks;
-}
-
-function toArray<T>(iterable: Iterable<T>, name: string): T[] {
-  const input: unknown = iterable;
-  if (
-    input === null ||
-    (typeof input !== 'object' && typeof input !== 'string') ||
-    !(Symbol.iterator in Object(input))
-  ) {
-    throw typeError(name, 'an iterable', input);
-  }
-  return Array.from(iterable);
-}
-
-function parseChunksize(value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw typeError('chunksize', 'a positive integer', value);
-  }
-  if (value < 1) throw rangeError('chunksize', 'a positive integer', value);
-  return value;
-}
-
 /** The machinery shared by {@link Pool} and {@link ThreadPool}. */
 export abstract class BasePool {
   readonly #engine: PoolEngine;
   readonly #workers: number;
 
   protected constructor(kind: WorkerKind, options: number | PoolOptions | undefined) {
-    const opts: PoolOptions =
-      typeof options === 'number' ? { processes: options } : (options ?? {});
-    if (typeof opts !== 'object') throw typeError('options', 'a number or an object', options);
-    const workers = opts.processes ?? cpuCount();
-    if (typeof workers !== 'number' || !Number.isInteger(workers)) {
-      throw typeError('processes', 'a positive integer', workers);
-    }
-    if (workers < 1) {
-      throw new ArgumentRangeError(`Number of processes must be at least 1, got ${workers}`);
-    }
-    const max = opts.maxTasksPerChild ?? null;
-    if (max !== null && (typeof max !== 'number' || !Number.isInteger(max) || max < 1)) {
-      throw rangeError('maxTasksPerChild', 'a positive integer or null', max);
-    }
+    const opts = readOptions<PoolOptions>(options, 'processes');
+    const workers = parseWorkerCount(opts.processes, 'processes', cpuCount());
+    const max = parseMaxTasksPerChild(opts.maxTasksPerChild);
     const { initializer } = opts;
     if (
       initializer !== undefined &&
@@ -346,28 +210,28 @@ export abstract class BasePool {
     options: MapAsyncOptions<unknown> = {},
   ): AsyncResult<unknown[]> {
     this.#checkRunning();
-    const items = toArray(iterable, 'iterable');
-    const size = parseChunksize(
+    // Python's default chunksize: four chunks per worker.
+    const map = new ChunkedMap(
+      iterable,
       options.chunksize,
-      Math.max(1, Math.ceil(items.length / (4 * this.#workers))),
+      (count) => Math.max(1, Math.ceil(count / (4 * this.#workers))),
+      options.onProgress,
     );
     const key = this.#engine.keyOf(task);
     const result = new Future<unknown[]>();
-    const out: unknown[] = new Array(items.length);
-    const chunks = chunk(items, size);
-    let left = chunks.length;
-    let done = 0;
+    const out: unknown[] = new Array(map.total);
+    const size = map.size;
+    let left = map.chunks.length;
     let failure: { error: unknown } | null = null;
     if (left === 0) result.setResult(out);
-    chunks.forEach((payload, index) => {
+    map.chunks.forEach((payload, index) => {
       this.#engine.submit(key, mode, payload, {
         settle: (ok, value) => {
           if (ok) {
             const values = value as unknown[];
             for (let j = 0; j < values.length; j++) out[index * size + j] = values[j];
           } else failure ??= { error: value };
-          done += payload.length;
-          options.onProgress?.(done, items.length);
+          map.chunkDone(index);
           if (--left > 0) return;
           if (failure === null) result.setResult(out);
           else result.setException(failure.error);
@@ -406,57 +270,36 @@ export abstract class BasePool {
     ordered: boolean,
   ): AsyncIterableIterator<unknown> {
     this.#checkRunning();
-    const items = toArray(iterable, 'iterable');
-    const size = parseChunksize(options.chunksize, 1);
+    const map = new ChunkedMap(iterable, options.chunksize, () => 1, options.onProgress);
     const key = this.#engine.keyOf(task);
-    const chunks = chunk(items, size);
     // Outcomes by chunk index (ordered) or in completion order (unordered).
     const outcomes: ({ ok: boolean; value: unknown } | undefined)[] = [];
     let wake: (() => void) | null = null;
-    let done = 0;
-    chunks.forEach((payload, index) => {
+    map.chunks.forEach((payload, index) => {
       this.#engine.submit(key, MODE_MAP, payload, {
         settle: (ok, value) => {
           if (ordered) outcomes[index] = { ok, value };
           else outcomes.push({ ok, value });
-          done += payload.length;
-          options.onProgress?.(done, items.length);
+          map.chunkDone(index);
           wake?.();
         },
       });
     });
-    let chunkIndex = 0;
-    let itemIndex = 0;
-    const next = async (): Promise<IteratorResult<unknown, undefined>> => {
-      while (chunkIndex < chunks.length) {
-        const outcome = outcomes[chunkIndex];
-        if (outcome === undefined) {
-          await new Promise<void>((resolve) => {
-            wake = () => {
-              wake = null;
-              resolve();
-            };
-          });
-          continue;
-        }
-        if (!outcome.ok) {
-          chunkIndex++;
-          itemIndex = 0;
-          throw outcome.value;
-        }
-        const values = outcome.value as unknown[];
-        if (itemIndex < values.length) return { done: false, value: values[itemIndex++] };
-        chunkIndex++;
-        itemIndex = 0;
+    const read = (index: number): readonly unknown[] | Promise<readonly unknown[]> => {
+      const outcome = outcomes[index];
+      if (outcome === undefined) {
+        // Not in yet: look again once the next chunk settles.
+        return new Promise<void>((resolve) => {
+          wake = () => {
+            wake = null;
+            resolve();
+          };
+        }).then(() => read(index));
       }
-      return { done: true, value: undefined };
+      if (!outcome.ok) throw outcome.value;
+      return outcome.value as unknown[];
     };
-    return {
-      next,
-      [Symbol.asyncIterator]() {
-        return this;
-      },
-    };
+    return iterateChunks(map.chunks.length, read, 'go-on');
   }
 
   /** Resolves once the queue has room under `maxQueueSize` (at once without a limit). */
@@ -507,26 +350,6 @@ class Settler<T> {
     if (ok) this.#resolve(value as T);
     else this.#reject(value);
   }
-}
-
-function addCallbacks<R>(
-  future: Future<R>,
-  callback: ((result: R) => void) | undefined,
-  errorCallback: ((error: unknown) => void) | undefined,
-): void {
-  if (callback !== undefined && typeof callback !== 'function') {
-    throw typeError('callback', 'a function', callback);
-  }
-  if (errorCallback !== undefined && typeof errorCallback !== 'function') {
-    throw typeError('errorCallback', 'a function', errorCallback);
-  }
-  if (callback === undefined && errorCallback === undefined) return;
-  future.addDoneCallback((f) => {
-    void f.exception().then((error) => {
-      if (error === null) void f.result().then(callback);
-      else errorCallback?.(error);
-    });
-  });
 }
 
 /**

@@ -67,11 +67,7 @@ export interface ResultsMessage {
 
 /** Worker to parent. */
 export type FromWorker =
-  /** No longer sent: a process worker reads its start data from a file (runtime/). */
-  | { readonly type: 'listening' }
   /** The initializer ran: tasks may come. */
   | { readonly type: 'ready' }
   | { readonly type: 'init-failed'; readonly error: WireError }
-  /** No longer sent: the runtime reports such a crash with the worker's exit. */
-  | { readonly type: 'crashed'; readonly error: WireError }
   | ResultsMessage;

@@ -5,6 +5,7 @@
  * process worker copies them anyway.
  */
 import type { Transferable } from 'node:worker_threads';
+import { typeError } from '../internal/validate.ts';
 
 /** Shared by every copy of this module, in any realm. */
 const kTransferred = Symbol.for('multitask.transferred');
@@ -28,12 +29,14 @@ export interface Transferred<T> {
  * }
  * // await pool.apply(tasks.render, [640, 480]) is a Uint8Array
  * ```
+ * @throws {ArgumentTypeError} `ERR_INVALID_ARG_TYPE` if `list` is not an array.
  */
 export function transfer<T>(value: T, list: readonly Transferable[]): Transferred<T> {
-  if (!Array.isArray(list)) throw new TypeError('Expected `list` to be an array of transferables');
+  if (!Array.isArray(list)) throw typeError('list', 'an array of transferables', list);
   return { [kTransferred]: true, value, list };
 }
 
+/** Whether a task's result was marked by {@link transfer}. */
 export function isTransferred(value: unknown): value is Transferred<unknown> {
   return typeof value === 'object' && value !== null && kTransferred in value;
 }

@@ -46,6 +46,7 @@ const LAYERS: Readonly<Record<string, number>> = {
 const PARENT_ONLY = [
   'pool/engine.ts',
   'pool/pool-worker.ts',
+  'pool/worker-slot.ts',
   'runtime/thread-launcher.ts',
   'runtime/process-launcher.ts',
   'threading/base-worker.ts',

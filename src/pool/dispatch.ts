@@ -1,0 +1,148 @@
+/**
+ * Batching: which queued tasks go to which worker, in one message each.
+ *
+ * A worker is sent up to a window of tasks at once (see `Pacing.window`) and topped up when
+ * half of them are done, so it never waits a round trip for work. A task with a timeout or
+ * an abort signal runs alone on its worker: its timer starts when it is sent, and stopping
+ * it means stopping the worker, which must take nothing else with it.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Transferable } from 'node:worker_threads';
+import type { TargetSpec } from '../runtime/protocol.ts';
+import type { Pacing } from './pacing.ts';
+import type { TargetTable } from './targets.ts';
+import type { Task } from './task.ts';
+import type { TaskQueue } from './task-queue.ts';
+import type { WorkerSlot } from './worker-slot.ts';
+
+/** The parts of the engine batching reads; the engine owns them all. */
+export interface DispatchParts {
+  readonly queue: TaskQueue;
+  readonly slots: ReadonlySet<WorkerSlot>;
+  readonly targets: TargetTable;
+  readonly pacing: Pacing;
+  /** Tasks a worker runs before it is replaced; `null`: no limit. */
+  readonly maxTasksPerChild: number | null;
+  /** The most tasks a worker holds at once, the one it runs included. */
+  readonly maxInFlight: number;
+  /** A task's `timeout` ran out while it ran. */
+  readonly timedOut: (task: Task) => void;
+}
+
+/** Sends queued tasks to the workers that can take them. */
+export class Dispatcher {
+  readonly #queue: TaskQueue;
+  readonly #slots: ReadonlySet<WorkerSlot>;
+  readonly #targets: TargetTable;
+  readonly #pacing: Pacing;
+  readonly #limit: number | null;
+  readonly #maxInFlight: number;
+  readonly #timedOut: (task: Task) => void;
+
+  constructor(parts: DispatchParts) {
+    this.#queue = parts.queue;
+    this.#slots = parts.slots;
+    this.#targets = parts.targets;
+    this.#pacing = parts.pacing;
+    this.#limit = parts.maxTasksPerChild;
+    this.#maxInFlight = parts.maxInFlight;
+    this.#timedOut = parts.timedOut;
+  }
+
+  /** Deals `queued` waiting tasks out to the ready workers, a batch each. */
+  dispatch(queued: number): void {
+    const window = this.#pacing.window(queued, this.#maxInFlight);
+    let sent = 0;
+    for (const slot of this.#slots) {
+      if (queued === 0) break;
+      if (slot.state !== 'ready') continue;
+      // Topped up only once half its batch is done.
+      if (slot.running.size > window >> 1) continue;
+      const taken = this.#fill(slot, window);
+      queued -= taken;
+      sent += taken;
+    }
+    if (sent === 1 && queued === 0) this.#pacing.expectAnswer();
+  }
+
+  /** Sends `slot` up to `window` tasks in one message; returns how many it took. */
+  #fill(slot: WorkerSlot, window: number): number {
+    const queue = this.#queue;
+    const tasks: unknown[] = [];
+    const targets: [number, TargetSpec][] = [];
+    const batch: Task[] = [];
+    let transfer: Transferable[] | null = null;
+    const limit = this.#limit;
+    if (slot.running.size === 0) slot.since = performance.now();
+    while (slot.running.size < window) {
+      if (limit !== null && slot.sent >= limit) break;
+      const task = queue.peek();
+      if (task === undefined) break;
+      if (task.exclusive && (slot.running.size > 0 || batch.length > 0)) break;
+      queue.shift();
+      if (task.callbacks.start?.() === false) {
+        queue.finish(task);
+        continue;
+      }
+      queue.sent(task);
+      task.slot = slot;
+      slot.running.push(task);
+      slot.sent++;
+      batch.push(task);
+      if (!slot.targets.has(task.key)) {
+        slot.targets.add(task.key);
+        const spec = this.#targets.spec(task.key);
+        if (spec !== undefined) targets.push([task.key, spec]);
+      }
+      tasks.push(task.id, task.key, task.mode, task.payload);
+      if (task.transfer !== null) (transfer ??= []).push(...task.transfer);
+      if (task.exclusive) {
+        slot.runExclusive();
+        if (task.timeout !== Infinity) this.#armTimeout(task);
+        break;
+      }
+    }
+    queue.compact();
+    if (batch.length > 0) this.#send(slot, targets, tasks, batch, transfer);
+    if (limit !== null && slot.sent >= limit) slot.retire();
+    return batch.length;
+  }
+
+  #armTimeout(task: Task): void {
+    const timer = setTimeout(() => {
+      this.#timedOut(task);
+    }, task.timeout);
+    task.cancelTimer = () => {
+      clearTimeout(timer);
+    };
+  }
+
+  /** Posts a batch; if it cannot be cloned, sends its tasks one by one, failing the bad ones. */
+  #send(
+    slot: WorkerSlot,
+    targets: readonly (readonly [number, TargetSpec])[],
+    tasks: readonly unknown[],
+    batch: readonly Task[],
+    transfer: readonly Transferable[] | null,
+  ): void {
+    try {
+      slot.sendTasks(targets, tasks, transfer);
+      return;
+    } catch {
+      // Something the check let through cannot be cloned after all.
+    }
+    for (const [i, task] of batch.entries()) {
+      const first = i === 0 ? targets : [];
+      try {
+        slot.sendTasks(first, [task.id, task.key, task.mode, task.payload], task.transfer);
+      } catch (error) {
+        slot.running.take(task.id);
+        if (task.exclusive) slot.endExclusive();
+        this.#queue.finish(task);
+        task.callbacks.settle(false, error);
+        // The targets rode with the first task: send them alone.
+        if (i === 0 && first.length > 0) slot.sendTasks(first, [], null);
+      }
+    }
+  }
+}

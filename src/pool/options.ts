@@ -1,0 +1,169 @@
+/**
+ * The options of `Pool`/`ThreadPool`, of the executors and of their calls; and the readers
+ * of those they share, each written once, with Python's meaning and the messages the tests
+ * hold them to.
+ */
+import type { ResourceLimits } from 'node:worker_threads';
+import { ArgumentRangeError } from '../errors.ts';
+import { rangeError, typeError } from '../internal/validate.ts';
+import type { Target } from '../runtime/target.ts';
+import type { TaskOptions } from './task.ts';
+
+export interface PoolOptions {
+  /**
+   * The number of workers.
+   * @default cpuCount()
+   */
+  readonly processes?: number | undefined;
+  /** Called once in each worker, with `initargs`, before it takes tasks. */
+  readonly initializer?: Target | undefined;
+  readonly initargs?: readonly unknown[] | undefined;
+  /** Tasks (or chunks) a worker runs before it is replaced by a fresh one. Default: no limit. */
+  readonly maxTasksPerChild?: number | null | undefined;
+  /**
+   * Tasks that may wait in the queue; `apply`/`applyAsync` past it throw `QueueFullError`
+   * (await `hasCapacity()` first). A `map` or `imap` call counts as one submission.
+   * Default: no limit.
+   */
+  readonly maxQueueSize?: number | undefined;
+  /**
+   * `ThreadPool` only: each worker thread's heap and stack limits (`Worker`'s
+   * `resourceLimits`); a worker that exceeds them dies and its task fails with
+   * `WorkerLostError`.
+   */
+  readonly resourceLimits?: ResourceLimits | undefined;
+}
+
+/** Options of `apply`: the per-task `timeout` and `signal`. */
+export type ApplyOptions = TaskOptions;
+
+export interface ApplyAsyncOptions<R> extends TaskOptions {
+  /** Called with the result, once, if the task succeeds. */
+  readonly callback?: ((result: R) => void) | undefined;
+  /** Called with the error, once, if the task fails. */
+  readonly errorCallback?: ((error: unknown) => void) | undefined;
+}
+
+export interface MapOptions {
+  /**
+   * Items per task. `map`'s default is Python's: the items divided by four times the workers,
+   * rounded up; `imap`'s is 1.
+   */
+  readonly chunksize?: number | undefined;
+  /** Called after each chunk completes, with the items done so far and the total. */
+  readonly onProgress?: ((done: number, total: number) => void) | undefined;
+}
+
+export interface MapAsyncOptions<R> extends MapOptions {
+  readonly callback?: ((results: R[]) => void) | undefined;
+  readonly errorCallback?: ((error: unknown) => void) | undefined;
+}
+
+export interface ExecutorOptions {
+  /**
+   * The most workers at once. Default: `min(32, cpuCount() + 4)` for threads (Python's),
+   * `cpuCount()` for processes.
+   */
+  readonly maxWorkers?: number | undefined;
+  /** Called once in each worker, with `initargs`, before it takes tasks. */
+  readonly initializer?: Target | undefined;
+  readonly initargs?: readonly unknown[] | undefined;
+  /**
+   * Tasks that may wait in the queue; a submit past it throws `QueueFullError` (await
+   * `hasCapacity()` first). A `map` call counts as one submission. Default: no limit.
+   */
+  readonly maxQueueSize?: number | undefined;
+}
+
+export interface ThreadPoolExecutorOptions extends ExecutorOptions {
+  /** Names the threads `PREFIX_0`, `PREFIX_1`, … Default: `ThreadPoolExecutor-N`. */
+  readonly threadNamePrefix?: string | undefined;
+  /** Each worker thread's heap and stack limits (`Worker`'s `resourceLimits`). */
+  readonly resourceLimits?: ResourceLimits | undefined;
+}
+
+export interface ProcessPoolExecutorOptions extends ExecutorOptions {
+  /** Tasks a worker process runs before it is replaced. Default: no limit. */
+  readonly maxTasksPerChild?: number | null | undefined;
+}
+
+export interface ShutdownOptions {
+  /** Wait until the running and queued futures are done and the workers exited. @default true */
+  readonly wait?: boolean | undefined;
+  /** Cancel the futures that have not started. @default false */
+  readonly cancelFutures?: boolean | undefined;
+}
+
+export interface ExecutorMapOptions {
+  /** Milliseconds from the `map()` call; an item not done by then throws {@link TimeoutError}. */
+  readonly timeout?: number | undefined;
+  /** Items per task. @default 1 */
+  readonly chunksize?: number | undefined;
+  /** Called after each chunk completes, with the items done so far and the total. */
+  readonly onProgress?: ((done: number, total: number) => void) | undefined;
+}
+
+/**
+ * A constructor's options, given as an object or as the worker count alone (`new Pool(4)`):
+ * then an object with the count under `countName`. `undefined` or `null`: no options.
+ * @throws {ArgumentTypeError} for anything else.
+ */
+export function readOptions<O extends object>(
+  options: number | O | null | undefined,
+  countName: string,
+): O {
+  const opts: unknown = typeof options === 'number' ? { [countName]: options } : (options ?? {});
+  if (typeof opts !== 'object' || opts === null) {
+    throw typeError('options', 'a number or an object', options);
+  }
+  return opts as O;
+}
+
+/**
+ * The number of workers, `fallback` when not given.
+ * @throws {ArgumentTypeError} for anything but an integer.
+ * @throws {ArgumentRangeError} below 1: with Python's `Pool` message for `processes`,
+ *   "Expected `maxWorkers` to be greater than 0, …" for the executors.
+ */
+export function parseWorkerCount(
+  value: unknown,
+  name: 'processes' | 'maxWorkers',
+  fallback: number,
+): number {
+  const workers = value ?? fallback;
+  if (typeof workers !== 'number' || !Number.isInteger(workers)) {
+    throw typeError(name, 'a positive integer', workers);
+  }
+  if (workers < 1) {
+    throw name === 'processes'
+      ? new ArgumentRangeError(`Number of processes must be at least 1, got ${workers}`)
+      : rangeError(name, 'greater than 0', workers);
+  }
+  return workers;
+}
+
+/**
+ * `maxTasksPerChild`: a positive integer, or `undefined`/`null` for no limit (`null`).
+ * @throws {ArgumentRangeError} for anything else, as Python raises `ValueError`.
+ */
+export function parseMaxTasksPerChild(value: unknown): number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw rangeError('maxTasksPerChild', 'a positive integer or null', value);
+  }
+  return value;
+}
+
+/**
+ * `maxQueueSize`: a positive integer, or `undefined`/`Infinity` for no limit (`Infinity`).
+ * @throws {ArgumentTypeError} for anything but an integer.
+ * @throws {ArgumentRangeError} below 1.
+ */
+export function parseMaxQueueSize(value: unknown): number {
+  if (value === undefined || value === Infinity) return Infinity;
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw typeError('maxQueueSize', 'a positive integer', value);
+  }
+  if (value < 1) throw rangeError('maxQueueSize', 'a positive integer', value);
+  return value;
+}

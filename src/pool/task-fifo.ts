@@ -1,0 +1,52 @@
+/**
+ * The tasks one worker holds, in the order they were sent.
+ */
+import type { Task } from './task.ts';
+
+/**
+ * The tasks a worker holds, in the order they were sent. A worker runs its tasks in that
+ * order and answers in it, so a result is nearly always for the task at the front: `take`
+ * is O(1) then, and searches only for a task stopped out of turn.
+ */
+export class TaskFifo {
+  #tasks: Task[] = [];
+  #head = 0;
+
+  /** How many tasks it holds. */
+  get size(): number {
+    return this.#tasks.length - this.#head;
+  }
+
+  push(task: Task): void {
+    this.#tasks.push(task);
+  }
+
+  /** Removes and returns the task with this id, if held. */
+  take(id: number): Task | undefined {
+    const front = this.#tasks[this.#head];
+    if (front?.id === id) {
+      this.#tasks[this.#head++] = undefined as unknown as Task;
+      if (this.#head === this.#tasks.length) {
+        this.#tasks = [];
+        this.#head = 0;
+      }
+      return front;
+    }
+    for (let i = this.#head + 1; i < this.#tasks.length; i++) {
+      const task = this.#tasks[i];
+      if (task?.id === id) {
+        this.#tasks.splice(i, 1);
+        return task;
+      }
+    }
+    return undefined;
+  }
+
+  /** Removes and returns every task held. */
+  drain(): Task[] {
+    const tasks = this.#tasks.slice(this.#head);
+    this.#tasks = [];
+    this.#head = 0;
+    return tasks;
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * The pool's queue: tasks submitted and not yet sent to a worker, oldest first, with the
+ * count of those still waiting and the bound `maxQueueSize` puts on it.
+ *
+ * A task cancelled while queued stays in the array, marked done, and is skipped when it
+ * reaches the head: removing it would cost a search, skipping it costs one check. The array
+ * is read through a head index and cut now and then ({@link QUEUE_COMPACT_AT}), never shifted.
+ */
+import { QueueFullError } from '../errors.ts';
+import type { Task } from './task.ts';
+import { QUEUE_COMPACT_AT } from './tuning.ts';
+
+/** The tasks waiting for a worker. */
+export class TaskQueue {
+  #tasks: Task[] = [];
+  #head = 0;
+  /** Tasks in the queue whose state is `queued`: not yet sent, cancelled or failed. */
+  #waiting = 0;
+  readonly #maxSize: number;
+  /**
+   * Promises of `hasCapacity()` waiting for {@link TaskQueue.waiting} to drop below
+   * `maxSize`; woken by {@link TaskQueue.wakeCapacityWaiters}, which the engine calls after
+   * every change.
+   */
+  #capacityWaiters: (() => void)[] = [];
+
+  /** @param maxSize `maxQueueSize`; `Infinity`: no limit. */
+  constructor(maxSize: number) {
+    this.#maxSize = maxSize;
+  }
+
+  /** Tasks that wait for a worker. */
+  get waiting(): number {
+    return this.#waiting;
+  }
+
+  push(task: Task): void {
+    this.#tasks.push(task);
+    this.#waiting++;
+  }
+
+  /** The oldest task that still waits, left in the queue; drops settled ones ahead of it. */
+  peek(): Task | undefined {
+    for (;;) {
+      const task = this.#tasks[this.#head];
+      if (task === undefined || task.state === 'queued') return task;
+      this.#head++;
+    }
+  }
+
+  /** Removes the task {@link TaskQueue.peek} returned; its caller marks it sent or done. */
+  shift(): void {
+    this.#head++;
+  }
+
+  /** The task is on its way to a worker. */
+  sent(task: Task): void {
+    task.state = 'running';
+    this.#waiting--;
+  }
+
+  /** Marks a task done, wherever it is, and lets go of its timer and its abort listener. */
+  finish(task: Task): void {
+    if (task.state === 'queued') this.#waiting--;
+    task.state = 'done';
+    if (!task.exclusive) return;
+    task.cancelTimer?.();
+    task.cancelTimer = null;
+    if (task.onAbort !== null) task.signal?.removeEventListener('abort', task.onAbort);
+    task.onAbort = null;
+  }
+
+  /** Moves the head past tasks settled while queued. */
+  dropDone(): void {
+    while (this.#head < this.#tasks.length && this.#tasks[this.#head]?.state === 'done') {
+      this.#head++;
+    }
+  }
+
+  /** Cuts the sent tasks off the array once they are many, and most of it. */
+  compact(): void {
+    if (this.#head > QUEUE_COMPACT_AT && this.#head * 2 > this.#tasks.length) {
+      this.#tasks = this.#tasks.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  /**
+   * Removes and returns the next task that still waits, for emptying the queue (then
+   * {@link TaskQueue.clear}); its caller finishes it.
+   */
+  takeQueued(): Task | undefined {
+    const task = this.peek();
+    if (task !== undefined) this.#head++;
+    return task;
+  }
+
+  /** Forgets every task in the queue; those that waited must have been finished. */
+  clear(): void {
+    this.#tasks = [];
+    this.#head = 0;
+  }
+
+  /**
+   * Throws if the queue holds `maxQueueSize` tasks already.
+   * @throws {QueueFullError} `ERR_QUEUE_FULL`
+   */
+  checkCapacity(): void {
+    const max = this.#maxSize;
+    if (max === Infinity) return;
+    this.dropDone();
+    if (this.#waiting >= max) {
+      throw new QueueFullError(
+        `the pool's queue is full: ${this.#waiting} tasks wait (maxQueueSize ${max}); ` +
+          'await hasCapacity() before submitting more',
+      );
+    }
+  }
+
+  /**
+   * Resolves once the queue has room for another task, at once if it has; at once too when
+   * the pool no longer `accepting` tasks.
+   */
+  hasCapacity(accepting: boolean): Promise<void> {
+    const max = this.#maxSize;
+    this.dropDone();
+    if (max === Infinity || this.#waiting < max || !accepting) {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#capacityWaiters.push(resolve));
+  }
+
+  /** Wakes the `hasCapacity()` promises if there is room now, or the pool stopped `accepting`. */
+  wakeCapacityWaiters(accepting: boolean): void {
+    if (this.#capacityWaiters.length > 0 && (this.#waiting < this.#maxSize || !accepting)) {
+      const waiters = this.#capacityWaiters;
+      this.#capacityWaiters = [];
+      for (const wake of waiters) wake();
+    }
+  }
+}
