@@ -5,7 +5,13 @@
  * an {@link ArgumentRangeError} (a `RangeError`).
  *
  * A fresh error is created for every throw, with `cause` where there is one.
+ *
+ * Why this file is long: it is the one catalogue of every class and code (STYLE.md), so that
+ * the README's table, the wire and the tests check a single place.
  */
+import { constants } from 'node:os';
+
+const { errno: osErrno, signals: osSignals } = constants;
 
 /** Codes of the errors thrown by multitask. */
 export type ErrorCode =
@@ -55,6 +61,12 @@ export type ErrorCode =
   | 'ERR_RESULT_NOT_READY'
   | 'ERR_INITIALIZER_FAILED'
   | 'ERR_NATIVE_UNAVAILABLE'
+  | 'ERR_CALLED_PROCESS'
+  | 'ERR_TIMEOUT_EXPIRED'
+  | 'ERR_FILE_NOT_FOUND'
+  | 'ERR_PERMISSION_DENIED'
+  | 'ERR_SPAWN_FAILED'
+  | 'ERR_COMMUNICATION_STARTED'
   | 'ERR_INTERNAL';
 
 /** The base class of every multitask error. */
@@ -237,6 +249,143 @@ export class WorkerLostError extends MultitaskError {
   }
 }
 
+/**
+ * The base of the errors that `run`, `Popen` and their kin throw about a child program:
+ * Python's `subprocess.SubprocessError`. Codes: `ERR_CALLED_PROCESS`, `ERR_TIMEOUT_EXPIRED`,
+ * and `ERR_SPAWN_FAILED` for a child that could not be started for a reason other than a
+ * missing or forbidden executable (too many open files, too many processes).
+ */
+export class SubprocessError extends MultitaskError {}
+
+/** The output of a child program: bytes as a `Buffer`, or text as a string. */
+type ProcessOutput = Uint8Array | string | null;
+
+/** Renders a command as Python's message shows it: its words, quoted where they need it. */
+function showCommand(cmd: string | readonly string[]): string {
+  if (typeof cmd === 'string') return cmd;
+  return cmd.map((word) => (/^[\w@%+=:,./-]+$/.test(word) ? word : JSON.stringify(word))).join(' ');
+}
+
+/**
+ * A child program that exited with a non-zero status, from `check: true`, `checkCall`,
+ * `checkOutput` or `CompletedProcess#checkReturncode()`. Python's
+ * `subprocess.CalledProcessError`: a negative `returncode` is the signal that killed it.
+ */
+export class CalledProcessError extends SubprocessError {
+  /** The exit status, or minus the number of the signal that ended the child. */
+  readonly returncode: number;
+  /** The command as it was given. */
+  readonly cmd: string | readonly string[];
+  /** What the child wrote to its stdout, if it was captured. */
+  readonly output: ProcessOutput;
+  /** What the child wrote to its stderr, if it was captured. */
+  readonly stderr: ProcessOutput;
+
+  constructor(
+    returncode: number,
+    cmd: string | readonly string[],
+    output: ProcessOutput = null,
+    stderr: ProcessOutput = null,
+    options?: ErrorOptions,
+  ) {
+    const signal =
+      returncode < 0
+        ? Object.entries(osSignals).find(([, number]) => number === -returncode)?.[0]
+        : undefined;
+    super(
+      'ERR_CALLED_PROCESS',
+      returncode >= 0
+        ? `Command '${showCommand(cmd)}' returned non-zero exit status ${returncode}.`
+        : `Command '${showCommand(cmd)}' died with ${signal ?? `unknown signal ${-returncode}`}.`,
+      options,
+    );
+    this.returncode = returncode;
+    this.cmd = cmd;
+    this.output = output;
+    this.stderr = stderr;
+  }
+
+  /** The same as {@link CalledProcessError.output}, as Python names it too. */
+  get stdout(): ProcessOutput {
+    return this.output;
+  }
+}
+
+/**
+ * A child program that outlived its timeout. From `run`, the child has been killed and
+ * waited for, and `output`/`stderr` hold all it wrote; from `Popen#communicate` or
+ * `Popen#wait`, the child is still running, and `output`/`stderr` hold what it wrote so far.
+ * Python's `subprocess.TimeoutExpired`, with `timeout` in milliseconds.
+ */
+export class TimeoutExpiredError extends SubprocessError {
+  /** The command as it was given. */
+  readonly cmd: string | readonly string[];
+  /** The timeout that expired, in milliseconds. */
+  readonly timeout: number;
+  /** What the child wrote to its stdout until then, if it was captured. */
+  readonly output: ProcessOutput;
+  /** What the child wrote to its stderr until then, if it was captured. */
+  readonly stderr: ProcessOutput;
+
+  constructor(
+    cmd: string | readonly string[],
+    timeout: number,
+    output: ProcessOutput = null,
+    stderr: ProcessOutput = null,
+    options?: ErrorOptions,
+  ) {
+    super(
+      'ERR_TIMEOUT_EXPIRED',
+      `Command '${showCommand(cmd)}' timed out after ${timeout} milliseconds`,
+      options,
+    );
+    this.cmd = cmd;
+    this.timeout = timeout;
+    this.output = output;
+    this.stderr = stderr;
+  }
+
+  /** The same as {@link TimeoutExpiredError.output}, as Python names it too. */
+  get stdout(): ProcessOutput {
+    return this.output;
+  }
+}
+
+/**
+ * A file that does not exist: the program a child was to run (not found on `PATH`, or no
+ * such path), or its working directory. Thrown at the call that starts the child, as Python
+ * raises `FileNotFoundError` from `Popen()`.
+ */
+export class FileNotFoundError extends MultitaskError {
+  /** The system's error number, as Python's `errno` (ENOENT). */
+  readonly errno: number;
+  /** The missing file. */
+  readonly filename: string;
+
+  constructor(filename: string, options?: ErrorOptions) {
+    super('ERR_FILE_NOT_FOUND', `No such file or directory: '${filename}'`, options);
+    this.errno = osErrno.ENOENT;
+    this.filename = filename;
+  }
+}
+
+/**
+ * A file that may not be used so: a program that is not executable, or a working directory
+ * that may not be entered. Python's `PermissionError`, raised from `Popen()`.
+ */
+export class PermissionError extends MultitaskError {
+  /** The system's error number, as Python's `errno` (EACCES). */
+  readonly errno: number;
+  /** The file that may not be used. */
+  readonly filename: string;
+
+  constructor(filename: string, options?: ErrorOptions) {
+    super('ERR_PERMISSION_DENIED', `Permission denied: '${filename}'`, options);
+    this.errno = osErrno.EACCES;
+    this.filename = filename;
+  }
+}
+
 /** A `TypeError` with a code: an argument of the wrong type. */
 export class ArgumentTypeError extends TypeError {
   readonly code: ErrorCode;
@@ -300,6 +449,11 @@ export const errorClassesByName: ReadonlyMap<string, new (...args: never[]) => E
   ['BrokenThreadPoolError', BrokenThreadPoolError],
   ['BrokenProcessPoolError', BrokenProcessPoolError],
   ['WorkerLostError', WorkerLostError],
+  ['SubprocessError', SubprocessError],
+  ['CalledProcessError', CalledProcessError],
+  ['TimeoutExpiredError', TimeoutExpiredError],
+  ['FileNotFoundError', FileNotFoundError],
+  ['PermissionError', PermissionError],
   ['ArgumentTypeError', ArgumentTypeError],
   ['ArgumentRangeError', ArgumentRangeError],
 ]);

@@ -24,6 +24,11 @@ export {
   RemoteTraceback,
   StateError,
   WorkerStartError,
+  SubprocessError,
+  CalledProcessError,
+  TimeoutExpiredError,
+  FileNotFoundError,
+  PermissionError,
   type ErrorCode,
 } from './errors.ts';
 export {
@@ -91,4 +96,32 @@ export {
   type TaskRef,
 } from './runtime/target.ts';
 export { Thread } from './threading/thread.ts';
+export {
+  CompletedProcess,
+  DEVNULL,
+  PIPE,
+  Popen,
+  STDOUT,
+  call,
+  callSync,
+  checkCall,
+  checkCallSync,
+  checkOutput,
+  checkOutputSync,
+  run,
+  runSync,
+  type Args as SubprocessArgs,
+  type CallOptions,
+  type CheckOutputOptions,
+  type CommunicateOptions,
+  type Input as SubprocessInput,
+  type Output as SubprocessOutput,
+  type PopenOptions,
+  type PopenWaitOptions,
+  type RunOptions,
+  type SignalOptions,
+  type Sink as SubprocessSink,
+  type StdioOption,
+  type TextEncoding,
+} from './subprocess/index.ts';
 export { Timer } from './threading/timer.ts';

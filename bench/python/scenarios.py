@@ -293,6 +293,33 @@ def recovery_pool(p):
     return recovery(p, multiprocessing.Pool, pool_submit)
 
 
+# --- 9. subprocess ---
+
+
+def subprocess_run(p):
+    import subprocess
+
+    def run_true():
+        done = subprocess.run(["true"])
+        check(done.returncode == 0, f"true exited with {done.returncode}")
+
+    for _ in range(p["warmup"]):
+        run_true()
+    run_times = []
+    for _ in range(p["runs"]):
+        start = time.perf_counter()
+        run_true()
+        run_times.append((time.perf_counter() - start) * 1000)
+    data = os.urandom(p["megabytes"] * 1_000_000)
+    cat_times = []
+    for _ in range(p["transfers"]):
+        start = time.perf_counter()
+        done = subprocess.run(["cat"], input=data, stdout=subprocess.PIPE)
+        cat_times.append((time.perf_counter() - start) * 1000)
+        check(done.stdout == data, f"cat gave back {len(done.stdout)} bytes, not {len(data)}")
+    return {"runMs": statistics.median(run_times), "catMs": statistics.median(cat_times)}
+
+
 # --- dispatch ---
 
 
@@ -327,6 +354,7 @@ CONTENDERS = {
     ),
     ("08-recovery", "cpython-processpoolexecutor"): recovery_executor,
     ("08-recovery", "cpython-pool"): recovery_pool,
+    ("09-subprocess", "cpython-subprocess"): subprocess_run,
 }
 
 

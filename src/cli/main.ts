@@ -10,6 +10,7 @@ import { main as bank } from '../examples/bank/main.ts';
 import { main as event } from '../examples/event/main.ts';
 import { main as poolCopy } from '../examples/pool-copy/main.ts';
 import { main as producerConsumer } from '../examples/producer-consumer/main.ts';
+import { main as subprocessDemo } from '../examples/subprocess/main.ts';
 import { main as tickets } from '../examples/tickets/main.ts';
 import { chatCommand } from '../examples/chat/cli.ts';
 import { filesCommand } from '../examples/files/cli.ts';
@@ -41,6 +42,7 @@ const DEMOS: Record<string, (write: (line: string) => void) => Promise<unknown>>
   'pool-copy': (write) => poolCopy(write),
   primes: (write) => primes(DEFAULT_N, write),
   'producer-consumer': (write) => producerConsumer(write),
+  subprocess: (write) => subprocessDemo(write),
   tickets: (write) => tickets(write),
 };
 
