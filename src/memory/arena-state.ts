@@ -61,6 +61,18 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * process's fd, whatever this process does meanwhile with the object.
  */
 export function toArenaState(state: Local): ArenaState | null {
+  // An object sent again (a lock in every task of a pool) costs a lookup, not a native call
+  // per buffer: its state, and so its buffers, never change.
+  const known = converted.get(state);
+  if (known !== undefined) return known;
+  const result = convertState(state);
+  converted.set(state, result);
+  return result;
+}
+
+const converted = new WeakMap<Local, ArenaState | null>();
+
+function convertState(state: Local): ArenaState | null {
   const pins: SharedArrayBuffer[] = [];
   const convert = (local: Local): ArenaState | null => {
     const arenas: ArenaReference[] = [];

@@ -103,6 +103,32 @@ for (const [Kind, sync] of [
 }
 
 it(
+  'owner table - one for the process tree: a grandchild opens it from its parent',
+  {
+    skip: !native && 'a tree-wide table needs the addon',
+  },
+  async () => {
+    const { ownerTable, OWNERS_VARIABLE } = await import('../../src/memory/owners.ts');
+    const { nativeAddon } = await import('../../src/memory/native.ts');
+    const root = nativeAddon()?.arenaOf(ownerTable().buffer)?.inode;
+    assert.equal(typeof root, 'number');
+    assert.equal(process.env[OWNERS_VARIABLE]?.split(':')[0], String(process.pid));
+    const out = scratch.file('owners.json');
+    const child = workers.start(
+      new Process({ target: arenaTasks.nestedOwners, args: [new Lock(), out] }),
+    );
+    await joinAll([child]);
+    const [mine, theirs] = readJson(out) as { pid: number; inode: number; namedBy: string }[];
+    assert.equal(mine?.inode, root);
+    assert.equal(theirs?.inode, root);
+    // Each process names the table to its own children through its own fd, so that a
+    // grandchild can open it after its grandparent is gone.
+    assert.equal(mine?.namedBy.split(':')[0], String(mine?.pid));
+    assert.equal(theirs?.namedBy.split(':')[0], String(theirs?.pid));
+  },
+);
+
+it(
   'arenas - a finished child maps nothing; collected objects give their fds back',
   {
     skip: !native && 'arenas need the addon',
