@@ -11,8 +11,9 @@
  * {@link ALIGNMENT}-byte boundaries, so a layout laid out in cache lines (the queue's
  * CONTROL) stays in cache lines. Memory is never reused: no process can tell when every
  * other process has let go of an object, so a chunk is unmapped, and its fd closed, when
- * this process holds no buffer over it any more. An object larger than a chunk's half, and
- * a buffer that must be able to grow, get an arena of their own.
+ * this process holds no buffer over it any more. An object larger than a chunk's half gets
+ * an arena of its own, and so do the buffers of one object that must be able to grow
+ * ({@link allocateGrowable}).
  *
  * An arena is named to another process as `/proc/<pid>/fd/<fd>` of a process that maps it
  * ({@link ArenaReference}); the fd lives as long as the mapping. A buffer sent to a child
@@ -85,6 +86,37 @@ export function allocateShared(byteLength: number, options?: AllocateOptions): S
   known.set(buffer, true);
   return buffer;
 }
+
+/**
+ * As {@link allocateShared} for buffers that may grow (`maxByteLength` each), made together:
+ * with the addon they share one arena, each reserved at its maximum at a page boundary, so
+ * that an object of several such buffers (a queue's ENTRIES and DATA) costs one fd.
+ * @throws {Error} with the errno's name as `code` when the system refuses the arena.
+ */
+export function allocateGrowable(
+  sizes: readonly { readonly byteLength: number; readonly maxByteLength: number }[],
+): SharedArrayBuffer[] {
+  const addon = nativeAddon();
+  if (addon === null) {
+    return sizes.map(
+      ({ byteLength, maxByteLength }) => new SharedArrayBuffer(byteLength, { maxByteLength }),
+    );
+  }
+  const offsets: number[] = [];
+  let total = 0;
+  for (const { maxByteLength } of sizes) {
+    offsets.push(total);
+    total += Math.ceil(maxByteLength / PAGE) * PAGE;
+  }
+  const arena = addon.createArena(total).buffer;
+  return sizes.map(({ maxByteLength }, i) => {
+    const buffer = addon.sliceArena(arena, offsets[i] ?? 0, maxByteLength);
+    known.set(buffer, true);
+    return buffer;
+  });
+}
+
+const PAGE = 4096;
 
 function carve(addon: NativeAddon, byteLength: number): SharedArrayBuffer {
   if (chunk === undefined || chunk.used + byteLength > CHUNK_BYTES) {

@@ -90,7 +90,8 @@
  * would fill more than half of it), so moving costs O(1) per byte put, amortized. An empty
  * store starts again from offset 0.
  */
-import { allocateShared } from '../memory/arena.ts';
+import { StateError } from '../errors.ts';
+import { allocateGrowable, allocateShared } from '../memory/arena.ts';
 
 export const LOCK = 0;
 export const COUNT = 16;
@@ -171,11 +172,15 @@ export function queueBuffers(
   cells[TASKS] = tasks ? 1 : 0;
   cells[ENTRIES_BYTES] = INITIAL_ENTRIES * ENTRY_SLOTS * 4;
   cells[DATA_BYTES] = INITIAL_DATA;
-  // In an arena these two are their full maximum from the start (see growStore).
-  const entries = allocateShared(INITIAL_ENTRIES * ENTRY_SLOTS * 4, {
-    maxByteLength: MAX_ENTRIES_BYTES,
-  });
-  const data = allocateShared(INITIAL_DATA, { maxByteLength: MAX_DATA });
+  // In an arena these two are their full maximum from the start, in one arena (see
+  // growStore).
+  const [entries, data] = allocateGrowable([
+    { byteLength: INITIAL_ENTRIES * ENTRY_SLOTS * 4, maxByteLength: MAX_ENTRIES_BYTES },
+    { byteLength: INITIAL_DATA, maxByteLength: MAX_DATA },
+  ]);
+  if (entries === undefined || data === undefined) {
+    throw new StateError('ERR_INTERNAL', 'multitask: a queue needs its ENTRIES and DATA');
+  }
   const slots = discipline === Discipline.Fifo ? RING_SLOTS : 0;
   const ring = allocateShared(slots * (SLOT_WORDS + 1) * Int32Array.BYTES_PER_ELEMENT);
   return [control, entries, data, ring];
