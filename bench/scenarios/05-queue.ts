@@ -35,6 +35,8 @@ type QueueParams = {
   processItems: number;
   multitaskThreadItems: number;
   multitaskProcessItems: number;
+  /** From a Process with the native addon: more items, each put costing no round trip. */
+  nativeProcessItems: number;
   pythonThreadItems: number;
   pythonProcessItems: number;
 };
@@ -182,11 +184,14 @@ async function multitaskThreads(items: number, warmup: number): Promise<Measurem
 }
 
 /**
- * A multitask Process puts `items` items into a Queue its parent created (through the
- * parent's broker); the parent gets them with `await queue.get()`. (A blocking `getSync()`
- * right after `start()` would stop the parent's event loop before the child has its target.)
+ * A multitask Process puts `items` items into a Queue its parent created (mapped from the
+ * parent's arenas with the native addon, or through the parent's broker); the parent gets
+ * them with `await queue.get()`. (A blocking `getSync()` right after `start()` would stop
+ * the parent's event loop before the child has its target.) Each measurement is a fresh
+ * process, and the child inherits the variable.
  */
-async function multitaskProcess(items: number): Promise<Measurement> {
+async function multitaskProcess(items: number, backend: 'native' | 'broker'): Promise<Measurement> {
+  process.env.MULTITASK_SHARED_MEMORY = backend;
   const multitask = await loadMultitask();
   const { Process, taskRef } = multitask;
   const Queue = queueClass(multitask);
@@ -228,6 +233,7 @@ export const queueThroughput: Scenario<QueueParams> = {
           processItems: 10_000,
           multitaskThreadItems: 250_000,
           multitaskProcessItems: 1_000,
+          nativeProcessItems: 100_000,
           pythonThreadItems: 20_000,
           pythonProcessItems: 10_000,
         }
@@ -239,6 +245,7 @@ export const queueThroughput: Scenario<QueueParams> = {
           // Enough to time some 0.2 s past the warm-up, as postMessage's count does.
           multitaskThreadItems: 2_500_000,
           multitaskProcessItems: 5_000,
+          nativeProcessItems: 1_000_000,
           pythonThreadItems: 200_000,
           pythonProcessItems: 100_000,
         },
@@ -252,7 +259,8 @@ export const queueThroughput: Scenario<QueueParams> = {
     `a forked child's \`process.send({ i })\` to its parent (${grouped(p.processItems)}). ` +
     `multitask: a \`Queue\` of \`{ i }\` items between two \`Thread\`s with \`putSync\`/` +
     `\`getSync\` (${grouped(p.multitaskThreadItems)} items), and from a \`Process\` ` +
-    `(\`putSync\`, through the broker) to the parent's \`await get()\` ` +
+    `(\`putSync\`) to the parent's \`await get()\`, mapped from the parent's arenas ` +
+    `(native addon, ${grouped(p.nativeProcessItems)}) or through its broker ` +
     `(${grouped(p.multitaskProcessItems)}). ` +
     `CPython: \`queue.Queue\` between two threads (${grouped(p.pythonThreadItems)} dicts), ` +
     `\`multiprocessing.Queue\` from a process to its parent (${grouped(p.pythonProcessItems)}).`,
@@ -287,9 +295,16 @@ export const queueThroughput: Scenario<QueueParams> = {
     {
       kind: 'node',
       id: 'multitask-queue-process',
-      label: 'multitask Queue, process → parent',
+      label: 'multitask Queue, process → parent, native',
+      requires: { exports: ['Queue', 'Process', 'taskRef'], issue: 12 },
+      measure: (p) => multitaskProcess(p.nativeProcessItems, 'native'),
+    },
+    {
+      kind: 'node',
+      id: 'multitask-queue-process-broker',
+      label: 'multitask Queue, process → parent, broker',
       requires: { exports: ['Queue', 'Process', 'taskRef'], issue: 4 },
-      measure: (p) => multitaskProcess(p.multitaskProcessItems),
+      measure: (p) => multitaskProcess(p.multitaskProcessItems, 'broker'),
     },
     cpython('cpython-queue-threads', 'CPython queue.Queue, thread → thread'),
     cpython('cpython-mp-queue', 'CPython multiprocessing.Queue, process → parent'),

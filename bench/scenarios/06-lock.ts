@@ -3,8 +3,9 @@
  * lock adds to every critical section when nobody else wants it. Sync forms (blocking
  * acquire) and async forms (an awaited acquire) are compared with the bare Atomics lock in
  * the same form; CPython's `threading.Lock` and `multiprocessing.Lock` run the same loop.
- * A multitask Lock used from a child process goes through the parent's broker: its rows
- * stand beside CPython's `multiprocessing.Lock`.
+ * A multitask Lock used from a child process, on each shared-memory backend (the native
+ * addon's arenas, or the parent's broker): its rows stand beside CPython's
+ * `multiprocessing.Lock`.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,8 +28,18 @@ async function pairs(
   return { values: { ns: await nsPerPair(batchMs, batches, loop) } };
 }
 
-/** A multitask Process runs the loop on a Lock its parent created, through the broker. */
-async function fromProcess(form: 'sync' | 'async', params: LockParams): Promise<Measurement> {
+/**
+ * A multitask Process runs the loop on a Lock its parent created: mapped from the parent's
+ * arena (`native`, which fails without the addon rather than measure the broker under its
+ * name), or through the parent's broker (`broker`). Each measurement is a fresh process, and
+ * the child inherits the variable.
+ */
+async function fromProcess(
+  form: 'sync' | 'async',
+  backend: 'native' | 'broker',
+  params: LockParams,
+): Promise<Measurement> {
+  process.env.MULTITASK_SHARED_MEMORY = backend;
   const { Lock, Process, taskRef } = await loadMultitask();
   const dir = mkdtempSync(join(tmpdir(), 'multitask-bench-'));
   try {
@@ -57,6 +68,8 @@ const ASYNC_ROWS = new Set([
 const PROCESS_ROWS = new Set([
   'multitask-lock-process-sync',
   'multitask-lock-process-async',
+  'multitask-lock-process-sync-broker',
+  'multitask-lock-process-async-broker',
   'cpython-mp-lock',
 ]);
 
@@ -69,8 +82,9 @@ export const lock: Scenario<LockParams> = {
     'One thread takes and gives back a lock nobody else holds, in a loop, in batches sized ' +
     `to take about ${batchMs} ms each (calibrated, which also warms up); the median of ` +
     `${batches} batches, in ns per pair. Sync forms block; async forms \`await\` the ` +
-    'acquire. From a Process, the multitask Lock lives in the parent and the child reaches ' +
-    'it through the broker. The bare lock is two `Atomics.compareExchange` calls; its ' +
+    'acquire. From a Process, the multitask Lock is created by the parent; the child maps ' +
+    "it from the parent's arena (native addon) or reaches it through the parent's broker " +
+    '(`MULTITASK_SHARED_MEMORY=broker`). The bare lock is two `Atomics.compareExchange` calls; its ' +
     'async form wraps the same in an async function. `multithreading` 0.3.52 reads ' +
     '`navigator.hardwareConcurrency` when it loads, which Node 20 lacks: the bench defines ' +
     'that one property before importing it.',
@@ -180,16 +194,30 @@ export const lock: Scenario<LockParams> = {
     {
       kind: 'node',
       id: 'multitask-lock-process-sync',
-      label: 'multitask Lock from a Process, acquireSync()',
-      requires: { exports: ['Lock', 'Process', 'taskRef'], issue: 3 },
-      measure: (params) => fromProcess('sync', params),
+      label: 'multitask Lock from a Process, acquireSync(), native',
+      requires: { exports: ['Lock', 'Process', 'taskRef'], issue: 12 },
+      measure: (params) => fromProcess('sync', 'native', params),
     },
     {
       kind: 'node',
       id: 'multitask-lock-process-async',
-      label: 'multitask Lock from a Process, await acquire()',
+      label: 'multitask Lock from a Process, await acquire(), native',
+      requires: { exports: ['Lock', 'Process', 'taskRef'], issue: 12 },
+      measure: (params) => fromProcess('async', 'native', params),
+    },
+    {
+      kind: 'node',
+      id: 'multitask-lock-process-sync-broker',
+      label: 'multitask Lock from a Process, acquireSync(), broker',
       requires: { exports: ['Lock', 'Process', 'taskRef'], issue: 3 },
-      measure: (params) => fromProcess('async', params),
+      measure: (params) => fromProcess('sync', 'broker', params),
+    },
+    {
+      kind: 'node',
+      id: 'multitask-lock-process-async-broker',
+      label: 'multitask Lock from a Process, await acquire(), broker',
+      requires: { exports: ['Lock', 'Process', 'taskRef'], issue: 3 },
+      measure: (params) => fromProcess('async', 'broker', params),
     },
     cpython('cpython-mp-lock', 'CPython multiprocessing.Lock'),
   ],

@@ -127,6 +127,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       {"createArena", nullptr, CreateArena, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"openArena", nullptr, OpenArena, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"arenaOf", nullptr, ArenaOf, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"sliceArena", nullptr, SliceArena, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"wait", nullptr, Wait, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"wake", nullptr, Wake, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"processStartTime", nullptr, ProcessStartTime, nullptr, nullptr, nullptr,

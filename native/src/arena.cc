@@ -8,11 +8,14 @@
 // it can hand the arena on to its own children as /proc/<itsPid>/fd/<itsFd>. A memfd has no
 // name on disk: it vanishes with its last fd and mapping, whoever dies how.
 //
-// Lifetime. One Arena per mapping, shared by every realm of the process: V8 owns it through
-// the BackingStore, which lives while any SharedArrayBuffer over it lives in any isolate,
-// and whose deleter (on whichever thread drops the last reference) unmaps and closes.
-// `arenas` maps (dev, inode) to the live mapping so that a process opening the same arena
-// twice maps it once and gets buffers over the same BackingStore.
+// Lifetime. One Arena per mapping, shared by every realm of the process, and counted: every
+// SharedArrayBuffer's BackingStore over the arena, in any isolate, holds one reference
+// (the whole arena from createArena/openArena, or a slice of it from sliceArena). V8 runs a
+// store's deleter, on whichever thread drops the last buffer over that store, and the
+// deleter drops the store's reference; the last one unmaps and closes. `arenas` maps
+// (dev, inode) to the live mapping so that a process opening the same arena twice maps it
+// once. References are taken and dropped under `arenas_mutex`, so that an open that finds
+// the arena in the map never races with the deleter that is about to unmap it.
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -41,7 +44,7 @@ struct Arena {
   int fd;  // kept open for the arena's whole life: it is how the arena is handed on
   dev_t dev;
   ino_t ino;
-  std::weak_ptr<v8::BackingStore> store;
+  size_t references;  // BackingStores over (part of) the mapping; guarded by arenas_mutex
 };
 
 using Key = std::pair<dev_t, ino_t>;
@@ -54,22 +57,48 @@ std::map<Key, Arena*>& arenas = *new std::map<Key, Arena*>;
 // so that no access inside the buffer can ever fault with SIGBUS.
 constexpr int kSeals = F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL;
 
-// V8's deleter: the last SharedArrayBuffer over the arena, in any realm, is gone.
-void DeleteArena(void* data, size_t size, void* deleter_data) {
+// V8's deleter: the last SharedArrayBuffer over one store (the whole arena or a slice) is
+// gone, in every realm. `data` and `size` are the store's, not the mapping's.
+void DropArena(void* /*data*/, size_t /*size*/, void* deleter_data) {
   Arena* arena = static_cast<Arena*>(deleter_data);
   {
     std::lock_guard<std::mutex> lock(arenas_mutex);
+    if (--arena->references > 0) return;
     auto found = arenas.find(Key(arena->dev, arena->ino));
-    // A later open may have mapped the arena anew while this one was dying.
     if (found != arenas.end() && found->second == arena) arenas.erase(found);
   }
-  munmap(data, size);
-  close(arena->fd);
+  if (munmap(arena->data, arena->size) != 0) {
+    std::perror("multitask: munmap an arena");  // nothing to throw to, on V8's thread
+  }
+  if (close(arena->fd) != 0) std::perror("multitask: close an arena");
   delete arena;
 }
 
-// { buffer, fd, inode } for JavaScript.
-napi_value Describe(napi_env env, v8::Local<v8::SharedArrayBuffer> buffer, const Arena* arena) {
+// A new SharedArrayBuffer over [offset, offset + length) of the mapping. The caller holds a
+// reference for it (taken under arenas_mutex), which the store's deleter drops.
+v8::Local<v8::SharedArrayBuffer> NewBuffer(Arena* arena, size_t offset, size_t length) {
+  std::shared_ptr<v8::BackingStore> store = v8::SharedArrayBuffer::NewBackingStore(
+      static_cast<char*>(arena->data) + offset, length, DropArena, arena);
+  return v8::SharedArrayBuffer::New(v8::Isolate::GetCurrent(), std::move(store));
+}
+
+// The arena that `data` points into, and the offset in it; nullptr if none. Holding
+// arenas_mutex.
+Arena* FindArena(const void* data, size_t* offset) {
+  const char* at = static_cast<const char*>(data);
+  for (const auto& entry : arenas) {
+    const char* base = static_cast<const char*>(entry.second->data);
+    if (at >= base && at < base + entry.second->size) {
+      *offset = static_cast<size_t>(at - base);
+      return entry.second;
+    }
+  }
+  return nullptr;
+}
+
+// { buffer, fd, inode } for JavaScript; arenaOf's { fd, inode, offset } without a buffer.
+napi_value Describe(napi_env env, v8::Local<v8::SharedArrayBuffer> buffer, const Arena* arena,
+                    size_t offset) {
   napi_value result, fd, inode;
   MT_NAPI(napi_create_object(env, &result), nullptr);
   MT_NAPI(napi_create_int32(env, arena->fd, &fd), nullptr);
@@ -79,6 +108,11 @@ napi_value Describe(napi_env env, v8::Local<v8::SharedArrayBuffer> buffer, const
   }
   MT_NAPI(napi_set_named_property(env, result, "fd", fd), nullptr);
   MT_NAPI(napi_set_named_property(env, result, "inode", inode), nullptr);
+  if (buffer.IsEmpty()) {
+    napi_value js_offset;
+    MT_NAPI(napi_create_double(env, static_cast<double>(offset), &js_offset), nullptr);
+    MT_NAPI(napi_set_named_property(env, result, "offset", js_offset), nullptr);
+  }
   return result;
 }
 
@@ -91,34 +125,28 @@ napi_value MapArena(napi_env env, int fd, const struct stat& st) {
     close(fd);
     return ThrowErrno(env, err, "mmap the arena");
   }
-  Arena* arena = new Arena{data, size, fd, st.st_dev, st.st_ino, {}};
-  std::shared_ptr<v8::BackingStore> store =
-      v8::SharedArrayBuffer::NewBackingStore(data, size, DeleteArena, arena);
+  Arena* arena = new Arena{data, size, fd, st.st_dev, st.st_ino, 1};
   {
     std::lock_guard<std::mutex> lock(arenas_mutex);
-    arena->store = store;
     arenas[Key(st.st_dev, st.st_ino)] = arena;
   }
-  v8::Isolate* isolate = v8::Isolate::GetCurrent();
-  return Describe(env, v8::SharedArrayBuffer::New(isolate, std::move(store)), arena);
+  return Describe(env, NewBuffer(arena, 0, size), arena, 0);
 }
 
 // The live mapping of (dev, ino) in this process as a new buffer, or nullptr.
 napi_value ReuseArena(napi_env env, const struct stat& st, bool* found) {
-  std::shared_ptr<v8::BackingStore> store;
   Arena* arena = nullptr;
   {
     std::lock_guard<std::mutex> lock(arenas_mutex);
     auto it = arenas.find(Key(st.st_dev, st.st_ino));
     if (it != arenas.end()) {
-      store = it->second->store.lock();
       arena = it->second;
+      ++arena->references;  // in the map, so not yet dropped to 0 (see DropArena)
     }
   }
-  *found = store != nullptr;
+  *found = arena != nullptr;
   if (!*found) return nullptr;
-  v8::Isolate* isolate = v8::Isolate::GetCurrent();
-  return Describe(env, v8::SharedArrayBuffer::New(isolate, std::move(store)), arena);
+  return Describe(env, NewBuffer(arena, 0, arena->size), arena, 0);
 }
 
 }  // namespace
@@ -205,27 +233,64 @@ napi_value OpenArena(napi_env env, napi_callback_info info) {
   return MapArena(env, fd, st);
 }
 
-// arenaOf(buffer) -> { fd, inode } | null: how this process can hand `buffer` on, if it is an
-// arena (also in a worker thread that received the buffer by postMessage).
+// The SharedArrayBuffer argument `value`, or an empty handle after throwing.
+v8::Local<v8::SharedArrayBuffer> GetShared(napi_env env, napi_value value) {
+  v8::Local<v8::Value> local = value != nullptr ? ToV8(value) : v8::Local<v8::Value>();
+  if (local.IsEmpty() || !local->IsSharedArrayBuffer()) {
+    ThrowType(env, "Expected `buffer` to be a SharedArrayBuffer");
+    return v8::Local<v8::SharedArrayBuffer>();
+  }
+  return local.As<v8::SharedArrayBuffer>();
+}
+
+// arenaOf(buffer) -> { fd, inode, offset } | null: how this process can hand `buffer` on, if
+// it is an arena or a slice of one (also in a worker thread that received the buffer by
+// postMessage); `offset` is where the buffer starts in the arena.
 napi_value ArenaOf(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   MT_NAPI(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), nullptr);
-  v8::Local<v8::Value> value = argc > 0 ? ToV8(argv[0]) : v8::Local<v8::Value>();
-  if (value.IsEmpty() || !value->IsSharedArrayBuffer()) {
-    return ThrowType(env, "Expected `buffer` to be a SharedArrayBuffer");
-  }
-  void* data = value.As<v8::SharedArrayBuffer>()->Data();
-  std::lock_guard<std::mutex> lock(arenas_mutex);
-  for (const auto& entry : arenas) {
+  v8::Local<v8::SharedArrayBuffer> buffer = GetShared(env, argc > 0 ? argv[0] : nullptr);
+  if (buffer.IsEmpty()) return nullptr;
+  void* data = buffer->Data();
+  if (data != nullptr && buffer->ByteLength() > 0) {
+    std::lock_guard<std::mutex> lock(arenas_mutex);
+    size_t offset = 0;
     // The buffer keeps its mapping alive, so its Arena cannot be deleted meanwhile.
-    if (entry.second->data == data) {
-      return Describe(env, v8::Local<v8::SharedArrayBuffer>(), entry.second);
-    }
+    const Arena* arena = FindArena(data, &offset);
+    if (arena != nullptr) return Describe(env, v8::Local<v8::SharedArrayBuffer>(), arena, offset);
   }
   napi_value null;
   MT_NAPI(napi_get_null(env, &null), nullptr);
   return null;
+}
+
+// sliceArena(buffer, offset, length) -> SharedArrayBuffer: a new buffer over
+// [offset, offset + length) of `buffer`, which must be an arena or a slice of one. The
+// slice keeps the whole mapping alive for as long as it lives, in any realm.
+napi_value SliceArena(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  MT_NAPI(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), nullptr);
+  if (argc < 3) return ThrowType(env, "Expected `buffer`, `offset` and `length`");
+  v8::Local<v8::SharedArrayBuffer> buffer = GetShared(env, argv[0]);
+  if (buffer.IsEmpty()) return nullptr;
+  const int64_t size = static_cast<int64_t>(buffer->ByteLength());
+  int64_t offset, length;
+  if (!GetInteger(env, argv[1], "offset", 0, size, &offset) ||
+      !GetInteger(env, argv[2], "length", 1, size - offset, &length)) {
+    return nullptr;
+  }
+  Arena* arena = nullptr;
+  size_t base = 0;
+  {
+    std::lock_guard<std::mutex> lock(arenas_mutex);
+    if (buffer->Data() != nullptr) arena = FindArena(buffer->Data(), &base);
+    if (arena != nullptr) ++arena->references;  // `buffer` holds one: it cannot be 0
+  }
+  if (arena == nullptr) return ThrowType(env, "Expected `buffer` to be an arena");
+  return ToNapi(
+      NewBuffer(arena, base + static_cast<size_t>(offset), static_cast<size_t>(length)));
 }
 
 }  // namespace multitask

@@ -99,9 +99,15 @@ void* WaiterMain(void* arg) {
   std::vector<struct futex_waitv> set;
   std::vector<uint32_t> ids;  // ids[i] is the wait behind set[i + 1]
   size_t rotation = 0;
+  uint32_t woken = 0;  // the wait futex_waitv reported woken last pass, 0 for none
   std::unique_lock<std::mutex> lock(realm->mu);
   while (!realm->stopping) {
-    // Settle what needs no sleep: words that changed, deadlines that passed.
+    // Settle what needs no sleep: words that changed, the wait reported woken, deadlines
+    // that passed. All in the order the waits were made (`waiting` keeps it), as
+    // Atomics.waitAsync wakes its waiters: two getters of one queue in one realm, woken by
+    // one put and the next, must take the items in the order they asked. The kernel may
+    // report either of two waits on one word, so the woken one is not settled ahead of
+    // the others.
     struct timespec now = MonotonicNow();
     bool have_deadline = false;
     struct timespec deadline = {0, 0};
@@ -109,7 +115,8 @@ void* WaiterMain(void* arg) {
     for (size_t i = 0; i < waiting.size();) {
       PendingWait* wait = waiting[i];
       const char* result = nullptr;
-      if (__atomic_load_n(wait->word, __ATOMIC_SEQ_CST) != wait->expected) {
+      if (wait->id == woken ||
+          __atomic_load_n(wait->word, __ATOMIC_SEQ_CST) != wait->expected) {
         result = "ok";
       } else if (wait->has_deadline && !Before(now, wait->deadline)) {
         result = "timed-out";
@@ -164,17 +171,10 @@ void* WaiterMain(void* arg) {
     // Anything else (the set changed under us: EAGAIN, EFAULT; a signal; the deadline) is
     // sorted out by the next pass, which re-reads every word and every deadline.
     lock.lock();
-    if (rc >= 1 && static_cast<size_t>(rc) <= ids.size()) {
-      // Woken on a wait's word: settle it, if it was not cancelled meanwhile.
-      const uint32_t id = ids[static_cast<size_t>(rc) - 1];
-      auto found = std::find_if(realm->waiting.begin(), realm->waiting.end(),
-                                [id](const PendingWait* wait) { return wait->id == id; });
-      if (found != realm->waiting.end()) {
-        PendingWait* wait = *found;
-        realm->waiting.erase(found);
-        Settle(realm, wait, "ok");
-      }
-    }
+    // Woken on a wait's word: the next pass settles it (unless cancelled meanwhile), in
+    // its turn. Ids are never reused, so a stale one matches nothing.
+    const bool reported = rc >= 1 && static_cast<size_t>(rc) <= ids.size();
+    woken = reported ? ids[static_cast<size_t>(rc) - 1] : 0;
   }
   return nullptr;
 }

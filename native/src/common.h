@@ -59,6 +59,7 @@ inline v8::Local<v8::Value> ToV8(napi_value value) {
 napi_value CreateArena(napi_env env, napi_callback_info info);
 napi_value OpenArena(napi_env env, napi_callback_info info);
 napi_value ArenaOf(napi_env env, napi_callback_info info);
+napi_value SliceArena(napi_env env, napi_callback_info info);
 napi_value Wait(napi_env env, napi_callback_info info);
 napi_value Wake(napi_env env, napi_callback_info info);
 napi_value WaitAsync(napi_env env, napi_callback_info info);

@@ -54,6 +54,14 @@ function startBroker(): { worker: Worker; socketPath: string } {
   return broker;
 }
 
+/**
+ * @internal Whether this process's broker thread has been started: never, while child
+ * processes reach every shared object through arenas (tests check the native path with it).
+ */
+export function brokerStarted(): boolean {
+  return broker !== undefined;
+}
+
 function isLocalState(value: unknown): value is LocalState {
   return (
     typeof value === 'object' &&

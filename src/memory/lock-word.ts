@@ -13,7 +13,7 @@
  * EOWNERDEAD.
  */
 import type { OwnerTable } from './owners.ts';
-import { ABORTED, deadlineAfter, sliceUntil, type Steps } from './waiting.ts';
+import { ABORTED, deadlineAfter, notify, sliceUntil, type Steps } from './waiting.ts';
 
 /** How an acquire ended. */
 export const Outcome = {
@@ -95,6 +95,6 @@ export function* lockWordStepsUntilHeld(
  */
 export function unlockWord(cells: Int32Array, index: number): number {
   const previous = Atomics.exchange(cells, index, 0);
-  if ((previous & CONTENDED) !== 0) Atomics.notify(cells, index, 1);
+  if ((previous & CONTENDED) !== 0) notify(cells, index, 1);
   return previous;
 }

@@ -30,6 +30,13 @@ export interface ArenaHandle {
   readonly inode: number;
 }
 
+/** Where a buffer lies: its arena (as {@link ArenaHandle} names it) and its offset there. */
+export interface ArenaPlace {
+  readonly fd: number;
+  readonly inode: number;
+  readonly offset: number;
+}
+
 /** How the native addon's futex waits end. */
 export type FutexWaitResult = 'ok' | 'not-equal' | 'timed-out';
 
@@ -43,8 +50,16 @@ export interface NativeAddon {
    * process already maps returns a buffer over the same mapping and the first fd.
    */
   openArena(pid: number, fd: number, inode?: number): ArenaHandle;
-  /** This process's fd and inode of `buffer` if it is an arena, else `null`. */
-  arenaOf(buffer: SharedArrayBuffer): Omit<ArenaHandle, 'buffer'> | null;
+  /**
+   * This process's fd and inode of the arena that `buffer` is (or is a slice of), and where
+   * `buffer` starts in it; `null` when `buffer` is no arena's.
+   */
+  arenaOf(buffer: SharedArrayBuffer): ArenaPlace | null;
+  /**
+   * A new buffer over `[offset, offset + length)` of `buffer`, an arena or a slice of one. The
+   * slice keeps the arena's mapping (and fd) alive while it lives, in any realm.
+   */
+  sliceArena(buffer: SharedArrayBuffer, offset: number, length: number): SharedArrayBuffer;
   /**
    * Blocks while `array[index] === expected`, until woken or `timeout` ms pass (`undefined`,
    * `NaN`, `Infinity`: no limit). `'ok'` may also be a spurious wake: re-check the word.

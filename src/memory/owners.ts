@@ -2,33 +2,61 @@
  * Owner identities: which thread or process holds a lock, and whether it is still alive.
  *
  * Every realm (a process's main thread, each worker thread, and each broker connection
- * acting for a child process) gets an owner id from the owner table of the process whose
- * memory it touches. A lock word stores its holder's id, so that a waiter can tell an owner
- * that is merely slow from one that died holding the lock.
+ * acting for a child process) gets an owner id from the owner table. A lock word stores its
+ * holder's id, so that a waiter can tell an owner that is merely slow from one that died
+ * holding the lock.
  *
- * Layout of the table (Int32 slots):
+ * With the native addon, processes share locks' words, so one table serves the whole process
+ * tree: it lives in an arena that the first process to need it (the root) creates, and each
+ * process names it to its children in `MULTITASK_OWNERS=<pid>:<fd>:<inode>` (inherited by
+ * fork), which a child rewrites to its own fd once it maps the table, so that grandchildren
+ * can open it after the root is gone. With the broker, each process has a table of its own.
+ *
+ * Layout of the table (Int32 slots; SLOTS = 4,096):
  *
  * ```
- * [0]               NEXT_ID   last id handed out (ids start at 1; 0 means "nobody")
- * [1 .. 1 + SLOTS)  SLOT[i]   the live id whose id % SLOTS == i, or 0 when free
+ * [0]                           NEXT_ID     last id handed out (ids start at 1; 0 = nobody)
+ * [1 .. 1 + SLOTS)              SLOT[i]     the live id whose id % SLOTS == i; 0 when free;
+ *                                           -1 while an allocator writes the slot's fields
+ * [1 + SLOTS .. 1 + 2 SLOTS)    PID[i]      the process of SLOT[i]'s realm
+ * [1 + 2 SLOTS .. 1 + 4 SLOTS)  START[i]    that process's start time (clock ticks since
+ *                                           boot), as two words: high, low
  * ```
  *
- * An id is alive while its slot holds it. Ids are never reused (up to 2^30), so a stale id
- * can never be mistaken for a newer realm that took the same slot.
+ * An id is alive while its slot holds it and its process runs: a realm that ends releases its
+ * slot (its parent does it for a thread), and a process that dies, even by `kill -9`, is seen
+ * dead by its pid and start time. Ids are never reused (up to 2^30), so a stale id can never
+ * be mistaken for a newer realm that took the same slot. PID and START are written before
+ * SLOT is set to the id, and change only after SLOT has been taken away from it.
  */
-import { WorkerStartError } from '../errors.ts';
+import { isMainThread } from 'node:worker_threads';
+import { MultitaskError, WorkerStartError } from '../errors.ts';
+import { arenaReference, isArenaBuffer } from './arena.ts';
+import { isProcessAlive, nativeAddon, type NativeAddon } from './native.ts';
 
 const NEXT_ID = 0;
 const SLOTS = 4096;
+const SLOT = 1;
+const PID = SLOT + SLOTS;
+const START = PID + SLOTS;
+const WORDS = START + 2 * SLOTS;
+const WRITING = -1;
 /** Lock words keep a flag in bit 0 and the owner id above it, so ids stay below 2^30. */
 export const MAX_OWNER_ID = 2 ** 30 - 1;
+/** The environment variable that names the process tree's table to a child process. */
+export const OWNERS_VARIABLE = 'MULTITASK_OWNERS';
+/** How long a verdict "that process runs" is trusted before /proc is read again. */
+const ALIVE_FOR_MS = 10;
+
+/** Processes seen running: pid → start time, and when that was read. */
+const seenAlive = new Map<number, { start: number; at: number }>();
 
 export class OwnerTable {
   readonly #cells: Int32Array;
 
   constructor(buffer?: SharedArrayBuffer) {
     this.#cells = new Int32Array(
-      buffer ?? new SharedArrayBuffer((1 + SLOTS) * Int32Array.BYTES_PER_ELEMENT),
+      buffer ?? new SharedArrayBuffer(WORDS * Int32Array.BYTES_PER_ELEMENT),
     );
   }
 
@@ -36,42 +64,93 @@ export class OwnerTable {
     return this.#cells.buffer as SharedArrayBuffer;
   }
 
-  /** Hands out a fresh id and marks it alive. */
+  /** Hands out a fresh id and marks it alive, for a realm of this process. */
   allocate(): number {
+    const cells = this.#cells;
     for (;;) {
-      const id = Atomics.add(this.#cells, NEXT_ID, 1) + 1;
+      const id = Atomics.add(cells, NEXT_ID, 1) + 1;
       if (id > MAX_OWNER_ID) {
         // Python says "can't start new thread" when it runs out of what a thread needs.
         throw new WorkerStartError(
           'ERR_WORKER_START_FAILED',
-          `can't start new thread: all ${MAX_OWNER_ID} owner ids of this process are used`,
+          `can't start new thread: all ${MAX_OWNER_ID} owner ids are used`,
         );
       }
-      // A slot still held by a live realm (more than SLOTS realms alive at once) is skipped.
-      if (Atomics.compareExchange(this.#cells, 1 + (id % SLOTS), 0, id) === 0) return id;
+      const slot = id % SLOTS;
+      const held = Atomics.load(cells, SLOT + slot);
+      // A slot held by a live realm (more than SLOTS alive at once) is skipped; one left by
+      // a process that died (never released) is taken over.
+      if (held === WRITING || (held !== 0 && this.isAlive(held))) continue;
+      if (Atomics.compareExchange(cells, SLOT + slot, held, WRITING) !== held) continue;
+      const start = ownStartTime();
+      Atomics.store(cells, PID + slot, process.pid);
+      Atomics.store(cells, START + 2 * slot, Math.floor(start / 2 ** 32));
+      Atomics.store(cells, START + 2 * slot + 1, start >>> 0);
+      Atomics.store(cells, SLOT + slot, id);
+      return id;
     }
   }
 
   /** Marks `id` dead: locks it holds are now abandoned. */
   release(id: number): void {
-    Atomics.compareExchange(this.#cells, 1 + (id % SLOTS), id, 0);
+    Atomics.compareExchange(this.#cells, SLOT + (id % SLOTS), id, 0);
   }
 
   isAlive(id: number): boolean {
-    return Atomics.load(this.#cells, 1 + (id % SLOTS)) === id;
+    const cells = this.#cells;
+    const slot = id % SLOTS;
+    if (Atomics.load(cells, SLOT + slot) !== id) return false;
+    const pid = Atomics.load(cells, PID + slot);
+    if (pid === process.pid) return true;
+    // If the slot was taken over since, these fields are the new realm's; the id is dead
+    // then, which the next look at SLOT will say.
+    const start =
+      Atomics.load(cells, START + 2 * slot) * 2 ** 32 +
+      (Atomics.load(cells, START + 2 * slot + 1) >>> 0);
+    return processRuns(pid, start);
   }
 }
 
-let table = new OwnerTable();
-let ownId = table.allocate();
+/** Whether process `pid`, started at `start`, runs: read from /proc at most every few ms. */
+function processRuns(pid: number, start: number): boolean {
+  const addon = nativeAddon();
+  // Another process's id in a table without the addon cannot happen: tables are per process.
+  if (addon === null) return true;
+  const now = performance.now();
+  const seen = seenAlive.get(pid);
+  if (seen !== undefined && seen.start === start && now - seen.at < ALIVE_FOR_MS) return true;
+  if (!isProcessAlive(addon, pid, start)) return false;
+  seenAlive.set(pid, { start, at: now });
+  return true;
+}
 
-/** The owner table of this process. */
+let startTime: number | undefined;
+function ownStartTime(): number {
+  startTime ??= nativeAddon()?.processStartTime(process.pid) ?? 0;
+  return startTime;
+}
+
+let table: OwnerTable | undefined;
+let ownId: number | undefined;
+
+/** The owner table of this process (of its process tree, with the addon). */
 export function ownerTable(): OwnerTable {
+  table ??= openTreeTable();
   return table;
 }
 
-/** This realm's owner id. */
+/** This realm's owner id, taken the first time it is asked for. */
 export function currentOwnerId(): number {
+  if (ownId === undefined) {
+    ownId = ownerTable().allocate();
+    // Threads' ids are released by their parent when they end; a process's main realm
+    // releases its own at exit (a killed one is seen dead by its pid).
+    if (isMainThread) {
+      const id = ownId;
+      const owners = table;
+      process.once('exit', () => owners?.release(id));
+    }
+  }
   return ownId;
 }
 
@@ -79,4 +158,40 @@ export function currentOwnerId(): number {
 export function adoptOwner(buffer: SharedArrayBuffer, id: number): void {
   table = new OwnerTable(buffer);
   ownId = id;
+  // This realm's copy of the environment may predate the table: name it to the processes
+  // this thread will start.
+  if (isArenaBuffer(buffer)) nameToChildren(buffer);
+}
+
+/**
+ * The process tree's table (opened from {@link OWNERS_VARIABLE}, or created here and named
+ * there) with the addon; a table of this process's own without it.
+ */
+function openTreeTable(): OwnerTable {
+  const addon = nativeAddon();
+  if (addon === null) return new OwnerTable();
+  const buffer = inheritedTable(addon) ?? addon.createArena(WORDS * 4).buffer;
+  nameToChildren(buffer);
+  return new OwnerTable(buffer);
+}
+
+function inheritedTable(addon: NativeAddon): SharedArrayBuffer | undefined {
+  const named = /^(\d+):(\d+):(\d+)$/.exec(process.env[OWNERS_VARIABLE] ?? '');
+  if (named === null) return undefined;
+  try {
+    const { buffer } = addon.openArena(Number(named[1]), Number(named[2]), Number(named[3]));
+    if (buffer.byteLength === WORDS * 4) return buffer;
+  } catch {
+    // The process that named it is gone (or its fd was reused): this process starts a tree
+    // of its own. Its ancestors' locks were never shared with it through that table.
+  }
+  return undefined;
+}
+
+function nameToChildren(buffer: SharedArrayBuffer): void {
+  const reference = arenaReference(buffer);
+  if (reference === null) {
+    throw new MultitaskError('ERR_INTERNAL', 'multitask: the owner table is not an arena');
+  }
+  process.env[OWNERS_VARIABLE] = `${reference.pid}:${reference.fd}:${reference.inode}`;
 }

@@ -17,6 +17,7 @@ import { kAttach } from '../internal/symbols.ts';
 import { methodList, type KindProtocol, type MethodTable } from './core-methods.ts';
 import { currentOwnerId, ownerTable, type OwnerTable } from './owners.ts';
 import type { Destination } from '../transport/cloneable.ts';
+import { fromArenaState, isArenaState, toArenaState, type ArenaState } from './arena-state.ts';
 
 /** Memory an object lives in, in this process. */
 export interface LocalState {
@@ -34,7 +35,13 @@ export interface RemoteState {
   readonly id: number;
 }
 
-export type SharedState = LocalState | RemoteState;
+/**
+ * A local state on its way to a child process that maps the same arenas (arena-state.ts).
+ * Only envelopes carry it: attaching makes it a {@link LocalState} again.
+ */
+export type { ArenaState } from './arena-state.ts';
+
+export type SharedState = LocalState | RemoteState | ArenaState;
 
 export function isRemoteState(state: SharedState): state is RemoteState {
   return 'broker' in state;
@@ -208,12 +215,14 @@ function processBridge(): ProcessBridge {
 }
 
 /** Rebuilds a shared object from its state, in this realm. */
-export function attach(state: SharedState): Shareable {
-  const spec = sharedKind(state.kind);
-  const core = isRemoteState(state)
-    ? processBridge().remoteCore(state, spec.protocol)
-    : spec.localCore(state, currentOwnerId(), ownerTable());
-  return spec.wrap(state, core);
+export function attach(received: SharedState): Shareable {
+  const spec = sharedKind(received.kind);
+  if (isRemoteState(received)) {
+    return spec.wrap(received, processBridge().remoteCore(received, spec.protocol));
+  }
+  // Arenas mapped here: from now on the object is local to this process, as in a thread.
+  const state = isArenaState(received) ? fromArenaState(received) : received;
+  return spec.wrap(state, spec.localCore(state, currentOwnerId(), ownerTable()));
 }
 
 /**
@@ -263,10 +272,13 @@ export function encodeShared(value: unknown, destination: Destination): unknown 
 
 function envelopeFor(object: Shareable, destination: Destination): Envelope {
   const state = object[kSharedState]();
-  // A thread shares its process's memory; a child process (and anything already remote)
-  // goes through the broker.
-  if (destination === 'thread' || isRemoteState(state)) return { [ENVELOPE_KEY]: state };
-  return { [ENVELOPE_KEY]: processBridge().export(state) };
+  // A thread shares its process's memory, and anything already remote stays so. A child
+  // process maps an object whose memory is all in arenas; any other goes through the
+  // broker, whole (its nested states too), so that one object never has two paths.
+  if (destination === 'thread' || isRemoteState(state) || isArenaState(state)) {
+    return { [ENVELOPE_KEY]: state };
+  }
+  return { [ENVELOPE_KEY]: toArenaState(state) ?? processBridge().export(state) };
 }
 
 /** Rebuilds, in place, every envelope in `value` (received by a thread or process). */

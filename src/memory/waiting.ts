@@ -4,8 +4,16 @@
  * sleeps with `Atomics.wait` (threads, processes' main threads, and the main thread, where it
  * blocks the event loop); `runAsync` sleeps with `Atomics.waitAsync` and supports an
  * AbortSignal. The broker that serves child processes drives the same generators.
+ *
+ * Memory that processes share (an arena, arena.ts) is slept on and woken through the addon's
+ * futex instead: V8 keeps the wait list of `Atomics.wait`/`notify` inside one process, so a
+ * notify from another process would wake nobody. Both drivers, and {@link notify} (which
+ * every waker calls), pick the mechanism by the buffer, so that a sleeper and its waker
+ * always use the same one; plain buffers keep `Atomics` exactly as before.
  */
 import { MultitaskError } from '../errors.ts';
+import { addonIfLoaded, isArenaBuffer } from './arena.ts';
+import { futexWaitAsync } from './native.ts';
 
 /** A request to sleep until `cells[index]` differs from `expected`, or `timeout` ms pass. */
 export interface WaitOn {
@@ -38,12 +46,24 @@ export function sliceUntil(deadline: number): number {
   return Math.max(0, Math.min(SLICE_MS, deadline - performance.now()));
 }
 
+/**
+ * Wakes up to `count` (default all) sleepers on `cells[index]`, in every thread and, for an
+ * arena's memory, every process. Change the word before calling it: the addon's async
+ * waiter may miss a wake that changed nothing (and every sleeper re-checks its word).
+ */
+export function notify(cells: Int32Array, index: number, count?: number): void {
+  if (isArenaBuffer(cells.buffer)) addonIfLoaded()?.wake(cells, index, count);
+  else Atomics.notify(cells, index, count);
+}
+
 /** Runs `steps`, blocking this thread while it sleeps. */
 export function runSync<T>(steps: Steps<T>): T {
   let step = steps.next('woken');
   while (step.done !== true) {
     const { cells, index, expected, timeout } = step.value;
-    Atomics.wait(cells, index, expected, timeout);
+    const addon = isArenaBuffer(cells.buffer) ? addonIfLoaded() : null;
+    if (addon === null) Atomics.wait(cells, index, expected, timeout);
+    else addon.wait(cells, index, expected, timeout);
     step = steps.next('woken');
   }
   return step.value;
@@ -68,8 +88,14 @@ export async function runAsync<T>(
   while (step.done !== true) {
     const { cells, index, expected, timeout } = step.value;
     let woken: Woken = 'woken';
+    const addon = isArenaBuffer(cells.buffer) ? addonIfLoaded() : null;
     if (signal !== undefined && !told && signal.aborted) {
       woken = 'aborted';
+    } else if (addon !== null) {
+      // The addon's pending waits keep the event loop alive themselves.
+      const live = signal === undefined || told ? {} : { signal };
+      const result = await futexWaitAsync(addon, cells, index, expected, { timeout, ...live });
+      if (result === 'aborted') woken = 'aborted';
     } else {
       const result = Atomics.waitAsync(cells, index, expected, timeout);
       if (result.async) {

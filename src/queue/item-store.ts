@@ -13,6 +13,7 @@ import {
   Discipline,
   ENTRIES_BYTES,
   ENTRY_SLOTS,
+  growStore,
   HEAD,
   ITEM_LENGTH,
   KEY_LENGTH,
@@ -143,7 +144,7 @@ export class ItemStore {
       if (bytes > this.#entriesBuffer.maxByteLength) {
         throw new ArgumentRangeError('A queue holds at most 89,478,485 items');
       }
-      this.#entriesBuffer.grow(bytes);
+      growStore(this.#entriesBuffer, bytes);
       cells[ENTRIES_BYTES] = bytes;
       this.#refresh();
     }
@@ -170,7 +171,7 @@ export class ItemStore {
           `The items in a queue cannot take more than ${MAX_DATA} bytes in all`,
         );
       }
-      this.#dataBuffer.grow(capacity);
+      growStore(this.#dataBuffer, capacity);
       cells[DATA_BYTES] = capacity;
       this.#refresh();
     }

@@ -7,7 +7,10 @@
  *
  * Four SharedArrayBuffers: CONTROL, ENTRIES and DATA (the store, growable with
  * `maxByteLength`, so that it grows in place and every realm sees the new memory without
- * re-sharing), and RING.
+ * re-sharing), and RING. With the native addon all four lie in arenas (memory/arena.ts), so
+ * that child processes map them; an arena cannot grow, so ENTRIES and DATA are reserved at
+ * their maximum from the start (a memfd's pages cost nothing until touched) and growing one
+ * only moves ENTRIES_BYTES or DATA_BYTES, which bound every realm's views (`growStore`).
  *
  * A FIFO queue's items travel in two places. The RING (queue-ring.ts) takes small items
  * without the lock: a put and a get each claim a position with a compare-and-swap. The
@@ -87,6 +90,9 @@
  * would fill more than half of it), so moving costs O(1) per byte put, amortized. An empty
  * store starts again from offset 0.
  */
+import { StateError } from '../errors.ts';
+import { allocateGrowable, allocateShared } from '../memory/arena.ts';
+
 export const LOCK = 0;
 export const COUNT = 16;
 export const SHUTDOWN = 17;
@@ -144,24 +150,38 @@ export const SLOT_WORDS = 8;
 /** The buffers of one queue. */
 export const QUEUE_BUFFERS = 4;
 
+/**
+ * Grows ENTRIES or DATA to `bytes`, holding the store's lock; the caller then records the
+ * new length in ENTRIES_BYTES or DATA_BYTES. An arena's buffer is already its maximum size:
+ * only the recorded length changes, and the pages are touched as they are used.
+ */
+export function growStore(buffer: SharedArrayBuffer, bytes: number): void {
+  if (buffer.growable) buffer.grow(bytes);
+}
+
 /** The memory of a new queue: CONTROL, ENTRIES, DATA and RING. */
 export function queueBuffers(
   discipline: Discipline,
   maxsize: number,
   tasks: boolean,
 ): SharedArrayBuffer[] {
-  const control = new SharedArrayBuffer(CONTROL_SLOTS * Int32Array.BYTES_PER_ELEMENT);
+  const control = allocateShared(CONTROL_SLOTS * Int32Array.BYTES_PER_ELEMENT);
   const cells = new Int32Array(control);
   cells[MAXSIZE] = maxsize;
   cells[DISCIPLINE] = discipline;
   cells[TASKS] = tasks ? 1 : 0;
   cells[ENTRIES_BYTES] = INITIAL_ENTRIES * ENTRY_SLOTS * 4;
   cells[DATA_BYTES] = INITIAL_DATA;
-  const entries = new SharedArrayBuffer(INITIAL_ENTRIES * ENTRY_SLOTS * 4, {
-    maxByteLength: MAX_ENTRIES_BYTES,
-  });
-  const data = new SharedArrayBuffer(INITIAL_DATA, { maxByteLength: MAX_DATA });
+  // In an arena these two are their full maximum from the start, in one arena (see
+  // growStore).
+  const [entries, data] = allocateGrowable([
+    { byteLength: INITIAL_ENTRIES * ENTRY_SLOTS * 4, maxByteLength: MAX_ENTRIES_BYTES },
+    { byteLength: INITIAL_DATA, maxByteLength: MAX_DATA },
+  ]);
+  if (entries === undefined || data === undefined) {
+    throw new StateError('ERR_INTERNAL', 'multitask: a queue needs its ENTRIES and DATA');
+  }
   const slots = discipline === Discipline.Fifo ? RING_SLOTS : 0;
-  const ring = new SharedArrayBuffer(slots * (SLOT_WORDS + 1) * Int32Array.BYTES_PER_ELEMENT);
+  const ring = allocateShared(slots * (SLOT_WORDS + 1) * Int32Array.BYTES_PER_ELEMENT);
   return [control, entries, data, ring];
 }

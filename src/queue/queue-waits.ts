@@ -5,13 +5,14 @@
  * wait at all, and when a waiter gives up a ring position whose putter died.
  */
 import type { OwnerTable } from '../memory/owners.ts';
+import { notify } from '../memory/waiting.ts';
 import { COUNT, MAXSIZE, SHUTDOWN, Shutdown, WAITING } from './queue-layout.ts';
 import type { QueueRing } from './queue-ring.ts';
 
 /** Adds one to `cells[index]` and wakes every thread that sleeps on it. */
 export function bump(cells: Int32Array, index: number): void {
   Atomics.add(cells, index, 1);
-  Atomics.notify(cells, index);
+  notify(cells, index);
 }
 
 /**

@@ -2,6 +2,7 @@
  * `Barrier`: Python's `threading.Barrier` / `multiprocessing.Barrier`. `parties` threads or
  * processes wait until all have arrived, then all go on; the barrier is reusable.
  */
+import { allocateShared } from '../memory/arena.ts';
 import { BrokenBarrierError } from '../errors.ts';
 import { currentOwnerId, ownerTable, type OwnerTable } from '../memory/owners.ts';
 import { assertInteger, typeError } from '../internal/validate.ts';
@@ -20,6 +21,7 @@ import {
 import { lockWordStepsUntilHeld, unlockWord } from '../memory/lock-word.ts';
 import { waitArguments, type WaitOptions } from '../internal/wait-options.ts';
 import {
+  notify,
   ABORTED,
   deadlineAfter,
   runAsync,
@@ -103,7 +105,7 @@ export class BarrierCore implements BarrierCoreApi {
     cells[OUTCOMES + (generation % OUTCOME_SLOTS)] = outcome;
     cells[COUNT] = 0;
     Atomics.store(cells, GENERATION, generation + 1);
-    Atomics.notify(cells, GENERATION);
+    notify(cells, GENERATION);
   }
 
   #break(): void {
@@ -255,7 +257,7 @@ export class Barrier implements Shareable {
       action: action === undefined ? null : shipFunction(action, 'action'),
       timeout: timeout ?? null,
     };
-    const buffer = new SharedArrayBuffer((ARRIVALS + parties) * Int32Array.BYTES_PER_ELEMENT);
+    const buffer = allocateShared((ARRIVALS + parties) * Int32Array.BYTES_PER_ELEMENT);
     this.#state = { kind: KIND, buffers: [buffer], meta };
     this.#parties = parties;
     this.#timeout = meta.timeout;

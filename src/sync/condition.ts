@@ -2,6 +2,7 @@
  * `Condition`: Python's condition variable, over a Lock or RLock (an RLock by default).
  * Waiters queue in shared memory and `notify(n)` wakes the first n, in order.
  */
+import { allocateShared } from '../memory/arena.ts';
 import { MultitaskError, StateError } from '../errors.ts';
 import type { OwnerTable } from '../memory/owners.ts';
 import { assertInteger, typeError } from '../internal/validate.ts';
@@ -24,6 +25,7 @@ import type { ConditionLock } from './lock-base.ts';
 import { RLock } from './rlock.ts';
 import { waitArguments, type WaitOptions } from '../internal/wait-options.ts';
 import {
+  notify,
   ABORTED,
   deadlineAfter,
   runAsync,
@@ -132,7 +134,7 @@ export class ConditionCore implements ConditionCoreApi {
         continue;
       }
       Atomics.store(cells, slot, NOTIFIED);
-      Atomics.notify(cells, slot);
+      notify(cells, slot);
       woken++;
     }
     // Move HEAD past tickets nobody waits on any more.
@@ -192,7 +194,7 @@ export class Condition extends AcquirableBase implements Shareable {
     }
     this.#lock = lock ?? new RLock();
     const lockState = this.#lock[kSharedState]();
-    const buffer = new SharedArrayBuffer(CELLS * Int32Array.BYTES_PER_ELEMENT);
+    const buffer = allocateShared(CELLS * Int32Array.BYTES_PER_ELEMENT);
     const meta: ConditionMeta = { lock: lockState };
     this.#state = { kind: KIND, buffers: [buffer], meta };
     if ('broker' in lockState) {

@@ -2,6 +2,7 @@
  * `Event`: Python's `threading.Event` / `multiprocessing.Event`, a flag in shared memory that
  * threads and processes wait on.
  */
+import { allocateShared } from '../memory/arena.ts';
 import { kAttach } from '../internal/symbols.ts';
 import {
   attachmentOf,
@@ -14,6 +15,7 @@ import {
 } from '../memory/shared-object.ts';
 import { waitArguments, type WaitOptions } from '../internal/wait-options.ts';
 import {
+  notify,
   ABORTED,
   deadlineAfter,
   runAsync,
@@ -70,7 +72,7 @@ export class EventCore implements EventCoreApi {
   set(): void {
     Atomics.store(this.#cells, FLAG, 1);
     Atomics.add(this.#cells, GENERATION, 1);
-    Atomics.notify(this.#cells, GENERATION);
+    notify(this.#cells, GENERATION);
   }
 
   clear(): void {
@@ -114,7 +116,7 @@ export class Event implements Shareable {
       this.#core = attached.core;
       return;
     }
-    const buffer = new SharedArrayBuffer(SLOTS * Int32Array.BYTES_PER_ELEMENT);
+    const buffer = allocateShared(SLOTS * Int32Array.BYTES_PER_ELEMENT);
     this.#state = { kind: KIND, buffers: [buffer], meta: null };
     this.#core = new EventCore(new Int32Array(buffer));
   }

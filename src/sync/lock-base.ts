@@ -2,6 +2,7 @@
  * What Lock and RLock share: the core interfaces, and the public class over a core (the
  * acquire/release forms, the abandoned flag, and rebuilding in another realm).
  */
+import { allocateShared } from '../memory/arena.ts';
 import { currentOwnerId, ownerTable, type OwnerTable } from '../memory/owners.ts';
 import {
   attachmentOf,
@@ -82,7 +83,7 @@ export abstract class LockBase extends AcquirableBase implements Shareable {
       this.#core = attached.core;
       return;
     }
-    const buffer = new SharedArrayBuffer(slots * Int32Array.BYTES_PER_ELEMENT);
+    const buffer = allocateShared(slots * Int32Array.BYTES_PER_ELEMENT);
     this.#state = { kind, buffers: [buffer], meta: null };
     this.#core = makeCore(new Int32Array(buffer), currentOwnerId(), ownerTable());
   }

@@ -2,6 +2,7 @@
  * `Semaphore` and `BoundedSemaphore`: Python's counting semaphores, one counter in shared
  * memory. `acquire()` takes one unit, waiting while there is none; `release(n)` gives back n.
  */
+import { allocateShared } from '../memory/arena.ts';
 import { StateError } from '../errors.ts';
 import { assertInteger } from '../internal/validate.ts';
 import { kAttach } from '../internal/symbols.ts';
@@ -16,6 +17,7 @@ import {
 } from '../memory/shared-object.ts';
 import { AcquirableBase, acquireTimeout, type AcquireOptions } from './acquirable.ts';
 import {
+  notify,
   ABORTED,
   deadlineAfter,
   runAsync,
@@ -94,7 +96,7 @@ export class SemaphoreCore implements SemaphoreCoreApi {
         if (Atomics.compareExchange(cells, VALUE, value, value + n) === value) break;
       }
     }
-    Atomics.notify(cells, VALUE, n);
+    notify(cells, VALUE, n);
   }
 
   value(): number {
@@ -132,7 +134,7 @@ export class Semaphore extends AcquirableBase implements Shareable {
       return;
     }
     assertInteger(value, 'value', 0);
-    const buffer = new SharedArrayBuffer(SLOTS * Int32Array.BYTES_PER_ELEMENT);
+    const buffer = allocateShared(SLOTS * Int32Array.BYTES_PER_ELEMENT);
     const cells = new Int32Array(buffer);
     cells[VALUE] = value;
     cells[BOUND] = this.bounded() ? value : UNBOUNDED;

@@ -2,6 +2,7 @@
  * `SharedArray`: Python's `multiprocessing.Array`, a fixed-length array of one C type in
  * shared memory, with the lock that guards it.
  */
+import { allocateShared } from '../memory/arena.ts';
 import { ArgumentRangeError } from '../errors.ts';
 import { assertInteger, describeValue, typeError } from '../internal/validate.ts';
 import type { Lock } from '../sync/lock.ts';
@@ -158,7 +159,7 @@ export class SharedArray<T extends Typecode = Typecode> implements Shareable, It
     this.#lock = lockFromOptions(options);
     this.#typecode = typecode;
     this.#length = values?.length ?? (lengthOrValues as number);
-    const buffer = new SharedArrayBuffer(this.#length * bytesPerElement(typecode));
+    const buffer = allocateShared(this.#length * bytesPerElement(typecode));
     const meta: SharedArrayMeta = {
       typecode,
       length: this.#length,

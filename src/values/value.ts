@@ -2,6 +2,7 @@
  * `Value`: Python's `multiprocessing.Value`, one C-typed number in shared memory, with the
  * lock that guards it.
  */
+import { allocateShared } from '../memory/arena.ts';
 import type { Lock } from '../sync/lock.ts';
 import type { RLock } from '../sync/rlock.ts';
 import { kAttach } from '../internal/symbols.ts';
@@ -130,7 +131,7 @@ export class Value<T extends Typecode = Typecode> implements Shareable {
     assertElement(typecode, first, 'initial');
     this.#lock = lockFromOptions(options);
     this.#typecode = typecode;
-    const buffer = new SharedArrayBuffer(bytesPerElement(typecode));
+    const buffer = allocateShared(bytesPerElement(typecode));
     const meta: ValueMeta = { typecode, lock: this.#lock?.[kSharedState]() ?? null };
     this.#state = { kind: KIND, buffers: [buffer], meta };
     this.#core = new ValueCore(elementsOf(typecode, buffer));

@@ -113,13 +113,38 @@ if (brokerRun) {
     });
   });
 
+  describe('sliceArena()', () => {
+    it('makes a buffer over a range of the arena, which arenaOf() places', () => {
+      const { buffer, fd, inode } = addon.createArena(2 * 4096);
+      const slice = addon.sliceArena(buffer, 4096 + 64, 128);
+      assert.equal(slice.byteLength, 128);
+      assert.deepEqual(addon.arenaOf(slice), { fd, inode, offset: 4096 + 64 });
+      new Int32Array(slice)[1] = 42;
+      assert.equal(new Int32Array(buffer)[(4096 + 64) / 4 + 1], 42);
+      // A slice of a slice is placed in the arena, not in the slice.
+      assert.deepEqual(addon.arenaOf(addon.sliceArena(slice, 64, 64)), {
+        fd,
+        inode,
+        offset: 4096 + 128,
+      });
+    });
+
+    it('refuses a range outside the buffer, or a buffer that is no arena', () => {
+      const { buffer } = addon.createArena(4096);
+      assert.throws(() => addon.sliceArena(buffer, 4000, 200), { code: 'ERR_OUT_OF_RANGE' });
+      assert.throws(() => addon.sliceArena(new SharedArrayBuffer(8), 0, 4), {
+        code: 'ERR_INVALID_ARG_TYPE',
+      });
+    });
+  });
+
   describe('createArena()', () => {
     it('returns a zeroed SharedArrayBuffer of the size asked for, with its fd', () => {
       const { buffer, fd, inode } = addon.createArena(3 * 4096 + 12);
       assert.ok(buffer instanceof SharedArrayBuffer);
       assert.equal(buffer.byteLength, 3 * 4096 + 12);
       assert.ok(new Uint8Array(buffer).every((byte) => byte === 0));
-      assert.deepEqual(addon.arenaOf(buffer), { fd, inode });
+      assert.deepEqual(addon.arenaOf(buffer), { fd, inode, offset: 0 });
       assert.equal(addon.arenaOf(new SharedArrayBuffer(8)), null);
     });
 
