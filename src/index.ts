@@ -6,6 +6,10 @@ export {
   ArgumentRangeError,
   ArgumentTypeError,
   BrokenBarrierError,
+  GreenletError,
+  GreenletExit,
+  LoopExit,
+  Timeout,
   BrokenExecutorError,
   BufferTooShortError,
   BrokenProcessPoolError,
@@ -92,3 +96,5 @@ export {
 } from './runtime/target.ts';
 export { Thread } from './threading/thread.ts';
 export { Timer } from './threading/timer.ts';
+export { getcurrent, Greenlet, type RunFunction } from './coroutine/greenlet.ts';
+export { Local, local } from './threading/local.ts';
