@@ -98,3 +98,6 @@ export { Thread } from './threading/thread.ts';
 export { Timer } from './threading/timer.ts';
 export { getcurrent, Greenlet, type RunFunction } from './coroutine/greenlet.ts';
 export { Local, local } from './threading/local.ts';
+export * as gevent from './coroutine/gevent.ts';
+export { SpawnedGreenlet, spawn, spawnLater } from './coroutine/spawned.ts';
+export { joinAll, killAll, sleep } from './coroutine/waits.ts';

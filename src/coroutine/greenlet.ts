@@ -43,6 +43,8 @@ export let makeSpecial: (name: string) => Greenlet;
 export let enter: (g: Greenlet, outcome: Outcome, args: readonly unknown[]) => void;
 /** Raises `error` in `g` at its next switch point (a kill, a timeout). */
 export let throwInto: (g: Greenlet, error: unknown) => void;
+/** Drops `error` if it is still waiting to be raised in `g` (a timeout cancelled in time). */
+export let clearThrow: (g: Greenlet, error: unknown) => void;
 /** Suspends `g` in a gevent-style wait until `arm`'s callbacks settle it. */
 export let blockIn: <T>(g: Greenlet, arm: Arm<T>) => Promise<T>;
 /** Calls `hook` with `g`'s outcome when it dies, before the parent receives it. */
@@ -129,6 +131,9 @@ export class Greenlet {
       g.#throwInto(error);
     };
     blockIn = (g, arm) => g.#block(arm);
+    clearThrow = (g, error) => {
+      if (g.#pendingThrow?.error === error) g.#pendingThrow = null;
+    };
     onDeath = (g, hook) => {
       g.#deathHooks.push(hook);
     };

@@ -12,8 +12,11 @@ import { LoopExit } from '../errors.ts';
  * microtask queue between two immediates, so a greenlet woken by one callback runs until its
  * next switch point before the next callback starts: gevent's order of callbacks.
  */
-export function schedule(fn: () => void): void {
-  setImmediate(fn);
+export function schedule(fn: () => void): () => void {
+  const handle = setImmediate(fn);
+  return () => {
+    clearImmediate(handle);
+  };
 }
 
 /** One gevent-style wait in progress: who waits, and how to fail it. */
@@ -39,6 +42,9 @@ function onBeforeExit(): void {
   for (const wait of inMain.length > 0 ? inMain : waits) {
     wait.fail(new LoopExit());
   }
+  // Failing a wait queues only promise reactions, which do not keep the loop alive: without
+  // one more turn, Node would exit after them without asking again about waits left over.
+  setImmediate(() => undefined);
 }
 
 /** Registers a wait for the `LoopExit` check; returns the function that removes it. */
@@ -53,8 +59,34 @@ export function watchBlocked(wait: BlockedWait): () => void {
   };
 }
 
-/** Prints an error that a greenlet raised and no parent was waiting to receive. */
+/** What is done with an error no one waits for: `who` raised `error`. */
+export type ErrorHandler = (who: string, error: unknown) => void;
+
+let errorHandler: ErrorHandler | null = null;
+
+/**
+ * Replaces what is done with an error that a greenlet raised and no parent waited to
+ * receive (by default it is printed to stderr, as gevent's hub prints it). Returns the
+ * previous handler; `null` restores printing. gevent's `Hub.handle_error`.
+ *
+ * @example
+ * ```ts
+ * const failures: unknown[] = [];
+ * gevent.setErrorHandler((who, error) => failures.push(error));
+ * ```
+ */
+export function setErrorHandler(handler: ErrorHandler | null): ErrorHandler | null {
+  const previous = errorHandler;
+  errorHandler = handler;
+  return previous;
+}
+
+/** Hands an error that no parent waited to receive to the handler, or prints it. */
 export function reportError(who: string, error: unknown): void {
+  if (errorHandler !== null) {
+    errorHandler(who, error);
+    return;
+  }
   const text = error instanceof Error ? (error.stack ?? String(error)) : String(error);
   process.stderr.write(`${text}\n${who} failed with ${describeError(error)}\n\n`);
 }
