@@ -7,6 +7,8 @@
 export { GreenletExit, LoopExit, Timeout } from '../errors.ts';
 export { AsyncResult, Event } from './event.ts';
 export { getcurrent } from './greenlet.ts';
+export { Group, Pool } from './group.ts';
+export { Queue, type QueueWait } from './queue.ts';
 export { setErrorHandler, type ErrorHandler } from './hub.ts';
 export {
   getHub,
