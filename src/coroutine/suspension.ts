@@ -62,7 +62,12 @@ export function suspend<T>(
         if (settle()) reject(error);
       },
     };
-    const unwatch = watchBlocked({ inMain: slot.inMain, fail: suspension.reject });
+    // Only gevent-style waits count for LoopExit: a greenlet left suspended in a switch is
+    // merely abandoned, as an unreferenced suspended greenlet is in Python.
+    const unwatch =
+      kind === 'wait'
+        ? watchBlocked({ inMain: slot.inMain, fail: suspension.reject })
+        : () => undefined;
     slot.set(suspension);
     const disarm = arm(suspension.resolve, suspension.reject);
     if (state.settled) disarm?.();
