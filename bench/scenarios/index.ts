@@ -12,6 +12,7 @@ import { lock } from './06-lock.ts';
 import { lockHandoff } from './06b-lock-handoff.ts';
 import { startup } from './07-startup.ts';
 import { recovery } from './08-recovery.ts';
+import { greenlets } from './09-greenlet.ts';
 
 export const scenarios: readonly Scenario[] = [
   tinyTasks,
@@ -23,4 +24,5 @@ export const scenarios: readonly Scenario[] = [
   lockHandoff,
   startup,
   recovery,
+  greenlets,
 ];

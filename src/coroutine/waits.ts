@@ -68,7 +68,9 @@ export async function joinAll<G extends SpawnedGreenlet>(
   const count = Math.min(options.count ?? unique.length, unique.length);
   const failed = (g: G): boolean => options.raiseError === true && !g.successful();
   const done = unique.filter((g) => g.ready());
-  const enough = (): boolean => done.length >= count || done.some(failed);
+  // Kept as it goes: checking every finished greenlet at each death would be quadratic.
+  let anyFailed = done.some(failed);
+  const enough = (): boolean => done.length >= count || anyFailed;
   if (!enough()) {
     await block<undefined>((wake) => {
       const removals = unique
@@ -76,6 +78,7 @@ export async function joinAll<G extends SpawnedGreenlet>(
         .map((g) =>
           g.waitDeath(() => {
             done.push(g);
+            anyFailed ||= failed(g);
             if (enough()) wake(undefined);
           }),
         );
