@@ -2,6 +2,7 @@
  * gevent's `Queue`: a FIFO between greenlets of one thread, whose `put` and `get` suspend only
  * the calling greenlet. The package's top-level `Queue` crosses threads and processes.
  */
+import { performance } from 'node:perf_hooks';
 import { QueueEmptyError, QueueFullError } from '../errors.ts';
 import { setLongTimeout } from '../internal/timers.ts';
 import { assertInteger, parseTimeout } from '../internal/validate.ts';
@@ -107,8 +108,11 @@ export class Queue<T = unknown> {
     failure: () => Error,
   ): Promise<void> {
     const ms = options.block === false ? 0 : parseTimeout(options.timeout);
+    // One deadline for the whole call: another greenlet may take what woke this one.
+    const deadline = performance.now() + ms;
     while (!ready()) {
-      if (ms === 0) throw failure();
+      const left = deadline - performance.now();
+      if (ms === 0 || left <= 0) throw failure();
       const woken = await block<boolean>((wake) => {
         const check = (): void => {
           if (ready()) wake(true);
@@ -116,7 +120,7 @@ export class Queue<T = unknown> {
         waiters.add(check);
         const cancel = setLongTimeout(() => {
           wake(false);
-        }, ms);
+        }, left);
         return () => {
           waiters.delete(check);
           cancel();
