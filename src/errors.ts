@@ -67,6 +67,11 @@ export type ErrorCode =
   | 'ERR_PERMISSION_DENIED'
   | 'ERR_SPAWN_FAILED'
   | 'ERR_COMMUNICATION_STARTED'
+  | 'ERR_GREENLET_EXIT'
+  | 'ERR_GREENLET_WRONG_THREAD'
+  | 'ERR_GREENLET_BUSY'
+  | 'ERR_LOOP_EXIT'
+  | 'ERR_GEVENT_TIMEOUT'
   | 'ERR_INTERNAL';
 
 /** The base class of every multitask error. */
@@ -415,6 +420,51 @@ export class ArgumentRangeError extends RangeError {
 }
 
 /**
+ * Raised inside a greenlet to end it: by `throw()` with no error, or by `kill()`. A run that
+ * lets it escape ends quietly, and its parent receives the error as a value instead of
+ * having it thrown. Python's `greenlet.GreenletExit`.
+ */
+export class GreenletExit extends MultitaskError {
+  constructor(message = 'greenlet exit', options?: ErrorOptions) {
+    super('ERR_GREENLET_EXIT', message, options);
+  }
+}
+
+/**
+ * A switch that cannot happen: to a greenlet of another thread
+ * (`ERR_GREENLET_WRONG_THREAD`), or to one that is running but not suspended in a switch or
+ * wait, such as a greenlet awaiting a plain Promise (`ERR_GREENLET_BUSY`). Python's
+ * `greenlet.error`.
+ */
+export class GreenletError extends MultitaskError {}
+
+/**
+ * Every greenlet waits on something that nothing left in the event loop can set: the wait
+ * rejects instead of the program exiting silently. Python's `gevent.exceptions.LoopExit`.
+ */
+export class LoopExit extends MultitaskError {
+  constructor(message = 'This operation would block forever', options?: ErrorOptions) {
+    super('ERR_LOOP_EXIT', message, options);
+  }
+}
+
+/**
+ * A gevent-style timeout that expired: thrown into the greenlet at its next switch point
+ * (`sleep`, `join`, a gevent `Event`'s `wait`, `get()`, `switch()`), and by `get()` with
+ * `block: false` or a timeout on a greenlet or `AsyncResult` not ready. `ms` is the timeout's
+ * length. Python's `gevent.Timeout`.
+ */
+export class Timeout extends MultitaskError {
+  /** The timeout's length in milliseconds, or `null` for a non-blocking check. */
+  readonly ms: number | null;
+
+  constructor(ms: number | null = null, message?: string, options?: ErrorOptions) {
+    super('ERR_GEVENT_TIMEOUT', message ?? (ms === null ? 'timeout' : `${ms} ms`), options);
+    this.ms = ms;
+  }
+}
+
+/**
  * The classes an error crossing from a worker can be rebuilt as, by name. Errors whose class
  * is not here come back as a plain `Error` whose `name` is the remote class's name.
  */
@@ -456,4 +506,8 @@ export const errorClassesByName: ReadonlyMap<string, new (...args: never[]) => E
   ['PermissionError', PermissionError],
   ['ArgumentTypeError', ArgumentTypeError],
   ['ArgumentRangeError', ArgumentRangeError],
+  ['GreenletExit', GreenletExit],
+  ['GreenletError', GreenletError],
+  ['LoopExit', LoopExit],
+  ['Timeout', Timeout],
 ]);

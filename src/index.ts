@@ -6,6 +6,10 @@ export {
   ArgumentRangeError,
   ArgumentTypeError,
   BrokenBarrierError,
+  GreenletError,
+  GreenletExit,
+  LoopExit,
+  Timeout,
   BrokenExecutorError,
   BufferTooShortError,
   BrokenProcessPoolError,
@@ -125,3 +129,8 @@ export {
   type TextEncoding,
 } from './subprocess/index.ts';
 export { Timer } from './threading/timer.ts';
+export { getcurrent, Greenlet, type RunFunction } from './coroutine/greenlet.ts';
+export { Local, local } from './threading/local.ts';
+export * as gevent from './coroutine/gevent.ts';
+export { SpawnedGreenlet, spawn, spawnLater } from './coroutine/spawned.ts';
+export { joinAll, killAll, sleep } from './coroutine/waits.ts';

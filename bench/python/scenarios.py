@@ -323,6 +323,49 @@ def subprocess_run(p):
 # --- dispatch ---
 
 
+# --- 9. greenlets ---
+
+NOT_INSTALLED = "not importable by python3 (PyPI is unreachable here)"
+
+
+def greenlet_switch(p):
+    """µs per switch round trip between the main greenlet and an echo greenlet."""
+    try:
+        import greenlet
+    except ImportError:
+        return {"us": None}, {"note": "greenlet " + NOT_INSTALLED}
+    main = greenlet.getcurrent()
+
+    def echo(value):
+        while True:
+            value = main.switch(value)
+
+    g = greenlet.greenlet(echo)
+    g.switch(0)
+    per_trip = []
+    for _ in range(p["batches"]):
+        start = time.perf_counter()
+        for i in range(p["switches"]):
+            check(g.switch(i) == i, "the echo greenlet answered wrong")
+        per_trip.append((time.perf_counter() - start) * 1e6 / p["switches"])
+    return {"us": statistics.median(per_trip)}
+
+
+def gevent_spawn(p):
+    """µs per greenlet: spawn greenlets that sleep(0) once, then joinall."""
+    try:
+        import gevent
+    except ImportError:
+        return {"us": None}, {"note": "gevent " + NOT_INSTALLED}
+    per_greenlet = []
+    for _ in range(p["batches"]):
+        start = time.perf_counter()
+        done = gevent.joinall([gevent.spawn(gevent.sleep, 0) for _ in range(p["spawns"])])
+        check(len(done) == p["spawns"], "not every greenlet joined")
+        per_greenlet.append((time.perf_counter() - start) * 1e6 / p["spawns"])
+    return {"us": statistics.median(per_greenlet)}
+
+
 def check(condition, message):
     if not condition:
         raise RuntimeError(message)
@@ -355,6 +398,8 @@ CONTENDERS = {
     ("08-recovery", "cpython-processpoolexecutor"): recovery_executor,
     ("08-recovery", "cpython-pool"): recovery_pool,
     ("09-subprocess", "cpython-subprocess"): subprocess_run,
+    ("10-greenlet", "cpython-greenlet-switch"): greenlet_switch,
+    ("10-greenlet", "cpython-gevent-spawn"): gevent_spawn,
 }
 
 

@@ -13,6 +13,7 @@ import { lockHandoff } from './06b-lock-handoff.ts';
 import { startup } from './07-startup.ts';
 import { recovery } from './08-recovery.ts';
 import { subprocessScenario } from './09-subprocess.ts';
+import { greenlets } from './10-greenlet.ts';
 
 export const scenarios: readonly Scenario[] = [
   tinyTasks,
@@ -25,4 +26,5 @@ export const scenarios: readonly Scenario[] = [
   startup,
   recovery,
   subprocessScenario,
+  greenlets,
 ];

@@ -8,6 +8,9 @@ import { backupCommand, copyCommand } from '../examples/backup/cli.ts';
 import { main as balance } from '../examples/balance/main.ts';
 import { main as bank } from '../examples/bank/main.ts';
 import { main as event } from '../examples/event/main.ts';
+import { main as gevent } from '../examples/gevent/main.ts';
+import { main as greenlet } from '../examples/greenlet/main.ts';
+import { main as local } from '../examples/local/main.ts';
 import { main as poolCopy } from '../examples/pool-copy/main.ts';
 import { main as producerConsumer } from '../examples/producer-consumer/main.ts';
 import { main as subprocessDemo } from '../examples/subprocess/main.ts';
@@ -39,6 +42,9 @@ const DEMOS: Record<string, (write: (line: string) => void) => Promise<unknown>>
   balance: (write) => balance(write),
   bank: (write) => bank(write),
   event: (write) => event(write),
+  gevent: (write) => gevent(write),
+  greenlet: (write) => greenlet(write),
+  local: (write) => local(write),
   'pool-copy': (write) => poolCopy(write),
   primes: (write) => primes(DEFAULT_N, write),
   'producer-consumer': (write) => producerConsumer(write),
