@@ -175,6 +175,16 @@ void* WaiterMain(void* arg) {
     // its turn. Ids are never reused, so a stale one matches nothing.
     const bool reported = rc >= 1 && static_cast<size_t>(rc) <= ids.size();
     woken = reported ? ids[static_cast<size_t>(rc) - 1] : 0;
+    if (reported && std::none_of(realm->waiting.begin(), realm->waiting.end(),
+                                 [woken](const PendingWait* w) { return w->id == woken; })) {
+      // The wake was meant for a wait cancelled while this thread slept on its word: the
+      // kernel gave it to us, so hand it on, or a waiter of another realm or process that
+      // a FUTEX_WAKE of one was for would sleep on until its slice ends. The word's memory
+      // may be gone with the cancelled wait's array; FUTEX_WAKE then fails with EFAULT,
+      // harmlessly.
+      syscall(SYS_futex, reinterpret_cast<uint32_t*>(set[static_cast<size_t>(rc)].uaddr),
+              FUTEX_WAKE, 1, nullptr, nullptr, 0);
+    }
   }
   return nullptr;
 }
