@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import queue
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -320,12 +321,46 @@ def subprocess_run(p):
     return {"runMs": statistics.median(run_times), "catMs": statistics.median(cat_times)}
 
 
-# --- dispatch ---
+# --- 10. greenlets ---
+
+NOT_INSTALLED = (
+    "not importable by python3 nor /usr/bin/python3 (PyPI is unreachable here; "
+    "Debian's python3-greenlet and python3-gevent give /usr/bin/python3 both)"
+)
+SYSTEM_PYTHON = "/usr/bin/python3"
 
 
-# --- 9. greenlets ---
-
-NOT_INSTALLED = "not importable by python3 (PyPI is unreachable here)"
+def elsewhere(module):
+    """
+    Runs this same contender under the system's python3 when it, and not the bench's
+    python3, can import `module` (Debian packages greenlet and gevent for its own
+    interpreter): returns its result with a note saying so, or None.
+    """
+    if os.path.realpath(sys.executable) == os.path.realpath(SYSTEM_PYTHON):
+        return None
+    probe = subprocess.run(
+        [SYSTEM_PYTHON, "-c", f"import {module}; print({module}.__version__)"],
+        capture_output=True,
+        text=True,
+    ) if os.path.exists(SYSTEM_PYTHON) else None
+    if probe is None or probe.returncode != 0:
+        return None
+    out = subprocess.run(
+        [SYSTEM_PYTHON, *sys.argv], capture_output=True, text=True, check=True
+    ).stdout
+    line = next(l for l in out.splitlines() if l.startswith(MARKER))
+    result = json.loads(line[len(MARKER):])
+    version = sys.version.split()[0]
+    system = subprocess.run(
+        [SYSTEM_PYTHON, "-c", "import sys; print(sys.version.split()[0])"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    note = (
+        f"{module} {probe.stdout.strip()} under {SYSTEM_PYTHON} (CPython {system}; "
+        f"the bench's python3 {version} has no {module})"
+    )
+    return result["values"], {**result["notes"], "note": note}
 
 
 def greenlet_switch(p):
@@ -333,7 +368,7 @@ def greenlet_switch(p):
     try:
         import greenlet
     except ImportError:
-        return {"us": None}, {"note": "greenlet " + NOT_INSTALLED}
+        return elsewhere("greenlet") or ({"us": None}, {"note": "greenlet " + NOT_INSTALLED})
     main = greenlet.getcurrent()
 
     def echo(value):
@@ -356,7 +391,7 @@ def gevent_spawn(p):
     try:
         import gevent
     except ImportError:
-        return {"us": None}, {"note": "gevent " + NOT_INSTALLED}
+        return elsewhere("gevent") or ({"us": None}, {"note": "gevent " + NOT_INSTALLED})
     per_greenlet = []
     for _ in range(p["batches"]):
         start = time.perf_counter()
@@ -364,6 +399,30 @@ def gevent_spawn(p):
         check(len(done) == p["spawns"], "not every greenlet joined")
         per_greenlet.append((time.perf_counter() - start) * 1e6 / p["spawns"])
     return {"us": statistics.median(per_greenlet)}
+
+
+# --- 11. two workers, one locked Value ---
+
+
+def _increment(value, times):
+    for _ in range(times):
+        with value.get_lock():
+            value.value += 1
+
+
+def shared_counter(p):
+    """ns per increment: two processes, `increments` locked increments each, start to join."""
+    times = p["increments"]
+    value = multiprocessing.Value("i", 0)
+    start = time.perf_counter_ns()
+    workers = [multiprocessing.Process(target=_increment, args=(value, times)) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    elapsed = time.perf_counter_ns() - start
+    check(value.value == 2 * times, f"the counter ended at {value.value}, not {2 * times}")
+    return {"ns": elapsed / (2 * times)}
 
 
 def check(condition, message):
@@ -374,6 +433,8 @@ def check(condition, message):
 def first_line(error):
     return (str(error).splitlines() or [""])[0]
 
+
+# --- dispatch ---
 
 CONTENDERS = {
     ("01-tiny-tasks", "cpython-threadpoolexecutor"): tiny_tasks_executor,
@@ -400,6 +461,7 @@ CONTENDERS = {
     ("09-subprocess", "cpython-subprocess"): subprocess_run,
     ("10-greenlet", "cpython-greenlet-switch"): greenlet_switch,
     ("10-greenlet", "cpython-gevent-spawn"): gevent_spawn,
+    ("11-shared-counter", "cpython-mp-value"): shared_counter,
 }
 
 

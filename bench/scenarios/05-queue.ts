@@ -22,6 +22,7 @@ import {
   START,
   type consume,
   type produce,
+  type consumeInProcess,
   type produceFromProcess,
   type QueueItem,
   type SyncQueue,
@@ -220,6 +221,46 @@ async function multitaskProcess(items: number, backend: 'native' | 'broker'): Pr
   }
 }
 
+/**
+ * Two multitask Processes on a Queue their parent created and mapped from its arenas (the
+ * native addon): one puts `items` items with `putSync`, the other gets them with `getSync`.
+ * Timed from the producer starting to the consumer holding the last item (both read the
+ * machine's monotonic clock). Each measurement is a fresh pair of processes.
+ */
+async function processToProcess(items: number): Promise<Measurement> {
+  process.env.MULTITASK_SHARED_MEMORY = 'native';
+  const multitask = await loadMultitask();
+  const { Process, taskRef } = multitask;
+  const Queue = queueClass(multitask);
+  const dir = mkdtempSync(join(tmpdir(), 'multitask-bench-'));
+  try {
+    const startPath = join(dir, 'start');
+    const endPath = join(dir, 'end');
+    const queue = new Queue();
+    const tasks = benchUrl('workers/queue-tasks');
+    const consumer = new Process({
+      target: taskRef<typeof consumeInProcess>(tasks, 'consumeInProcess'),
+      args: [queue, items, endPath],
+    });
+    const producer = new Process({
+      target: taskRef<typeof produceFromProcess>(tasks, 'produceFromProcess'),
+      args: [queue, items, startPath],
+    });
+    consumer.start();
+    producer.start();
+    await Promise.all([producer.join(), consumer.join()]);
+    if (producer.exitCode !== 0 || consumer.exitCode !== 0) {
+      throw new Error(`exit codes ${producer.exitCode} and ${consumer.exitCode}`);
+    }
+    const [end = '', sum = ''] = readFileSync(endPath, 'utf8').split(' ');
+    checkItems(items, Number(sum), items);
+    const start = BigInt(readFileSync(startPath, 'utf8'));
+    return { values: { rate: items / (Number(BigInt(end) - start) / 1e9) } };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export const queueThroughput: Scenario<QueueParams> = {
   id: '05-queue',
   title: 'Queue throughput, thread to thread and process to parent',
@@ -261,7 +302,9 @@ export const queueThroughput: Scenario<QueueParams> = {
     `\`getSync\` (${grouped(p.multitaskThreadItems)} items), and from a \`Process\` ` +
     `(\`putSync\`) to the parent's \`await get()\`, mapped from the parent's arenas ` +
     `(native addon, ${grouped(p.nativeProcessItems)}) or through its broker ` +
-    `(${grouped(p.multitaskProcessItems)}). ` +
+    `(${grouped(p.multitaskProcessItems)}), and from one \`Process\` to another on the ` +
+    `parent's queue (native addon, ${grouped(p.nativeProcessItems)}; from the producer ` +
+    'starting to the consumer holding the last item). ' +
     `CPython: \`queue.Queue\` between two threads (${grouped(p.pythonThreadItems)} dicts), ` +
     `\`multiprocessing.Queue\` from a process to its parent (${grouped(p.pythonProcessItems)}).`,
   timeoutMs: () => 120_000,
@@ -298,6 +341,13 @@ export const queueThroughput: Scenario<QueueParams> = {
       label: 'multitask Queue, process → parent, native',
       requires: { exports: ['Queue', 'Process', 'taskRef'], issue: 12 },
       measure: (p) => multitaskProcess(p.nativeProcessItems, 'native'),
+    },
+    {
+      kind: 'node',
+      id: 'multitask-queue-process-to-process',
+      label: 'multitask Queue, process → process, native',
+      requires: { exports: ['Queue', 'Process', 'taskRef'], issue: 12 },
+      measure: (p) => processToProcess(p.nativeProcessItems),
     },
     {
       kind: 'node',

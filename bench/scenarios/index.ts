@@ -14,6 +14,7 @@ import { startup } from './07-startup.ts';
 import { recovery } from './08-recovery.ts';
 import { subprocessScenario } from './09-subprocess.ts';
 import { greenlets } from './10-greenlet.ts';
+import { sharedCounter } from './11-shared-counter.ts';
 
 export const scenarios: readonly Scenario[] = [
   tinyTasks,
@@ -27,4 +28,5 @@ export const scenarios: readonly Scenario[] = [
   recovery,
   subprocessScenario,
   greenlets,
+  sharedCounter,
 ];

@@ -53,3 +53,13 @@ export function produceFromProcess(queue: SyncQueue<QueueItem>, items: number, p
   writeFileSync(path, String(process.hrtime.bigint()));
   for (let i = 0; i < items; i++) queue.putSync({ i });
 }
+
+/**
+ * A process's consumer: gets `items` items, then writes the time it held the last one and
+ * the sum of their `i`s to `path`, as `end sum`.
+ */
+export function consumeInProcess(queue: SyncQueue<QueueItem>, items: number, path: string): void {
+  let checksum = 0;
+  for (let n = 0; n < items; n++) checksum += queue.getSync().i;
+  writeFileSync(path, `${process.hrtime.bigint()} ${checksum}`);
+}
