@@ -28,6 +28,7 @@ export {
   CalledProcessError,
   TimeoutExpiredError,
   FileNotFoundError,
+  FileExistsError,
   PermissionError,
   type ErrorCode,
 } from './errors.ts';
@@ -49,6 +50,7 @@ export {
 export * from './pool/index.ts';
 export { sharedMemoryBackend } from './memory/native.ts';
 export { SharedArray, type SharedArrayOptions } from './values/shared-array.ts';
+export { SharedMemory, type SharedMemoryOptions } from './values/shared-memory.ts';
 export type { BigIntTypecode, NumberTypecode, Typecode, ValueOf } from './values/typecodes.ts';
 export { Value, type ValueOptions } from './values/value.ts';
 export {

@@ -106,6 +106,12 @@ const KIND = 'SharedArray';
  * ```
  */
 export class SharedArray<T extends Typecode = Typecode> implements Shareable, Iterable<ValueOf<T>> {
+  /**
+   * `arr[i]` and `arr[i] = v`: {@link SharedArray.get} and {@link SharedArray.set}, with
+   * their checks and errors (a negative index counts from the end).
+   */
+  [index: number]: ValueOf<T>;
+
   readonly #state: SharedState;
   readonly #core: SharedArrayCoreApi;
   readonly #typecode: T;
@@ -309,6 +315,37 @@ export class SharedArray<T extends Typecode = Typecode> implements Shareable, It
     return Math.min(value, length);
   }
 }
+
+/**
+ * Indexing: `arr[i]` is a property no instance has, so its lookup walks the prototype chain
+ * past `SharedArray.prototype` to this proxy, whose traps turn integer keys into `get` and
+ * `set` on the receiver (the array). Every other property (the methods, `length`) is found
+ * before the proxy, so those accesses cost what they did, and `instanceof` is untouched.
+ */
+function indexKey(key: string | symbol): number | undefined {
+  if (typeof key !== 'string') return undefined;
+  const n = Number(key);
+  return Number.isFinite(n) && String(n) === key ? n : undefined;
+}
+
+Object.setPrototypeOf(
+  SharedArray.prototype,
+  new Proxy(Object.create(Object.prototype) as object, {
+    get(target, key, receiver) {
+      const index = indexKey(key);
+      if (index === undefined || !(receiver instanceof SharedArray))
+        return Reflect.get(target, key, receiver) as unknown;
+      return receiver.get(index);
+    },
+    set(target, key, value, receiver) {
+      const index = indexKey(key);
+      if (index === undefined || !(receiver instanceof SharedArray))
+        return Reflect.set(target, key, value, receiver);
+      receiver.set(index, value as never);
+      return true;
+    },
+  }),
+);
 
 function isIterable(value: unknown): value is Iterable<unknown> {
   return (

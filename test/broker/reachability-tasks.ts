@@ -18,6 +18,7 @@ import type {
   RLock,
   Semaphore,
   SharedArray,
+  SharedMemory,
   SimpleQueue,
   Value,
 } from '../../src/index.ts';
@@ -396,6 +397,30 @@ const connectionCalls: Calls<[Connection, Connection]> = {
   },
 };
 
+/** Over a SharedMemory of 8 bytes the parent created (the child attaches by name). */
+const sharedMemoryCalls: Calls<SharedMemory> = {
+  buf: (shm) => {
+    shm.buf[7] = 5;
+    assert.equal(shm.buf.length, 8);
+  },
+  name: (shm) => {
+    assert.match(shm.name, /^mt_\d+_[0-9a-f]+$/);
+  },
+  size: (shm) => {
+    assert.equal(shm.size, 8);
+  },
+  close: (shm) => {
+    shm.close();
+    assert.throws(() => shm.buf, /closed/);
+  },
+  unlink: (shm) => {
+    shm.unlink();
+    assert.throws(() => {
+      shm.unlink();
+    }, /No such file/);
+  },
+};
+
 /** The calls for each kind, by the name it is registered under. */
 export const callsByKind: Readonly<Record<string, Calls<never>>> = {
   Lock: lockCalls,
@@ -413,6 +438,7 @@ export const callsByKind: Readonly<Record<string, Calls<never>>> = {
   JoinableQueue: queueCalls,
   SimpleQueue: simpleQueueCalls,
   Connection: connectionCalls,
+  SharedMemory: sharedMemoryCalls,
 };
 
 /**

@@ -16,6 +16,8 @@ import {
   RLock,
   Semaphore,
   SharedArray,
+  SharedMemory,
+  sharedMemoryBackend,
   SimpleQueue,
   Value,
 } from '../../src/index.ts';
@@ -38,4 +40,9 @@ export const samples: Readonly<Record<string, () => Shareable>> = {
   JoinableQueue: () => new JoinableQueue(),
   SimpleQueue: () => new SimpleQueue(),
   Connection: () => Pipe()[0],
+  // Registered only with the addon (without it no SharedMemory can be made). Segments made
+  // here are unlinked when the test process exits, as any a process leaves.
+  ...(sharedMemoryBackend() === 'native'
+    ? { SharedMemory: () => new SharedMemory({ create: true, size: 8 }) }
+    : {}),
 };
