@@ -10,3 +10,4 @@ import '../queue/index.ts';
 import '../values/value.ts';
 import '../values/shared-array.ts';
 import '../values/shared-memory.ts';
+import '../values/shareable-list.ts';

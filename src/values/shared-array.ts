@@ -8,6 +8,7 @@ import { assertInteger, describeValue, typeError } from '../internal/validate.ts
 import type { Lock } from '../sync/lock.ts';
 import type { RLock } from '../sync/rlock.ts';
 import { kAttach } from '../internal/symbols.ts';
+import { installIndexing } from './indexing.ts';
 import {
   attach,
   attachmentOf,
@@ -316,35 +317,12 @@ export class SharedArray<T extends Typecode = Typecode> implements Shareable, It
   }
 }
 
-/**
- * Indexing: `arr[i]` is a property no instance has, so its lookup walks the prototype chain
- * past `SharedArray.prototype` to this proxy, whose traps turn integer keys into `get` and
- * `set` on the receiver (the array). Every other property (the methods, `length`) is found
- * before the proxy, so those accesses cost what they did, and `instanceof` is untouched.
- */
-function indexKey(key: string | symbol): number | undefined {
-  if (typeof key !== 'string') return undefined;
-  const n = Number(key);
-  return Number.isFinite(n) && String(n) === key ? n : undefined;
-}
-
-Object.setPrototypeOf(
-  SharedArray.prototype,
-  new Proxy(Object.create(Object.prototype) as object, {
-    get(target, key, receiver) {
-      const index = indexKey(key);
-      if (index === undefined || !(receiver instanceof SharedArray))
-        return Reflect.get(target, key, receiver) as unknown;
-      return receiver.get(index);
-    },
-    set(target, key, value, receiver) {
-      const index = indexKey(key);
-      if (index === undefined || !(receiver instanceof SharedArray))
-        return Reflect.set(target, key, value, receiver);
-      receiver.set(index, value as never);
-      return true;
-    },
-  }),
+installIndexing(
+  SharedArray,
+  (array, index) => array.get(index),
+  (array, index, value) => {
+    array.set(index, value as never);
+  },
 );
 
 function isIterable(value: unknown): value is Iterable<unknown> {

@@ -246,6 +246,18 @@ function openSegment(
   }
 }
 
+/** The core over a segment's state: its buffer, or (from another process) by its name. */
+export function segmentCore(state: LocalState): SharedMemoryCore {
+  const meta = state.meta as SharedMemoryMeta;
+  if (meta.byName !== true) return new SharedMemoryCore(stateBuffer(state));
+  return new SharedMemoryCore(openSegment(requireAddon(), meta.name, false, meta.size).buffer);
+}
+
+/** The state a process receives: the name and size, no buffer (it attaches by name). */
+export function byNameState(state: LocalState): LocalState {
+  return { ...state, buffers: [], meta: { ...(state.meta as object), byName: true } };
+}
+
 function requireAddon(): NativeAddon {
   const addon = nativeAddon();
   if (addon === null) {
@@ -261,7 +273,7 @@ function requireAddon(): NativeAddon {
 }
 
 /** Whether the addon is there: without it, the kind is not registered (nothing can make one). */
-function addonPresent(): boolean {
+export function addonPresent(): boolean {
   try {
     return addonIfLoaded() !== null;
   } catch {
@@ -274,19 +286,9 @@ if (addonPresent()) {
   registerSharedKind<SharedMemoryCoreApi>(
     KIND,
     {
-      localCore: (state) => {
-        const meta = state.meta as SharedMemoryMeta;
-        if (meta.byName !== true) return new SharedMemoryCore(stateBuffer(state));
-        return new SharedMemoryCore(
-          openSegment(requireAddon(), meta.name, false, meta.size).buffer,
-        );
-      },
+      localCore: segmentCore,
       wrap: (state, core) => new SharedMemory({ [kAttach]: { state, core } }),
-      toProcess: (state) => ({
-        ...state,
-        buffers: [],
-        meta: { ...(state.meta as object), byName: true },
-      }),
+      toProcess: byNameState,
       methods: { buffer: 'sync' },
     },
     import.meta.url,

@@ -18,6 +18,7 @@ import type {
   RLock,
   Semaphore,
   SharedArray,
+  ShareableList,
   SharedMemory,
   SimpleQueue,
   Value,
@@ -421,6 +422,35 @@ const sharedMemoryCalls: Calls<SharedMemory> = {
   },
 };
 
+/** Over a ShareableList([1, 'ab']) the parent created (the child attaches by name). */
+const shareableListCalls: Calls<ShareableList> = {
+  shm: (list) => {
+    assert.equal(list.shm.size > 0, true);
+  },
+  length: (list) => {
+    assert.equal(list.length, 2);
+  },
+  get: (list) => {
+    assert.equal(list.get(-1), 'ab');
+  },
+  set: (list) => {
+    list.set(0, 2);
+    assert.equal(list[0], 2);
+  },
+  count: (list) => {
+    assert.equal(list.count(2), 1);
+  },
+  index: (list) => {
+    assert.equal(list.index('ab'), 1);
+  },
+  toArray: (list) => {
+    assert.deepEqual(list.toArray(), [2, 'ab']);
+  },
+  [String(Symbol.iterator)]: (list) => {
+    assert.deepEqual([...list], [2, 'ab']);
+  },
+};
+
 /** The calls for each kind, by the name it is registered under. */
 export const callsByKind: Readonly<Record<string, Calls<never>>> = {
   Lock: lockCalls,
@@ -439,6 +469,7 @@ export const callsByKind: Readonly<Record<string, Calls<never>>> = {
   SimpleQueue: simpleQueueCalls,
   Connection: connectionCalls,
   SharedMemory: sharedMemoryCalls,
+  ShareableList: shareableListCalls,
 };
 
 /**

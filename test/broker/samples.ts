@@ -16,6 +16,7 @@ import {
   RLock,
   Semaphore,
   SharedArray,
+  ShareableList,
   SharedMemory,
   sharedMemoryBackend,
   SimpleQueue,
@@ -43,6 +44,9 @@ export const samples: Readonly<Record<string, () => Shareable>> = {
   // Registered only with the addon (without it no SharedMemory can be made). Segments made
   // here are unlinked when the test process exits, as any a process leaves.
   ...(sharedMemoryBackend() === 'native'
-    ? { SharedMemory: () => new SharedMemory({ create: true, size: 8 }) }
+    ? {
+        SharedMemory: () => new SharedMemory({ create: true, size: 8 }),
+        ShareableList: () => new ShareableList([1, 'ab']),
+      }
     : {}),
 };
