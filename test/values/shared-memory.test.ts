@@ -215,31 +215,37 @@ if (!native) {
 
   describe('SharedMemory - nothing left behind', () => {
     for (const how of ['exit', 'throw'] as const) {
-      it(`a creator that ends by ${how === 'exit' ? 'a normal exit' : 'an uncaught error'} unlinks what it did not`, async () => {
-        const run = runScript('shm-leaver.ts', [how, fresh(`leaver-${how}`)]);
-        const [, , named, generated] = (await run.line(/segments (\d+) (\S+) (\S+)\n/)) as string[];
+      it(`a creator that ends by ${how === 'exit' ? 'a normal exit' : 'an uncaught error'} unlinks what it and its threads did not`, async () => {
+        const name = fresh(`leaver-${how}`);
+        made.push(`${name}-thread`);
+        const run = runScript('shm-leaver.ts', [how, name]);
+        const [, , named, generated, threads] = (await run.line(
+          /segments (\d+) (\S+) (\S+) (\S+)\n/,
+        )) as string[];
         const { code } = await run.done;
         assert.equal(code, how === 'exit' ? 0 : 1);
         assert.deepEqual(
-          [named, generated].map((name) => existsSync(path(name ?? ''))),
-          [false, false],
+          [named, generated, threads].map((segment) => existsSync(path(segment ?? ''))),
+          [false, false, false],
         );
       });
     }
 
-    it('kill -9 - the next creator sweeps the named and the generated segment', async () => {
-      const run = runScript('shm-leaver.ts', ['hang', fresh('leaver-kill')]);
-      const [, pid, named, generated] = (await run.line(
-        /segments (\d+) (\S+) (\S+)\n/,
+    it('kill -9 - the next creator sweeps the named, the generated and the thread’s segment', async () => {
+      const name = fresh('leaver-kill');
+      made.push(`${name}-thread`);
+      const run = runScript('shm-leaver.ts', ['hang', name]);
+      const [, pid, named, generated, threads] = (await run.line(
+        /segments (\d+) (\S+) (\S+) (\S+)\n/,
       )) as string[];
       run.child.kill('SIGKILL');
       await run.done;
       assert.equal(await waitForPidGone(Number(pid)), true);
-      const left = [named, generated].map((name) => path(name ?? ''));
-      assert.deepEqual(left.map(existsSync), [true, true]);
+      const left = [named, generated, threads].map((segment) => path(segment ?? ''));
+      assert.deepEqual(left.map(existsSync), [true, true, true]);
       assert.equal(existsSync(path(`mt-registry-${pid}`)), true);
       const next = new SharedMemory({ create: true, size: 1 });
-      assert.deepEqual(left.map(existsSync), [false, false]);
+      assert.deepEqual(left.map(existsSync), [false, false, false]);
       assert.equal(existsSync(path(`mt-registry-${pid}`)), false);
       next.unlink();
     });
