@@ -12,6 +12,7 @@
             "src/arena.cc",
             "src/async-wait.cc",
             "src/futex.cc",
+            "src/named.cc",
             "src/process.cc"
           ],
           "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],

@@ -64,6 +64,7 @@ export type ErrorCode =
   | 'ERR_CALLED_PROCESS'
   | 'ERR_TIMEOUT_EXPIRED'
   | 'ERR_FILE_NOT_FOUND'
+  | 'ERR_FILE_EXISTS'
   | 'ERR_PERMISSION_DENIED'
   | 'ERR_SPAWN_FAILED'
   | 'ERR_COMMUNICATION_STARTED'
@@ -375,6 +376,23 @@ export class FileNotFoundError extends MultitaskError {
 }
 
 /**
+ * A file that exists already: a `SharedMemory` created with a name another segment has.
+ * Python's `FileExistsError`.
+ */
+export class FileExistsError extends MultitaskError {
+  /** The system's error number, as Python's `errno` (EEXIST). */
+  readonly errno: number;
+  /** The file that exists. */
+  readonly filename: string;
+
+  constructor(filename: string, options?: ErrorOptions) {
+    super('ERR_FILE_EXISTS', `File exists: '${filename}'`, options);
+    this.errno = osErrno.EEXIST;
+    this.filename = filename;
+  }
+}
+
+/**
  * A file that may not be used so: a program that is not executable, or a working directory
  * that may not be entered. Python's `PermissionError`, raised from `Popen()`.
  */
@@ -503,6 +521,7 @@ export const errorClassesByName: ReadonlyMap<string, new (...args: never[]) => E
   ['CalledProcessError', CalledProcessError],
   ['TimeoutExpiredError', TimeoutExpiredError],
   ['FileNotFoundError', FileNotFoundError],
+  ['FileExistsError', FileExistsError],
   ['PermissionError', PermissionError],
   ['ArgumentTypeError', ArgumentTypeError],
   ['ArgumentRangeError', ArgumentRangeError],

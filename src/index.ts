@@ -32,6 +32,7 @@ export {
   CalledProcessError,
   TimeoutExpiredError,
   FileNotFoundError,
+  FileExistsError,
   PermissionError,
   type ErrorCode,
 } from './errors.ts';
@@ -53,6 +54,8 @@ export {
 export * from './pool/index.ts';
 export { sharedMemoryBackend } from './memory/native.ts';
 export { SharedArray, type SharedArrayOptions } from './values/shared-array.ts';
+export { SharedMemory, type SharedMemoryOptions } from './values/shared-memory.ts';
+export { ShareableList, type ShareableItem } from './values/shareable-list.ts';
 export type { BigIntTypecode, NumberTypecode, Typecode, ValueOf } from './values/typecodes.ts';
 export { Value, type ValueOptions } from './values/value.ts';
 export {

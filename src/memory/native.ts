@@ -86,6 +86,16 @@ export interface NativeAddon {
    * zombie. A pid with the start time recorded earlier names one process for good.
    */
   processStartTime(pid: number): number | null;
+  /**
+   * Creates (`O_EXCL`: `EEXIST` when taken) or attaches to (`ENOENT` when missing) the named
+   * segment `/dev/shm/<name>` and maps it whole; attaching refuses (`ERANGE`) a `size`
+   * larger than the segment. The buffer unmaps itself once collected (native/src/named.cc).
+   */
+  openNamed(
+    name: string,
+    create: boolean,
+    size: number,
+  ): { readonly buffer: SharedArrayBuffer; readonly inode: number };
   /** Whether the kernel has `futex_waitv` (Linux 5.15); without it async waits poll. */
   readonly futexWaitv: boolean;
 }

@@ -130,6 +130,11 @@ export interface SharedKind<Core extends object = object> {
   wrap(state: SharedState, core: Core): Shareable;
   /** Every method of the core, and how the broker performs it for a child process. */
   readonly methods: MethodTable<Core>;
+  /**
+   * The state a child process receives, for a kind that it reaches by other means than
+   * arenas or the broker (a `SharedMemory` by its name); `localCore` gets it there.
+   */
+  toProcess?(state: LocalState): LocalState;
 }
 
 /** A registered kind: how to build its cores and objects, and how the broker serves it. */
@@ -137,6 +142,7 @@ export interface RegisteredKind {
   localCore(state: LocalState, owner: number, owners: OwnerTable): object;
   wrap(state: SharedState, core: object): Shareable;
   readonly protocol: KindProtocol;
+  toProcess?(state: LocalState): LocalState;
 }
 
 const kinds = new Map<string, { readonly spec: RegisteredKind; readonly module: string }>();
@@ -158,6 +164,9 @@ export function registerSharedKind<Core extends object>(
     // The core handed back is one this kind built (locally or from its protocol).
     wrap: (state, core) => spec.wrap(state, core as Core),
     protocol,
+    ...(spec.toProcess === undefined
+      ? {}
+      : { toProcess: (state: LocalState) => spec.toProcess?.(state) ?? state }),
   };
   kinds.set(kind, { spec: registered, module });
 }
@@ -278,6 +287,8 @@ function envelopeFor(object: Shareable, destination: Destination): Envelope {
   if (destination === 'thread' || isRemoteState(state) || isArenaState(state)) {
     return { [ENVELOPE_KEY]: state };
   }
+  const own = sharedKind(state.kind).toProcess?.(state);
+  if (own !== undefined) return { [ENVELOPE_KEY]: own };
   return { [ENVELOPE_KEY]: toArenaState(state) ?? processBridge().export(state) };
 }
 

@@ -9,3 +9,5 @@ import '../sync/index.ts';
 import '../queue/index.ts';
 import '../values/value.ts';
 import '../values/shared-array.ts';
+import '../values/shared-memory.ts';
+import '../values/shareable-list.ts';

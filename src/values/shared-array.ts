@@ -8,6 +8,7 @@ import { assertInteger, describeValue, typeError } from '../internal/validate.ts
 import type { Lock } from '../sync/lock.ts';
 import type { RLock } from '../sync/rlock.ts';
 import { kAttach } from '../internal/symbols.ts';
+import { installIndexing } from './indexing.ts';
 import {
   attach,
   attachmentOf,
@@ -106,6 +107,12 @@ const KIND = 'SharedArray';
  * ```
  */
 export class SharedArray<T extends Typecode = Typecode> implements Shareable, Iterable<ValueOf<T>> {
+  /**
+   * `arr[i]` and `arr[i] = v`: {@link SharedArray.get} and {@link SharedArray.set}, with
+   * their checks and errors (a negative index counts from the end).
+   */
+  [index: number]: ValueOf<T>;
+
   readonly #state: SharedState;
   readonly #core: SharedArrayCoreApi;
   readonly #typecode: T;
@@ -309,6 +316,14 @@ export class SharedArray<T extends Typecode = Typecode> implements Shareable, It
     return Math.min(value, length);
   }
 }
+
+installIndexing(
+  SharedArray,
+  (array, index) => array.get(index),
+  (array, index, value) => {
+    array.set(index, value as never);
+  },
+);
 
 function isIterable(value: unknown): value is Iterable<unknown> {
   return (

@@ -18,6 +18,8 @@ import type {
   RLock,
   Semaphore,
   SharedArray,
+  ShareableList,
+  SharedMemory,
   SimpleQueue,
   Value,
 } from '../../src/index.ts';
@@ -396,6 +398,59 @@ const connectionCalls: Calls<[Connection, Connection]> = {
   },
 };
 
+/** Over a SharedMemory of 8 bytes the parent created (the child attaches by name). */
+const sharedMemoryCalls: Calls<SharedMemory> = {
+  buf: (shm) => {
+    shm.buf[7] = 5;
+    assert.equal(shm.buf.length, 8);
+  },
+  name: (shm) => {
+    assert.match(shm.name, /^mt_\d+_[0-9a-f]+$/);
+  },
+  size: (shm) => {
+    assert.equal(shm.size, 8);
+  },
+  close: (shm) => {
+    shm.close();
+    assert.throws(() => shm.buf, /closed/);
+  },
+  unlink: (shm) => {
+    shm.unlink();
+    assert.throws(() => {
+      shm.unlink();
+    }, /No such file/);
+  },
+};
+
+/** Over a ShareableList([1, 'ab']) the parent created (the child attaches by name). */
+const shareableListCalls: Calls<ShareableList> = {
+  shm: (list) => {
+    assert.equal(list.shm.size > 0, true);
+  },
+  length: (list) => {
+    assert.equal(list.length, 2);
+  },
+  get: (list) => {
+    assert.equal(list.get(-1), 'ab');
+  },
+  set: (list) => {
+    list.set(0, 2);
+    assert.equal(list[0], 2);
+  },
+  count: (list) => {
+    assert.equal(list.count(2), 1);
+  },
+  index: (list) => {
+    assert.equal(list.index('ab'), 1);
+  },
+  toArray: (list) => {
+    assert.deepEqual(list.toArray(), [2, 'ab']);
+  },
+  [String(Symbol.iterator)]: (list) => {
+    assert.deepEqual([...list], [2, 'ab']);
+  },
+};
+
 /** The calls for each kind, by the name it is registered under. */
 export const callsByKind: Readonly<Record<string, Calls<never>>> = {
   Lock: lockCalls,
@@ -413,6 +468,8 @@ export const callsByKind: Readonly<Record<string, Calls<never>>> = {
   JoinableQueue: queueCalls,
   SimpleQueue: simpleQueueCalls,
   Connection: connectionCalls,
+  SharedMemory: sharedMemoryCalls,
+  ShareableList: shareableListCalls,
 };
 
 /**

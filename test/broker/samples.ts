@@ -16,6 +16,9 @@ import {
   RLock,
   Semaphore,
   SharedArray,
+  ShareableList,
+  SharedMemory,
+  sharedMemoryBackend,
   SimpleQueue,
   Value,
 } from '../../src/index.ts';
@@ -38,4 +41,12 @@ export const samples: Readonly<Record<string, () => Shareable>> = {
   JoinableQueue: () => new JoinableQueue(),
   SimpleQueue: () => new SimpleQueue(),
   Connection: () => Pipe()[0],
+  // Registered only with the addon (without it no SharedMemory can be made). Segments made
+  // here are unlinked when the test process exits, as any a process leaves.
+  ...(sharedMemoryBackend() === 'native'
+    ? {
+        SharedMemory: () => new SharedMemory({ create: true, size: 8 }),
+        ShareableList: () => new ShareableList([1, 'ab']),
+      }
+    : {}),
 };

@@ -22,6 +22,9 @@ import { forEachBackend } from '../helpers/backends.ts';
 const tasks = taskModule<typeof import('../fixtures/shared-tasks.ts')>(
   new URL('../fixtures/shared-tasks.ts', import.meta.url),
 );
+const shmTasks = taskModule<typeof import('../fixtures/shm-tasks.ts')>(
+  new URL('../fixtures/shm-tasks.ts', import.meta.url),
+);
 
 const SAMPLES: readonly [Typecode, readonly (number | bigint)[]][] = [
   ['b', [-128, 127, 0]],
@@ -305,5 +308,61 @@ forEachBackend(({ Worker }) => {
     await worker.join();
     assert.equal(worker.exitCode, 0);
     assert.deepEqual(out.toArray(), [5, 4, 3, 2, 1]);
+  });
+});
+
+describe('arr[i]', () => {
+  it('reads and writes elements as get() and set(), negative indexes from the end', () => {
+    const array = new SharedArray('i', [1, 2, 3]);
+    assert.equal(array[0], 1);
+    assert.equal(array[-1], 3);
+    array[1] = 20;
+    array[-1] = 30;
+    assert.deepEqual(array.toArray(), [1, 20, 30]);
+    const big = new SharedArray('q', 2);
+    big[1] = 2n ** 62n;
+    assert.equal(big[1], 2n ** 62n);
+    assert.ok(array instanceof SharedArray);
+  });
+
+  it('an index out of range - ArgumentRangeError (ERR_OUT_OF_RANGE), as get() and set()', () => {
+    const array = new SharedArray('d', 2);
+    for (const index of [2, -3]) {
+      assert.throws(
+        () => array[index],
+        (error: unknown) =>
+          error instanceof ArgumentRangeError && error.code === 'ERR_OUT_OF_RANGE',
+      );
+      assert.throws(() => {
+        array[index] = 1;
+      }, ArgumentRangeError);
+    }
+    assert.throws(() => array[0.5], ArgumentTypeError);
+    assert.throws(() => {
+      array[0] = 'x' as never;
+    }, ArgumentTypeError);
+    assert.deepEqual(array.toArray(), [0, 0]);
+  });
+
+  it('other properties stay ordinary: methods, length, own properties, symbols', () => {
+    const array = new SharedArray('i', 2) as SharedArray<'i'> & { note?: string };
+    assert.equal(array.length, 2);
+    assert.equal((array as unknown as Record<string, unknown>)['missing'], undefined);
+    array.note = 'kept';
+    assert.equal(array.note, 'kept');
+    assert.deepEqual(Object.keys(array), ['note']);
+    assert.equal(typeof array[Symbol.iterator], 'function');
+    assert.deepEqual([...array], [0, 0]);
+  });
+});
+
+forEachBackend(({ Worker }) => {
+  it('arr[i] in a worker - reads and writes the parent’s elements, out of range refused', async () => {
+    const array = new SharedArray('i', [1, 2, 3, 4]);
+    const worker = new Worker({ target: shmTasks.scaleByIndex, args: [array] });
+    worker.start();
+    await worker.join();
+    assert.equal(worker.exitCode, 0);
+    assert.deepEqual(array.toArray(), [10, 20, 30, 40]);
   });
 });
