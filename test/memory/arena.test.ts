@@ -23,6 +23,7 @@ import {
 } from '../../src/index.ts';
 import { brokerStarted } from '../../src/broker/broker.ts';
 import { allocateShared, CHUNK_BYTES, isArenaBuffer } from '../../src/memory/arena.ts';
+import { kSharedState, type LocalState } from '../../src/memory/shared-object.ts';
 import { arenaTasks } from '../fixtures/arena-task-refs.ts';
 import { syncTasks } from '../fixtures/sync-task-refs.ts';
 import { scratchDir } from '../helpers/backends.ts';
@@ -102,12 +103,17 @@ for (const [Kind, sync] of [
   });
 }
 
-it(
-  'owner table - one for the process tree: a grandchild opens it from its parent',
-  {
-    skip: !native && 'a tree-wide table needs the addon',
-  },
-  async () => {
+if (!native) {
+  it('owner table - on the broker: one per process, in plain memory, named to no child', async () => {
+    const { ownerTable, OWNERS_VARIABLE } = await import('../../src/memory/owners.ts');
+    assert.equal(isArenaBuffer(ownerTable().buffer), false);
+    assert.equal(process.env[OWNERS_VARIABLE], undefined);
+  });
+}
+
+// The next two need the addon; on the broker, the tests above and below say what holds instead.
+if (native)
+  it('owner table - one for the process tree: a grandchild opens it from its parent', async () => {
     const { ownerTable, OWNERS_VARIABLE } = await import('../../src/memory/owners.ts');
     const { nativeAddon } = await import('../../src/memory/native.ts');
     const root = nativeAddon()?.arenaOf(ownerTable().buffer)?.inode;
@@ -125,15 +131,26 @@ it(
     // grandchild can open it after its grandparent is gone.
     assert.equal(mine?.namedBy.split(':')[0], String(mine?.pid));
     assert.equal(theirs?.namedBy.split(':')[0], String(theirs?.pid));
-  },
-);
+  });
 
-it(
-  'arenas - a finished child maps nothing; collected objects give their fds back',
-  {
-    skip: !native && 'arenas need the addon',
-  },
-  async () => {
+if (!native) {
+  it('arenas - on the broker: objects live in plain memory, and a finished child is gone', async () => {
+    const lock = new Lock();
+    const { buffers } = lock[kSharedState]() as LocalState;
+    assert.equal(buffers.length, 1);
+    assert.equal(isArenaBuffer(buffers[0] ?? new ArrayBuffer(0)), false);
+    const child = workers.start(
+      new Process({ target: arenaTasks.lockedIncrements, args: [lock, new Value('i'), 1] }),
+    );
+    const pid = child.pid;
+    await joinAll([child]);
+    assert.equal(child.exitCode, 0);
+    assert.equal(existsSync(`/proc/${String(pid)}/fd`), false);
+  });
+}
+
+if (native)
+  it('arenas - a finished child maps nothing; collected objects give their fds back', async () => {
     const child = workers.start(
       new Process({ target: arenaTasks.lockedIncrements, args: [new Lock(), new Value('i'), 1] }),
     );
@@ -163,5 +180,4 @@ it(
     }
     // At most: a chunk that held only the buffers dropped above may go too.
     assert.ok(fds() <= start, `${fds()} fds open, ${start} before`);
-  },
-);
+  });
