@@ -5,75 +5,19 @@
  * an {@link ArgumentRangeError} (a `RangeError`).
  *
  * A fresh error is created for every throw, with `cause` where there is one.
+ * The codes themselves are listed in error-codes.ts, and the wire rebuilds these classes by
+ * name from this module's exports (transport/wire.ts).
  *
- * Why this file is long: it is the one catalogue of every class and code (STYLE.md), so that
- * the README's table, the wire and the tests check a single place.
+ * Why this file is long: it is the one catalogue of every class (STYLE.md), so that the
+ * README's table, the wire and the tests check a single place; the codes and the by-name
+ * table of the wire live elsewhere.
  */
 import { constants } from 'node:os';
+import type { ErrorCode } from './error-codes.ts';
 
 const { errno: osErrno, signals: osSignals } = constants;
 
-/** Codes of the errors thrown by multitask. */
-export type ErrorCode =
-  | 'ERR_INVALID_ARG_TYPE'
-  | 'ERR_INVALID_ARG_VALUE'
-  | 'ERR_OUT_OF_RANGE'
-  | 'ERR_ALREADY_STARTED'
-  | 'ERR_NOT_STARTED'
-  | 'ERR_JOIN_CURRENT'
-  | 'ERR_DAEMON_AFTER_START'
-  | 'ERR_DAEMON_CHILDREN'
-  | 'ERR_PROCESS_CLOSED'
-  | 'ERR_PROCESS_RUNNING'
-  | 'ERR_NOT_REGISTERED'
-  | 'ERR_NOT_CLONEABLE'
-  | 'ERR_TARGET_CAPTURES'
-  | 'ERR_TARGET_NOT_SHIPPABLE'
-  | 'ERR_TARGET_NOT_FOUND'
-  | 'ERR_REMOTE_TRACEBACK'
-  | 'ERR_WORKER_START_FAILED'
-  | 'ERR_RELEASE_UNLOCKED'
-  | 'ERR_NOT_OWNER'
-  | 'ERR_RELEASED_TOO_MANY_TIMES'
-  | 'ERR_BROKEN_BARRIER'
-  | 'ERR_TIMEOUT'
-  | 'ERR_TOO_MANY_WAITERS'
-  | 'ERR_BROKER'
-  | 'ERR_QUEUE_EMPTY'
-  | 'ERR_QUEUE_FULL'
-  | 'ERR_QUEUE_SHUT_DOWN'
-  | 'ERR_QUEUE_CLOSED'
-  | 'ERR_TASK_DONE_TOO_MANY'
-  | 'ERR_EOF'
-  | 'ERR_CONNECTION_READ_ONLY'
-  | 'ERR_CONNECTION_WRITE_ONLY'
-  | 'ERR_CONNECTION_CLOSED'
-  | 'ERR_BAD_MESSAGE_LENGTH'
-  | 'ERR_BAD_MESSAGE'
-  | 'ERR_BUFFER_TOO_SHORT'
-  | 'ERR_POOL_NOT_RUNNING'
-  | 'ERR_POOL_RUNNING'
-  | 'ERR_EXECUTOR_SHUTDOWN'
-  | 'ERR_BROKEN_EXECUTOR'
-  | 'ERR_WORKER_LOST'
-  | 'ERR_CANCELLED'
-  | 'ERR_INVALID_STATE'
-  | 'ERR_RESULT_NOT_READY'
-  | 'ERR_INITIALIZER_FAILED'
-  | 'ERR_NATIVE_UNAVAILABLE'
-  | 'ERR_CALLED_PROCESS'
-  | 'ERR_TIMEOUT_EXPIRED'
-  | 'ERR_FILE_NOT_FOUND'
-  | 'ERR_FILE_EXISTS'
-  | 'ERR_PERMISSION_DENIED'
-  | 'ERR_SPAWN_FAILED'
-  | 'ERR_COMMUNICATION_STARTED'
-  | 'ERR_GREENLET_EXIT'
-  | 'ERR_GREENLET_WRONG_THREAD'
-  | 'ERR_GREENLET_BUSY'
-  | 'ERR_LOOP_EXIT'
-  | 'ERR_GEVENT_TIMEOUT'
-  | 'ERR_INTERNAL';
+export type { ErrorCode } from './error-codes.ts';
 
 /** The base class of every multitask error. */
 export class MultitaskError extends Error {
@@ -481,52 +425,3 @@ export class Timeout extends MultitaskError {
     this.ms = ms;
   }
 }
-
-/**
- * The classes an error crossing from a worker can be rebuilt as, by name. Errors whose class
- * is not here come back as a plain `Error` whose `name` is the remote class's name.
- */
-export const errorClassesByName: ReadonlyMap<string, new (...args: never[]) => Error> = new Map<
-  string,
-  new (...args: never[]) => Error
->([
-  ['Error', Error],
-  ['TypeError', TypeError],
-  ['RangeError', RangeError],
-  ['SyntaxError', SyntaxError],
-  ['ReferenceError', ReferenceError],
-  ['EvalError', EvalError],
-  ['URIError', URIError],
-  ['AggregateError', AggregateError],
-  ['MultitaskError', MultitaskError],
-  ['StateError', StateError],
-  ['PicklingError', PicklingError],
-  ['RemoteTraceback', RemoteTraceback],
-  ['WorkerStartError', WorkerStartError],
-  ['BrokenBarrierError', BrokenBarrierError],
-  ['TimeoutError', TimeoutError],
-  ['BrokerError', BrokerError],
-  ['QueueEmptyError', QueueEmptyError],
-  ['QueueFullError', QueueFullError],
-  ['QueueShutDownError', QueueShutDownError],
-  ['EOFError', EOFError],
-  ['BufferTooShortError', BufferTooShortError],
-  ['CancelledError', CancelledError],
-  ['InvalidStateError', InvalidStateError],
-  ['BrokenExecutorError', BrokenExecutorError],
-  ['BrokenThreadPoolError', BrokenThreadPoolError],
-  ['BrokenProcessPoolError', BrokenProcessPoolError],
-  ['WorkerLostError', WorkerLostError],
-  ['SubprocessError', SubprocessError],
-  ['CalledProcessError', CalledProcessError],
-  ['TimeoutExpiredError', TimeoutExpiredError],
-  ['FileNotFoundError', FileNotFoundError],
-  ['FileExistsError', FileExistsError],
-  ['PermissionError', PermissionError],
-  ['ArgumentTypeError', ArgumentTypeError],
-  ['ArgumentRangeError', ArgumentRangeError],
-  ['GreenletExit', GreenletExit],
-  ['GreenletError', GreenletError],
-  ['LoopExit', LoopExit],
-  ['Timeout', Timeout],
-]);

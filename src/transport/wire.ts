@@ -6,9 +6,34 @@
  * remote stack, with a {@link RemoteTraceback} as its `cause`. What the description keeps of
  * an error's other properties is what {@link assertCloneable} (cloneable.ts) lets cross.
  */
-import { ArgumentTypeError, RemoteTraceback, errorClassesByName } from '../errors.ts';
+import * as catalogue from '../errors.ts';
+import { ArgumentTypeError, RemoteTraceback } from '../errors.ts';
 import { assertCloneable } from './cloneable.ts';
 import { isError, safeGet, safeHasOwn, safeKeys, safeProto, safeString } from './safe-read.ts';
+
+type ErrorClass = new (...args: never[]) => Error;
+
+/**
+ * The classes an error crossing from a worker can be rebuilt as, by name: JavaScript's own
+ * and every class of the catalogue (errors.ts), taken from its exports so that a new class
+ * needs no entry here. Errors of other classes come back as a plain `Error` whose `name` is
+ * the remote class's name.
+ */
+export const errorClassesByName: ReadonlyMap<string, ErrorClass> = new Map<string, ErrorClass>([
+  ['Error', Error],
+  ['TypeError', TypeError],
+  ['RangeError', RangeError],
+  ['SyntaxError', SyntaxError],
+  ['ReferenceError', ReferenceError],
+  ['EvalError', EvalError],
+  ['URIError', URIError],
+  ['AggregateError', AggregateError],
+  ...Object.entries(catalogue).flatMap(([name, value]): [string, ErrorClass][] =>
+    typeof value === 'function' && value.prototype instanceof Error
+      ? [[name, value as ErrorClass]]
+      : [],
+  ),
+]);
 
 /** An `Error` thrown in a worker, described as plain data for the trip back. */
 export interface WireErrorObject {

@@ -18,7 +18,8 @@ const src = join(root, 'src');
  * lower layers, never a higher layer nor another folder of its own layer.
  */
 const LAYERS: Readonly<Record<string, number>> = {
-  'errors.ts': 0,
+  'error-codes.ts': 0,
+  'errors.ts': 0.5,
   types: 0,
   internal: 1,
   transport: 2,
