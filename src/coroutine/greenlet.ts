@@ -4,31 +4,40 @@
  *
  * Node cannot switch stacks from synchronous code, so a greenlet is a cooperative coroutine:
  * a switch happens at `await` (`await g.switch(x)` suspends the caller and resumes `g`). The
- * greenlet running now is carried by an `AsyncLocalStorage`, so it follows each greenlet
- * across its own `await`s; the code outside every greenlet is the thread's main greenlet.
+ * greenlet running now is the current coroutine (internal/coroutine-context.ts), which
+ * follows each greenlet across its own `await`s; the code outside every greenlet is the
+ * thread's main greenlet.
  *
  * Every suspension is one record on the greenlet (`#suspension`): a switch waiting for
  * someone to switch back, or a gevent-style wait (`block`). Resuming it, throwing into it,
  * a kill and a timeout all go through that record.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { ArgumentRangeError, GreenletError, GreenletExit } from '../errors.ts';
+import { currentCoroutine, runInCoroutine } from '../internal/coroutine-context.ts';
 import { typeError } from '../internal/validate.ts';
 import { currentThreadId } from '../runtime/identity.ts';
-import { runInLocalScope } from '../threading/local.ts';
 import { reportError } from './hub.ts';
-import { rejected, suspend, type Arm, type Outcome, type Suspension } from './suspension.ts';
+import {
+  rejected,
+  suspend,
+  suspendSwitch,
+  type Arm,
+  type Outcome,
+  type Suspension,
+  type SuspensionSlot,
+} from './suspension.ts';
 
 /** A greenlet's run function: called with the arguments of the first switch. */
 export type RunFunction = (...args: never[]) => unknown;
 
-const running = new AsyncLocalStorage<Greenlet>();
 let mainGreenlet: Greenlet | undefined;
 let counter = 0;
 
-/** Identifies the thread (and process) a greenlet belongs to. */
+let ownKey: string | undefined;
+
+/** Identifies the thread (and process) a greenlet belongs to; fixed for a realm's life. */
 function threadKey(): string {
-  return `${process.pid}:${currentThreadId()}`;
+  return (ownKey ??= `${process.pid}:${currentThreadId()}`);
 }
 
 /** What `switch(...args)` hands over: nothing, the one value, or the array of them. */
@@ -257,7 +266,8 @@ export class Greenlet {
 
   /** Suspends this greenlet in a switch; the promise settles when it is switched back to. */
   #suspend(): Promise<unknown> {
-    return this.#block<unknown>(() => undefined, 'switch');
+    if (this.#pendingThrow !== null) return this.#block<unknown>(() => undefined, 'switch');
+    return suspendSwitch(this.#slot);
   }
 
   /**
@@ -270,18 +280,17 @@ export class Greenlet {
       this.#pendingThrow = null;
       return rejected(error);
     }
-    return suspend(
-      {
-        get: () => this.#suspension,
-        set: (suspension) => {
-          this.#suspension = suspension;
-        },
-        inMain: this === mainGreenlet,
-      },
-      kind,
-      arm,
-    );
+    return suspend(this.#slot, kind, arm);
   }
+
+  /** Where this greenlet's suspension record is kept, for suspension.ts. */
+  readonly #slot: SuspensionSlot = {
+    get: () => this.#suspension,
+    set: (suspension) => {
+      this.#suspension = suspension;
+    },
+    inMain: () => this === mainGreenlet,
+  };
 
   /** Starts or resumes this greenlet with `outcome`. Only one place resumes a suspension. */
   #enter(outcome: Outcome, args: readonly unknown[]): void {
@@ -292,10 +301,8 @@ export class Greenlet {
         this.#finish(settled(outcome.error));
         return;
       }
-      running.run(this, () => {
-        runInLocalScope(this, () => {
-          void this.#body(args);
-        });
+      runInCoroutine(this, () => {
+        void this.#body(args);
       });
       return;
     }
@@ -376,7 +383,9 @@ function settled(error: unknown): Outcome {
  * ```
  */
 export function getcurrent(): Greenlet {
-  return running.getStore() ?? (mainGreenlet ??= makeSpecial('MainGreenlet'));
+  const running = currentCoroutine();
+  if (running instanceof Greenlet) return running;
+  return (mainGreenlet ??= makeSpecial('MainGreenlet'));
 }
 
 /**

@@ -25,8 +25,35 @@ export type Arm<T> = (
 export interface SuspensionSlot {
   get(): Suspension | null;
   set(suspension: Suspension | null): void;
-  readonly inMain: boolean;
+  /** Whether the greenlet is the thread's main greenlet (the code outside any greenlet). */
+  inMain(): boolean;
 }
+
+/**
+ * Suspends in a switch: the lean form of {@link suspend} that every switch takes, with no
+ * `arm` to start and no `LoopExit` watch (a greenlet left suspended in a switch is merely
+ * abandoned). Only the greenlet's resume settles it, once, after clearing `slot`.
+ */
+export function suspendSwitch(slot: SuspensionSlot): Promise<unknown> {
+  let suspension: Suspension | undefined;
+  const promise = new Promise<unknown>((resolve, reject) => {
+    suspension = {
+      kind: 'switch',
+      resolve,
+      reject: (error) => {
+        // A caller that dropped the promise must not crash the program with an unhandled
+        // rejection; marking it handled only here spares every switch a second promise.
+        promise.catch(ignore);
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+        reject(error);
+      },
+    };
+  });
+  slot.set(suspension ?? null);
+  return promise;
+}
+
+function ignore(): void {}
 
 /**
  * Suspends: stores a record in `slot` until `arm`'s callbacks (or a resume, throw, kill or
@@ -66,7 +93,7 @@ export function suspend<T>(
     // merely abandoned, as an unreferenced suspended greenlet is in Python.
     const unwatch =
       kind === 'wait'
-        ? watchBlocked({ inMain: slot.inMain, fail: suspension.reject })
+        ? watchBlocked({ inMain: slot.inMain(), fail: suspension.reject })
         : () => undefined;
     slot.set(suspension);
     const disarm = arm(suspension.resolve, suspension.reject);

@@ -4,28 +4,18 @@
  * Each thread and each process is its own JavaScript realm with its own module state, so a
  * `Local` made at a module's top level is already a separate object in every thread. What
  * remains is the scopes inside one thread: each greenlet gets its own values (gevent's
- * patched `local`), the rest of the thread shares one. The scope is carried by an
- * `AsyncLocalStorage`, so it follows a greenlet across its `await`s.
+ * patched `local`), the rest of the thread shares one. The scope is the coroutine running
+ * now (internal/coroutine-context.ts), which follows a greenlet across its `await`s.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { ArgumentTypeError } from '../errors.ts';
-
-/** The scope of the code running now: a greenlet, or `threadScope` outside any. */
-const scopes = new AsyncLocalStorage<object>();
+import { currentCoroutine } from '../internal/coroutine-context.ts';
 
 /** The scope of this thread's code that runs in no greenlet. One per realm, so per thread. */
 const threadScope: object = Object.freeze({ scope: 'thread' });
 
-/**
- * Runs `fn` with `scope` as the scope of every `Local` read or written by it and by what it
- * awaits. The coroutine layer runs each greenlet in its own scope.
- */
-export function runInLocalScope<T>(scope: object, fn: () => T): T {
-  return scopes.run(scope, fn);
-}
-
+/** The scope of the code running now: a greenlet, or `threadScope` outside any. */
 function currentScope(): object {
-  return scopes.getStore() ?? threadScope;
+  return currentCoroutine() ?? threadScope;
 }
 
 type Attributes = Record<PropertyKey, unknown>;

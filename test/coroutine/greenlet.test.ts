@@ -11,6 +11,8 @@ import {
   Greenlet,
   GreenletError,
   GreenletExit,
+  joinAll,
+  spawn,
 } from '../../src/index.ts';
 
 describe('Greenlet - E.1 creation and switch values', () => {
@@ -81,6 +83,53 @@ describe('Greenlet - E.1 creation and switch values', () => {
     assert.equal(after, g);
     assert.equal(getcurrent(), main);
     assert.equal(main.parent, null);
+  });
+
+  it('getcurrent() - each greenlet keeps itself across foreign awaits that interleave', async () => {
+    // Two spawned greenlets await timers and then-callbacks (not switches): their
+    // continuations interleave with each other and with the main greenlet's code, and each
+    // still sees itself.
+    const main = getcurrent();
+    const seen: string[] = [];
+    const run = async (label: string, delays: number[]) => {
+      const me = getcurrent();
+      for (const ms of delays) {
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        seen.push(`${label}:${String(getcurrent() === me)}`);
+        await Promise.resolve().then(() => {
+          seen.push(`${label}.then:${String(getcurrent() === me)}`);
+        });
+      }
+      return me;
+    };
+    const a = spawn(run, 'a', [3, 1, 3]);
+    const b = spawn(run, 'b', [1, 3, 1]);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    assert.equal(getcurrent(), main);
+    await joinAll([a, b], { raiseError: true });
+    assert.equal(a.value, a);
+    assert.equal(b.value, b);
+    assert.equal(seen.length, 12);
+    assert.deepEqual(
+      seen.filter((entry) => entry.endsWith(':false')),
+      [],
+    );
+    assert.equal(getcurrent(), main);
+  });
+
+  it('getcurrent() - a timer callback scheduled by a greenlet runs in the main greenlet', async () => {
+    // Python has no callbacks; here they run outside every greenlet, as gevent's hub runs
+    // callbacks in the hub rather than in the greenlet that scheduled them.
+    const main = getcurrent();
+    const g = new Greenlet(
+      () =>
+        new Promise<Greenlet>((resolve) => {
+          setTimeout(() => {
+            resolve(getcurrent());
+          }, 0);
+        }),
+    );
+    assert.equal(await g.switch(), main);
   });
 
   it('.switch() to the current greenlet returns its arguments at once', async () => {
