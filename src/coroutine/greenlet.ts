@@ -205,7 +205,24 @@ export class Greenlet {
    */
   switch(...args: unknown[]): Promise<unknown> {
     refuseCopy(this, #owner in this);
-    return this.#transfer({ ok: true, value: packed(args) }, args);
+    const value = packed(args);
+    return this.#resume(value) ?? this.#transfer({ ok: true, value }, args);
+  }
+
+  /**
+   * The common switch, to a live greenlet of this thread suspended in a switch, from another
+   * greenlet with no throw due: what `#transfer` does then, without its general steps.
+   * Returns `undefined` when the switch is not that one.
+   */
+  #resume(value: unknown): Promise<unknown> | undefined {
+    const suspension = this.#suspension;
+    if (suspension?.kind !== 'switch' || this.#owner !== threadKey()) return undefined;
+    const caller = getcurrent();
+    if (caller === this || caller.#pendingThrow !== null) return undefined;
+    const resumed = suspendSwitch(caller.#slot);
+    this.#suspension = null;
+    suspension.resolve(value);
+    return resumed;
   }
 
   /**

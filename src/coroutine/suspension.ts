@@ -30,27 +30,36 @@ export interface SuspensionSlot {
 }
 
 /**
- * Suspends in a switch: the lean form of {@link suspend} that every switch takes, with no
- * `arm` to start and no `LoopExit` watch (a greenlet left suspended in a switch is merely
- * abandoned). Only the greenlet's resume settles it, once, after clearing `slot`.
+ * A suspension in a switch: the lean form that every switch takes, with no `arm` to start
+ * and no `LoopExit` watch (a greenlet left suspended in a switch is merely abandoned). Only
+ * the greenlet's resume settles it, once, after clearing its slot.
  */
+class SwitchSuspension implements Suspension {
+  readonly kind = 'switch';
+  readonly promise: Promise<unknown>;
+  resolve!: (value: unknown) => void;
+  #reject!: (error: unknown) => void;
+
+  constructor() {
+    this.promise = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.#reject = reject;
+    });
+  }
+
+  reject(error: unknown): void {
+    // A caller that dropped the promise must not crash the program with an unhandled
+    // rejection; marking it handled only here spares every switch a second promise.
+    this.promise.catch(ignore);
+    this.#reject(error);
+  }
+}
+
+/** Suspends in a switch: stores the record in `slot`; the promise settles on resume. */
 export function suspendSwitch(slot: SuspensionSlot): Promise<unknown> {
-  let suspension: Suspension | undefined;
-  const promise = new Promise<unknown>((resolve, reject) => {
-    suspension = {
-      kind: 'switch',
-      resolve,
-      reject: (error) => {
-        // A caller that dropped the promise must not crash the program with an unhandled
-        // rejection; marking it handled only here spares every switch a second promise.
-        promise.catch(ignore);
-        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
-        reject(error);
-      },
-    };
-  });
-  slot.set(suspension ?? null);
-  return promise;
+  const suspension = new SwitchSuspension();
+  slot.set(suspension);
+  return suspension.promise;
 }
 
 function ignore(): void {}
