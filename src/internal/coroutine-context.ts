@@ -29,8 +29,10 @@ let installed = false;
 function install(): void {
   installed = true;
   promiseHooks.createHook({
-    init(promise: Tagged) {
-      if (current !== undefined) promise[kCoroutine] = current;
+    init(promise: Tagged, parent: Promise<unknown> | undefined) {
+      // Reactions run for derived promises only (an await's, a then's: those with a parent);
+      // a promise made by `new Promise` never has its own, so it needs no tag.
+      if (current !== undefined && parent !== undefined) promise[kCoroutine] = current;
     },
     before(promise: Tagged) {
       current = promise[kCoroutine];
