@@ -62,8 +62,8 @@ function parseMarker(marker: string, code: string, where: string): DocFile {
     else if (name === 'stdout' && value !== undefined) stdout = value.split('|');
     else throw new Error(`${where}: unknown doctest option ${name ?? ''}`);
   }
-  if (!/^[\w-]+\/[\w-]+\.(ts|mts|js|mjs)$/.test(path)) {
-    throw new Error(`${where}: a doctest path is GROUP/FILE.ts or .mjs, not ${path}`);
+  if (!/^[\w-]+\/[\w-]+\.(ts|mts|js|mjs|json)$/.test(path)) {
+    throw new Error(`${where}: a doctest path is GROUP/FILE.ts, .mjs or .json, not ${path}`);
   }
   if (stdout !== undefined && !run) throw new Error(`${where}: stdout without run`);
   return { path, code, run, stdout, where };

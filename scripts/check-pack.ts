@@ -1,0 +1,69 @@
+/**
+ * What a user gets: `npm pack` this tree, install the tarball into an empty project with
+ * the README's tsconfig, compile the README's first program with `tsc` and run it with plain
+ * `node`, then run its plain-JavaScript form. Exits non-zero, saying where, on any failure.
+ *
+ *     npm run check:pack
+ *
+ * Needs the registry or npm's cache for typescript and @types/node (npm ci fills the cache).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readDocFiles } from '../test/helpers/doc-blocks.ts';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  devDependencies: Record<string, string>;
+};
+const work = mkdtempSync(join(tmpdir(), 'multitask-pack-'));
+
+function step(what: string, command: string, args: string[], cwd: string): string {
+  process.stdout.write(`check-pack: ${what}\n`);
+  try {
+    return execFileSync(command, args, {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`${what} failed:\n${stdout ?? ''}${stderr ?? ''}`, { cause: error });
+  }
+}
+
+try {
+  const packed = step('npm pack', 'npm', ['pack', '--pack-destination', work], root);
+  const tarball = join(work, basename(packed.trim().split('\n').at(-1) ?? ''));
+  const app = join(work, 'app');
+  const blocks = readDocFiles(join(root, 'README.md'), 'README.md');
+  const program = blocks.filter((block) => block.path.startsWith('first-program/'));
+  const config = program.find((block) => block.path.endsWith('tsconfig.json'));
+  if (config === undefined) throw new Error('README.md has no first-program/tsconfig.json block');
+  step('make an empty project', 'mkdir', ['-p', app], work);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', type: 'module' }));
+  for (const block of program) writeFileSync(join(app, basename(block.path)), block.code);
+  const dev = ['typescript', '@types/node'].map(
+    (name) => `${name}@${manifest.devDependencies[name] ?? 'latest'}`,
+  );
+  step(
+    'npm install the tarball',
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, ...dev],
+    app,
+  );
+  step('tsc with the README tsconfig', 'npx', ['--no-install', 'tsc', '-p', '.'], app);
+  for (const block of program.filter((candidate) => candidate.run)) {
+    const file = basename(block.path).replace(/\.ts$/, '.js');
+    const out = step(`node ${file}`, process.execPath, [file], app);
+    const expected = block.stdout?.join('\n');
+    if (expected !== undefined && out.trimEnd() !== expected) {
+      throw new Error(`node ${file} printed ${JSON.stringify(out)}, the README says ${expected}`);
+    }
+  }
+  process.stdout.write('check-pack: the packed package runs the README first program\n');
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
