@@ -1,14 +1,14 @@
 /**
  * What a user gets: `npm pack` this tree, install the tarball into an empty project with
- * the README's tsconfig, compile the README's first program with `tsc` and run it with plain
- * `node`, then run its plain-JavaScript form. Exits non-zero, saying where, on any failure.
+ * the README's tsconfig, check that its source maps carry their sources, compile the README's
+ * first program with `tsc` and run it with plain `node`, then run its plain-JavaScript form. Exits non-zero, saying where, on any failure.
  *
  *     npm run check:pack
  *
  * Needs the registry or npm's cache for typescript and @types/node (npm ci fills the cache).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +34,23 @@ function step(what: string, command: string, args: string[], cwd: string): strin
   }
 }
 
+/** Every source map of the package carries the sources it points to (src/ is not shipped). */
+function checkSourceMaps(dist: string): void {
+  process.stdout.write('check-pack: source maps carry their sources\n');
+  const maps = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((file) =>
+    file.endsWith('.js.map'),
+  );
+  if (maps.length === 0) throw new Error(`no source maps in ${dist}`);
+  for (const file of maps) {
+    const map = JSON.parse(readFileSync(join(dist, file), 'utf8')) as {
+      sources: string[];
+      sourcesContent?: (string | null)[];
+    };
+    const carried = map.sourcesContent?.filter((text) => typeof text === 'string').length ?? 0;
+    if (carried !== map.sources.length) throw new Error(`${file} points to sources it lacks`);
+  }
+}
+
 try {
   const packed = step('npm pack', 'npm', ['pack', '--pack-destination', work], root);
   const tarball = join(work, basename(packed.trim().split('\n').at(-1) ?? ''));
@@ -54,6 +71,7 @@ try {
     ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, ...dev],
     app,
   );
+  checkSourceMaps(join(app, 'node_modules/multitask/dist'));
   step('tsc with the README tsconfig', 'npx', ['--no-install', 'tsc', '-p', '.'], app);
   for (const block of program.filter((candidate) => candidate.run)) {
     const file = basename(block.path).replace(/\.ts$/, '.js');

@@ -13,6 +13,7 @@
  * table of the wire live elsewhere.
  */
 import { constants } from 'node:os';
+import { inspect, type InspectOptionsStylized } from 'node:util';
 import type { ErrorCode } from './error-codes.ts';
 
 const { errno: osErrno, signals: osSignals } = constants;
@@ -60,6 +61,21 @@ export class RemoteTraceback extends MultitaskError {
   constructor(remoteStack: string, options?: ErrorOptions) {
     super('ERR_REMOTE_TRACEBACK', `\n"""\n${remoteStack}\n"""`, options);
     this.remoteStack = remoteStack;
+    // No stack of its own: printed after an error whose stack is the remote one, Node would
+    // fold the frames the two share (those its message quotes, or Node's own) out of both.
+    this.stack = `${this.name} [${this.code}]: the remote stack is in remoteStack`;
+  }
+
+  /**
+   * Printed as the cause of the error it came with, whose own stack is the remote one: one
+   * line instead of that stack twice more (in the message and in `remoteStack`), then the
+   * remote error's own cause, if it had one.
+   */
+  [inspect.custom](_depth: number, options: InspectOptionsStylized): string {
+    const line = `${this.name} [${this.code}]: the remote stack (remoteStack) is the stack above`;
+    if (this.cause === undefined) return line;
+    const cause = inspect(this.cause, { ...options, depth: (options.depth ?? 2) - 1 });
+    return `${line} {\n  [cause]: ${cause.replaceAll('\n', '\n  ')}\n}`;
   }
 }
 
