@@ -302,6 +302,21 @@ describe('backup()', () => {
 });
 
 describe('backupCommand()', () => {
+  it('speaks of one copy in the singular', async () => {
+    const single = join(root, 'single-src');
+    mkdirSync(single);
+    writeFileSync(join(single, 'only.txt'), 'one file');
+    const out: string[] = [];
+    const code = await backupCommand(
+      [single, join(root, 'single-dest')],
+      (line) => out.push(line),
+      (line) => out.push(`error: ${line}`),
+      { write: () => undefined, isTTY: false },
+    );
+    assert.equal(code, 0);
+    assert.equal(out.at(-1), 'Verified: the SHA-256 of the copy matches its source.');
+  });
+
   it('prints at most one progress line per tenth when not on a terminal', async () => {
     const out: string[] = [];
     const err: string[] = [];
@@ -471,6 +486,33 @@ describe('blockCopy() aborted', () => {
 });
 
 describe('copyCommand()', () => {
+  it('says "an empty file" for an empty source, and one block and one thread in the singular', async () => {
+    const empty = join(root, 'cli-empty.bin');
+    writeFileSync(empty, '');
+    const small = join(root, 'cli-small.bin');
+    writeFileSync(small, randomBytes(1000));
+    const out: string[] = [];
+    const quiet = { write: () => undefined };
+    for (const [source, extra] of [
+      [empty, []],
+      [small, ['--threads', '1']],
+    ] as const) {
+      const code = await copyCommand(
+        [source, `${source}.copy`, ...extra],
+        (line) => out.push(line),
+        (line) => out.push(`error: ${line}`),
+        quiet,
+      );
+      assert.equal(code, 0);
+    }
+    assert.deepEqual(out, [
+      `Copied ${empty} to ${empty}.copy: an empty file`,
+      `Identical: SHA-256 ${sha256(empty)}`,
+      `Copied ${small} to ${small}.copy: ${formatBytes(1000)} in 1 block of ${formatBytes(1000)} by 1 thread`,
+      `Identical: SHA-256 ${sha256(small)}`,
+    ]);
+  });
+
   it('copies with --threads and --block-size, reports identical checksums', async () => {
     const source = join(root, 'cli-source.bin');
     writeFileSync(source, randomBytes(3 * MiB + 7));

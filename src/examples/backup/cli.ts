@@ -179,7 +179,9 @@ export async function backupCommand(
       return 1;
     }
     out(
-      `Verified: the SHA-256 of all ${count.format(summary.verified)} copies match their sources.`,
+      summary.verified === 1
+        ? 'Verified: the SHA-256 of the copy matches its source.'
+        : `Verified: the SHA-256 of all ${count.format(summary.verified)} copies match their sources.`,
     );
     return 0;
   } catch (error) {
@@ -254,7 +256,9 @@ export async function copyCommand(
     });
     bar.finish();
     out(
-      `Copied ${source} to ${target}: ${formatBytes(summary.bytes)} in ${count.format(summary.blocks)} blocks of ${formatBytes(summary.blockSize)} by ${summary.threads} threads`,
+      summary.blocks === 0
+        ? `Copied ${source} to ${target}: an empty file`
+        : `Copied ${source} to ${target}: ${formatBytes(summary.bytes)} in ${plural(summary.blocks, 'block')} of ${formatBytes(summary.blockSize)} by ${plural(summary.threads, 'thread')}`,
     );
     if (!summary.identical) {
       err('The copy differs from the source: their SHA-256 do not match.');
