@@ -228,6 +228,14 @@ export class Condition extends AcquirableBase implements Shareable {
   }
 
   /**
+   * Whether the underlying lock is held, by any thread or process: Python 3.14's
+   * `Condition.locked()`.
+   */
+  locked(): boolean {
+    return this.#lock.locked();
+  }
+
+  /**
    * Releases the lock, waits until notified or until `timeout` ms pass, and re-acquires the
    * lock. Resolves `true` when notified, `false` on timeout. A multiply-held RLock is fully
    * released and restored.

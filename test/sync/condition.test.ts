@@ -81,6 +81,25 @@ describe('Condition in the main thread', () => {
     }
   });
 
+  it('.locked() - whether its lock is held, by anyone (Python 3.14)', async () => {
+    for (const lock of [new Lock(), new RLock(), undefined]) {
+      const cond = new Condition(lock);
+      assert.equal(cond.locked(), false);
+      await cond.acquire();
+      assert.equal(cond.locked(), true);
+      assert.equal(cond.lock.locked(), true);
+      cond.release();
+      assert.equal(cond.locked(), false);
+    }
+    const cond = new Condition(new RLock());
+    cond.acquireSync();
+    cond.acquireSync();
+    cond.release();
+    assert.equal(cond.locked(), true);
+    cond.release();
+    assert.equal(cond.locked(), false);
+  });
+
   it('.wait() / .notify() / .notifyAll() - refused without the lock', async () => {
     for (const cond of [new Condition(), new Condition(new Lock())]) {
       await rejectsError(cond.wait(), ...unowned('wait'));

@@ -28,8 +28,9 @@ const scratch = scratchDir();
 const workers = workerPool();
 
 const releaseUnlocked = [StateError, 'ERR_RELEASE_UNLOCKED', 'release unlocked lock'] as const;
+/** Python's threading raises ValueError: ArgumentRangeError (multiprocessing's returns False). */
 const nonBlockingTimeout = [
-  ArgumentTypeError,
+  ArgumentRangeError,
   'ERR_INVALID_ARG_VALUE',
   "can't specify a timeout for a non-blocking call",
 ] as const;
