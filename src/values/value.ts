@@ -157,7 +157,7 @@ export class Value<T extends Typecode = Typecode> implements Shareable {
     return fromStored(this.#typecode, this.#core.get());
   }
 
-  set value(value: InputOf<T>) {
+  set value(value: ValueOf<T> | InputOf<T>) {
     assertElement(this.#typecode, value, 'value');
     this.#core.set(toStored(this.#typecode, value));
   }

@@ -100,11 +100,16 @@ describe('new SharedArray()', () => {
     chars.setSlice(1, 3, [Uint8Array.of(0x45), 0x4c]);
     assert.deepEqual(chars.getSlice(), new TextEncoder().encode('HELlo'));
     assert.deepEqual(new SharedArray('c', 2).getSlice(), new Uint8Array(2));
-    assert.throws(() => chars.set(0, Uint8Array.of(1, 2)), {
-      name: 'ArgumentTypeError',
-      message:
-        "Expected `value` to be a one-byte Uint8Array or an integer from 0 to 255 for typecode 'c', got `Uint8Array` (object)",
-    });
+    assert.throws(
+      () => {
+        chars.set(0, Uint8Array.of(1, 2));
+      },
+      {
+        name: 'ArgumentTypeError',
+        message:
+          "Expected `value` to be a one-byte Uint8Array or an integer from 0 to 255 for typecode 'c', got `Uint8Array` (object)",
+      },
+    );
     assert.throws(() => new SharedArray('c', [0x61, 256]), ArgumentTypeError);
   });
 

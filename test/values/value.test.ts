@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  ArgumentRangeError,
   ArgumentTypeError,
   Lock,
   Process,
