@@ -99,7 +99,7 @@ describe('new Value()', () => {
     assert.throws(() => new Value('x' as Typecode), TypeError);
   });
 
-  it("typecode 'c' - a one-byte Uint8Array, as Python's one-byte bytes (Python 3.14)", () => {
+  it("typecode 'c' - a one-byte Uint8Array, as Python's one-byte bytes", () => {
     const char = new Value('c');
     assert.deepEqual(char.value, Uint8Array.of(0));
     char.value = Uint8Array.of(0x61);
