@@ -38,6 +38,11 @@ export function assertBoolean(value: unknown, name: string): asserts value is bo
   if (typeof value !== 'boolean') throw typeError(name, 'a boolean', value);
 }
 
+/** Checks the `signal` option of a wait. */
+export function assertSignal(value: unknown, name = 'signal'): asserts value is AbortSignal {
+  if (!(value instanceof AbortSignal)) throw typeError(name, 'an AbortSignal', value);
+}
+
 /**
  * Checks an integer from `min` up (to `max`, when given).
  * @throws {ArgumentTypeError} for a value that is not a number.

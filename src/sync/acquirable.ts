@@ -4,7 +4,7 @@
  * primitive that can be acquired.
  */
 import { ArgumentRangeError, TimeoutError } from '../errors.ts';
-import { rangeError, typeError } from '../internal/validate.ts';
+import { assertSignal, rangeError, typeError } from '../internal/validate.ts';
 
 /** Options of `acquire()`. */
 export interface AcquireOptions {
@@ -27,8 +27,9 @@ export function acquireTimeout(options: AcquireOptions | undefined): number {
   if (typeof options !== 'object' || (options as unknown) === null) {
     throw typeError('options', 'an object', options);
   }
-  const { blocking = true, timeout } = options;
+  const { blocking = true, timeout, signal } = options;
   if (typeof blocking !== 'boolean') throw typeError('blocking', 'a boolean', blocking);
+  if (signal !== undefined) assertSignal(signal);
   if (timeout !== undefined && timeout !== -1) {
     if (!blocking) {
       // Python's threading raises ValueError here; its multiprocessing.Semaphore and Lock

@@ -256,6 +256,7 @@ export class Condition extends AcquirableBase implements Shareable {
    * `timeout` ms in all. Resolves the predicate's last value, as Python's `wait_for`.
    */
   async waitFor<T>(predicate: () => T, timeout?: number | WaitOptions): Promise<T> {
+    assertPredicate(predicate);
     const { ms, signal } = waitArguments(timeout);
     const deadline = deadlineAfter(ms);
     let result = predicate();
@@ -270,6 +271,7 @@ export class Condition extends AcquirableBase implements Shareable {
 
   /** As {@link Condition.waitFor}, blocking. */
   waitForSync<T>(predicate: () => T, timeout?: number): T {
+    assertPredicate(predicate);
     const deadline = deadlineAfter(waitArguments(timeout).ms);
     let result = predicate();
     while (!result) {
@@ -303,6 +305,11 @@ export class Condition extends AcquirableBase implements Shareable {
 }
 
 import { currentOwnerId, ownerTable } from '../memory/owners.ts';
+
+/** `waitFor`'s predicate: Python raises TypeError when it cannot call it. */
+function assertPredicate(predicate: unknown): void {
+  if (typeof predicate !== 'function') throw typeError('predicate', 'a function', predicate);
+}
 
 function currentCoreOwner(): { owner: number; owners: OwnerTable } {
   return { owner: currentOwnerId(), owners: ownerTable() };

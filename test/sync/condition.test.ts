@@ -100,6 +100,25 @@ describe('Condition in the main thread', () => {
     assert.equal(cond.locked(), false);
   });
 
+  it(".waitFor() - a predicate that is not a function is refused, as Python's TypeError", async () => {
+    const cond = new Condition();
+    await cond.acquire();
+    const notFunction = expected('predicate', 'a function', '`5` (number)');
+    await rejectsError(
+      cond.waitFor(5 as unknown as () => boolean, 0),
+      ArgumentTypeError,
+      'ERR_INVALID_ARG_TYPE',
+      notFunction,
+    );
+    throwsError(
+      () => cond.waitForSync(5 as unknown as () => boolean, 0),
+      ArgumentTypeError,
+      'ERR_INVALID_ARG_TYPE',
+      notFunction,
+    );
+    cond.release();
+  });
+
   it('.wait() / .notify() / .notifyAll() - refused without the lock', async () => {
     for (const cond of [new Condition(), new Condition(new Lock())]) {
       await rejectsError(cond.wait(), ...unowned('wait'));
