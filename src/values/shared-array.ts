@@ -130,10 +130,10 @@ export class SharedArray<T extends Typecode = Typecode> implements Shareable, It
    * (for `'c'`, a `Uint8Array` of bytes will do, as Python's `bytes`).
    * @param options `lock`: `true` (default) for a new RLock, `false` for none, or the Lock
    * or RLock to use.
-   * @throws {ArgumentRangeError} for a negative or fractional length (`ERR_OUT_OF_RANGE`).
+   * @throws {ArgumentRangeError} for a negative length (`ERR_OUT_OF_RANGE`).
    * @throws {ArgumentTypeError} for an unknown typecode (`ERR_INVALID_ARG_VALUE`, Python's
-   * `TypeError`), a value of the wrong type, `lengthOrValues` that is neither a number nor
-   * an iterable, or a `lock` that is not a boolean, Lock or RLock.
+   * `TypeError`), a fractional length, a value of the wrong type, `lengthOrValues` that is
+   * neither a number nor an iterable, or a `lock` that is not a boolean, Lock or RLock.
    */
   constructor(
     typecode: T,
@@ -161,6 +161,9 @@ export class SharedArray<T extends Typecode = Typecode> implements Shareable, It
     assertTypecode(typecode);
     let values: unknown[] | undefined;
     if (typeof lengthOrValues === 'number') {
+      // A fraction is Python's TypeError (a ctypes type times a float), as SharedMemory's size.
+      if (!Number.isInteger(lengthOrValues))
+        throw typeError('length', 'an integer', lengthOrValues);
       assertInteger(lengthOrValues, 'length', 0);
     } else if (isIterable(lengthOrValues)) {
       values = [...(lengthOrValues as Iterable<unknown>)];

@@ -113,13 +113,24 @@ describe('new SharedArray()', () => {
     assert.throws(() => new SharedArray('c', [0x61, 256]), ArgumentTypeError);
   });
 
-  it('a negative or fractional length - ArgumentRangeError', () => {
+  it("a negative length - ArgumentRangeError; a fractional one ArgumentTypeError, as Python's", () => {
     assert.throws(() => new SharedArray('i', -1), {
       name: 'ArgumentRangeError',
       code: 'ERR_OUT_OF_RANGE',
       message: 'Expected `length` to be an integer from 0 and up, got `-1` (number)',
     });
-    assert.throws(() => new SharedArray('i', 2.5), ArgumentRangeError);
+    // Python: Array('i', 2.5) multiplies a ctypes type by a float, a TypeError.
+    for (const [length, got] of [
+      [2.5, '`2.5` (number)'],
+      [NaN, '`NaN` (number)'],
+      [Infinity, '`Infinity` (number)'],
+    ] as const) {
+      assert.throws(() => new SharedArray('i', length), {
+        name: 'ArgumentTypeError',
+        code: 'ERR_INVALID_ARG_TYPE',
+        message: `Expected \`length\` to be an integer, got ${got}`,
+      });
+    }
   });
 
   it('neither a length nor an iterable - ArgumentTypeError', () => {
