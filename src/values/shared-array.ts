@@ -201,7 +201,9 @@ export class SharedArray<T extends Typecode = Typecode> implements Shareable, It
    * @throws {ArgumentTypeError} for an index that is not a number.
    */
   get(index: number): ValueOf<T> {
-    return fromStored(this.#typecode, this.#core.get(this.#index(index)));
+    const stored = this.#core.get(this.#index(index));
+    // Only 'c' converts: the other typecodes keep get() one memory access and no call more.
+    return (this.#typecode === 'c' ? fromStored('c', stored) : stored) as ValueOf<T>;
   }
 
   /**
@@ -212,7 +214,7 @@ export class SharedArray<T extends Typecode = Typecode> implements Shareable, It
   set(index: number, value: InputOf<T>): void {
     const at = this.#index(index);
     assertElement(this.#typecode, value, 'value');
-    this.#core.set(at, toStored(this.#typecode, value));
+    this.#core.set(at, this.#typecode === 'c' ? toStored('c', value) : (value as number | bigint));
   }
 
   /**

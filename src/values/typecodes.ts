@@ -122,13 +122,6 @@ export function bytesPerElement(typecode: Typecode): number {
  */
 export function assertElement(typecode: Typecode, value: unknown, name: string): void {
   switch (SPECS[typecode].family) {
-    case 'char':
-      if (isByte(value) || (value instanceof Uint8Array && value.length === 1)) return;
-      throw typeError(
-        name,
-        "a one-byte Uint8Array or an integer from 0 to 255 for typecode 'c'",
-        value,
-      );
     case 'int':
       if (typeof value !== 'number' || !Number.isInteger(value))
         throw typeError(name, `an integer for typecode '${typecode}'`, value);
@@ -141,6 +134,13 @@ export function assertElement(typecode: Typecode, value: unknown, name: string):
       if (typeof value !== 'number')
         throw typeError(name, `a number for typecode '${typecode}'`, value);
       return;
+    case 'char':
+      if (isByte(value) || (value instanceof Uint8Array && value.length === 1)) return;
+      throw typeError(
+        name,
+        "a one-byte Uint8Array or an integer from 0 to 255 for typecode 'c'",
+        value,
+      );
   }
 }
 
