@@ -56,7 +56,15 @@ export { sharedMemoryBackend } from './memory/native.ts';
 export { SharedArray, type SharedArrayOptions } from './values/shared-array.ts';
 export { SharedMemory, type SharedMemoryOptions } from './values/shared-memory.ts';
 export { ShareableList, type ShareableItem } from './values/shareable-list.ts';
-export type { BigIntTypecode, NumberTypecode, Typecode, ValueOf } from './values/typecodes.ts';
+export type {
+  BigIntTypecode,
+  CharTypecode,
+  InputOf,
+  NumberTypecode,
+  SliceOf,
+  Typecode,
+  ValueOf,
+} from './values/typecodes.ts';
 export { Value, type ValueOptions } from './values/value.ts';
 export {
   Barrier,

@@ -38,10 +38,27 @@ export function assertBoolean(value: unknown, name: string): asserts value is bo
   if (typeof value !== 'boolean') throw typeError(name, 'a boolean', value);
 }
 
-export function assertInteger(value: unknown, name: string, min: number): asserts value is number {
-  if (typeof value !== 'number') throw typeError(name, `an integer from ${min} and up`, value);
-  if (!Number.isInteger(value) || value < min) {
-    throw rangeError(name, `an integer from ${min} and up`, value);
+/** Checks the `signal` option of a wait. */
+export function assertSignal(value: unknown, name = 'signal'): asserts value is AbortSignal {
+  if (!(value instanceof AbortSignal)) throw typeError(name, 'an AbortSignal', value);
+}
+
+/**
+ * Checks an integer from `min` up (to `max`, when given).
+ * @throws {ArgumentTypeError} for a value that is not a number.
+ * @throws {ArgumentRangeError} for a number that is not an integer, or out of range.
+ */
+export function assertInteger(
+  value: unknown,
+  name: string,
+  min: number,
+  max = Infinity,
+): asserts value is number {
+  const expected =
+    max === Infinity ? `an integer from ${min} and up` : `an integer from ${min} to ${max}`;
+  if (typeof value !== 'number') throw typeError(name, expected, value);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw rangeError(name, expected, value);
   }
 }
 

@@ -2,7 +2,7 @@
  * The timeout argument of `Event#wait`, `Condition#wait`, `Barrier#wait`: milliseconds as
  * the first argument (`await event.wait(500)`) or `{ timeout, signal }`.
  */
-import { parseTimeout } from './validate.ts';
+import { assertSignal, parseTimeout } from './validate.ts';
 
 export interface WaitOptions {
   /** Milliseconds to wait at most. Default: forever. */
@@ -11,14 +11,21 @@ export interface WaitOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** Reads `timeout` or `{ timeout, signal }`; a negative timeout means "do not wait". */
-export function waitArguments(timeout: number | WaitOptions | undefined): {
+/**
+ * Reads `timeout` or `{ timeout, signal }`; a negative timeout means "do not wait", and
+ * `null` (Python's `None`) or `undefined` waits forever.
+ * @throws {ArgumentTypeError} for a timeout that is not a number, or a signal that is not an
+ * AbortSignal.
+ */
+export function waitArguments(timeout: number | WaitOptions | null | undefined): {
   ms: number;
   signal?: AbortSignal;
 } {
-  if (typeof timeout === 'object') {
+  if (typeof timeout === 'object' && timeout !== null) {
     const ms = parseTimeout(timeout.timeout);
-    return timeout.signal === undefined ? { ms } : { ms, signal: timeout.signal };
+    if (timeout.signal === undefined) return { ms };
+    assertSignal(timeout.signal);
+    return { ms, signal: timeout.signal };
   }
   return { ms: parseTimeout(timeout) };
 }

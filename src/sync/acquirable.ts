@@ -3,8 +3,8 @@
  * statement's two forms (`withLock` and `using _ = await x.guard()`), shared by every
  * primitive that can be acquired.
  */
-import { ArgumentTypeError, TimeoutError } from '../errors.ts';
-import { rangeError, typeError } from '../internal/validate.ts';
+import { ArgumentRangeError, TimeoutError } from '../errors.ts';
+import { assertSignal, rangeError, typeError } from '../internal/validate.ts';
 
 /** Options of `acquire()`. */
 export interface AcquireOptions {
@@ -16,17 +16,26 @@ export interface AcquireOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** How long to wait: 0 for non-blocking, `Infinity` for forever. Python's validation. */
+/**
+ * How long to wait: 0 for non-blocking, `Infinity` for forever. Python's validation.
+ * @throws {ArgumentTypeError} for options, `blocking` or `timeout` of the wrong type.
+ * @throws {ArgumentRangeError} for a timeout with `blocking: false` (`ERR_INVALID_ARG_VALUE`,
+ * Python's `ValueError`), or a negative timeout other than -1, or NaN (`ERR_OUT_OF_RANGE`).
+ */
 export function acquireTimeout(options: AcquireOptions | undefined): number {
   if (options === undefined) return Infinity;
   if (typeof options !== 'object' || (options as unknown) === null) {
     throw typeError('options', 'an object', options);
   }
-  const { blocking = true, timeout } = options;
+  const { blocking = true, timeout, signal } = options;
   if (typeof blocking !== 'boolean') throw typeError('blocking', 'a boolean', blocking);
+  if (signal !== undefined) assertSignal(signal);
   if (timeout !== undefined && timeout !== -1) {
     if (!blocking) {
-      throw new ArgumentTypeError(
+      // Python's threading raises ValueError here; its multiprocessing.Semaphore and Lock
+      // return False instead. One class serves threads and processes here, and a timeout
+      // that cannot apply is a mistake worth reporting: threading's rule, for all of them.
+      throw new ArgumentRangeError(
         "can't specify a timeout for a non-blocking call",
         'ERR_INVALID_ARG_VALUE',
       );

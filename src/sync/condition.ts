@@ -228,6 +228,14 @@ export class Condition extends AcquirableBase implements Shareable {
   }
 
   /**
+   * Whether the underlying lock is held, by any thread or process: Python 3.14's
+   * `Condition.locked()`.
+   */
+  locked(): boolean {
+    return this.#lock.locked();
+  }
+
+  /**
    * Releases the lock, waits until notified or until `timeout` ms pass, and re-acquires the
    * lock. Resolves `true` when notified, `false` on timeout. A multiply-held RLock is fully
    * released and restored.
@@ -248,6 +256,7 @@ export class Condition extends AcquirableBase implements Shareable {
    * `timeout` ms in all. Resolves the predicate's last value, as Python's `wait_for`.
    */
   async waitFor<T>(predicate: () => T, timeout?: number | WaitOptions): Promise<T> {
+    assertPredicate(predicate);
     const { ms, signal } = waitArguments(timeout);
     const deadline = deadlineAfter(ms);
     let result = predicate();
@@ -262,6 +271,7 @@ export class Condition extends AcquirableBase implements Shareable {
 
   /** As {@link Condition.waitFor}, blocking. */
   waitForSync<T>(predicate: () => T, timeout?: number): T {
+    assertPredicate(predicate);
     const deadline = deadlineAfter(waitArguments(timeout).ms);
     let result = predicate();
     while (!result) {
@@ -295,6 +305,11 @@ export class Condition extends AcquirableBase implements Shareable {
 }
 
 import { currentOwnerId, ownerTable } from '../memory/owners.ts';
+
+/** `waitFor`'s predicate: Python raises TypeError when it cannot call it. */
+function assertPredicate(predicate: unknown): void {
+  if (typeof predicate !== 'function') throw typeError('predicate', 'a function', predicate);
+}
 
 function currentCoreOwner(): { owner: number; owners: OwnerTable } {
   return { owner: currentOwnerId(), owners: ownerTable() };

@@ -91,7 +91,7 @@ export abstract class LockBase extends AcquirableBase implements Shareable {
   /**
    * Acquires the lock. Resolves `true` when acquired, `false` when `blocking` is false or the
    * `timeout` expired first.
-   * @throws {ArgumentTypeError} for a timeout with `blocking: false`, or a negative timeout.
+   * @throws {ArgumentRangeError} for a timeout with `blocking: false`, or a negative timeout.
    */
   acquire(options?: AcquireOptions): Promise<boolean> {
     // The common case, a free lock and no options, costs no promise of its own.

@@ -37,6 +37,8 @@ const VALUE = 0;
 const BOUND = 1;
 const SLOTS = 2;
 const UNBOUNDED = -1;
+/** The most units a semaphore holds: its Int32 word's, and Linux's `SEM_VALUE_MAX`. */
+const MAX_VALUE = 2 ** 31 - 1;
 
 export interface SemaphoreCoreApi {
   acquire(timeout: number, signal?: AbortSignal): Promise<boolean>;
@@ -85,16 +87,19 @@ export class SemaphoreCore implements SemaphoreCoreApi {
   release(n: number): void {
     const cells = this.#cells;
     const bound = Atomics.load(cells, BOUND);
-    if (bound === UNBOUNDED) {
-      Atomics.add(cells, VALUE, n);
-    } else {
-      for (;;) {
-        const value = Atomics.load(cells, VALUE);
-        if (value + n > bound) {
-          throw new StateError('ERR_RELEASED_TOO_MANY_TIMES', 'Semaphore released too many times');
-        }
-        if (Atomics.compareExchange(cells, VALUE, value, value + n) === value) break;
+    for (;;) {
+      const value = Atomics.load(cells, VALUE);
+      if (value + n > (bound === UNBOUNDED ? MAX_VALUE : bound)) {
+        // Past the word's range, the count would wrap to a negative value and stop
+        // every acquire: refused as a BoundedSemaphore refuses its own excess.
+        throw new StateError(
+          'ERR_RELEASED_TOO_MANY_TIMES',
+          bound === UNBOUNDED
+            ? `Semaphore released too many times: it holds at most ${MAX_VALUE} units`
+            : 'Semaphore released too many times',
+        );
       }
+      if (Atomics.compareExchange(cells, VALUE, value, value + n) === value) break;
     }
     notify(cells, VALUE, n);
   }
@@ -119,8 +124,9 @@ export class Semaphore extends AcquirableBase implements Shareable {
   readonly #core: SemaphoreCoreApi;
 
   /**
-   * @param value The initial number of units, from 0 up. Default 1.
-   * @throws {ArgumentRangeError} for a negative or fractional value.
+   * @param value The initial number of units, from 0 to 2,147,483,647. Default 1.
+   * @throws {ArgumentRangeError} for a negative, fractional or larger value (Python's
+   * `ValueError`).
    */
   constructor(value?: number);
   /** @internal Rebuilds a semaphore that exists (see AttachArgument). */
@@ -133,7 +139,7 @@ export class Semaphore extends AcquirableBase implements Shareable {
       this.#core = attached.core;
       return;
     }
-    assertInteger(value, 'value', 0);
+    assertInteger(value, 'value', 0, MAX_VALUE);
     const buffer = allocateShared(SLOTS * Int32Array.BYTES_PER_ELEMENT);
     const cells = new Int32Array(buffer);
     cells[VALUE] = value;
@@ -153,7 +159,7 @@ export class Semaphore extends AcquirableBase implements Shareable {
 
   /**
    * Takes one unit: resolves `true`, or `false` when not `blocking` or the `timeout` expired.
-   * @throws {ArgumentTypeError} for a timeout with `blocking: false`, or a negative timeout.
+   * @throws {ArgumentRangeError} for a timeout with `blocking: false`, or a negative timeout.
    */
   async acquire(options?: AcquireOptions): Promise<boolean> {
     return this.#core.acquire(acquireTimeout(options), options?.signal);
@@ -167,8 +173,9 @@ export class Semaphore extends AcquirableBase implements Shareable {
   /**
    * Gives back `n` units (default 1), waking up to `n` waiters.
    * @throws {ArgumentRangeError} when `n` is not an integer from 1 up.
-   * @throws {StateError} for a BoundedSemaphore released past its initial value
-   * (`ERR_RELEASED_TOO_MANY_TIMES`); the value is then unchanged.
+   * @throws {StateError} for a BoundedSemaphore released past its initial value, or any
+   * semaphore past 2,147,483,647 units (`ERR_RELEASED_TOO_MANY_TIMES`); the value is then
+   * unchanged.
    */
   release(n = 1): void {
     assertInteger(n, 'n', 1);

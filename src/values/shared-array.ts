@@ -24,10 +24,14 @@ import {
   assertTypecode,
   bytesPerElement,
   elementsOf,
+  fromStored,
   lockFromOptions,
   noLockError,
+  toStored,
   type Elements,
+  type InputOf,
   type LockOptions,
+  type SliceOf,
   type Typecode,
   type ValueOf,
 } from './typecodes.ts';
@@ -35,7 +39,7 @@ import {
 /**
  * Layout: `length` elements of the typecode's C type (see typecodes.ts), back to back.
  * ```
- * [0 .. length)  ELEMENT i  Int8 .. Float64, as the typecode says
+ * [0 .. length)  ELEMENT i  Uint8 (a char), Int8 .. Float64, as the typecode says
  * ```
  * The length is fixed at creation and travels in `meta`, so reading it costs no round trip.
  */
@@ -120,26 +124,27 @@ export class SharedArray<T extends Typecode = Typecode> implements Shareable, It
   readonly #lock: Lock | RLock | null;
 
   /**
-   * @param typecode The C type of the elements, as Python's: `'b' 'B' 'h' 'H' 'i' 'I' 'l'
-   * 'L' 'q' 'Q' 'f' 'd'`.
-   * @param lengthOrValues A length (the array starts zero-filled), or the initial values.
+   * @param typecode The C type of the elements, as Python's: `'c' 'b' 'B' 'h' 'H' 'i' 'I'
+   * 'l' 'L' 'q' 'Q' 'f' 'd'`.
+   * @param lengthOrValues A length (the array starts zero-filled), or the initial values
+   * (for `'c'`, a `Uint8Array` of bytes will do, as Python's `bytes`).
    * @param options `lock`: `true` (default) for a new RLock, `false` for none, or the Lock
    * or RLock to use.
-   * @throws {ArgumentRangeError} for an unknown typecode (`ERR_INVALID_ARG_VALUE`) or a
-   * negative or fractional length (`ERR_OUT_OF_RANGE`).
-   * @throws {ArgumentTypeError} for a value of the wrong type, `lengthOrValues` that is
+   * @throws {ArgumentRangeError} for a negative length (`ERR_OUT_OF_RANGE`).
+   * @throws {ArgumentTypeError} for an unknown typecode (`ERR_INVALID_ARG_VALUE`, Python's
+   * `TypeError`), a fractional length, a value of the wrong type, `lengthOrValues` that is
    * neither a number nor an iterable, or a `lock` that is not a boolean, Lock or RLock.
    */
   constructor(
     typecode: T,
-    lengthOrValues: number | Iterable<ValueOf<T>>,
+    lengthOrValues: number | Iterable<InputOf<T>>,
     options?: SharedArrayOptions,
   );
   /** @internal Rebuilds an array that exists (see AttachArgument). */
   constructor(attach: AttachArgument<SharedArrayCoreApi>);
   constructor(
     typecode: T | AttachArgument<SharedArrayCoreApi>,
-    lengthOrValues?: number | Iterable<ValueOf<T>>,
+    lengthOrValues?: number | Iterable<InputOf<T>>,
     options?: SharedArrayOptions,
   ) {
     const attached = attachmentOf<SharedArrayCoreApi>(typecode);
@@ -156,6 +161,9 @@ export class SharedArray<T extends Typecode = Typecode> implements Shareable, It
     assertTypecode(typecode);
     let values: unknown[] | undefined;
     if (typeof lengthOrValues === 'number') {
+      // A fraction is Python's TypeError (a ctypes type times a float), as SharedMemory's size.
+      if (!Number.isInteger(lengthOrValues))
+        throw typeError('length', 'an integer', lengthOrValues);
       assertInteger(lengthOrValues, 'length', 0);
     } else if (isIterable(lengthOrValues)) {
       values = [...(lengthOrValues as Iterable<unknown>)];
@@ -174,7 +182,7 @@ export class SharedArray<T extends Typecode = Typecode> implements Shareable, It
     };
     this.#state = { kind: KIND, buffers: [buffer], meta };
     this.#core = new SharedArrayCore(elementsOf(typecode, buffer));
-    if (values !== undefined) this.#core.setSlice(0, values as (number | bigint)[]);
+    if (values !== undefined) this.#core.setSlice(0, this.#stored(values));
   }
 
   /** The typecode the array was created with. */
@@ -193,7 +201,9 @@ export class SharedArray<T extends Typecode = Typecode> implements Shareable, It
    * @throws {ArgumentTypeError} for an index that is not a number.
    */
   get(index: number): ValueOf<T> {
-    return this.#core.get(this.#index(index)) as ValueOf<T>;
+    const stored = this.#core.get(this.#index(index));
+    // Only 'c' converts: the other typecodes keep get() one memory access and no call more.
+    return (this.#typecode === 'c' ? fromStored('c', stored) : stored) as ValueOf<T>;
   }
 
   /**
@@ -201,16 +211,17 @@ export class SharedArray<T extends Typecode = Typecode> implements Shareable, It
    * @throws {ArgumentRangeError} for an index outside the array (`ERR_OUT_OF_RANGE`).
    * @throws {ArgumentTypeError} for a value of the wrong type for the typecode.
    */
-  set(index: number, value: ValueOf<T>): void {
+  set(index: number, value: InputOf<T>): void {
     const at = this.#index(index);
     assertElement(this.#typecode, value, 'value');
-    this.#core.set(at, value);
+    this.#core.set(at, this.#typecode === 'c' ? toStored('c', value) : (value as number | bigint));
   }
 
   /**
    * The elements from `start` up to, not including, `end`, as Python's `array[start:end]`:
    * negative bounds count from the end, bounds past either end are clamped, and a start at
-   * or after the end gives `[]`. In a child process this is one round trip.
+   * or after the end gives `[]`. For `'c'`, the slice is bytes: one `Uint8Array`, as
+   * Python's is one `bytes`. In a child process this is one round trip.
    * @param start Default 0.
    * @param end Default the length.
    * @throws {ArgumentTypeError} for a bound that is not an integer.
@@ -219,10 +230,11 @@ export class SharedArray<T extends Typecode = Typecode> implements Shareable, It
    * new SharedArray('i', [1, 2, 3, 4]).getSlice(1, -1);   // [2, 3]
    * ```
    */
-  getSlice(start?: number, end?: number): ValueOf<T>[] {
+  getSlice(start?: number, end?: number): SliceOf<T> {
     const [from, to] = this.#bounds(start, end);
-    if (from >= to) return [];
-    return this.#core.getSlice(from, to) as ValueOf<T>[];
+    const stored = from >= to ? [] : this.#core.getSlice(from, to);
+    const slice = this.#typecode === 'c' ? Uint8Array.from(stored as number[]) : stored;
+    return slice as SliceOf<T>;
   }
 
   /**
@@ -239,7 +251,7 @@ export class SharedArray<T extends Typecode = Typecode> implements Shareable, It
    * a.setSlice(1, 3, [7]);        // throws ArgumentRangeError
    * ```
    */
-  setSlice(start: number | undefined, end: number | undefined, values: Iterable<ValueOf<T>>): void {
+  setSlice(start: number | undefined, end: number | undefined, values: Iterable<InputOf<T>>): void {
     const [from, to] = this.#bounds(start, end);
     if (!isIterable(values)) throw typeError('values', 'an iterable of values', values);
     const items = [...(values as Iterable<unknown>)];
@@ -251,12 +263,22 @@ export class SharedArray<T extends Typecode = Typecode> implements Shareable, It
       );
     }
     for (const [i, value] of items.entries()) assertElement(this.#typecode, value, `values[${i}]`);
-    if (size > 0) this.#core.setSlice(from, items as (number | bigint)[]);
+    if (size > 0) this.#core.setSlice(from, this.#stored(items));
   }
 
-  /** Every element, as an array (one round trip in a child process). */
+  /**
+   * Every element, as an array (one round trip in a child process); for `'c'`, one-byte
+   * `Uint8Array`s, as Python's `list()` of a char array gives one-byte `bytes`.
+   */
   toArray(): ValueOf<T>[] {
-    return this.getSlice();
+    const stored = this.#length === 0 ? [] : this.#core.getSlice(0, this.#length);
+    if (this.#typecode !== 'c') return stored as ValueOf<T>[];
+    return stored.map((byte) => fromStored(this.#typecode, byte));
+  }
+
+  /** Checked values as they are stored. */
+  #stored(values: readonly unknown[]): (number | bigint)[] {
+    return values.map((value) => toStored(this.#typecode, value));
   }
 
   /** Iterates over a copy of the elements taken when iteration starts (one round trip). */

@@ -2,7 +2,7 @@
  * What `Value` and `SharedArray` share: Python's ctypes typecodes mapped to typed arrays,
  * the checks on the values stored, element access, and the `lock` option.
  */
-import { ArgumentRangeError, StateError } from '../errors.ts';
+import { ArgumentTypeError, StateError } from '../errors.ts';
 import { describeValue, typeError } from '../internal/validate.ts';
 import { Lock } from '../sync/lock.ts';
 import { RLock } from '../sync/rlock.ts';
@@ -11,11 +11,14 @@ import { RLock } from '../sync/rlock.ts';
 export type NumberTypecode = 'b' | 'B' | 'h' | 'H' | 'i' | 'I' | 'f' | 'd';
 /** Typecodes of 64-bit integers, whose values are `bigint`s. */
 export type BigIntTypecode = 'l' | 'L' | 'q' | 'Q';
+/** The typecode of a C `char`, whose values are one-byte `Uint8Array`s (Python's `bytes`). */
+export type CharTypecode = 'c';
 /**
  * Python's ctypes typecodes, as `multiprocessing.Value` and `Array` take them:
  *
  * | typecode | C type             | element          | JavaScript value |
  * | -------- | ------------------ | ---------------- | ---------------- |
+ * | `'c'`    | char               | `Uint8Array`     | `Uint8Array`     |
  * | `'b'`    | signed char        | `Int8Array`      | `number`         |
  * | `'B'`    | unsigned char      | `Uint8Array`     | `number`         |
  * | `'h'`    | short              | `Int16Array`     | `number`         |
@@ -29,12 +32,30 @@ export type BigIntTypecode = 'l' | 'L' | 'q' | 'Q';
  * | `'f'`    | float              | `Float32Array`   | `number`         |
  * | `'d'`    | double             | `Float64Array`   | `number`         |
  *
- * `long` is 64-bit as on Linux and macOS, where Python's `'l'` is too.
+ * `long` is 64-bit as on Linux and macOS, where Python's `'l'` is too. A `'c'` value reads
+ * as a one-byte `Uint8Array`, as Python's reads as a one-byte `bytes`, and is written from
+ * one (or from an integer from 0 to 255, as Python's `c_char` takes an `int` too).
  */
-export type Typecode = NumberTypecode | BigIntTypecode;
+export type Typecode = CharTypecode | NumberTypecode | BigIntTypecode;
 
-/** The JavaScript type of a typecode's values: `bigint` for 64-bit integers, else `number`. */
-export type ValueOf<T extends Typecode> = T extends BigIntTypecode ? bigint : number;
+/**
+ * The JavaScript type of a typecode's values: `bigint` for 64-bit integers, a one-byte
+ * `Uint8Array` for `'c'`, else `number`.
+ */
+export type ValueOf<T extends Typecode> = T extends BigIntTypecode
+  ? bigint
+  : T extends CharTypecode
+    ? Uint8Array
+    : number;
+
+/** What a typecode's elements may be written from: a value, or a byte's integer for `'c'`. */
+export type InputOf<T extends Typecode> = T extends CharTypecode ? Uint8Array | number : ValueOf<T>;
+
+/** What a slice reads as: bytes (a `Uint8Array`) for `'c'`, as Python's, else an array. */
+export type SliceOf<T extends Typecode> = T extends CharTypecode ? Uint8Array : ValueOf<T>[];
+
+/** The value as it is stored: the byte of a `'c'` value, else the value itself. */
+export type Stored = number | bigint;
 
 type IntArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
 type BigIntArray = BigInt64Array | BigUint64Array;
@@ -46,11 +67,12 @@ interface TypedArrayClass<A> {
 }
 
 type Spec =
-  | { readonly family: 'int'; readonly Array: TypedArrayClass<IntArray> }
+  | { readonly family: 'int' | 'char'; readonly Array: TypedArrayClass<IntArray> }
   | { readonly family: 'bigint'; readonly Array: TypedArrayClass<BigIntArray> }
   | { readonly family: 'float'; readonly Array: TypedArrayClass<FloatArray> };
 
 const SPECS: Readonly<Record<Typecode, Spec>> = {
+  c: { family: 'char', Array: Uint8Array },
   b: { family: 'int', Array: Int8Array },
   B: { family: 'int', Array: Uint8Array },
   h: { family: 'int', Array: Int16Array },
@@ -73,12 +95,13 @@ function isTypecode(value: unknown): value is Typecode {
 }
 
 /**
- * @throws {ArgumentRangeError} `ERR_INVALID_ARG_VALUE` for anything but a typecode.
+ * @throws {ArgumentTypeError} `ERR_INVALID_ARG_VALUE` for anything but a typecode, as
+ * Python's `Value` and `Array` raise `TypeError` for one.
  */
 export function assertTypecode(value: unknown): asserts value is Typecode {
   if (isTypecode(value)) return;
   const list = TYPECODES.map((code) => `'${code}'`).join(', ');
-  throw new ArgumentRangeError(
+  throw new ArgumentTypeError(
     `Expected \`typecode\` to be one of ${list}, got ${describeValue(value)}`,
     'ERR_INVALID_ARG_VALUE',
   );
@@ -91,8 +114,10 @@ export function bytesPerElement(typecode: Typecode): number {
 
 /**
  * Checks that `value` can be stored under `typecode`: an integer `number` for the 8- to
- * 32-bit integer codes, a `bigint` for the 64-bit ones, any `number` for `'f'` and `'d'`.
- * As in C (and Python's ctypes), an integer outside the type's range wraps around.
+ * 32-bit integer codes, a `bigint` for the 64-bit ones, any `number` for `'f'` and `'d'`,
+ * a one-byte `Uint8Array` or an integer from 0 to 255 for `'c'`. As in C (and Python's
+ * ctypes), an integer outside the type's range wraps around, except for `'c'`, which Python
+ * refuses as a `TypeError`.
  * @throws {ArgumentTypeError} for a value of the wrong type, or a fraction for an integer type.
  */
 export function assertElement(typecode: Typecode, value: unknown, name: string): void {
@@ -109,12 +134,35 @@ export function assertElement(typecode: Typecode, value: unknown, name: string):
       if (typeof value !== 'number')
         throw typeError(name, `a number for typecode '${typecode}'`, value);
       return;
+    case 'char':
+      if (isByte(value) || (value instanceof Uint8Array && value.length === 1)) return;
+      throw typeError(
+        name,
+        "a one-byte Uint8Array or an integer from 0 to 255 for typecode 'c'",
+        value,
+      );
   }
 }
 
-/** The zero of a typecode: `0n` or `0`. */
-export function zeroOf(typecode: Typecode): number | bigint {
+function isByte(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 255;
+}
+
+/** The zero of a typecode, as stored: `0n` or `0`. */
+export function zeroOf(typecode: Typecode): Stored {
   return SPECS[typecode].family === 'bigint' ? 0n : 0;
+}
+
+/** A checked value (see {@link assertElement}) as it is stored: a `'c'` value's byte. */
+export function toStored(typecode: Typecode, value: unknown): Stored {
+  if (SPECS[typecode].family === 'char' && value instanceof Uint8Array) return value[0] ?? 0;
+  return value as Stored;
+}
+
+/** A stored value as it is read: a one-byte `Uint8Array` for `'c'`. */
+export function fromStored<T extends Typecode>(typecode: T, stored: Stored): ValueOf<T> {
+  const value = SPECS[typecode].family === 'char' ? Uint8Array.of(stored as number) : stored;
+  return value as ValueOf<T>;
 }
 
 /**
@@ -161,6 +209,7 @@ export function elementsOf(typecode: Typecode, buffer: SharedArrayBuffer): Eleme
 
 function readerOf(spec: Spec, buffer: SharedArrayBuffer): (index: number) => number | bigint {
   switch (spec.family) {
+    case 'char':
     case 'int': {
       const cells = new spec.Array(buffer);
       return (index) => Atomics.load(cells, index);
@@ -182,6 +231,7 @@ function writerOf(
 ): (index: number, value: number | bigint) => void {
   // Values were checked by the public class (assertElement), in the caller's realm.
   switch (spec.family) {
+    case 'char':
     case 'int': {
       const cells = new spec.Array(buffer);
       return (index, value) => {

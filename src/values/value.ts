@@ -21,10 +21,13 @@ import {
   assertTypecode,
   bytesPerElement,
   elementsOf,
+  fromStored,
   lockFromOptions,
   noLockError,
+  toStored,
   zeroOf,
   type Elements,
+  type InputOf,
   type LockOptions,
   type Typecode,
   type ValueOf,
@@ -33,7 +36,7 @@ import {
 /**
  * Layout: one element of the typecode's C type (see typecodes.ts), and nothing else.
  * ```
- * [0] VALUE  Int8 .. Float64, as the typecode says
+ * [0] VALUE  Uint8 (a char), Int8 .. Float64, as the typecode says
  * ```
  * The lock is an object of its own, whose state travels in this one's `meta`.
  */
@@ -100,20 +103,22 @@ export class Value<T extends Typecode = Typecode> implements Shareable {
   readonly #lock: Lock | RLock | null;
 
   /**
-   * @param typecode The C type, as Python's: `'b' 'B' 'h' 'H' 'i' 'I' 'l' 'L' 'q' 'Q' 'f' 'd'`.
-   * @param initial The first value. Default `0` (`0n` for the 64-bit integer typecodes).
+   * @param typecode The C type, as Python's: `'c' 'b' 'B' 'h' 'H' 'i' 'I' 'l' 'L' 'q' 'Q' 'f'
+   * 'd'`.
+   * @param initial The first value. Default `0` (`0n` for the 64-bit integer typecodes, a
+   * zero byte for `'c'`).
    * @param options `lock`: `true` (default) for a new RLock, `false` for none, or the Lock
    * or RLock to use.
-   * @throws {ArgumentRangeError} for an unknown typecode (`ERR_INVALID_ARG_VALUE`).
-   * @throws {ArgumentTypeError} for an initial value of the wrong type (a `number` for
-   * `'q'`, a fraction for `'i'`), or a `lock` that is not a boolean, Lock or RLock.
+   * @throws {ArgumentTypeError} for an unknown typecode (`ERR_INVALID_ARG_VALUE`, Python's
+   * `TypeError`), an initial value of the wrong type (a `number` for `'q'`, a fraction for
+   * `'i'`), or a `lock` that is not a boolean, Lock or RLock.
    */
-  constructor(typecode: T, initial?: ValueOf<T>, options?: ValueOptions);
+  constructor(typecode: T, initial?: InputOf<T>, options?: ValueOptions);
   /** @internal Rebuilds a value that exists (see AttachArgument). */
   constructor(attach: AttachArgument<ValueCoreApi>);
   constructor(
     typecode: T | AttachArgument<ValueCoreApi>,
-    initial?: ValueOf<T>,
+    initial?: InputOf<T>,
     options?: ValueOptions,
   ) {
     const attached = attachmentOf<ValueCoreApi>(typecode);
@@ -135,7 +140,7 @@ export class Value<T extends Typecode = Typecode> implements Shareable {
     const meta: ValueMeta = { typecode, lock: this.#lock?.[kSharedState]() ?? null };
     this.#state = { kind: KIND, buffers: [buffer], meta };
     this.#core = new ValueCore(elementsOf(typecode, buffer));
-    this.#core.set(first);
+    this.#core.set(toStored(typecode, first));
   }
 
   /** The typecode the value was created with. */
@@ -145,16 +150,16 @@ export class Value<T extends Typecode = Typecode> implements Shareable {
 
   /**
    * The current value. In a child process, each read and each write is one round trip to
-   * the parent's broker.
+   * the parent's broker. A `'c'` value reads as a new one-byte `Uint8Array`.
    * @throws {ArgumentTypeError} (on assignment) for a value of the wrong type.
    */
   get value(): ValueOf<T> {
-    return this.#core.get() as ValueOf<T>;
+    return fromStored(this.#typecode, this.#core.get());
   }
 
-  set value(value: ValueOf<T>) {
+  set value(value: ValueOf<T> | InputOf<T>) {
     assertElement(this.#typecode, value, 'value');
-    this.#core.set(value);
+    this.#core.set(toStored(this.#typecode, value));
   }
 
   /**

@@ -139,6 +139,12 @@ const conditionCalls: Calls<Condition> = {
     cond.acquireSync();
     cond.release();
   },
+  locked: (cond) => {
+    assert.equal(cond.locked(), false);
+    cond.acquireSync();
+    assert.equal(cond.locked(), true);
+    cond.release();
+  },
   wait: async (cond) => {
     // Nobody notifies: the wait times out, and gives the lock back before it returns.
     assert.equal(await cond.withLock(() => cond.wait(0)), false);

@@ -5,15 +5,17 @@
  * and processes as parties. See docs/python-conformance.md A.10.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { beforeEach, describe, it } from 'node:test';
 import {
   ArgumentRangeError,
   ArgumentTypeError,
   Barrier,
   BrokenBarrierError,
+  Event,
   MultitaskError,
   PicklingError,
+  Process,
 } from '../../src/index.ts';
 import { syncTasks } from '../fixtures/sync-task-refs.ts';
 import { forEachBackend, scratchDir } from '../helpers/backends.ts';
@@ -32,9 +34,9 @@ const scratch = scratchDir();
 const workers = workerPool();
 
 /**
- * Barrier actions are self-contained functions, run by whichever party arrives last (in a
- * process's case, by the broker thread in this process), so they find their log through the
- * environment, which every thread and process started from here inherits.
+ * Barrier actions are self-contained functions, run by whichever party arrives last, in its
+ * own thread or process, so they find their log through the environment, which every
+ * thread and process started from here inherits.
  */
 const actionLog = scratch.file('barrier-actions.log');
 process.env.MULTITASK_TEST_BARRIER_LOG = actionLog;
@@ -43,6 +45,23 @@ function logAction(): void {
   process
     .getBuiltinModule('node:fs')
     .appendFileSync(process.env.MULTITASK_TEST_BARRIER_LOG ?? '', 'action\n');
+}
+
+/** Logs where it runs: the process id and the thread id (0 in a process's main thread). */
+function logWhere(): void {
+  const { threadId } = process.getBuiltinModule('node:worker_threads');
+  process
+    .getBuiltinModule('node:fs')
+    .appendFileSync(process.env.MULTITASK_TEST_BARRIER_LOG ?? '', `${process.pid} ${threadId}\n`);
+}
+
+/** Logs that it runs, then waits until the file `<log>.go` exists. */
+function gatedAction(): void {
+  const fs = process.getBuiltinModule('node:fs');
+  const log = process.env.MULTITASK_TEST_BARRIER_LOG ?? '';
+  fs.appendFileSync(log, 'running\n');
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  while (!fs.existsSync(`${log}.go`)) Atomics.wait(cell, 0, 0, 5);
 }
 
 function failingAction(): never {
@@ -55,6 +74,7 @@ function actionsSoFar(): number {
 
 beforeEach(() => {
   writeFileSync(actionLog, '');
+  rmSync(`${actionLog}.go`, { force: true });
 });
 
 const broken = [BrokenBarrierError, 'ERR_BROKEN_BARRIER', 'the barrier is broken'] as const;
@@ -249,6 +269,66 @@ forEachBackend(({ kind, Worker }) => {
       [brokenError, brokenError, brokenError],
     );
     assert.equal(actionsSoFar(), 2);
+  });
+
+  it(`Barrier action - a ${kind} that arrives last runs it there, in each form`, async () => {
+    // Python runs the action in whichever party arrives last; through the broker too.
+    const barrier = new Barrier(2, { action: logWhere });
+    const where: string[] = [];
+    for (const sync of [false, true]) {
+      const mine = barrier.wait();
+      await until(() => barrier.nWaiting === 1, 'the main thread waits on the barrier');
+      const party = workers.start(
+        new Worker({ target: syncTasks.barrierWaitForever, args: [barrier, sync] }),
+      );
+      assert.equal(await mine, 0);
+      await party.join();
+      assert.equal(party.exitCode, 0);
+      where.push(party instanceof Process ? `${party.pid} 0` : `${process.pid} ${party.threadId}`);
+    }
+    assert.deepEqual(readFileSync(actionLog, 'utf8').split('\n').filter(Boolean), where);
+  });
+
+  it(`Barrier action - while a ${kind} runs it, a timeout that expires and reset() wait for it`, async () => {
+    const barrier = new Barrier(2, { action: gatedAction });
+    const [ready, go] = [new Event(), new Event()];
+    const party = workers.start(
+      new Worker({ target: syncTasks.barrierAfterEvent, args: [ready, go, barrier] }),
+    );
+    await ready.wait();
+    // The party is started and only has to arrive: it runs the action well within the timeout.
+    const timeout = 1_000;
+    const start = performance.now();
+    const mine = barrier.wait(timeout);
+    go.set();
+    await until(() => actionsSoFar() === 1, `the ${kind} runs the action`);
+    await until(() => performance.now() - start > timeout + 50, 'the timeout expires');
+    // The passage is decided: as in Python, where both need the lock the action holds.
+    barrier.reset();
+    writeFileSync(`${actionLog}.go`, '');
+    assert.equal(await mine, 0);
+    await party.join();
+    assert.equal(party.exitCode, 0);
+    assert.equal(barrier.broken, false);
+  });
+
+  it(`Barrier action - abort() while a ${kind} runs it breaks the waiting parties at once`, async () => {
+    const barrier = new Barrier(2, { action: gatedAction });
+    const mine = rejectsError(barrier.wait(), ...broken);
+    await until(() => barrier.nWaiting === 1, 'the main thread waits on the barrier');
+    const out = scratch.file(`barrier-abort-acting-${kind}.json`);
+    const party = workers.start(
+      new Worker({ target: syncTasks.barrierParty, args: [[barrier], true, actionLog, out] }),
+    );
+    await until(() => actionsSoFar() === 1, `the ${kind} runs the action`);
+    barrier.abort();
+    await mine;
+    writeFileSync(`${actionLog}.go`, '');
+    await party.join();
+    assert.equal(party.exitCode, 0);
+    // The party that ran the action goes on, with its index.
+    assert.deepEqual(readJson(out), [{ index: 1, actions: 1 }]);
+    assert.equal(barrier.broken, true);
   });
 
   it(`Barrier - a ${kind} aborts and resets barriers; timeouts in a ${kind}`, async () => {

@@ -81,6 +81,44 @@ describe('Condition in the main thread', () => {
     }
   });
 
+  it('.locked() - whether its lock is held, by anyone (Python 3.14)', async () => {
+    for (const lock of [new Lock(), new RLock(), undefined]) {
+      const cond = new Condition(lock);
+      assert.equal(cond.locked(), false);
+      await cond.acquire();
+      assert.equal(cond.locked(), true);
+      assert.equal(cond.lock.locked(), true);
+      cond.release();
+      assert.equal(cond.locked(), false);
+    }
+    const cond = new Condition(new RLock());
+    cond.acquireSync();
+    cond.acquireSync();
+    cond.release();
+    assert.equal(cond.locked(), true);
+    cond.release();
+    assert.equal(cond.locked(), false);
+  });
+
+  it(".waitFor() - a predicate that is not a function is refused, as Python's TypeError", async () => {
+    const cond = new Condition();
+    await cond.acquire();
+    const notFunction = expected('predicate', 'a function', '`5` (number)');
+    await rejectsError(
+      cond.waitFor(5 as unknown as () => boolean, 0),
+      ArgumentTypeError,
+      'ERR_INVALID_ARG_TYPE',
+      notFunction,
+    );
+    throwsError(
+      () => cond.waitForSync(5 as unknown as () => boolean, 0),
+      ArgumentTypeError,
+      'ERR_INVALID_ARG_TYPE',
+      notFunction,
+    );
+    cond.release();
+  });
+
   it('.wait() / .notify() / .notifyAll() - refused without the lock', async () => {
     for (const cond of [new Condition(), new Condition(new Lock())]) {
       await rejectsError(cond.wait(), ...unowned('wait'));

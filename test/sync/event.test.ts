@@ -63,6 +63,20 @@ describe('Event in the main thread', () => {
     );
   });
 
+  it(".wait(null) - waits forever, as Python's wait(None); a signal must be an AbortSignal", async () => {
+    const event = new Event();
+    const waiting = event.wait(null as unknown as undefined);
+    event.set();
+    assert.equal(await waiting, true);
+    assert.equal(event.waitSync(null as unknown as undefined), true);
+    await rejectsError(
+      event.wait({ signal: 5 as unknown as AbortSignal }),
+      ArgumentTypeError,
+      'ERR_INVALID_ARG_TYPE',
+      expected('signal', 'an AbortSignal', '`5` (number)'),
+    );
+  });
+
   it('.set() - wakes every waiter with true', async () => {
     const event = new Event();
     const waiters = [event.wait(), event.wait(30_000), event.wait({ timeout: 30_000 })];

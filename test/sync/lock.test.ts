@@ -28,8 +28,9 @@ const scratch = scratchDir();
 const workers = workerPool();
 
 const releaseUnlocked = [StateError, 'ERR_RELEASE_UNLOCKED', 'release unlocked lock'] as const;
+/** Python's threading raises ValueError: ArgumentRangeError (multiprocessing's returns False). */
 const nonBlockingTimeout = [
-  ArgumentTypeError,
+  ArgumentRangeError,
   'ERR_INVALID_ARG_VALUE',
   "can't specify a timeout for a non-blocking call",
 ] as const;
@@ -76,6 +77,12 @@ describe('Lock in the main thread', () => {
     const lock = new Lock();
     await rejectsError(lock.acquire({ blocking: false, timeout: 1 }), ...nonBlockingTimeout);
     throwsError(() => lock.acquireSync({ blocking: false, timeout: 0 }), ...nonBlockingTimeout);
+    await rejectsError(
+      lock.acquire({ signal: 'stop' as unknown as AbortSignal }),
+      ArgumentTypeError,
+      'ERR_INVALID_ARG_TYPE',
+      expected('signal', 'an AbortSignal', '`"stop"` (string)'),
+    );
     await rejectsError(lock.acquire({ timeout: -100 }), ...badTimeout('`-100` (number)'));
     throwsError(() => lock.acquireSync({ timeout: -0.5 }), ...badTimeout('`-0.5` (number)'));
     await rejectsError(lock.acquire({ timeout: NaN }), ...badTimeout('`NaN` (number)'));

@@ -35,8 +35,9 @@ const tooMany = [
 ] as const;
 const badN = (got: string) =>
   [ArgumentRangeError, 'ERR_OUT_OF_RANGE', expected('n', 'an integer from 1 and up', got)] as const;
+/** Python's threading raises ValueError: ArgumentRangeError (multiprocessing's returns False). */
 const nonBlockingTimeout = [
-  ArgumentTypeError,
+  ArgumentRangeError,
   'ERR_INVALID_ARG_VALUE',
   "can't specify a timeout for a non-blocking call",
 ] as const;
@@ -56,21 +57,39 @@ describe('Semaphore in the main thread', () => {
         [-1, '`-1` (number)'],
         [1.5, '`1.5` (number)'],
         [NaN, '`NaN` (number)'],
+        [2 ** 31, '`2147483648` (number)'],
       ] as const) {
         throwsError(
           () => new Class(value),
           ArgumentRangeError,
           'ERR_OUT_OF_RANGE',
-          expected('value', 'an integer from 0 and up', got),
+          expected('value', 'an integer from 0 to 2147483647', got),
         );
       }
       throwsError(
         () => new Class('3' as unknown as number),
         ArgumentTypeError,
         'ERR_INVALID_ARG_TYPE',
-        expected('value', 'an integer from 0 and up', '`"3"` (string)'),
+        expected('value', 'an integer from 0 to 2147483647', '`"3"` (string)'),
       );
     }
+  });
+
+  it('.release(n) - past 2,147,483,647 units: refused, the value unchanged (no wrap-around)', () => {
+    const sem = new Semaphore(2 ** 31 - 2);
+    throwsError(
+      () => {
+        sem.release(2);
+      },
+      StateError,
+      'ERR_RELEASED_TOO_MANY_TIMES',
+      'Semaphore released too many times: it holds at most 2147483647 units',
+    );
+    assert.equal(sem.getValue(), 2 ** 31 - 2);
+    sem.release();
+    assert.equal(sem.getValue(), 2 ** 31 - 1);
+    assert.equal(sem.acquireSync({ blocking: false }), true);
+    assert.equal(sem.getValue(), 2 ** 31 - 2);
   });
 
   it('.release(n) - n must be an integer from 1; a Semaphore may go past its initial value', () => {

@@ -74,22 +74,63 @@ describe('new SharedArray()', () => {
     assert.deepEqual(new SharedArray('Q', countdown()).toArray(), [2n, 1n]);
   });
 
-  it('an unknown typecode - ArgumentRangeError ERR_INVALID_ARG_VALUE', () => {
+  it("an unknown typecode - ArgumentTypeError ERR_INVALID_ARG_VALUE, Python's TypeError", () => {
     assert.throws(() => new SharedArray('z' as Typecode, 3), {
-      name: 'ArgumentRangeError',
+      name: 'ArgumentTypeError',
       code: 'ERR_INVALID_ARG_VALUE',
       message:
-        "Expected `typecode` to be one of 'b', 'B', 'h', 'H', 'i', 'I', 'l', 'L', 'q', 'Q', 'f', 'd', got `\"z\"` (string)",
+        "Expected `typecode` to be one of 'c', 'b', 'B', 'h', 'H', 'i', 'I', 'l', 'L', 'q', 'Q', 'f', 'd', got `\"z\"` (string)",
     });
   });
 
-  it('a negative or fractional length - ArgumentRangeError', () => {
+  it("typecode 'c' - bytes: elements are one-byte Uint8Arrays, a slice is one Uint8Array", () => {
+    const hello = new TextEncoder().encode('hello');
+    const chars = new SharedArray('c', hello);
+    assert.equal(chars.length, 5);
+    assert.deepEqual(chars.get(1), Uint8Array.of(0x65));
+    assert.deepEqual(chars[-1], Uint8Array.of(0x6f));
+    // Python: arr[1:3] == b'el'; list(arr) == [b'h', b'e', ...].
+    assert.deepEqual(chars.getSlice(1, 3), new TextEncoder().encode('el'));
+    assert.deepEqual(chars.getSlice(3, 1), new Uint8Array(0));
+    assert.deepEqual(
+      chars.toArray(),
+      [...hello].map((byte) => Uint8Array.of(byte)),
+    );
+    chars.set(0, Uint8Array.of(0x48));
+    chars.setSlice(1, 3, [Uint8Array.of(0x45), 0x4c]);
+    assert.deepEqual(chars.getSlice(), new TextEncoder().encode('HELlo'));
+    assert.deepEqual(new SharedArray('c', 2).getSlice(), new Uint8Array(2));
+    assert.throws(
+      () => {
+        chars.set(0, Uint8Array.of(1, 2));
+      },
+      {
+        name: 'ArgumentTypeError',
+        message:
+          "Expected `value` to be a one-byte Uint8Array or an integer from 0 to 255 for typecode 'c', got `Uint8Array` (object)",
+      },
+    );
+    assert.throws(() => new SharedArray('c', [0x61, 256]), ArgumentTypeError);
+  });
+
+  it("a negative length - ArgumentRangeError; a fractional one ArgumentTypeError, as Python's", () => {
     assert.throws(() => new SharedArray('i', -1), {
       name: 'ArgumentRangeError',
       code: 'ERR_OUT_OF_RANGE',
       message: 'Expected `length` to be an integer from 0 and up, got `-1` (number)',
     });
-    assert.throws(() => new SharedArray('i', 2.5), ArgumentRangeError);
+    // Python: Array('i', 2.5) multiplies a ctypes type by a float, a TypeError.
+    for (const [length, got] of [
+      [2.5, '`2.5` (number)'],
+      [NaN, '`NaN` (number)'],
+      [Infinity, '`Infinity` (number)'],
+    ] as const) {
+      assert.throws(() => new SharedArray('i', length), {
+        name: 'ArgumentTypeError',
+        code: 'ERR_INVALID_ARG_TYPE',
+        message: `Expected \`length\` to be an integer, got ${got}`,
+      });
+    }
   });
 
   it('neither a length nor an iterable - ArgumentTypeError', () => {
@@ -278,6 +319,17 @@ describe('SharedArray#getLock()', () => {
 });
 
 forEachBackend(({ Worker }) => {
+  it("typecode 'c' - a worker reads bytes and writes them back, in a Value and a SharedArray", async () => {
+    const chars = new SharedArray('c', new TextEncoder().encode('multitask'));
+    const first = new Value('c');
+    const worker = new Worker({ target: tasks.upperChars, args: [chars, first] });
+    worker.start();
+    await worker.join();
+    assert.equal(worker.exitCode, 0);
+    assert.equal(new TextDecoder().decode(chars.getSlice()), 'MULTITASK');
+    assert.deepEqual(first.value, Uint8Array.of(0x4d));
+  });
+
   it('a worker fills the array element by element; the parent reads it after join()', async () => {
     const squares = new SharedArray('d', 6);
     const worker = new Worker({ target: tasks.fillSquares, args: [squares] });

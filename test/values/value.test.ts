@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  ArgumentRangeError,
   ArgumentTypeError,
   Lock,
   Process,
@@ -41,7 +40,7 @@ const SAMPLES: readonly [Typecode, readonly (number | bigint)[]][] = [
   ['d', [Math.PI, -Number.MAX_VALUE, Number.MIN_VALUE, Infinity]],
 ];
 
-const TYPECODE_LIST = "'b', 'B', 'h', 'H', 'i', 'I', 'l', 'L', 'q', 'Q', 'f', 'd'";
+const TYPECODE_LIST = "'c', 'b', 'B', 'h', 'H', 'i', 'I', 'l', 'L', 'q', 'Q', 'f', 'd'";
 
 describe('new Value()', () => {
   for (const [typecode, values] of SAMPLES) {
@@ -83,21 +82,60 @@ describe('new Value()', () => {
     assert.equal(new Value('q', 2n ** 63n).value, -(2n ** 63n));
   });
 
-  it('an unknown typecode - ArgumentRangeError ERR_INVALID_ARG_VALUE', () => {
+  it("an unknown typecode - ArgumentTypeError ERR_INVALID_ARG_VALUE, Python's TypeError", () => {
     for (const [typecode, shown] of [
       ['x', '`"x"` (string)'],
-      ['c', '`"c"` (string)'],
+      ['u', '`"u"` (string)'],
       ['int32', '`"int32"` (string)'],
       [5, '`5` (number)'],
       [undefined, '`undefined` (undefined)'],
     ] as const) {
       assert.throws(() => new Value(typecode as unknown as Typecode), {
-        name: 'ArgumentRangeError',
+        name: 'ArgumentTypeError',
         code: 'ERR_INVALID_ARG_VALUE',
         message: `Expected \`typecode\` to be one of ${TYPECODE_LIST}, got ${shown}`,
       });
     }
-    assert.throws(() => new Value('x' as Typecode), ArgumentRangeError);
+    assert.throws(() => new Value('x' as Typecode), TypeError);
+  });
+
+  it("typecode 'c' - a one-byte Uint8Array, as Python's one-byte bytes", () => {
+    const char = new Value('c');
+    assert.deepEqual(char.value, Uint8Array.of(0));
+    char.value = Uint8Array.of(0x61);
+    assert.deepEqual(char.value, Uint8Array.of(0x61));
+    // An integer from 0 to 255 is a byte, as Python's c_char takes an int.
+    char.value = 255;
+    assert.deepEqual(char.value, Uint8Array.of(255));
+    assert.deepEqual(new Value('c', Uint8Array.of(7)).value, Uint8Array.of(7));
+    // Each read is a new array: changing it does not write.
+    const read = char.value;
+    read[0] = 1;
+    assert.deepEqual(char.value, Uint8Array.of(255));
+  });
+
+  it("typecode 'c' - anything but one byte is refused, as Python's TypeError", () => {
+    const message = (got: string): string =>
+      `Expected \`value\` to be a one-byte Uint8Array or an integer from 0 to 255 for typecode 'c', got ${got}`;
+    const char = new Value('c', 0x62);
+    for (const [bad, got] of [
+      [Uint8Array.of(1, 2), '`Uint8Array` (object)'],
+      [new Uint8Array(0), '`Uint8Array` (object)'],
+      [256, '`256` (number)'],
+      [-1, '`-1` (number)'],
+      [1.5, '`1.5` (number)'],
+      ['a', '`"a"` (string)'],
+      [1n, '`1n` (bigint)'],
+    ] as const) {
+      assert.throws(
+        () => {
+          char.value = bad as never;
+        },
+        { name: 'ArgumentTypeError', code: 'ERR_INVALID_ARG_TYPE', message: message(got) },
+      );
+    }
+    assert.deepEqual(char.value, Uint8Array.of(0x62));
+    assert.throws(() => new Value('c', 300), ArgumentTypeError);
   });
 
   it('an initial value of the wrong type - ArgumentTypeError ERR_INVALID_ARG_TYPE', () => {
