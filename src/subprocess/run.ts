@@ -2,7 +2,7 @@
  * `run`, `call`, `checkCall` and `checkOutput`: Python's one-call ways to run a program,
  * built on {@link Popen} with Python's rules for timeouts, input and `check`.
  */
-import { ArgumentTypeError, CalledProcessError, TimeoutExpiredError } from '../errors.ts';
+import { ArgumentRangeError, CalledProcessError, TimeoutExpiredError } from '../errors.ts';
 import { parseTimeout, typeError } from '../internal/validate.ts';
 import { CompletedProcess } from './completed-process.ts';
 import { PIPE, type Args, type Input, type Output, type PopenOptions } from './options.ts';
@@ -48,7 +48,8 @@ export function splitRunOptions<Text extends boolean>(
   let stdio: PopenOptions<Text> = popen;
   if (input !== undefined) {
     if (popen.stdin !== undefined && popen.stdin !== null) {
-      throw new ArgumentTypeError(
+      // Python raises ValueError: a right type, a wrong combination.
+      throw new ArgumentRangeError(
         'Expected `stdin` to be left out when `input` is given (the input needs a pipe)',
         'ERR_INVALID_ARG_VALUE',
       );
@@ -57,7 +58,7 @@ export function splitRunOptions<Text extends boolean>(
   }
   if (captureOutput) {
     if (popen.stdout != null || popen.stderr != null) {
-      throw new ArgumentTypeError(
+      throw new ArgumentRangeError(
         'Expected `stdout` and `stderr` to be left out with `captureOutput`',
         'ERR_INVALID_ARG_VALUE',
       );
@@ -76,7 +77,7 @@ export function splitRunOptions<Text extends boolean>(
  * @throws {CalledProcessError} With `check`, a non-zero return code (negative: a signal).
  * @throws {FileNotFoundError} The program or `cwd` does not exist.
  * @throws {PermissionError} The program cannot be executed.
- * @throws {ArgumentTypeError} `input` with `stdin`, `captureOutput` with `stdout`/`stderr`.
+ * @throws {ArgumentRangeError} `input` with `stdin`, `captureOutput` with `stdout`/`stderr`.
  * @example
  * ```ts
  * const done = await run(['git', 'status', '--short'], { captureOutput: true, text: true, check: true });
@@ -183,7 +184,7 @@ export async function checkOutput<Text extends boolean = false>(
 /** Python's check_output refuses a `stdout` of its caller's. */
 export function rejectStdout(options: unknown): void {
   if (typeof options === 'object' && options !== null && 'stdout' in options) {
-    throw new ArgumentTypeError(
+    throw new ArgumentRangeError(
       'Expected `stdout` to be left out: checkOutput() captures it',
       'ERR_INVALID_ARG_VALUE',
     );

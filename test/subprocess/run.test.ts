@@ -9,7 +9,7 @@ import { realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, it } from 'node:test';
 import {
-  ArgumentTypeError,
+  ArgumentRangeError,
   CalledProcessError,
   call,
   checkCall,
@@ -88,12 +88,13 @@ describe('run()', () => {
   });
 
   it('run() - input with stdin, captureOutput with stdout, are refused as Python does', async () => {
+    // Python raises ValueError for both: ArgumentRangeError here.
     await assert.rejects(run(['cat'], { input: 'x', stdin: PIPE }), {
-      name: 'ArgumentTypeError',
+      name: 'ArgumentRangeError',
       code: 'ERR_INVALID_ARG_VALUE',
       message: 'Expected `stdin` to be left out when `input` is given (the input needs a pipe)',
     });
-    await assert.rejects(run(['cat'], { captureOutput: true, stderr: PIPE }), ArgumentTypeError);
+    await assert.rejects(run(['cat'], { captureOutput: true, stderr: PIPE }), ArgumentRangeError);
   });
 
   it('run() - check throws CalledProcessError with returncode, cmd, output and stderr', async () => {
@@ -275,7 +276,7 @@ describe('call(), checkCall(), checkOutput()', () => {
       output: 'so far\n',
     });
     await assert.rejects(checkOutput(['true'], { stdout: PIPE } as object), {
-      name: 'ArgumentTypeError',
+      name: 'ArgumentRangeError',
       code: 'ERR_INVALID_ARG_VALUE',
     });
   });
