@@ -216,20 +216,18 @@ export class LazyMap<T = unknown> implements AsyncIterableIterator<T> {
   }
 
   /**
-   * Collects every result in input order: resolves once all are in, or rejects with the first
-   * error after every chunk ran (Python's `map_async`).
+   * Collects every result in input order, then calls `done(true, results)`, or, once every
+   * chunk ran, `done(false, error)` with the first error (Python's `map_async`).
    */
-  collect(): Promise<unknown[]> {
+  collect(done: (ok: boolean, value: unknown) => void): void {
     const collected = { out: [] as unknown[], failure: null as { error: unknown } | null };
     this.#collected = collected;
-    return new Promise((resolve, reject) => {
-      this.#wake = () => {
-        if (collected.failure !== null) reject(collected.failure.error);
-        else resolve(collected.out);
-      };
-      this.start();
-      this.#check();
-    });
+    this.#wake = () => {
+      if (collected.failure !== null) done(false, collected.failure.error);
+      else done(true, collected.out);
+    };
+    this.start();
+    this.#check();
   }
 
   /** Collecting: wakes the collector once the input is over and every chunk settled. */

@@ -86,8 +86,9 @@ export class MapInput {
     const iterators = this.#iterators as Iterator<unknown>[];
     try {
       while (items.length < count) {
-        if (!this.#zip) {
-          const next = iterators[0]!.next();
+        const single = this.#zip ? undefined : iterators[0];
+        if (single !== undefined) {
+          const next = single.next();
           if (next.done === true) return this.#ended(items, DONE_OK);
           items.push(next.value);
           continue;
@@ -151,6 +152,5 @@ function lengthOf(iterable: unknown): number | undefined {
     return (iterable as ArrayLike<unknown>).length;
   }
   if (iterable instanceof Set || iterable instanceof Map) return iterable.size;
-  if (typeof iterable === 'string') return [...iterable].length;
   return undefined;
 }

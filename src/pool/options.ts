@@ -138,10 +138,10 @@ export function readOptions<O extends object>(
  * @throws {ArgumentTypeError} for anything else.
  */
 export function readCallOptions<O extends object>(options: O | undefined): Partial<O> {
+  if (options === undefined) return {};
   const raw: unknown = options;
-  if (raw === undefined) return {};
   if (typeof raw !== 'object' || raw === null) throw typeError('options', 'an object', raw);
-  return raw as O;
+  return options;
 }
 
 /**

@@ -35,7 +35,7 @@ import {
   type MapOptions,
   type PoolOptions,
 } from './options.ts';
-import { checkTaskOptions, type TaskOptions } from './task.ts';
+import { checkTaskOptions } from './task.ts';
 import { MODE_APPLY, MODE_MAP, MODE_STARMAP, type TaskMode } from './protocol.ts';
 import type { WorkerKind } from './worker-slot.ts';
 import type { Unwrapped } from './transfer.ts';
@@ -234,16 +234,11 @@ export abstract class BasePool {
       given ??
       (known === undefined ? undefined : Math.max(1, Math.ceil(known / (4 * this.#workers))));
     const future = new Future<unknown[]>();
-    this.#lazyMap(key, mode, input, { chunksize, ordered: true, onProgress })
-      .collect()
-      .then(
-        (out) => {
-          settleWithCallbacks(future, true, out, callbacks);
-        },
-        (error: unknown) => {
-          settleWithCallbacks(future, false, error, callbacks);
-        },
-      );
+    this.#lazyMap(key, mode, input, { chunksize, ordered: true, onProgress }).collect(
+      (ok, value) => {
+        settleWithCallbacks(future, ok, value, callbacks);
+      },
+    );
     return new AsyncResult(future);
   }
 
