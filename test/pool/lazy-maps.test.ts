@@ -2,8 +2,8 @@
  * Lazy maps (issue 13): `imap`/`imapUnordered`/`map` of Pool/ThreadPool and `Executor.map`
  * read their input as results are taken, sync or async, endless included; an error thrown
  * by the input comes out after the results before it; `maxQueueSize` counts items; zipped
- * iterables and `buffersize` in `Executor.map` as in Python 3.14; 10,000,000 items in bounded
- * memory. One test body per backend.
+ * iterables and `buffersize` in `Executor.map` as in Python 3.14. One test body per backend.
+ * (10,000,000 items in bounded memory: lazy-map-memory.test.ts, in a process of its own.)
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -214,41 +214,6 @@ for (const backend of pools) {
     });
   });
 }
-
-describe('thread: ThreadPool over 10,000,000 items', () => {
-  it(
-    'imap() over a 10,000,000-item generator runs in bounded memory',
-    { timeout: 300_000 },
-    async () => {
-      const pool = new ThreadPool(2);
-      try {
-        const count = 10_000_000;
-        const items = (function* () {
-          for (let i = 0; i < count; i++) yield i;
-        })();
-        // Settle the heap first, so the growth measured is the map's.
-        assert.equal(await pool.apply(tasks.inc, [1]), 2);
-        const before = process.memoryUsage().rss;
-        let peak = before;
-        let seen = 0;
-        let sum = 0;
-        for await (const value of pool.imap(tasks.inc, items, { chunksize: 10_000 })) {
-          sum += value;
-          if (++seen % 100_000 === 0) peak = Math.max(peak, process.memoryUsage().rss);
-        }
-        assert.equal(seen, count);
-        // The sum of 1..count.
-        assert.equal(sum, (count * (count + 1)) / 2);
-        // Reading the input at once holds 10,000,000 numbers plus their chunks: well over
-        // 100 MB. Reading it as results are taken holds at most a few chunks.
-        const growth = (peak - before) / 2 ** 20;
-        assert.ok(growth < 64, `RSS grew by ${growth.toFixed(1)} MB`);
-      } finally {
-        await pool.terminate();
-      }
-    },
-  );
-});
 
 const executors = [
   { kind: 'thread', Executor: ThreadPoolExecutor },
