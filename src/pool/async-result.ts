@@ -97,3 +97,19 @@ export function settleWithCallbacks<R>(
   if (ok) future.setResult(value as R);
   else future.setException(value);
 }
+
+/** Settles a promise with a task's outcome: one small object per task, no closures. */
+export class Settler<T> {
+  readonly #resolve: (value: T) => void;
+  readonly #reject: (reason: unknown) => void;
+
+  constructor(resolve: (value: T) => void, reject: (reason: unknown) => void) {
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+
+  settle(ok: boolean, value: unknown): void {
+    if (ok) this.#resolve(value as T);
+    else this.#reject(value);
+  }
+}

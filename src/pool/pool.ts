@@ -12,15 +12,9 @@ import { typeError } from '../internal/validate.ts';
 import { cpuCount } from '../threading/current.ts';
 import type { AnyFunction, Target } from '../runtime/target.ts';
 import { Future } from '../futures/future.ts';
-import { AsyncResult, checkCallbacks, settleWithCallbacks } from './async-result.ts';
-import {
-  LazyMap,
-  parseCallback,
-  parsePositiveInteger,
-  roomIn,
-  type ChunkRunner,
-  type LazyMapConfig,
-} from './chunked-map.ts';
+import { AsyncResult, checkCallbacks, Settler, settleWithCallbacks } from './async-result.ts';
+import { LazyMap, parseCallback, parsePositiveInteger, type LazyMapConfig } from './chunked-map.ts';
+import { engineRunner } from './engine-runner.ts';
 import { PoolEngine } from './engine.ts';
 import { MapInput, type AnyIterable } from './map-input.ts';
 import {
@@ -286,24 +280,7 @@ export abstract class BasePool {
     input: MapInput,
     config: Pick<LazyMapConfig, 'chunksize' | 'ordered' | 'onProgress'>,
   ): LazyMap {
-    const engine = this.#engine;
-    const runner: ChunkRunner = {
-      send: (items, settled) => {
-        const handle = engine.submit(key, mode, items, { settle: settled });
-        return () => {
-          handle.cancel();
-        };
-      },
-      room: () => roomIn(engine),
-      stopped: () =>
-        engine.state === 'running'
-          ? null
-          : (engine.brokenError ??
-            new StateError(
-              'ERR_POOL_NOT_RUNNING',
-              'the pool stopped before this map read its input',
-            )),
-    };
+    const runner = engineRunner(this.#engine, key, mode);
     const map: LazyMap = new LazyMap(input, runner, {
       ...config,
       ahead: undefined,
@@ -344,9 +321,12 @@ export abstract class BasePool {
    * every worker has exited. Idempotent.
    */
   terminate(): Promise<void> {
-    return this.#engine.terminate(
+    const exited = this.#engine.terminate(
       new StateError('ERR_POOL_NOT_RUNNING', 'the pool was terminated before this task finished'),
     );
+    // A join() waiting for maps to read their input waits for the workers' exit instead.
+    for (const wake of this.#joiners.splice(0)) wake();
+    return exited;
   }
 
   /**
@@ -366,22 +346,6 @@ export abstract class BasePool {
   /** `await using pool = new Pool()`: terminates at the end of the scope, as Python's `with`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.terminate();
-  }
-}
-
-/** Settles a promise with a task's outcome: one small object per task, no closures. */
-class Settler<T> {
-  readonly #resolve: (value: T) => void;
-  readonly #reject: (reason: unknown) => void;
-
-  constructor(resolve: (value: T) => void, reject: (reason: unknown) => void) {
-    this.#resolve = resolve;
-    this.#reject = reject;
-  }
-
-  settle(ok: boolean, value: unknown): void {
-    if (ok) this.#resolve(value as T);
-    else this.#reject(value);
   }
 }
 
