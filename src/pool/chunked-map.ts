@@ -247,9 +247,11 @@ export class LazyMap<T = unknown> implements AsyncIterableIterator<T> {
       const chunk = this.#config.ordered ? this.#chunks.get(this.#handedOn) : this.#completed[0];
       if (chunk?.settled === true) {
         if (!chunk.ok) {
-          if (!this.#config.ordered) this.#completed.shift();
-          this.#handOn(chunk);
           if (this.#config.afterError === 'end') this.#end();
+          else {
+            if (!this.#config.ordered) this.#completed.shift();
+            this.#handOn(chunk);
+          }
           throw chunk.value;
         }
         const values = chunk.value as readonly unknown[];
