@@ -25,6 +25,7 @@ export function formatValue(value: number, unit: Unit): string {
     case 'ms':
     case 'µs':
     case 'ns':
+    case 'MB':
       return significant.format(value);
   }
 }

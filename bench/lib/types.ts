@@ -67,7 +67,7 @@ export type Contender<P extends Params = Params> =
   NodeContender<P> | PythonContender | PlannedContender;
 
 /** Units the tables know how to format. */
-export type Unit = 'items/s' | 'tasks/s' | 's' | 'ms' | 'µs' | 'ns' | 'x' | 'flag';
+export type Unit = 'items/s' | 'tasks/s' | 's' | 'ms' | 'µs' | 'ns' | 'MB' | 'x' | 'flag';
 
 /** One numeric column: the median across rounds, with the min–max spread. */
 export interface Column {

@@ -312,22 +312,30 @@ export function asCompleted<T>(
   const futures = uniqueFutures(fs, 'fs');
   const ms = parseTimeout(options.timeout);
   const deadline = ms === Infinity ? Infinity : Date.now() + ms;
-  const pending = new Set(futures);
+  const total = futures.length;
+  // Only the futures not yet yielded are held: each is let go as it is yielded. The pending
+  // ones map to what stops listening to them.
+  const pending = new Map<Future<T>, () => void>();
   // Already done first, in the order given; the rest as they complete.
-  const finished: Future<T>[] = futures.filter((f) => f.done());
+  let finished: Future<T>[] = [];
   let wake: (() => void) | null = null;
-  const cancels = futures
-    .filter((f) => !f.done())
-    .map((f) =>
-      f.whenDone(() => {
-        finished.push(f);
-        wake?.();
-      }),
-    );
+  for (const f of futures) {
+    if (f.done()) {
+      finished.push(f);
+      pending.set(f, noop);
+      continue;
+    }
+    const cancel = f.whenDone(() => {
+      finished.push(f);
+      wake?.();
+    });
+    pending.set(f, cancel);
+  }
+  futures.length = 0;
   const stop = (): void => {
-    for (const cancel of cancels) cancel();
+    for (const cancel of pending.values()) cancel();
     pending.clear();
-    finished.length = 0;
+    finished = [];
   };
   const next = async (): Promise<IteratorResult<CompletedFuture<T>, undefined>> => {
     while (pending.size > 0) {
@@ -338,7 +346,7 @@ export function asCompleted<T>(
       }
       const left = deadline - Date.now();
       if (left <= 0) {
-        const error = new TimeoutError(`${pending.size} (of ${futures.length}) futures unfinished`);
+        const error = new TimeoutError(`${pending.size} (of ${total}) futures unfinished`);
         stop();
         throw error;
       }
@@ -364,4 +372,8 @@ export function asCompleted<T>(
       return this;
     },
   };
+}
+
+function noop(): void {
+  // Nothing to stop listening to: the future was done already.
 }

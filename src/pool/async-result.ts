@@ -50,26 +50,66 @@ export class AsyncResult<T> {
   }
 }
 
+/** The callbacks of `applyAsync`/`mapAsync`, checked. */
+export interface ResultCallbacks<R> {
+  readonly callback: ((result: R) => void) | undefined;
+  readonly errorCallback: ((error: unknown) => void) | undefined;
+}
+
 /**
- * Calls `callback` with the result or `errorCallback` with the error once `future` is done.
+ * Checks `callback` and `errorCallback` before anything is queued.
  * @throws {ArgumentTypeError} if either is given and is not a function.
  */
-export function addCallbacks<R>(
-  future: Future<R>,
-  callback: ((result: R) => void) | undefined,
-  errorCallback: ((error: unknown) => void) | undefined,
-): void {
+export function checkCallbacks<R>(
+  options: { callback?: unknown; errorCallback?: unknown } | undefined,
+): ResultCallbacks<R> {
+  const callback = options?.callback;
+  const errorCallback = options?.errorCallback;
   if (callback !== undefined && typeof callback !== 'function') {
     throw typeError('callback', 'a function', callback);
   }
   if (errorCallback !== undefined && typeof errorCallback !== 'function') {
     throw typeError('errorCallback', 'a function', errorCallback);
   }
-  if (callback === undefined && errorCallback === undefined) return;
-  future.addDoneCallback((f) => {
-    void f.exception().then((error) => {
-      if (error === null) void f.result().then(callback);
-      else errorCallback?.(error);
-    });
-  });
+  return {
+    callback: callback as ((result: R) => void) | undefined,
+    errorCallback: errorCallback as ((error: unknown) => void) | undefined,
+  };
+}
+
+/**
+ * Settles `future` with a task's outcome, calling the matching callback first: as in Python,
+ * the callback runs before the result is ready, so `wait()` and `get()` resolve after it. A
+ * callback that throws is reported and the result is made ready all the same.
+ */
+export function settleWithCallbacks<R>(
+  future: Future<R>,
+  ok: boolean,
+  value: unknown,
+  callbacks: ResultCallbacks<R>,
+): void {
+  try {
+    if (ok) callbacks.callback?.(value as R);
+    else callbacks.errorCallback?.(value);
+  } catch (error) {
+    console.error(`exception calling ${ok ? 'callback' : 'errorCallback'} for AsyncResult`, error);
+  }
+  if (ok) future.setResult(value as R);
+  else future.setException(value);
+}
+
+/** Settles a promise with a task's outcome: one small object per task, no closures. */
+export class Settler<T> {
+  readonly #resolve: (value: T) => void;
+  readonly #reject: (reason: unknown) => void;
+
+  constructor(resolve: (value: T) => void, reject: (reason: unknown) => void) {
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+
+  settle(ok: boolean, value: unknown): void {
+    if (ok) this.#resolve(value as T);
+    else this.#reject(value);
+  }
 }

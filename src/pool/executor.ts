@@ -19,11 +19,19 @@ import type { AnyFunction, Target } from '../runtime/target.ts';
 import { PoolEngine } from './engine.ts';
 import { checkTaskOptions, type TaskOptions } from './task.ts';
 import { Future } from '../futures/future.ts';
-import { ChunkedMap, iterateChunks } from './chunked-map.ts';
+import {
+  LazyMap,
+  parseCallback,
+  parsePositiveInteger,
+  roomIn,
+  type ChunkRunner,
+} from './chunked-map.ts';
+import { isOptions, MapInput, type IterablesThenOptions } from './map-input.ts';
 import {
   parseMaxQueueSize,
   parseMaxTasksPerChild,
   parseWorkerCount,
+  readCallOptions,
   readOptions,
   type ExecutorMapOptions,
   type ExecutorOptions,
@@ -32,7 +40,7 @@ import {
   type ThreadPoolExecutorOptions,
 } from './options.ts';
 import type { ResultOf } from './pool.ts';
-import { MODE_APPLY, MODE_MAP } from './protocol.ts';
+import { MODE_APPLY, MODE_MAP, MODE_STARMAP } from './protocol.ts';
 import type { WorkerKind } from './worker-slot.ts';
 import { processWorkerIdentity, threadWorkerIdentity } from './workers-identity.ts';
 
@@ -43,6 +51,9 @@ export abstract class Executor {
   readonly #engine: PoolEngine;
   readonly #broken: (message: string, cause?: unknown) => BrokenExecutorError;
   #shutdown = false;
+  /** Maps still reading their input: `shutdown()` has them read the rest first. */
+  readonly #maps = new Set<{ unbound(): void }>();
+  readonly #workers: number;
 
   protected constructor(
     kind: WorkerKind,
@@ -56,6 +67,7 @@ export abstract class Executor {
     const defaultWorkers = kind === 'thread' ? Math.min(32, cpuCount() + 4) : cpuCount();
     const workers = parseWorkerCount(options.maxWorkers, 'maxWorkers', defaultWorkers);
     const max = parseMaxTasksPerChild(options.maxTasksPerChild);
+    this.#workers = workers;
     const Broken = kind === 'thread' ? BrokenThreadPoolError : BrokenProcessPoolError;
     const what = kind === 'thread' ? 'thread' : 'process';
     this.#broken = (message, cause) =>
@@ -122,7 +134,7 @@ export abstract class Executor {
 
   #submit<R>(
     key: number,
-    mode: typeof MODE_APPLY | typeof MODE_MAP,
+    mode: typeof MODE_APPLY | typeof MODE_MAP | typeof MODE_STARMAP,
     payload: unknown,
     options?: TaskOptions,
   ): Future<R> {
@@ -150,38 +162,73 @@ export abstract class Executor {
   }
 
   /**
-   * `fn(item)` for every item, all submitted now, yielded in input order. An error is thrown
-   * at its item's position, and ends the iteration; so does the `timeout`; either way the
-   * futures not yet started are cancelled.
+   * `fn(a, b, …)` for the items of the iterables zipped (the shortest ends it), yielded in
+   * input order, as Python's `Executor.map(fn, *iterables, timeout, chunksize, buffersize)`.
+   * The input, sync or async, is read as results are taken, at most `buffersize` chunks ahead
+   * (see {@link ExecutorMapOptions}). An error is thrown at its item's position and ends the
+   * iteration, as does the `timeout`, counted from this call; either way the chunks not yet
+   * started are cancelled. An error thrown by the input comes after the results before it.
    */
-  map<F extends (item: never) => unknown>(
+  map<F extends AnyFunction>(
     fn: Target<F>,
-    iterable: Iterable<Parameters<F>[0]>,
-    options: ExecutorMapOptions = {},
+    ...iterablesThenOptions: IterablesThenOptions<Parameters<F>>
   ): AsyncIterableIterator<ResultOf<F>> {
     this.#checkOpen();
+    const rest: unknown[] = iterablesThenOptions;
+    const last = rest.at(-1);
+    const hasOptions = rest.length > 0 && (last === undefined || isOptions(last));
+    const iterables = hasOptions ? rest.slice(0, -1) : rest;
+    const options = readCallOptions(
+      (hasOptions ? last : undefined) as ExecutorMapOptions | undefined,
+    );
     const ms = parseTimeout(options.timeout);
-    const deadline = ms === Infinity ? Infinity : Date.now() + ms;
-    const map = new ChunkedMap(iterable, options.chunksize, () => 1, options.onProgress);
+    const chunksize = parsePositiveInteger(options.chunksize) ?? 1;
+    const buffersize = parsePositiveInteger(options.buffersize, 'buffersize');
+    const onProgress = parseCallback(options.onProgress, 'onProgress');
+    const input = new MapInput(iterables);
     const key = this.#engine.keyOf(fn);
-    const futures = map.chunks.map((chunk, index) => {
-      const future = this.#submit<unknown[]>(key, MODE_MAP, chunk);
-      if (options.onProgress !== undefined) {
-        future.addDoneCallback(() => {
-          map.chunkDone(index);
+    const mode = iterables.length === 1 ? MODE_MAP : MODE_STARMAP;
+    const runner: ChunkRunner = {
+      send: (items, settled) => {
+        const future = this.#submit<unknown[]>(key, mode, items);
+        future.addDoneCallback((done) => {
+          done.result().then(
+            (values) => {
+              settled(true, values);
+            },
+            (error: unknown) => {
+              settled(false, error);
+            },
+          );
         });
-      }
-      return future;
-    });
-    const read = (index: number): Promise<readonly unknown[]> => {
-      const left = deadline === Infinity ? undefined : Math.max(0, deadline - Date.now());
-      return futures[index]?.result(left) ?? Promise.resolve([]);
+        return () => {
+          future.cancel();
+        };
+      },
+      room: () => roomIn(this.#engine),
+      stopped: () => {
+        try {
+          this.#checkOpen();
+          return null;
+        } catch (error) {
+          return error;
+        }
+      },
     };
-    // Ends at the first error or timeout, or when the caller stops early: the futures not yet
-    // started are cancelled.
-    return iterateChunks<ResultOf<F>>(futures.length, read, 'end', () => {
-      for (const f of futures) f.cancel();
+    const map: LazyMap<ResultOf<F>> = new LazyMap(input, runner, {
+      chunksize,
+      ahead: buffersize,
+      workers: this.#workers,
+      ordered: true,
+      afterError: 'end',
+      deadline: ms === Infinity ? Infinity : Date.now() + ms,
+      onProgress,
+      onInputDone: () => {
+        this.#maps.delete(map);
+      },
     });
+    this.#maps.add(map);
+    return map.start();
   }
 
   /** Resolves once the queue has room under `maxQueueSize` (at once without a limit). */
@@ -197,6 +244,8 @@ export abstract class Executor {
     const { wait = true, cancelFutures = false } = options;
     assertBoolean(wait, 'wait');
     assertBoolean(cancelFutures, 'cancelFutures');
+    // A map reads the rest of a sync input now, as Python's submitted it all at the call.
+    for (const map of this.#maps) map.unbound();
     this.#shutdown = true;
     // Queued futures become cancelled (`cancelled()` says so); running ones go on.
     if (cancelFutures) this.#engine.cancelQueued();

@@ -21,9 +21,9 @@ export interface PoolOptions {
   /** Tasks (or chunks) a worker runs before it is replaced by a fresh one. Default: no limit. */
   readonly maxTasksPerChild?: number | null | undefined;
   /**
-   * Tasks that may wait in the queue; `apply`/`applyAsync` past it throw `QueueFullError`
-   * (await `hasCapacity()` first). A `map` or `imap` call counts as one submission.
-   * Default: no limit.
+   * Items that may wait in the queue: one per `apply`/`applyAsync`, and every item of a map's
+   * chunks. `apply`/`applyAsync` past it throw `QueueFullError` (await `hasCapacity()`
+   * first); a map waits for room before it sends its next chunk. Default: no limit.
    */
   readonly maxQueueSize?: number | undefined;
   /**
@@ -47,10 +47,14 @@ export interface ApplyAsyncOptions<R> extends TaskOptions {
 export interface MapOptions {
   /**
    * Items per task. `map`'s default is Python's: the items divided by four times the workers,
-   * rounded up; `imap`'s is 1.
+   * rounded up, for an input with a length (an array, a Set, a Map); without one, chunks grow
+   * from 1 item to 1024. `imap`'s default is 1.
    */
   readonly chunksize?: number | undefined;
-  /** Called after each chunk completes, with the items done so far and the total. */
+  /**
+   * Called after each chunk completes, with the items done so far and the total: the input's
+   * length if it has one, else the items read so far (the total once the input is over).
+   */
   readonly onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
@@ -69,8 +73,9 @@ export interface ExecutorOptions {
   readonly initializer?: Target | undefined;
   readonly initargs?: readonly unknown[] | undefined;
   /**
-   * Tasks that may wait in the queue; a submit past it throws `QueueFullError` (await
-   * `hasCapacity()` first). A `map` call counts as one submission. Default: no limit.
+   * Items that may wait in the queue: one per submit, and every item of a map's chunks. A
+   * submit past it throws `QueueFullError` (await `hasCapacity()` first); a map waits for room
+   * before it sends its next chunk. Default: no limit.
    */
   readonly maxQueueSize?: number | undefined;
 }
@@ -99,7 +104,16 @@ export interface ExecutorMapOptions {
   readonly timeout?: number | undefined;
   /** Items per task. @default 1 */
   readonly chunksize?: number | undefined;
-  /** Called after each chunk completes, with the items done so far and the total. */
+  /**
+   * Python 3.14's `buffersize`: at most this many chunks submitted and not yet yielded; the
+   * input is read as the consumer takes results. Default: a bound of its own (up to 1024
+   * chunks and 65,536 items), where Python's reads the whole input at the call.
+   */
+  readonly buffersize?: number | undefined;
+  /**
+   * Called after each chunk completes, with the items done so far and the total: the input's
+   * length if it has one, else the items read so far (the total once the input is over).
+   */
   readonly onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
@@ -117,6 +131,17 @@ export function readOptions<O extends object>(
     throw typeError('options', 'a number or an object', options);
   }
   return opts as O;
+}
+
+/**
+ * A call's options: an object, or `undefined` for none.
+ * @throws {ArgumentTypeError} for anything else.
+ */
+export function readCallOptions<O extends object>(options: O | undefined): Partial<O> {
+  if (options === undefined) return {};
+  const raw: unknown = options;
+  if (typeof raw !== 'object' || raw === null) throw typeError('options', 'an object', raw);
+  return options;
 }
 
 /**

@@ -12,13 +12,16 @@ import { typeError } from '../internal/validate.ts';
 import { cpuCount } from '../threading/current.ts';
 import type { AnyFunction, Target } from '../runtime/target.ts';
 import { Future } from '../futures/future.ts';
-import { addCallbacks, AsyncResult } from './async-result.ts';
-import { ChunkedMap, iterateChunks } from './chunked-map.ts';
+import { AsyncResult, checkCallbacks, Settler, settleWithCallbacks } from './async-result.ts';
+import { LazyMap, parseCallback, parsePositiveInteger, type LazyMapConfig } from './chunked-map.ts';
+import { engineRunner } from './engine-runner.ts';
 import { PoolEngine } from './engine.ts';
+import { MapInput, type AnyIterable } from './map-input.ts';
 import {
   parseMaxQueueSize,
   parseMaxTasksPerChild,
   parseWorkerCount,
+  readCallOptions,
   readOptions,
   type ApplyAsyncOptions,
   type ApplyOptions,
@@ -26,7 +29,7 @@ import {
   type MapOptions,
   type PoolOptions,
 } from './options.ts';
-import { checkTaskOptions, type TaskOptions } from './task.ts';
+import { checkTaskOptions } from './task.ts';
 import { MODE_APPLY, MODE_MAP, MODE_STARMAP, type TaskMode } from './protocol.ts';
 import type { WorkerKind } from './worker-slot.ts';
 import type { Unwrapped } from './transfer.ts';
@@ -49,6 +52,12 @@ export type ArgsThenOptions<F extends AnyFunction, O> =
 export abstract class BasePool {
   readonly #engine: PoolEngine;
   readonly #workers: number;
+  /** Maps still reading their input: `close()` lets them finish it, as Python's does. */
+  readonly #maps = new Set<LazyMap>();
+  /** `close()` was called while maps read their input; the engine closes after the last. */
+  #closing = false;
+  /** `join()` calls waiting for the engine to close. */
+  readonly #joiners: (() => void)[] = [];
 
   protected constructor(kind: WorkerKind, options: number | PoolOptions | undefined) {
     const opts = readOptions<PoolOptions>(options, 'processes');
@@ -105,27 +114,9 @@ export abstract class BasePool {
 
   #checkRunning(): void {
     const engine = this.#engine;
-    if (engine.state === 'running') return;
+    if (engine.state === 'running' && !this.#closing) return;
     if (engine.state === 'broken' && engine.brokenError !== null) throw engine.brokenError;
     throw new StateError('ERR_POOL_NOT_RUNNING', 'Pool not running');
-  }
-
-  #submit<R>(target: Target, mode: TaskMode, payload: unknown, options?: TaskOptions): Future<R> {
-    const future = new Future<R>();
-    const key = this.#engine.keyOf(target);
-    this.#engine.submit(
-      key,
-      mode,
-      payload,
-      {
-        settle: (ok, value) => {
-          if (ok) future.setResult(value as R);
-          else future.setException(value);
-        },
-      },
-      options,
-    );
-    return future;
   }
 
   /** Runs `task(...args)` on a worker; resolves with its result. */
@@ -143,24 +134,39 @@ export abstract class BasePool {
     });
   }
 
-  /** Runs `task(...args)` on a worker; returns its {@link AsyncResult} at once. */
+  /**
+   * Runs `task(...args)` on a worker; returns its {@link AsyncResult} at once. Every option is
+   * checked before the task is queued; `callback`/`errorCallback` run before it is ready.
+   */
   applyAsync<F extends AnyFunction>(
     task: Target<F>,
     ...[args, options]: ArgsThenOptions<F, ApplyAsyncOptions<ResultOf<F>>>
   ): AsyncResult<ResultOf<F>> {
     this.#checkRunning();
     if (args !== undefined && !Array.isArray(args)) throw typeError('args', 'an array', args);
+    const key = this.#engine.keyOf(task);
     checkTaskOptions(options);
+    const callbacks = checkCallbacks<ResultOf<F>>(options);
     this.#engine.checkCapacity();
-    const future = this.#submit<ResultOf<F>>(task, MODE_APPLY, args ?? [], options);
-    addCallbacks(future, options?.callback, options?.errorCallback);
+    const future = new Future<ResultOf<F>>();
+    this.#engine.submit(
+      key,
+      MODE_APPLY,
+      args ?? [],
+      {
+        settle: (ok, value) => {
+          settleWithCallbacks(future, ok, value, callbacks);
+        },
+      },
+      options,
+    );
     return new AsyncResult(future);
   }
 
   /** `task(item)` for every item, in input order; fails with the first error, after all ran. */
   map<F extends (item: never) => unknown>(
     task: Target<F>,
-    iterable: Iterable<Parameters<F>[0]>,
+    iterable: AnyIterable<Parameters<F>[0]>,
     options?: MapOptions,
   ): Promise<ResultOf<F>[]> {
     return this.mapAsync(task, iterable, options).get();
@@ -169,7 +175,7 @@ export abstract class BasePool {
   /** As {@link BasePool.map}, returning an {@link AsyncResult} at once. */
   mapAsync<F extends (item: never) => unknown>(
     task: Target<F>,
-    iterable: Iterable<Parameters<F>[0]>,
+    iterable: AnyIterable<Parameters<F>[0]>,
     options?: MapAsyncOptions<ResultOf<F>>,
   ): AsyncResult<ResultOf<F>[]> {
     return this.#mapAsync(
@@ -183,7 +189,7 @@ export abstract class BasePool {
   /** `task(...args)` for every argument list, in input order. */
   starmap<F extends AnyFunction>(
     task: Target<F>,
-    iterable: Iterable<Parameters<F>>,
+    iterable: AnyIterable<Parameters<F>>,
     options?: MapOptions,
   ): Promise<ResultOf<F>[]> {
     return this.starmapAsync(task, iterable, options).get();
@@ -192,7 +198,7 @@ export abstract class BasePool {
   /** As {@link BasePool.starmap}, returning an {@link AsyncResult} at once. */
   starmapAsync<F extends AnyFunction>(
     task: Target<F>,
-    iterable: Iterable<Parameters<F>>,
+    iterable: AnyIterable<Parameters<F>>,
     options?: MapAsyncOptions<ResultOf<F>>,
   ): AsyncResult<ResultOf<F>[]> {
     return this.#mapAsync(
@@ -206,40 +212,28 @@ export abstract class BasePool {
   #mapAsync(
     task: Target,
     mode: TaskMode,
-    iterable: Iterable<unknown>,
-    options: MapAsyncOptions<unknown> = {},
+    iterable: AnyIterable<unknown>,
+    options: MapAsyncOptions<unknown> | undefined,
   ): AsyncResult<unknown[]> {
     this.#checkRunning();
-    // Python's default chunksize: four chunks per worker.
-    const map = new ChunkedMap(
-      iterable,
-      options.chunksize,
-      (count) => Math.max(1, Math.ceil(count / (4 * this.#workers))),
-      options.onProgress,
-    );
+    const opts = readCallOptions(options);
+    const given = parsePositiveInteger(opts.chunksize);
+    const onProgress = parseCallback(opts.onProgress, 'onProgress');
+    const callbacks = checkCallbacks<unknown[]>(opts);
+    const input = new MapInput([iterable]);
     const key = this.#engine.keyOf(task);
-    const result = new Future<unknown[]>();
-    const out: unknown[] = new Array(map.total);
-    const size = map.size;
-    let left = map.chunks.length;
-    let failure: { error: unknown } | null = null;
-    if (left === 0) result.setResult(out);
-    map.chunks.forEach((payload, index) => {
-      this.#engine.submit(key, mode, payload, {
-        settle: (ok, value) => {
-          if (ok) {
-            const values = value as unknown[];
-            for (let j = 0; j < values.length; j++) out[index * size + j] = values[j];
-          } else failure ??= { error: value };
-          map.chunkDone(index);
-          if (--left > 0) return;
-          if (failure === null) result.setResult(out);
-          else result.setException(failure.error);
-        },
-      });
-    });
-    addCallbacks(result, options.callback, options.errorCallback);
-    return new AsyncResult(result);
+    const known = input.knownLength;
+    // Python's default chunksize: four chunks per worker. Without a length, chunks grow.
+    const chunksize =
+      given ??
+      (known === undefined ? undefined : Math.max(1, Math.ceil(known / (4 * this.#workers))));
+    const future = new Future<unknown[]>();
+    this.#lazyMap(key, mode, input, { chunksize, ordered: true, onProgress }).collect(
+      (ok, value) => {
+        settleWithCallbacks(future, ok, value, callbacks);
+      },
+    );
+    return new AsyncResult(future);
   }
 
   /**
@@ -248,7 +242,7 @@ export abstract class BasePool {
    */
   imap<F extends (item: never) => unknown>(
     task: Target<F>,
-    iterable: Iterable<Parameters<F>[0]>,
+    iterable: AnyIterable<Parameters<F>[0]>,
     options?: MapOptions,
   ): AsyncIterableIterator<ResultOf<F>> {
     return this.#imap(task, iterable, options, true) as AsyncIterableIterator<ResultOf<F>>;
@@ -257,7 +251,7 @@ export abstract class BasePool {
   /** As {@link BasePool.imap}, yielding results in the order they complete. */
   imapUnordered<F extends (item: never) => unknown>(
     task: Target<F>,
-    iterable: Iterable<Parameters<F>[0]>,
+    iterable: AnyIterable<Parameters<F>[0]>,
     options?: MapOptions,
   ): AsyncIterableIterator<ResultOf<F>> {
     return this.#imap(task, iterable, options, false) as AsyncIterableIterator<ResultOf<F>>;
@@ -265,41 +259,43 @@ export abstract class BasePool {
 
   #imap(
     task: Target,
-    iterable: Iterable<unknown>,
-    options: MapOptions = {},
+    iterable: AnyIterable<unknown>,
+    options: MapOptions | undefined,
     ordered: boolean,
   ): AsyncIterableIterator<unknown> {
     this.#checkRunning();
-    const map = new ChunkedMap(iterable, options.chunksize, () => 1, options.onProgress);
+    const opts = readCallOptions(options);
+    // Python's imap default: one item per chunk.
+    const chunksize = parsePositiveInteger(opts.chunksize) ?? 1;
+    const onProgress = parseCallback(opts.onProgress, 'onProgress');
+    const input = new MapInput([iterable]);
     const key = this.#engine.keyOf(task);
-    // Outcomes by chunk index (ordered) or in completion order (unordered).
-    const outcomes: ({ ok: boolean; value: unknown } | undefined)[] = [];
-    let wake: (() => void) | null = null;
-    map.chunks.forEach((payload, index) => {
-      this.#engine.submit(key, MODE_MAP, payload, {
-        settle: (ok, value) => {
-          if (ordered) outcomes[index] = { ok, value };
-          else outcomes.push({ ok, value });
-          map.chunkDone(index);
-          wake?.();
-        },
-      });
+    return this.#lazyMap(key, MODE_MAP, input, { chunksize, ordered, onProgress }).start();
+  }
+
+  /** A lazy map on this pool's engine, counted among the maps a `close()` waits for. */
+  #lazyMap(
+    key: number,
+    mode: TaskMode,
+    input: MapInput,
+    config: Pick<LazyMapConfig, 'chunksize' | 'ordered' | 'onProgress'>,
+  ): LazyMap {
+    const runner = engineRunner(this.#engine, key, mode);
+    const map: LazyMap = new LazyMap(input, runner, {
+      ...config,
+      ahead: undefined,
+      workers: this.#workers,
+      afterError: 'go-on',
+      deadline: Infinity,
+      onInputDone: () => {
+        this.#maps.delete(map);
+        if (!this.#closing || this.#maps.size > 0) return;
+        this.#engine.close();
+        for (const wake of this.#joiners.splice(0)) wake();
+      },
     });
-    const read = (index: number): readonly unknown[] | Promise<readonly unknown[]> => {
-      const outcome = outcomes[index];
-      if (outcome === undefined) {
-        // Not in yet: look again once the next chunk settles.
-        return new Promise<void>((resolve) => {
-          wake = () => {
-            wake = null;
-            resolve();
-          };
-        }).then(() => read(index));
-      }
-      if (!outcome.ok) throw outcome.value;
-      return outcome.value as unknown[];
-    };
-    return iterateChunks(map.chunks.length, read, 'go-on');
+    this.#maps.add(map);
+    return map;
   }
 
   /** Resolves once the queue has room under `maxQueueSize` (at once without a limit). */
@@ -307,9 +303,17 @@ export abstract class BasePool {
     return this.#engine.hasCapacity();
   }
 
-  /** Takes no more tasks; the workers exit once the queued ones are done. Idempotent. */
+  /**
+   * Takes no more tasks; the workers exit once the queued ones are done. A map still reading
+   * its input reads the rest first, without waiting for its consumer. Idempotent.
+   */
   close(): void {
-    this.#engine.close();
+    if (this.#maps.size === 0) {
+      this.#engine.close();
+      return;
+    }
+    this.#closing = true;
+    for (const map of this.#maps) map.unbound();
   }
 
   /**
@@ -317,9 +321,12 @@ export abstract class BasePool {
    * every worker has exited. Idempotent.
    */
   terminate(): Promise<void> {
-    return this.#engine.terminate(
+    const exited = this.#engine.terminate(
       new StateError('ERR_POOL_NOT_RUNNING', 'the pool was terminated before this task finished'),
     );
+    // A join() waiting for maps to read their input waits for the workers' exit instead.
+    for (const wake of this.#joiners.splice(0)) wake();
+    return exited;
   }
 
   /**
@@ -327,28 +334,18 @@ export abstract class BasePool {
    * @throws {StateError} `Pool is still running` before `close()` or `terminate()`.
    */
   join(): Promise<void> {
+    if (this.#closing && this.#engine.state === 'running') {
+      // Closed, waiting for maps to read their input: the engine closes after them.
+      return new Promise<void>((resolve) => {
+        this.#joiners.push(resolve);
+      }).then(() => this.#engine.exited());
+    }
     return this.#engine.exited();
   }
 
   /** `await using pool = new Pool()`: terminates at the end of the scope, as Python's `with`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.terminate();
-  }
-}
-
-/** Settles a promise with a task's outcome: one small object per task, no closures. */
-class Settler<T> {
-  readonly #resolve: (value: T) => void;
-  readonly #reject: (reason: unknown) => void;
-
-  constructor(resolve: (value: T) => void, reject: (reason: unknown) => void) {
-    this.#resolve = resolve;
-    this.#reject = reject;
-  }
-
-  settle(ok: boolean, value: unknown): void {
-    if (ok) this.#resolve(value as T);
-    else this.#reject(value);
   }
 }
 

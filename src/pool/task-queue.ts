@@ -4,9 +4,14 @@
  *
  * A task cancelled while queued stays in the array, marked done, and is skipped when it
  * reaches the head: removing it would cost a search, skipping it costs one check. The array
- * is read through a head index and cut now and then ({@link QUEUE_COMPACT_AT}), never shifted.
+ * is read through a head index and cut now and then ({@link QUEUE_COMPACT_AT}), never shifted;
+ * the slots behind the head are emptied at once, so that a task sent or settled is not kept
+ * alive (nor its arguments) by the queue.
+ *
+ * `maxQueueSize` counts items: a chunk of a map weighs as many items as it holds.
  */
 import { QueueFullError } from '../errors.ts';
+import { DECODE_FLAG, MODE_APPLY } from './protocol.ts';
 import type { Task } from './task.ts';
 import { QUEUE_COMPACT_AT } from './tuning.ts';
 
@@ -16,9 +21,11 @@ export class TaskQueue {
   #head = 0;
   /** Tasks in the queue whose state is `queued`: not yet sent, cancelled or failed. */
   #waiting = 0;
+  /** The items in those tasks: one per `apply`, a chunk's length per chunk of a map. */
+  #items = 0;
   readonly #maxSize: number;
   /**
-   * Promises of `hasCapacity()` waiting for {@link TaskQueue.waiting} to drop below
+   * Promises of `hasCapacity()` waiting for {@link TaskQueue.waitingItems} to drop below
    * `maxSize`; woken by {@link TaskQueue.wakeCapacityWaiters}, which the engine calls after
    * every change.
    */
@@ -34,9 +41,15 @@ export class TaskQueue {
     return this.#waiting;
   }
 
+  /** Items that wait, in all the tasks that wait: what `maxQueueSize` bounds. */
+  get waitingItems(): number {
+    return this.#items;
+  }
+
   push(task: Task): void {
     this.#tasks.push(task);
     this.#waiting++;
+    this.#items += itemsOf(task);
   }
 
   /** The oldest task that still waits, left in the queue; drops settled ones ahead of it. */
@@ -44,24 +57,33 @@ export class TaskQueue {
     for (;;) {
       const task = this.#tasks[this.#head];
       if (task === undefined || task.state === 'queued') return task;
-      this.#head++;
+      this.#advance();
     }
+  }
+
+  /** Moves the head one task on, emptying the slot it leaves. */
+  #advance(): void {
+    this.#tasks[this.#head++] = undefined as unknown as Task;
   }
 
   /** Removes the task {@link TaskQueue.peek} returned; its caller marks it sent or done. */
   shift(): void {
-    this.#head++;
+    this.#advance();
   }
 
   /** The task is on its way to a worker. */
   sent(task: Task): void {
     task.state = 'running';
     this.#waiting--;
+    this.#items -= itemsOf(task);
   }
 
   /** Marks a task done, wherever it is, and lets go of its timer and its abort listener. */
   finish(task: Task): void {
-    if (task.state === 'queued') this.#waiting--;
+    if (task.state === 'queued') {
+      this.#waiting--;
+      this.#items -= itemsOf(task);
+    }
     task.state = 'done';
     if (!task.exclusive) return;
     task.cancelTimer?.();
@@ -73,7 +95,7 @@ export class TaskQueue {
   /** Moves the head past tasks settled while queued. */
   dropDone(): void {
     while (this.#head < this.#tasks.length && this.#tasks[this.#head]?.state === 'done') {
-      this.#head++;
+      this.#advance();
     }
   }
 
@@ -91,7 +113,7 @@ export class TaskQueue {
    */
   takeQueued(): Task | undefined {
     const task = this.peek();
-    if (task !== undefined) this.#head++;
+    if (task !== undefined) this.#advance();
     return task;
   }
 
@@ -102,16 +124,16 @@ export class TaskQueue {
   }
 
   /**
-   * Throws if the queue holds `maxQueueSize` tasks already.
+   * Throws if the queue holds `maxQueueSize` items already.
    * @throws {QueueFullError} `ERR_QUEUE_FULL`
    */
   checkCapacity(): void {
     const max = this.#maxSize;
     if (max === Infinity) return;
     this.dropDone();
-    if (this.#waiting >= max) {
+    if (this.#items >= max) {
       throw new QueueFullError(
-        `the pool's queue is full: ${this.#waiting} tasks wait (maxQueueSize ${max}); ` +
+        `the pool's queue is full: ${this.#items} items wait (maxQueueSize ${max}); ` +
           'await hasCapacity() before submitting more',
       );
     }
@@ -124,7 +146,7 @@ export class TaskQueue {
   hasCapacity(accepting: boolean): Promise<void> {
     const max = this.#maxSize;
     this.dropDone();
-    if (max === Infinity || this.#waiting < max || !accepting) {
+    if (max === Infinity || this.#items < max || !accepting) {
       return Promise.resolve();
     }
     return new Promise((resolve) => this.#capacityWaiters.push(resolve));
@@ -132,10 +154,15 @@ export class TaskQueue {
 
   /** Wakes the `hasCapacity()` promises if there is room now, or the pool stopped `accepting`. */
   wakeCapacityWaiters(accepting: boolean): void {
-    if (this.#capacityWaiters.length > 0 && (this.#waiting < this.#maxSize || !accepting)) {
+    if (this.#capacityWaiters.length > 0 && (this.#items < this.#maxSize || !accepting)) {
       const waiters = this.#capacityWaiters;
       this.#capacityWaiters = [];
       for (const wake of waiters) wake();
     }
   }
+}
+
+/** A task's weight against `maxQueueSize`: 1 for a call, the number of items for a chunk. */
+function itemsOf(task: Task): number {
+  return (task.mode & ~DECODE_FLAG) === MODE_APPLY ? 1 : (task.payload as unknown[]).length;
 }
