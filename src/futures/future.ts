@@ -14,6 +14,13 @@ import {
 } from '../errors.ts';
 import { parseTimeout, typeError } from '../internal/validate.ts';
 import { setLongTimeout } from '../internal/timers.ts';
+import {
+  CLAIM_CANCELLED,
+  CLAIM_PENDING,
+  CLAIM_RUNNING,
+  claimAway,
+  isClaimed,
+} from '../memory/claim-word.ts';
 
 type FutureState = 'pending' | 'running' | 'cancelled' | 'finished';
 
@@ -27,6 +34,12 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #promise: Promise<T> | undefined;
   /** Set by an executor: removes the task from its queue. */
   #onCancel: (() => void) | null = null;
+  /**
+   * Set by an executor once the task is sent to a worker: the claim word that the worker
+   * swaps to running just before it runs the task (see memory/claim-word.ts).
+   */
+  #claimWords: Int32Array | null = null;
+  #claimIndex = 0;
 
   /**
    * Cancels the future if it has not started running: returns `true` if it is (or was
@@ -35,6 +48,16 @@ export class Future<T = unknown> implements PromiseLike<T> {
   cancel(): boolean {
     if (this.#state === 'cancelled') return true;
     if (this.#state !== 'pending') return false;
+    const words = this.#claimWords;
+    if (words !== null) {
+      // The task is on a worker: one compare-and-swap against the worker's decides.
+      const was = claimAway(words, this.#claimIndex, CLAIM_CANCELLED);
+      if (was !== CLAIM_PENDING) {
+        if (was === CLAIM_RUNNING) this.#markRunning();
+        return false;
+      }
+      this.#claimWords = null;
+    }
     this.#state = 'cancelled';
     const onCancel = this.#onCancel;
     this.#onCancel = null;
@@ -48,7 +71,27 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 
   running(): boolean {
+    if (this.#state === 'pending' && this.#claimWords !== null) {
+      if (isClaimed(this.#claimWords, this.#claimIndex)) this.#markRunning();
+    }
     return this.#state === 'running';
+  }
+
+  /** A worker claimed the task: the future runs from now on. */
+  #markRunning(): void {
+    this.#state = 'running';
+    this.#claimWords = null;
+    this.#onCancel = null;
+  }
+
+  /**
+   * @internal For executors: the task was sent to a worker, which claims the word at
+   * `index` of `words` just before it runs it; until then the future stays pending.
+   */
+  claimedBy(words: Int32Array, index: number): void {
+    if (this.#state !== 'pending') return;
+    this.#claimWords = words;
+    this.#claimIndex = index;
   }
 
   /** True once the future finished or was cancelled. */
@@ -95,8 +138,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   setRunningOrNotifyCancel(): boolean {
     if (this.#state === 'cancelled') return false;
     if (this.#state === 'pending') {
-      this.#state = 'running';
-      this.#onCancel = null;
+      this.#markRunning();
       return true;
     }
     throw new StateError('ERR_INVALID_STATE', `Future in unexpected state: ${this.#state}`);
@@ -144,6 +186,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     this.#ok = ok;
     this.#value = value;
     this.#onCancel = null;
+    this.#claimWords = null;
     this.#settled();
   }
 
