@@ -29,9 +29,13 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #state: FutureState = 'pending';
   #ok = false;
   #value: unknown;
-  #callbacks: ((future: Future<T>) => void)[] = [];
-  #waiters: (() => void)[] = [];
-  #promise: Promise<T> | undefined;
+  // Made as needed: an executor's burst of tasks makes a future per task, most of which
+  // only ever hear from result().
+  #callbacks: ((future: Future<T>) => void)[] | null = null;
+  #waiters: (() => void)[] | null = null;
+  /** What result() without a timeout returns, one promise for every call. */
+  #result: Promise<T> | null = null;
+  #settle: { resolve(value: T): void; reject(reason: unknown): void } | null = null;
   /** Set by an executor: removes the task from its queue. */
   #onCancel: (() => void) | null = null;
   /**
@@ -103,8 +107,26 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * The result, waiting at most `timeout` ms (default: forever). Rejects with the task's
    * error if it failed, {@link CancelledError} if cancelled, {@link TimeoutError} on timeout.
    */
-  async result(timeout?: number): Promise<T> {
+  result(timeout?: number): Promise<T> {
+    if (timeout !== undefined) return this.#resultWithin(timeout);
+    if (this.#result === null) {
+      if (this.done()) {
+        this.#result = this.#resultWithin(0);
+      } else {
+        this.#result = new Promise<T>((resolve, reject) => {
+          this.#settle = { resolve, reject };
+        });
+      }
+    }
+    return this.#result;
+  }
+
+  async #resultWithin(timeout: number): Promise<T> {
     await this.#wait(timeout);
+    return this.#outcome();
+  }
+
+  #outcome(): T {
     if (this.#state === 'cancelled') throw new CancelledError();
     if (!this.#ok) throw this.#value;
     return this.#value as T;
@@ -127,7 +149,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   addDoneCallback(fn: (future: Future<T>) => void): void {
     if (typeof fn !== 'function') throw typeError('fn', 'a function', fn);
     if (this.done()) this.#invoke(fn);
-    else this.#callbacks.push(fn);
+    else (this.#callbacks ??= []).push(fn);
   }
 
   /**
@@ -158,8 +180,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     onFulfilled?: ((value: T) => A | PromiseLike<A>) | null,
     onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
   ): Promise<A | B> {
-    this.#promise ??= this.result();
-    return this.#promise.then(onFulfilled, onRejected);
+    return this.result().then(onFulfilled, onRejected);
   }
 
   toString(): string {
@@ -191,11 +212,20 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 
   #settled(): void {
-    const waiters = this.#waiters;
-    this.#waiters = [];
+    const settle = this.#settle;
+    if (settle !== null) {
+      this.#settle = null;
+      try {
+        settle.resolve(this.#outcome());
+      } catch (error) {
+        settle.reject(error);
+      }
+    }
+    const waiters = this.#waiters ?? [];
+    this.#waiters = null;
     for (const wake of waiters) wake();
-    const callbacks = this.#callbacks;
-    this.#callbacks = [];
+    const callbacks = this.#callbacks ?? [];
+    this.#callbacks = null;
     for (const fn of callbacks) this.#invoke(fn);
   }
 
@@ -219,9 +249,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
         cancel();
         resolve();
       };
-      this.#waiters.push(wake);
+      (this.#waiters ??= []).push(wake);
       cancel = setLongTimeout(() => {
-        this.#waiters = this.#waiters.filter((w) => w !== wake);
+        this.#waiters = this.#waiters?.filter((w) => w !== wake) ?? null;
         reject(new TimeoutError(`the future did not finish within ${ms} ms`));
       }, ms);
     });
@@ -233,9 +263,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
       wake();
       return () => undefined;
     }
-    this.#waiters.push(wake);
+    (this.#waiters ??= []).push(wake);
     return () => {
-      this.#waiters = this.#waiters.filter((w) => w !== wake);
+      this.#waiters = this.#waiters?.filter((w) => w !== wake) ?? null;
     };
   }
 

@@ -17,7 +17,7 @@ import { assertBoolean, parseTimeout, typeError } from '../internal/validate.ts'
 import { cpuCount } from '../threading/current.ts';
 import type { AnyFunction, Target } from '../runtime/target.ts';
 import { PoolEngine } from './engine.ts';
-import { checkTaskOptions, type TaskOptions } from './task.ts';
+import { checkTaskOptions, type TaskCallbacks, type TaskOptions } from './task.ts';
 import { Future } from '../futures/future.ts';
 import { ChunkedMap, iterateChunks } from './chunked-map.ts';
 import {
@@ -157,28 +157,11 @@ export abstract class Executor {
     options?: TaskOptions,
   ): Future<R> {
     const future = new Future<R>();
-    const settle = (ok: boolean, value: unknown): void => {
-      if (future.done()) return;
-      if (ok) future.setResult(value as R);
-      else future.setException(value);
-    };
-    // Dropped by shutdown({ cancelFutures }): out of the queue, or not claimed by its worker.
-    const cancelled = (): void => {
-      future.cancel();
-    };
     const handle = this.#engine.submit(
       key,
       mode,
       payload,
-      this.#engine.claims
-        ? {
-            claimed: (words, index) => {
-              future.claimedBy(words, index);
-            },
-            settle,
-            cancelled,
-          }
-        : { start: () => future.setRunningOrNotifyCancel(), settle, cancelled },
+      this.#engine.claims ? new ClaimedTask(future) : new StartedTask(future),
       options,
     );
     future.onCancel = () => {
@@ -246,6 +229,45 @@ export abstract class Executor {
   /** `await using executor = …`: `shutdown({ wait: true })` at the end of the scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.shutdown({ wait: true });
+  }
+}
+
+/** What the engine tells a future's task, when its worker claims it by its claim word. */
+class ClaimedTask<R> implements TaskCallbacks {
+  readonly #future: Future<R>;
+
+  constructor(future: Future<R>) {
+    this.#future = future;
+  }
+
+  claimed(words: Int32Array, index: number): void {
+    this.#future.claimedBy(words, index);
+  }
+
+  settle(ok: boolean, value: unknown): void {
+    const future = this.#future;
+    if (future.done()) return;
+    if (ok) future.setResult(value as R);
+    else future.setException(value);
+  }
+
+  /** Dropped by shutdown({ cancelFutures }): out of the queue, or not claimed by its worker. */
+  cancelled(): void {
+    this.#future.cancel();
+  }
+}
+
+/** Without claim words: the future runs from the moment its task is sent to a worker. */
+class StartedTask<R> extends ClaimedTask<R> {
+  readonly #future: Future<R>;
+
+  constructor(future: Future<R>) {
+    super(future);
+    this.#future = future;
+  }
+
+  start(): boolean {
+    return this.#future.setRunningOrNotifyCancel();
   }
 }
 
