@@ -107,7 +107,9 @@ for (const { kind, Executor, Broken } of backends) {
         assert.equal(second.cancel(), true);
         first.release.set();
         assert.equal(await first.future, 1);
-        const results = await Promise.all(queued.map((f, i) => (i === 1 ? null : f.result())));
+        const results = await Promise.all(
+          queued.map((f, i) => (i === 1 ? Promise.resolve(null) : f.result())),
+        );
         assert.deepEqual(
           results,
           queued.map((_, i) => (i === 1 ? null : i)),
