@@ -8,6 +8,7 @@
  * claimed yet ({@link ClaimRing.revoke}), to send them to an idle worker instead: as in
  * Python's `ThreadPoolExecutor`, no task waits behind a busy worker while another is idle.
  */
+import { allocateShared, arenaReference, type ArenaReference } from '../memory/arena.ts';
 import {
   CLAIM_BYTES,
   CLAIM_PENDING,
@@ -17,6 +18,7 @@ import {
   resetClaim,
 } from '../memory/claim-word.ts';
 import type { Task } from './task.ts';
+import type { WorkerKind } from './worker-slot.ts';
 
 /** The claim words of one worker, and the tasks they are lent to. */
 export class ClaimRing {
@@ -35,9 +37,22 @@ export class ClaimRing {
     this.#held = new Array<Task | null>(this.words.length).fill(null);
   }
 
-  /** Bytes of the buffer for `size` words. */
-  static bytes(size: number): number {
-    return size * CLAIM_BYTES;
+  /**
+   * A new worker's ring of `size` words, and how its worker finds them (the init's
+   * `claims`): the buffer itself for a thread, where its arena lies for a process (the
+   * caller checked that the native addon is there).
+   */
+  static forWorker(
+    kind: WorkerKind,
+    size: number,
+  ): { ring: ClaimRing; claims: SharedArrayBuffer | ArenaReference | null } {
+    const bytes = size * CLAIM_BYTES;
+    if (kind === 'thread') {
+      const buffer = new SharedArrayBuffer(bytes);
+      return { ring: new ClaimRing(buffer), claims: buffer };
+    }
+    const buffer = allocateShared(bytes);
+    return { ring: new ClaimRing(buffer), claims: arenaReference(buffer) };
   }
 
   /** Lends the next word to `task`, pending; returns its index. */

@@ -5,6 +5,11 @@
  * half of them are done, so it never waits a round trip for work. A task with a timeout or
  * an abort signal runs alone on its worker: its timer starts when it is sent, and stopping
  * it means stopping the worker, which must take nothing else with it.
+ *
+ * An executor's worker lends each task it is sent a claim word (claim-ring.ts), which the
+ * worker claims just before running the task: the task's future stays pending, and
+ * cancellable, while it waits in the batch. Once the queue is empty, an idle worker takes
+ * back the newest unclaimed tasks of the busiest one ({@link Dispatcher.rebalance}).
  */
 import { performance } from 'node:perf_hooks';
 import type { Transferable } from 'node:worker_threads';

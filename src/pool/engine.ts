@@ -4,8 +4,10 @@
  * the other. This file holds the engine's life: submitting, settling, workers starting and
  * dying, closing and breaking. The parts it is made of each have their own file:
  *
- * - `task.ts`: a task and its options; `task-queue.ts`: the tasks waiting for a worker;
+ * - `task.ts`: a task and its options; `intake.ts`: a task as a submit makes it;
+ * - `task-queue.ts`: the tasks waiting for a worker;
  * - `worker-slot.ts`: one worker and its state; `task-fifo.ts`: the tasks it holds;
+ * - `claim-ring.ts`: an executor worker's claim words, lent to the tasks it holds;
  * - `engine-options.ts`: what a pool or an executor asks of the engine;
  * - `targets.ts`: target keys; `dispatch.ts`: batches, from the queue to the workers;
  * - `pacing.ts`: task timing and the heuristics on it; `tuning.ts`: their constants.
@@ -13,11 +15,14 @@
  * A worker that dies settles every task it held, at once: with the pool's `lost` error for
  * `Pool`/`ThreadPool`, which replace the worker and go on, or by breaking the pool, as
  * Python's executors do.
+ *
+ * Why this file is long: the engine's life is one state machine (running, closed, broken,
+ * terminated) over the queue and the workers; each transition reads and writes both, and
+ * splitting them apart would spread one set of invariants over several files.
  */
 import { CancelledError, StateError, TimeoutError } from '../errors.ts';
 // Installs the process bridge: shared objects sent to processes go through the broker.
 import '../broker/broker.ts';
-import { allocateShared, arenaReference } from '../memory/arena.ts';
 import { nativeAddon } from '../memory/native.ts';
 import { encodeShared } from '../memory/shared-object.ts';
 import { assertCloneable } from '../transport/cloneable.ts';
@@ -28,17 +33,11 @@ import type { Target } from '../runtime/target.ts';
 import { ClaimRing } from './claim-ring.ts';
 import { Dispatcher } from './dispatch.ts';
 import type { EngineOptions } from './engine-options.ts';
+import { newTask, type Intake } from './intake.ts';
 import { Pacing, workerSpinBudget } from './pacing.ts';
-import { DECODE_FLAG, RESULT_FIELDS, RESULT_SKIPPED, type TaskMode } from './protocol.ts';
+import { RESULT_FIELDS, RESULT_SKIPPED, type TaskMode } from './protocol.ts';
 import { TargetTable } from './targets.ts';
-import {
-  checkTaskOptions,
-  isPrimitiveList,
-  type Task,
-  type TaskCallbacks,
-  type TaskHandle,
-  type TaskOptions,
-} from './task.ts';
+import type { Task, TaskCallbacks, TaskHandle, TaskOptions } from './task.ts';
 import { TaskQueue } from './task-queue.ts';
 import { MAX_BATCH } from './tuning.ts';
 import { WorkerSlot, type SlotEvents } from './worker-slot.ts';
@@ -71,6 +70,7 @@ export class PoolEngine {
   readonly #spin: { readonly count: SharedArrayBuffer; readonly max: number } | null;
   /** Each worker gets claim words (executors, when the workers can share memory). */
   readonly #claims: boolean;
+  readonly #intake: Intake;
   #markExited: () => void = () => undefined;
   /** What every worker tells this engine; one object for all of them. */
   readonly #slotEvents: SlotEvents = {
@@ -90,6 +90,12 @@ export class PoolEngine {
 
   constructor(options: EngineOptions) {
     this.#options = options;
+    this.#intake = {
+      kind: options.kind,
+      abort: (task, reason) => {
+        this.#abort(task, reason);
+      },
+    };
     this.#initializer = targetSpec(options.initializer, 'initializer');
     // Shared objects in initargs are exported once, for every worker.
     this.#initargs = encodeShared(options.initargs, options.kind) as readonly unknown[];
@@ -164,43 +170,8 @@ export class PoolEngine {
     callbacks: TaskCallbacks,
     options?: TaskOptions,
   ): TaskHandle {
-    let encoded = payload;
-    if (!isPrimitiveList(payload)) {
-      try {
-        encoded = encodeShared(payload, this.#options.kind);
-        assertCloneable(encoded, mode === 0 ? 'args' : 'items', this.#options.kind);
-      } catch (error) {
-        callbacks.settle(false, error);
-        return { cancel: () => false };
-      }
-    }
-    const { timeout, signal, transfer } = checkTaskOptions(options);
-    const task: Task = {
-      id: this.#nextId++,
-      key,
-      mode: encoded === payload ? mode : mode | DECODE_FLAG,
-      payload: encoded,
-      callbacks,
-      timeout,
-      signal,
-      transfer: transfer === undefined || transfer.length === 0 ? null : transfer,
-      exclusive: timeout !== Infinity || signal !== undefined,
-      state: 'queued',
-      slot: null,
-      cancelTimer: null,
-      onAbort: null,
-    };
-    if (signal !== undefined) {
-      if (signal.aborted) {
-        task.state = 'done';
-        callbacks.settle(false, signal.reason);
-        return { cancel: () => false };
-      }
-      task.onAbort = () => {
-        this.#abort(task, signal.reason);
-      };
-      signal.addEventListener('abort', task.onAbort, { once: true });
-    }
+    const task = newTask(this.#nextId++, key, mode, payload, callbacks, options, this.#intake);
+    if (task === null) return { cancel: () => false };
     this.#queue.push(task);
     this.#schedule();
     return { cancel: () => this.#cancelQueued(task) };
@@ -279,15 +250,9 @@ export class PoolEngine {
   #spawn(): void {
     const { name, identity } = this.#options.nextIdentity();
     const kind = this.#options.kind;
-    let ring: ClaimRing | null = null;
-    let claims: SharedArrayBuffer | ReturnType<typeof arenaReference> = null;
-    if (this.#claims) {
-      // A word per task a worker may hold; a process's lie in an arena it maps.
-      const bytes = ClaimRing.bytes(MAX_BATCH);
-      const buffer = kind === 'thread' ? new SharedArrayBuffer(bytes) : allocateShared(bytes);
-      ring = new ClaimRing(buffer);
-      claims = kind === 'thread' ? buffer : arenaReference(buffer);
-    }
+    const { ring, claims } = this.#claims
+      ? ClaimRing.forWorker(kind, MAX_BATCH)
+      : { ring: null, claims: null };
     const slot = new WorkerSlot(
       name,
       kind,
