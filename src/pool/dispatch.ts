@@ -143,6 +143,8 @@ export class Dispatcher {
       const max = victim.running.size >> 1;
       const tasks = victim.claims?.revoke(max, (task) => task.slot === victim) ?? [];
       if (tasks.length === 0) continue;
+      // Counted for `maxTasksPerChild` by the worker that runs them.
+      victim.sent -= tasks.length;
       const out = new Outgoing();
       idle.since = performance.now();
       for (const task of tasks) this.#add(idle, task, out);
