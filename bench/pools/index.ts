@@ -7,11 +7,16 @@ import { piscina } from './piscina.ts';
 import { poolifier } from './poolifier.ts';
 import { raw } from './raw.ts';
 import { tinypool } from './tinypool.ts';
-import { multitaskExecutor, multitaskProcessPool, multitaskThreadPool } from './multitask.ts';
+import {
+  multitaskExecutor,
+  multitaskProcessExecutor,
+  multitaskProcessPool,
+  multitaskThreadPool,
+} from './multitask.ts';
 import type { PlannedPool, PoolSpec } from './types.ts';
 import { workerpool } from './workerpool.ts';
 
-export { multitaskExecutor, multitaskProcessPool, multitaskThreadPool };
+export { multitaskExecutor, multitaskProcessExecutor, multitaskProcessPool, multitaskThreadPool };
 
 /** The peers, in table order. */
 export const peerPools: readonly PoolSpec[] = [piscina, tinypool, workerpool, poolifier];

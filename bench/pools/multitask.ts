@@ -65,6 +65,22 @@ export const multitaskExecutor: PoolSpec = {
   },
 };
 
+/** The process executor: in the tiny-task scenario, beside CPython's ProcessPoolExecutor. */
+export const multitaskProcessExecutor: PoolSpec = {
+  kind: 'pool',
+  id: 'multitask-processpoolexecutor',
+  label: 'multitask ProcessPoolExecutor',
+  requires: { exports: ['ProcessPoolExecutor'], issue: 13 },
+  async open(workers) {
+    const { ProcessPoolExecutor } = await loadMultitask();
+    const ref = await taskRefs();
+    const executor = new ProcessPoolExecutor({ maxWorkers: workers });
+    const run: Runner = (task, arg) =>
+      executor.submit(ref(task), arg).result() as Promise<TaskResult<typeof task>>;
+    return adapter(run, () => executor.shutdown({ wait: true, cancelFutures: true }));
+  },
+};
+
 /** The process pool: in the recovery scenario, whose dying task exits its process. */
 export const multitaskProcessPool: PoolSpec = {
   kind: 'pool',

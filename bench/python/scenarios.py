@@ -76,6 +76,19 @@ def tiny_tasks_executor(p):
     return {"throughput": n / seconds}
 
 
+def tiny_tasks_process_executor(p):
+    n = p["tasks"]
+    with concurrent.futures.ProcessPoolExecutor(p["workers"]) as executor:
+        for future in [executor.submit(inc, i) for i in range(p["warmup"])]:
+            future.result()
+        start = time.perf_counter()
+        futures = [executor.submit(inc, i) for i in range(n)]
+        total = sum(future.result() for future in futures)
+        seconds = time.perf_counter() - start
+    check(total == n * (n + 1) // 2, f"wrong total {total}")
+    return {"throughput": n / seconds}
+
+
 def tiny_tasks_pool(p):
     n = p["tasks"]
     with multiprocessing.Pool(p["workers"]) as pool:
@@ -439,6 +452,7 @@ def first_line(error):
 CONTENDERS = {
     ("01-tiny-tasks", "cpython-threadpoolexecutor"): tiny_tasks_executor,
     ("01-tiny-tasks", "cpython-pool"): tiny_tasks_pool,
+    ("01-tiny-tasks", "cpython-processpoolexecutor"): tiny_tasks_process_executor,
     ("02-round-trip", "cpython-threadpoolexecutor"): round_trip_executor,
     ("02-round-trip", "cpython-pool"): round_trip_pool,
     ("03-cpu-speedup", "cpython-pool"): cpu_pool,

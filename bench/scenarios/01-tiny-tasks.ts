@@ -8,7 +8,7 @@ import { grouped } from '../lib/text.ts';
 import { nowMs } from '../lib/timing.ts';
 import type { Measurement, Scenario } from '../lib/types.ts';
 import { poolContenders } from '../pools/contenders.ts';
-import { multitaskPools, peerPools, rawPool } from '../pools/index.ts';
+import { multitaskPools, multitaskProcessExecutor, peerPools, rawPool } from '../pools/index.ts';
 import type { PoolSpec } from '../pools/types.ts';
 
 type TinyTaskParams = { tasks: number; workers: number; warmup: number };
@@ -43,14 +43,19 @@ export const tinyTasks: Scenario<TinyTaskParams> = {
       : { tasks: 100_000, workers: 2, warmup: 1_000 },
   describe: ({ tasks, workers, warmup }) =>
     `A pool of ${workers} workers runs ${grouped(tasks)} tasks of \`x + 1\` submitted at once ` +
-    `(after ${grouped(warmup)} warm-up tasks); tasks completed per second. Peers use their ` +
+    `(after ${grouped(warmup)} warm-up tasks); tasks completed per second. The ` +
+    'ProcessPoolExecutor rows run on two processes. Peers use their ' +
     'defaults apart from the thread count; the raw baseline is two workers with one ' +
     '`postMessage` per request and per reply.',
   timeoutMs: ({ tasks }) => 30_000 + tasks * 2,
   contenders: [
-    ...poolContenders([rawPool, ...peerPools, ...multitaskPools], measure),
+    ...poolContenders(
+      [rawPool, ...peerPools, ...multitaskPools, multitaskProcessExecutor],
+      measure,
+    ),
     cpython('cpython-threadpoolexecutor', 'CPython ThreadPoolExecutor'),
     cpython('cpython-pool', 'CPython multiprocessing.Pool'),
+    cpython('cpython-processpoolexecutor', 'CPython ProcessPoolExecutor'),
   ],
   table: {
     columns: [{ key: 'throughput', header: 'throughput', unit: 'tasks/s', better: 'higher' }],

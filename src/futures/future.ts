@@ -1,19 +1,21 @@
 /**
- * `Future`, `asCompleted` and `wait`: Python's `concurrent.futures` results, awaitable.
+ * `Future` and `asCompleted`: Python's `concurrent.futures` results, awaitable (`wait` is in
+ * wait.ts).
  *
  * A future is pending, then running, then either finished (with a result or an exception) or
  * cancelled. Unlike CPython (gh-92001, gh-109934), a cancelled future counts as done
  * everywhere, `wait()` and `asCompleted()` included, as the documentation promises.
  */
-import {
-  ArgumentRangeError,
-  CancelledError,
-  InvalidStateError,
-  StateError,
-  TimeoutError,
-} from '../errors.ts';
+import { CancelledError, InvalidStateError, StateError, TimeoutError } from '../errors.ts';
 import { parseTimeout, typeError } from '../internal/validate.ts';
 import { setLongTimeout } from '../internal/timers.ts';
+import {
+  CLAIM_CANCELLED,
+  CLAIM_PENDING,
+  CLAIM_RUNNING,
+  claimAway,
+  isClaimed,
+} from '../memory/claim-word.ts';
 
 type FutureState = 'pending' | 'running' | 'cancelled' | 'finished';
 
@@ -22,11 +24,21 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #state: FutureState = 'pending';
   #ok = false;
   #value: unknown;
-  #callbacks: ((future: Future<T>) => void)[] = [];
-  #waiters: (() => void)[] = [];
-  #promise: Promise<T> | undefined;
+  // Made as needed: an executor's burst of tasks makes a future per task, most of which
+  // only ever hear from result().
+  #callbacks: ((future: Future<T>) => void)[] | null = null;
+  #waiters: (() => void)[] | null = null;
+  /** What result() without a timeout returns, one promise for every call. */
+  #result: Promise<T> | null = null;
+  #settle: { resolve(value: T): void; reject(reason: unknown): void } | null = null;
   /** Set by an executor: removes the task from its queue. */
   #onCancel: (() => void) | null = null;
+  /**
+   * Set by an executor once the task is sent to a worker: the claim word that the worker
+   * swaps to running just before it runs the task (see memory/claim-word.ts).
+   */
+  #claimWords: Int32Array | null = null;
+  #claimIndex = 0;
 
   /**
    * Cancels the future if it has not started running: returns `true` if it is (or was
@@ -35,6 +47,16 @@ export class Future<T = unknown> implements PromiseLike<T> {
   cancel(): boolean {
     if (this.#state === 'cancelled') return true;
     if (this.#state !== 'pending') return false;
+    const words = this.#claimWords;
+    if (words !== null) {
+      // The task is on a worker: one compare-and-swap against the worker's decides.
+      const was = claimAway(words, this.#claimIndex, CLAIM_CANCELLED);
+      if (was !== CLAIM_PENDING) {
+        if (was === CLAIM_RUNNING) this.#markRunning();
+        return false;
+      }
+      this.#claimWords = null;
+    }
     this.#state = 'cancelled';
     const onCancel = this.#onCancel;
     this.#onCancel = null;
@@ -48,7 +70,27 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 
   running(): boolean {
+    if (this.#state === 'pending' && this.#claimWords !== null) {
+      if (isClaimed(this.#claimWords, this.#claimIndex)) this.#markRunning();
+    }
     return this.#state === 'running';
+  }
+
+  /** A worker claimed the task: the future runs from now on. */
+  #markRunning(): void {
+    this.#state = 'running';
+    this.#claimWords = null;
+    this.#onCancel = null;
+  }
+
+  /**
+   * @internal For executors: the task was sent to a worker, which claims the word at
+   * `index` of `words` just before it runs it; until then the future stays pending.
+   */
+  claimedBy(words: Int32Array, index: number): void {
+    if (this.#state !== 'pending') return;
+    this.#claimWords = words;
+    this.#claimIndex = index;
   }
 
   /** True once the future finished or was cancelled. */
@@ -60,8 +102,26 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * The result, waiting at most `timeout` ms (default: forever). Rejects with the task's
    * error if it failed, {@link CancelledError} if cancelled, {@link TimeoutError} on timeout.
    */
-  async result(timeout?: number): Promise<T> {
+  result(timeout?: number): Promise<T> {
+    if (timeout !== undefined) return this.#resultWithin(timeout);
+    if (this.#result === null) {
+      if (this.done()) {
+        this.#result = this.#resultWithin(0);
+      } else {
+        this.#result = new Promise<T>((resolve, reject) => {
+          this.#settle = { resolve, reject };
+        });
+      }
+    }
+    return this.#result;
+  }
+
+  async #resultWithin(timeout: number): Promise<T> {
     await this.#wait(timeout);
+    return this.#outcome();
+  }
+
+  #outcome(): T {
     if (this.#state === 'cancelled') throw new CancelledError();
     if (!this.#ok) throw this.#value;
     return this.#value as T;
@@ -84,7 +144,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   addDoneCallback(fn: (future: Future<T>) => void): void {
     if (typeof fn !== 'function') throw typeError('fn', 'a function', fn);
     if (this.done()) this.#invoke(fn);
-    else this.#callbacks.push(fn);
+    else (this.#callbacks ??= []).push(fn);
   }
 
   /**
@@ -95,8 +155,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   setRunningOrNotifyCancel(): boolean {
     if (this.#state === 'cancelled') return false;
     if (this.#state === 'pending') {
-      this.#state = 'running';
-      this.#onCancel = null;
+      this.#markRunning();
       return true;
     }
     throw new StateError('ERR_INVALID_STATE', `Future in unexpected state: ${this.#state}`);
@@ -116,8 +175,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     onFulfilled?: ((value: T) => A | PromiseLike<A>) | null,
     onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
   ): Promise<A | B> {
-    this.#promise ??= this.result();
-    return this.#promise.then(onFulfilled, onRejected);
+    return this.result().then(onFulfilled, onRejected);
   }
 
   toString(): string {
@@ -144,15 +202,25 @@ export class Future<T = unknown> implements PromiseLike<T> {
     this.#ok = ok;
     this.#value = value;
     this.#onCancel = null;
+    this.#claimWords = null;
     this.#settled();
   }
 
   #settled(): void {
-    const waiters = this.#waiters;
-    this.#waiters = [];
+    const settle = this.#settle;
+    if (settle !== null) {
+      this.#settle = null;
+      try {
+        settle.resolve(this.#outcome());
+      } catch (error) {
+        settle.reject(error);
+      }
+    }
+    const waiters = this.#waiters ?? [];
+    this.#waiters = null;
     for (const wake of waiters) wake();
-    const callbacks = this.#callbacks;
-    this.#callbacks = [];
+    const callbacks = this.#callbacks ?? [];
+    this.#callbacks = null;
     for (const fn of callbacks) this.#invoke(fn);
   }
 
@@ -176,9 +244,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
         cancel();
         resolve();
       };
-      this.#waiters.push(wake);
+      (this.#waiters ??= []).push(wake);
       cancel = setLongTimeout(() => {
-        this.#waiters = this.#waiters.filter((w) => w !== wake);
+        this.#waiters = this.#waiters?.filter((w) => w !== wake) ?? null;
         reject(new TimeoutError(`the future did not finish within ${ms} ms`));
       }, ms);
     });
@@ -190,9 +258,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
       wake();
       return () => undefined;
     }
-    this.#waiters.push(wake);
+    (this.#waiters ??= []).push(wake);
     return () => {
-      this.#waiters = this.#waiters.filter((w) => w !== wake);
+      this.#waiters = this.#waiters?.filter((w) => w !== wake) ?? null;
     };
   }
 
@@ -210,29 +278,11 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
-/** `wait()` returns when any future finishes or is cancelled. */
-export const FIRST_COMPLETED = 'FIRST_COMPLETED';
-/** `wait()` returns when any future finishes by raising, or when all are done. */
-export const FIRST_EXCEPTION = 'FIRST_EXCEPTION';
-/** `wait()` returns when every future is done. */
-export const ALL_COMPLETED = 'ALL_COMPLETED';
-
-export type ReturnWhen = typeof FIRST_COMPLETED | typeof FIRST_EXCEPTION | typeof ALL_COMPLETED;
-
-export interface WaitOptions {
-  /** Milliseconds to wait at most; then `wait()` returns what is done so far. */
-  readonly timeout?: number | undefined;
-  /** @default ALL_COMPLETED */
-  readonly returnWhen?: ReturnWhen | undefined;
-}
-
-/** What {@link wait} returns: Python's `DoneAndNotDoneFutures`. */
-export interface DoneAndNotDone<T> {
-  readonly done: Set<Future<T>>;
-  readonly notDone: Set<Future<T>>;
-}
-
-function uniqueFutures<T>(fs: Iterable<Future<T>>, name: string): Future<T>[] {
+/**
+ * The futures of `fs`, each once, checked.
+ * @internal For wait() and asCompleted().
+ */
+export function uniqueFutures<T>(fs: Iterable<Future<T>>, name: string): Future<T>[] {
   const input: unknown = fs;
   if (input === null || typeof input !== 'object' || !(Symbol.iterator in input)) {
     throw typeError(name, 'an iterable of futures', input);
@@ -242,49 +292,6 @@ function uniqueFutures<T>(fs: Iterable<Future<T>>, name: string): Future<T>[] {
     if (!(f instanceof Future)) throw typeError(`${name}[${i}]`, 'a Future', f);
   }
   return unique;
-}
-
-/**
- * Waits for `fs` as `returnWhen` says, or until `timeout`; resolves (never rejects on
- * timeout) with the futures done and not done. Duplicates count once.
- */
-export async function wait<T>(
-  fs: Iterable<Future<T>>,
-  options: WaitOptions = {},
-): Promise<DoneAndNotDone<T>> {
-  const futures = uniqueFutures(fs, 'fs');
-  const ms = parseTimeout(options.timeout);
-  const returnWhen = options.returnWhen ?? ALL_COMPLETED;
-  const split = (): DoneAndNotDone<T> => ({
-    done: new Set(futures.filter((f) => f.done())),
-    notDone: new Set(futures.filter((f) => !f.done())),
-  });
-  const satisfied = (): boolean => {
-    const done = futures.filter((f) => f.done());
-    if (returnWhen === FIRST_COMPLETED) return done.length > 0;
-    if (returnWhen === FIRST_EXCEPTION && done.some((f) => f.failed)) return true;
-    return done.length === futures.length;
-  };
-  if (satisfied()) return split();
-  if (![FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED].includes(returnWhen)) {
-    throw new ArgumentRangeError(
-      `Expected \`returnWhen\` to be FIRST_COMPLETED, FIRST_EXCEPTION or ALL_COMPLETED, got ${JSON.stringify(returnWhen)}`,
-      'ERR_INVALID_ARG_VALUE',
-    );
-  }
-  await new Promise<void>((resolve) => {
-    const cancels: (() => void)[] = [];
-    const finish = (): void => {
-      for (const cancel of cancels) cancel();
-      resolve();
-    };
-    const check = (): void => {
-      if (satisfied()) finish();
-    };
-    for (const f of futures) if (!f.done()) cancels.push(f.whenDone(check));
-    cancels.push(setLongTimeout(finish, ms));
-  });
-  return split();
 }
 
 /**

@@ -5,11 +5,17 @@
  * half of them are done, so it never waits a round trip for work. A task with a timeout or
  * an abort signal runs alone on its worker: its timer starts when it is sent, and stopping
  * it means stopping the worker, which must take nothing else with it.
+ *
+ * An executor's worker lends each task it is sent a claim word (claim-ring.ts), which the
+ * worker claims just before running the task: the task's future stays pending, and
+ * cancellable, while it waits in the batch. Once the queue is empty, an idle worker takes
+ * back the newest unclaimed tasks of the busiest one ({@link Dispatcher.rebalance}).
  */
 import { performance } from 'node:perf_hooks';
 import type { Transferable } from 'node:worker_threads';
 import type { TargetSpec } from '../runtime/protocol.ts';
 import type { Pacing } from './pacing.ts';
+import { CLAIM_SHIFT, TASK_FIELDS } from './protocol.ts';
 import type { TargetTable } from './targets.ts';
 import type { Task } from './task.ts';
 import type { TaskQueue } from './task-queue.ts';
@@ -68,34 +74,21 @@ export class Dispatcher {
   /** Sends `slot` up to `window` tasks in one message; returns how many it took. */
   #fill(slot: WorkerSlot, window: number): number {
     const queue = this.#queue;
-    const tasks: unknown[] = [];
-    const targets: [number, TargetSpec][] = [];
-    const batch: Task[] = [];
-    let transfer: Transferable[] | null = null;
+    const out = new Outgoing();
     const limit = this.#limit;
     if (slot.running.size === 0) slot.since = performance.now();
     while (slot.running.size < window) {
       if (limit !== null && slot.sent >= limit) break;
       const task = queue.peek();
       if (task === undefined) break;
-      if (task.exclusive && (slot.running.size > 0 || batch.length > 0)) break;
+      if (task.exclusive && (slot.running.size > 0 || out.batch.length > 0)) break;
       queue.shift();
       if (task.callbacks.start?.() === false) {
         queue.finish(task);
         continue;
       }
       queue.sent(task);
-      task.slot = slot;
-      slot.running.push(task);
-      slot.sent++;
-      batch.push(task);
-      if (!slot.targets.has(task.key)) {
-        slot.targets.add(task.key);
-        const spec = this.#targets.spec(task.key);
-        if (spec !== undefined) targets.push([task.key, spec]);
-      }
-      tasks.push(task.id, task.key, task.mode, task.payload);
-      if (task.transfer !== null) (transfer ??= []).push(...task.transfer);
+      this.#add(slot, task, out);
       if (task.exclusive) {
         slot.runExclusive();
         if (task.timeout !== Infinity) this.#armTimeout(task);
@@ -103,9 +96,60 @@ export class Dispatcher {
       }
     }
     queue.compact();
-    if (batch.length > 0) this.#send(slot, targets, tasks, batch, transfer);
-    if (limit !== null && slot.sent >= limit) slot.retire();
-    return batch.length;
+    this.#send(slot, out);
+    return out.batch.length;
+  }
+
+  /** Puts `task` in `slot`'s outgoing batch, lending it a claim word if the worker has them. */
+  #add(slot: WorkerSlot, task: Task, out: Outgoing): void {
+    task.slot = slot;
+    slot.running.push(task);
+    slot.sent++;
+    out.batch.push(task);
+    if (!slot.targets.has(task.key)) {
+      slot.targets.add(task.key);
+      const spec = this.#targets.spec(task.key);
+      if (spec !== undefined) out.targets.push([task.key, spec]);
+    }
+    let mode = task.mode;
+    const ring = slot.claims;
+    if (ring !== null) {
+      const index = ring.lend(task);
+      task.callbacks.claimed?.(ring.words, index);
+      mode |= (index + 1) << CLAIM_SHIFT;
+    }
+    out.tasks.push(task.id, task.key, mode, task.payload);
+    if (task.transfer !== null) (out.transfer ??= []).push(...task.transfer);
+  }
+
+  /**
+   * With claim words: an idle worker takes the newest tasks a busy one holds and has not
+   * claimed yet, half of them, so that no task waits behind a long one while a worker is
+   * idle (Python's threads take their next task from one shared queue). Call only once the
+   * queue is empty.
+   */
+  rebalance(): void {
+    const limit = this.#limit;
+    for (const idle of this.#slots) {
+      if (idle.state !== 'ready' || idle.running.size !== 0 || idle.claims === null) continue;
+      if (limit !== null && idle.sent >= limit) continue;
+      let busiest: WorkerSlot | null = null;
+      for (const slot of this.#slots) {
+        if (slot.claims === null || slot.running.size < 2) continue;
+        if (busiest === null || slot.running.size > busiest.running.size) busiest = slot;
+      }
+      if (busiest === null) return;
+      const victim = busiest;
+      const max = victim.running.size >> 1;
+      const tasks = victim.claims?.revoke(max, (task) => task.slot === victim) ?? [];
+      if (tasks.length === 0) continue;
+      // Counted for `maxTasksPerChild` by the worker that runs them.
+      victim.sent -= tasks.length;
+      const out = new Outgoing();
+      idle.since = performance.now();
+      for (const task of tasks) this.#add(idle, task, out);
+      this.#send(idle, out);
+    }
   }
 
   #armTimeout(task: Task): void {
@@ -118,7 +162,13 @@ export class Dispatcher {
   }
 
   /** Posts a batch; if it cannot be cloned, sends its tasks one by one, failing the bad ones. */
-  #send(
+  #send(slot: WorkerSlot, out: Outgoing): void {
+    const { targets, tasks, batch, transfer } = out;
+    if (batch.length > 0) this.#post(slot, targets, tasks, batch, transfer);
+    if (this.#limit !== null && slot.sent >= this.#limit) slot.retire();
+  }
+
+  #post(
     slot: WorkerSlot,
     targets: readonly (readonly [number, TargetSpec])[],
     tasks: readonly unknown[],
@@ -133,10 +183,12 @@ export class Dispatcher {
     }
     for (const [i, task] of batch.entries()) {
       const first = i === 0 ? targets : [];
+      const at = i * TASK_FIELDS;
       try {
-        slot.sendTasks(first, [task.id, task.key, task.mode, task.payload], task.transfer);
+        slot.sendTasks(first, tasks.slice(at, at + TASK_FIELDS), task.transfer);
       } catch (error) {
         slot.running.take(task.id);
+        slot.claims?.release(task);
         if (task.exclusive) slot.endExclusive();
         this.#queue.finish(task);
         task.callbacks.settle(false, error);
@@ -145,4 +197,12 @@ export class Dispatcher {
       }
     }
   }
+}
+
+/** One message's worth of tasks for a worker, as it is built. */
+class Outgoing {
+  readonly tasks: unknown[] = [];
+  readonly targets: [number, TargetSpec][] = [];
+  readonly batch: Task[] = [];
+  transfer: Transferable[] | null = null;
 }

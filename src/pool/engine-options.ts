@@ -31,6 +31,13 @@ export interface EngineOptions {
    * small so that a future is pending, and cancellable, until a worker is about to run it.
    */
   readonly maxInFlight: number;
+  /**
+   * Executors: send each task with a claim word that its worker claims just before running
+   * it (memory/claim-word.ts), so that a future stays pending, and cancellable, while it
+   * waits on a worker; then `maxInFlight` gives way to the pools' batches. Ignored for
+   * processes without the native addon.
+   */
+  readonly claims?: boolean | undefined;
   /** Queued tasks allowed before submits throw `QueueFullError`; `Infinity`: no limit. */
   readonly maxQueueSize: number;
   /** Heap and stack limits of each worker thread (`Worker`'s `resourceLimits`). */

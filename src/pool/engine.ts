@@ -4,8 +4,10 @@
  * the other. This file holds the engine's life: submitting, settling, workers starting and
  * dying, closing and breaking. The parts it is made of each have their own file:
  *
- * - `task.ts`: a task and its options; `task-queue.ts`: the tasks waiting for a worker;
+ * - `task.ts`: a task and its options; `intake.ts`: a task as a submit makes it;
+ * - `task-queue.ts`: the tasks waiting for a worker;
  * - `worker-slot.ts`: one worker and its state; `task-fifo.ts`: the tasks it holds;
+ * - `claim-ring.ts`: an executor worker's claim words, lent to the tasks it holds;
  * - `engine-options.ts`: what a pool or an executor asks of the engine;
  * - `targets.ts`: target keys; `dispatch.ts`: batches, from the queue to the workers;
  * - `pacing.ts`: task timing and the heuristics on it; `tuning.ts`: their constants.
@@ -13,30 +15,31 @@
  * A worker that dies settles every task it held, at once: with the pool's `lost` error for
  * `Pool`/`ThreadPool`, which replace the worker and go on, or by breaking the pool, as
  * Python's executors do.
+ *
+ * Why this file is long: the engine's life is one state machine (running, closed, broken,
+ * terminated) over the queue and the workers; each transition reads and writes both, and
+ * splitting them apart would spread one set of invariants over several files.
  */
 import { CancelledError, StateError, TimeoutError } from '../errors.ts';
 // Installs the process bridge: shared objects sent to processes go through the broker.
 import '../broker/broker.ts';
+import { nativeAddon } from '../memory/native.ts';
 import { encodeShared } from '../memory/shared-object.ts';
 import { assertCloneable } from '../transport/cloneable.ts';
 import { errorFromWire, type WireError } from '../transport/wire.ts';
 import type { TargetSpec } from '../runtime/protocol.ts';
 import { targetSpec } from '../runtime/target.ts';
 import type { Target } from '../runtime/target.ts';
+import { ClaimRing } from './claim-ring.ts';
 import { Dispatcher } from './dispatch.ts';
 import type { EngineOptions } from './engine-options.ts';
+import { newTask, type Intake } from './intake.ts';
 import { Pacing, workerSpinBudget } from './pacing.ts';
-import { DECODE_FLAG, RESULT_FIELDS, type TaskMode } from './protocol.ts';
+import { RESULT_FIELDS, RESULT_SKIPPED, type TaskMode } from './protocol.ts';
 import { TargetTable } from './targets.ts';
-import {
-  checkTaskOptions,
-  isPrimitiveList,
-  type Task,
-  type TaskCallbacks,
-  type TaskHandle,
-  type TaskOptions,
-} from './task.ts';
+import type { Task, TaskCallbacks, TaskHandle, TaskOptions } from './task.ts';
 import { TaskQueue } from './task-queue.ts';
+import { MAX_BATCH } from './tuning.ts';
 import { WorkerSlot, type SlotEvents } from './worker-slot.ts';
 
 /**
@@ -65,6 +68,9 @@ export class PoolEngine {
   readonly #exited: Promise<void>;
   /** Thread workers spin while idle, while busy and spinning ones leave a CPU free. */
   readonly #spin: { readonly count: SharedArrayBuffer; readonly max: number } | null;
+  /** Each worker gets claim words (executors, when the workers can share memory). */
+  readonly #claims: boolean;
+  readonly #intake: Intake;
   #markExited: () => void = () => undefined;
   /** What every worker tells this engine; one object for all of them. */
   readonly #slotEvents: SlotEvents = {
@@ -72,7 +78,7 @@ export class PoolEngine {
       this.#dispatch();
     },
     initFailed: (slot, error) => {
-      this.#break(this.#options.initializerFailed(slot.name, error));
+      this.#break(() => this.#options.initializerFailed(slot.name, error));
     },
     results: (slot, results) => {
       this.#onResults(slot, results);
@@ -84,11 +90,20 @@ export class PoolEngine {
 
   constructor(options: EngineOptions) {
     this.#options = options;
+    this.#intake = {
+      kind: options.kind,
+      abort: (task, reason) => {
+        this.#abort(task, reason);
+      },
+    };
     this.#initializer = targetSpec(options.initializer, 'initializer');
     // Shared objects in initargs are exported once, for every worker.
     this.#initargs = encodeShared(options.initargs, options.kind) as readonly unknown[];
     assertCloneable(this.#initargs, 'initargs', options.kind);
     this.#spin = workerSpinBudget(options.kind);
+    // A process maps claim words only through the native addon; with the broker, a task is
+    // marked running as it is sent, and sent only when its worker is about to be free.
+    this.#claims = options.claims === true && (options.kind === 'thread' || nativeAddon() !== null);
     this.#queue = new TaskQueue(options.maxQueueSize);
     this.#pacing = new Pacing(options.kind, this.#slots);
     this.#dispatcher = new Dispatcher({
@@ -97,7 +112,7 @@ export class PoolEngine {
       targets: this.#targets,
       pacing: this.#pacing,
       maxTasksPerChild: options.maxTasksPerChild,
-      maxInFlight: options.maxInFlight,
+      maxInFlight: this.#claims ? MAX_BATCH : options.maxInFlight,
       timedOut: (task) => {
         this.#stopRunning(
           task,
@@ -116,6 +131,14 @@ export class PoolEngine {
   /** Where the engine is in its life. */
   get state(): EngineState {
     return this.#state;
+  }
+
+  /**
+   * Whether tasks are sent with claim words, so that their futures stay pending until a
+   * worker claims them (`TaskCallbacks.claimed`); without, `start` is called as one is sent.
+   */
+  get claims(): boolean {
+    return this.#claims;
   }
 
   /** Why the pool is broken, when it is. */
@@ -147,43 +170,8 @@ export class PoolEngine {
     callbacks: TaskCallbacks,
     options?: TaskOptions,
   ): TaskHandle {
-    let encoded = payload;
-    if (!isPrimitiveList(payload)) {
-      try {
-        encoded = encodeShared(payload, this.#options.kind);
-        assertCloneable(encoded, mode === 0 ? 'args' : 'items', this.#options.kind);
-      } catch (error) {
-        callbacks.settle(false, error);
-        return { cancel: () => false };
-      }
-    }
-    const { timeout, signal, transfer } = checkTaskOptions(options);
-    const task: Task = {
-      id: this.#nextId++,
-      key,
-      mode: encoded === payload ? mode : mode | DECODE_FLAG,
-      payload: encoded,
-      callbacks,
-      timeout,
-      signal,
-      transfer: transfer === undefined || transfer.length === 0 ? null : transfer,
-      exclusive: timeout !== Infinity || signal !== undefined,
-      state: 'queued',
-      slot: null,
-      cancelTimer: null,
-      onAbort: null,
-    };
-    if (signal !== undefined) {
-      if (signal.aborted) {
-        task.state = 'done';
-        callbacks.settle(false, signal.reason);
-        return { cancel: () => false };
-      }
-      task.onAbort = () => {
-        this.#abort(task, signal.reason);
-      };
-      signal.addEventListener('abort', task.onAbort, { once: true });
-    }
+    const task = newTask(this.#nextId++, key, mode, payload, callbacks, options, this.#intake);
+    if (task === null) return { cancel: () => false };
     this.#queue.push(task);
     this.#schedule();
     return { cancel: () => this.#cancelQueued(task) };
@@ -244,6 +232,7 @@ export class PoolEngine {
       this.#growIfNeeded(queued);
       this.#dispatcher.dispatch(queued);
     }
+    if (this.#claims && this.#queue.waiting === 0) this.#dispatcher.rebalance();
     this.#afterChange();
   }
 
@@ -260,10 +249,21 @@ export class PoolEngine {
 
   #spawn(): void {
     const { name, identity } = this.#options.nextIdentity();
+    const kind = this.#options.kind;
+    const { ring, claims } = this.#claims
+      ? ClaimRing.forWorker(kind, MAX_BATCH)
+      : { ring: null, claims: null };
     const slot = new WorkerSlot(
       name,
-      this.#options.kind,
-      { identity, initializer: this.#initializer, initargs: this.#initargs, spin: this.#spin },
+      kind,
+      {
+        identity,
+        initializer: this.#initializer,
+        initargs: this.#initargs,
+        spin: this.#spin,
+        claims,
+      },
+      ring,
       this.#options.resourceLimits,
       this.#slotEvents,
     );
@@ -273,9 +273,16 @@ export class PoolEngine {
 
   #onResults(slot: WorkerSlot, results: readonly unknown[]): void {
     this.#pacing.answered(slot, results.length / RESULT_FIELDS);
+    const ring = slot.claims;
     for (let i = 0; i < results.length; i += RESULT_FIELDS) {
       const task = slot.running.take(results[i] as number);
       if (task === undefined) continue;
+      if (ring !== null) {
+        ring.release(task);
+        // Cancelled before it ran (its future says so already), or revoked and sent to
+        // another worker, which answers for it.
+        if (results[i + 1] === RESULT_SKIPPED) continue;
+      }
       this.#queue.finish(task);
       const ok = results[i + 1] === 1;
       const value = results[i + 2];
@@ -290,11 +297,12 @@ export class PoolEngine {
     const lost = slot.running.drain();
     if (slot.state !== 'stopping' && this.#state !== 'terminated') {
       const { death } = this.#options;
+      const error = (): Error => death.lost(slot.name, exitCode, crash);
       if (slot.state === 'starting' && this.#state !== 'broken') {
         // It died before it could take work: starting another would likely fail the same way.
-        this.#break(death.lost(slot.name, exitCode, crash), lost);
+        this.#break(error, lost);
       } else if (death.kind === 'break') {
-        this.#break(death.lost(slot.name, exitCode, crash), lost);
+        this.#break(error, lost);
       } else {
         for (const task of lost) {
           this.#queue.finish(task);
@@ -331,17 +339,25 @@ export class PoolEngine {
     for (const slot of this.#slots) slot.setActive(active);
   }
 
-  /** Fails every queued and running task with `error`, stops the workers; later submits fail too. */
-  #break(error: Error, alsoFail: readonly Task[] = []): void {
+  /**
+   * Fails every queued and running task, each with an error of its own from `error()` (as
+   * Python's executors do), stops the workers (with SIGTERM, or SIGKILL for `how` `kill`);
+   * later submits fail too.
+   */
+  #break(
+    error: () => Error,
+    alsoFail: readonly Task[] = [],
+    how: 'terminate' | 'kill' = 'terminate',
+  ): void {
     if (this.#state === 'broken' || this.#state === 'terminated') return;
     this.#state = 'broken';
-    this.#brokenError = error;
+    this.#brokenError = error();
     this.#failAll(error, alsoFail);
-    for (const slot of this.#slots) slot.kill();
+    for (const slot of this.#slots) slot.kill(how);
     this.#afterChange();
   }
 
-  #failAll(error: unknown, alsoFail: readonly Task[] = []): void {
+  #failAll(error: () => unknown, alsoFail: readonly Task[] = []): void {
     const tasks = [...alsoFail];
     for (const slot of this.#slots) {
       tasks.push(...slot.running.drain());
@@ -353,7 +369,7 @@ export class PoolEngine {
     for (const task of tasks) {
       if (task.state === 'done') continue;
       this.#queue.finish(task);
-      task.callbacks.settle(false, error);
+      task.callbacks.settle(false, error());
     }
   }
 
@@ -364,8 +380,16 @@ export class PoolEngine {
     this.#dispatch();
   }
 
-  /** Drops every queued task; each hears `cancelled()`. */
+  /**
+   * Drops every queued task, and with claim words every task sent and not yet claimed by
+   * its worker; each hears `cancelled()`. Tasks a worker has claimed run on.
+   */
   cancelQueued(): void {
+    if (this.#claims) {
+      for (const slot of this.#slots) {
+        for (const task of slot.claims?.lentTasks() ?? []) task.callbacks.cancelled?.();
+      }
+    }
     for (let task = this.#queue.takeQueued(); task !== undefined; task = this.#queue.takeQueued()) {
       this.#queue.finish(task);
       if (task.callbacks.cancelled === undefined) {
@@ -376,11 +400,20 @@ export class PoolEngine {
     this.#afterChange();
   }
 
+  /**
+   * Breaks the pool and stops every worker at once, with SIGTERM (`terminate`) or SIGKILL
+   * (`kill`) for processes: the tasks they hold, and any still queued, fail with an error
+   * of their own from `error()`.
+   */
+  killWorkers(how: 'terminate' | 'kill', error: () => Error): void {
+    this.#break(error, [], how);
+  }
+
   /** Stops every worker now; queued and running tasks settle with `error`. */
   terminate(error: unknown): Promise<void> {
     if (this.#state !== 'terminated') {
       this.#state = 'terminated';
-      this.#failAll(error);
+      this.#failAll(() => error);
       for (const slot of this.#slots) slot.kill();
       this.#afterChange();
     }

@@ -17,7 +17,7 @@ import { assertBoolean, parseTimeout, typeError } from '../internal/validate.ts'
 import { cpuCount } from '../threading/current.ts';
 import type { AnyFunction, Target } from '../runtime/target.ts';
 import { PoolEngine } from './engine.ts';
-import { checkTaskOptions, type TaskOptions } from './task.ts';
+import { checkTaskOptions, type TaskCallbacks, type TaskOptions } from './task.ts';
 import { Future } from '../futures/future.ts';
 import {
   LazyMap,
@@ -46,6 +46,21 @@ import { processWorkerIdentity, threadWorkerIdentity } from './workers-identity.
 
 let executorCounter = 0;
 
+/**
+ * The process is exiting: its `'exit'` handlers run, and no event loop turn will come to run
+ * a task (Python's "interpreter shutdown"). Set by a listener put first.
+ */
+let exiting = false;
+let exitListener = false;
+
+function watchExit(): void {
+  if (exitListener) return;
+  exitListener = true;
+  process.prependOnceListener('exit', () => {
+    exiting = true;
+  });
+}
+
 /** What the two executors share. */
 export abstract class Executor {
   readonly #engine: PoolEngine;
@@ -54,6 +69,10 @@ export abstract class Executor {
   /** Maps still reading their input: `shutdown()` has them read the rest first. */
   readonly #maps = new Set<{ unbound(): void }>();
   readonly #workers: number;
+  /** The engine: for the subclasses' own methods (`ProcessPoolExecutor.killWorkers`). */
+  protected get engine(): PoolEngine {
+    return this.#engine;
+  }
 
   protected constructor(
     kind: WorkerKind,
@@ -72,6 +91,7 @@ export abstract class Executor {
     const what = kind === 'thread' ? 'thread' : 'process';
     this.#broken = (message, cause) =>
       new Broken(message, cause === undefined ? undefined : { cause });
+    watchExit();
     this.#engine = new PoolEngine({
       kind,
       workers,
@@ -79,8 +99,11 @@ export abstract class Executor {
       initializer: options.initializer,
       initargs: options.initargs ?? [],
       maxTasksPerChild: max,
-      // As Python's: a thread takes one task at a time; a process worker is sent its next
-      // task while it runs one (ProcessPoolExecutor's call queue holds one more per worker).
+      // Tasks go out in batches, each with a claim word that its worker claims just before
+      // running it: a future stays pending, and cancellable, until then (see
+      // memory/claim-word.ts). Without the words (processes on the broker), as Python's
+      // ProcessPoolExecutor: a worker is sent its next task while it runs one, marked running.
+      claims: true,
       maxInFlight: kind === 'thread' ? 1 : 2,
       maxQueueSize: parseMaxQueueSize(options.maxQueueSize),
       resourceLimits: options.resourceLimits,
@@ -103,11 +126,18 @@ export abstract class Executor {
   }
 
   #checkOpen(): void {
+    const broken = this.#engine.brokenError;
+    if (broken !== null) throw this.#broken(broken.message, broken);
     if (this.#shutdown) {
       throw new StateError('ERR_EXECUTOR_SHUTDOWN', 'cannot schedule new futures after shutdown');
     }
-    const broken = this.#engine.brokenError;
-    if (broken !== null) throw this.#broken(broken.message, broken);
+    if (exiting) {
+      // A future submitted now could never run: the event loop has stopped.
+      throw new StateError(
+        'ERR_INTERPRETER_SHUTDOWN',
+        'cannot schedule new futures after interpreter shutdown',
+      );
+    }
   }
 
   /** Schedules `fn(...args)`; returns its {@link Future} at once. */
@@ -143,16 +173,7 @@ export abstract class Executor {
       key,
       mode,
       payload,
-      {
-        start: () => future.setRunningOrNotifyCancel(),
-        settle: (ok, value) => {
-          if (future.done()) return;
-          if (ok) future.setResult(value as R);
-          else future.setException(value);
-        },
-        // Dropped by shutdown({ cancelFutures }): the task is already out of the queue.
-        cancelled: () => future.cancel(),
-      },
+      this.#engine.claims ? new ClaimedTask(future) : new StartedTask(future),
       options,
     );
     future.onCancel = () => {
@@ -237,8 +258,9 @@ export abstract class Executor {
   }
 
   /**
-   * Takes no more tasks. With `cancelFutures`, cancels those not started; with `wait` (the
-   * default), resolves once the rest are done and the workers have exited. Repeatable.
+   * Takes no more tasks. With `cancelFutures`, cancels those no worker has started (a task a
+   * worker has claimed runs to completion, as in Python); with `wait` (the default),
+   * resolves once the rest are done and the workers have exited. Repeatable.
    */
   async shutdown(options: ShutdownOptions = {}): Promise<void> {
     const { wait = true, cancelFutures = false } = options;
@@ -256,6 +278,45 @@ export abstract class Executor {
   /** `await using executor = …`: `shutdown({ wait: true })` at the end of the scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.shutdown({ wait: true });
+  }
+}
+
+/** What the engine tells a future's task, when its worker claims it by its claim word. */
+class ClaimedTask<R> implements TaskCallbacks {
+  readonly #future: Future<R>;
+
+  constructor(future: Future<R>) {
+    this.#future = future;
+  }
+
+  claimed(words: Int32Array, index: number): void {
+    this.#future.claimedBy(words, index);
+  }
+
+  settle(ok: boolean, value: unknown): void {
+    const future = this.#future;
+    if (future.done()) return;
+    if (ok) future.setResult(value as R);
+    else future.setException(value);
+  }
+
+  /** Dropped by shutdown({ cancelFutures }): out of the queue, or not claimed by its worker. */
+  cancelled(): void {
+    this.#future.cancel();
+  }
+}
+
+/** Without claim words: the future runs from the moment its task is sent to a worker. */
+class StartedTask<R> extends ClaimedTask<R> {
+  readonly #future: Future<R>;
+
+  constructor(future: Future<R>) {
+    super(future);
+    this.#future = future;
+  }
+
+  start(): boolean {
+    return this.#future.setRunningOrNotifyCancel();
   }
 }
 
@@ -278,5 +339,32 @@ export class ProcessPoolExecutor extends Executor {
   constructor(options: number | ProcessPoolExecutorOptions = {}) {
     const opts = readOptions<ProcessPoolExecutorOptions>(options, 'maxWorkers');
     super('process', opts, () => processWorkerIdentity('SpawnProcess', false));
+  }
+
+  /**
+   * Python 3.14's `terminate_workers()`: `shutdown({ wait: false, cancelFutures: true })`,
+   * then SIGTERM to every worker still alive. The futures they were running fail with a
+   * `BrokenProcessPoolError` each; the executor is broken from then on.
+   */
+  terminateWorkers(): void {
+    this.#forceShutdown('terminate');
+  }
+
+  /** Python 3.14's `kill_workers()`: as {@link terminateWorkers}, with SIGKILL. */
+  killWorkers(): void {
+    this.#forceShutdown('kill');
+  }
+
+  #forceShutdown(how: 'terminate' | 'kill'): void {
+    void this.shutdown({ wait: false, cancelFutures: true });
+    const signal = how === 'kill' ? 'SIGKILL' : 'SIGTERM';
+    this.engine.killWorkers(
+      how,
+      () =>
+        new BrokenProcessPoolError(
+          `A process in the process pool was terminated abruptly while the future was ` +
+            `running or pending (killWorkers/terminateWorkers sent ${signal}).`,
+        ),
+    );
   }
 }

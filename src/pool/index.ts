@@ -20,15 +20,17 @@ export type {
 export type { TaskOptions } from './task.ts';
 export { transfer, type Transferred } from './transfer.ts';
 export {
-  ALL_COMPLETED,
   asCompleted,
-  FIRST_COMPLETED,
-  FIRST_EXCEPTION,
   Future,
-  wait,
   type AsCompletedOptions,
   type CompletedFuture,
+} from '../futures/future.ts';
+export {
+  ALL_COMPLETED,
+  FIRST_COMPLETED,
+  FIRST_EXCEPTION,
+  wait,
   type DoneAndNotDone,
   type ReturnWhen,
   type WaitOptions as FutureWaitOptions,
-} from '../futures/future.ts';
+} from '../futures/wait.ts';

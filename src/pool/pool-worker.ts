@@ -23,8 +23,11 @@ export interface PoolWorker {
   readonly ident: number;
   /** Posts a message; `transfer` moves those objects to a thread (a process copies them). */
   readonly post: Child<ToWorker>['post'];
-  /** Stops the worker at once: `Worker#terminate()` or SIGTERM; its exit code is -15. */
-  kill(): void;
+  /**
+   * Stops the worker at once: `Worker#terminate()`, or SIGTERM (`terminate`, exit code -15)
+   * or SIGKILL (`kill`, -9) for a process.
+   */
+  kill(how?: 'terminate' | 'kill'): void;
   /** Whether the worker keeps the parent's event loop alive. */
   readonly setActive: Child<ToWorker>['keepAlive'];
   /** See {@link Child.awaitMessage}: threads only, `null` for a process. */
@@ -62,8 +65,8 @@ export function startPoolWorker(
   return {
     ident: child.ident,
     post: child.post,
-    kill: () => {
-      child.stop('terminate');
+    kill: (how = 'terminate') => {
+      child.stop(how);
     },
     setActive: child.keepAlive,
     awaitAnswer: child.awaitMessage,

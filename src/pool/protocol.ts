@@ -3,6 +3,7 @@
  * batches, flattened into plain arrays, so that a burst of small tasks costs one message per
  * batch rather than one per task.
  */
+import type { ArenaReference } from '../memory/arena.ts';
 import type { WireError } from '../transport/wire.ts';
 import type { InheritedIdentity } from '../runtime/identity.ts';
 import type { TargetSpec } from '../runtime/protocol.ts';
@@ -18,10 +19,26 @@ export type TaskMode = typeof MODE_APPLY | typeof MODE_MAP | typeof MODE_STARMAP
 /** Set in a task's mode when its payload holds shared-object envelopes to rebuild. */
 export const DECODE_FLAG = 4;
 
+/** The bits of a task's mode that hold its `TaskMode`. */
+export const MODE_KIND_MASK = 3;
+
+/**
+ * An executor's task carries its claim word's index + 1 in the mode's bits from this one up
+ * (0: no claim word, a pool's task): the worker claims it before running the task, and skips
+ * the task if the word was cancelled or revoked (see memory/claim-word.ts).
+ */
+export const CLAIM_SHIFT = 3;
+
+/** The `ok` field of a result: the worker skipped the task, cancelled or revoked before it ran. */
+export const RESULT_SKIPPED = 2;
+
 /** Fields per task in {@link TasksMessage.tasks}: id, target key, mode, payload. */
 export const TASK_FIELDS = 4;
 
-/** Fields per result in {@link ResultsMessage.results}: id, ok (1 or 0), value or error. */
+/**
+ * Fields per result in {@link ResultsMessage.results}: id, ok (1, 0, or
+ * {@link RESULT_SKIPPED}), value or error.
+ */
 export const RESULT_FIELDS = 3;
 
 /**
@@ -39,6 +56,11 @@ export interface WorkerInit {
    * than the CPUs), which leaves a CPU for the thread that submits. `null`: never spin.
    */
   readonly spin: { readonly count: SharedArrayBuffer; readonly max: number } | null;
+  /**
+   * Executors only: the worker's claim words (see memory/claim-word.ts), the buffer itself
+   * for a thread, where its arena lies for a process; `null`: tasks carry no claim word.
+   */
+  readonly claims: SharedArrayBuffer | ArenaReference | null;
 }
 
 /** The worker loop's start data (`worker-loop.ts` `main`). */

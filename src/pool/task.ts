@@ -15,6 +15,11 @@ export interface TaskCallbacks {
   start?(): boolean;
   settle(ok: boolean, value: unknown): void;
   /**
+   * An executor's task was sent with the claim word at `index` of `words`, which the worker
+   * claims just before it runs the task (see memory/claim-word.ts).
+   */
+  claimed?(words: Int32Array, index: number): void;
+  /**
    * The task was dropped from the queue by `PoolEngine.cancelQueued()`. Without this hook the
    * task settles with a `CancelledError`.
    */

@@ -15,6 +15,7 @@
 import type { ResourceLimits, Transferable } from 'node:worker_threads';
 import type { TargetSpec } from '../runtime/protocol.ts';
 import { errorFromWire } from '../transport/wire.ts';
+import type { ClaimRing } from './claim-ring.ts';
 import { startPoolWorker, type BaseInit, type PoolWorker, type WorkerKind } from './pool-worker.ts';
 import type { FromWorker } from './protocol.ts';
 import { TaskFifo } from './task-fifo.ts';
@@ -52,6 +53,8 @@ export class WorkerSlot {
   sent = 0;
   /** When the worker last answered, or was sent work while idle: to time its tasks. */
   since = 0;
+  /** An executor's worker: the claim words its tasks carry (`init.claims`); a pool's: `null`. */
+  readonly claims: ClaimRing | null;
   #state: SlotState = 'starting';
   readonly #worker: PoolWorker;
 
@@ -60,10 +63,12 @@ export class WorkerSlot {
     name: string,
     kind: WorkerKind,
     init: BaseInit,
+    claims: ClaimRing | null,
     resourceLimits: ResourceLimits | undefined,
     events: SlotEvents,
   ) {
     this.name = name;
+    this.claims = claims;
     // The worker cannot report before this constructor returns: `this` is complete by then.
     this.#worker = startPoolWorker(
       kind,
@@ -134,10 +139,10 @@ export class WorkerSlot {
     else this.#worker.post({ type: 'stop' }, null);
   }
 
-  /** Stops the worker at once, whatever it runs. */
-  kill(): void {
+  /** Stops the worker at once, whatever it runs: SIGTERM (`terminate`) or SIGKILL (`kill`). */
+  kill(how: 'terminate' | 'kill' = 'terminate'): void {
     this.#state = 'stopping';
-    this.#worker.kill();
+    this.#worker.kill(how);
   }
 
   /**

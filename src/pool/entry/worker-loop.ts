@@ -12,6 +12,8 @@
 import { performance } from 'node:perf_hooks';
 import type { Transferable } from 'node:worker_threads';
 import { PicklingError, StateError } from '../../errors.ts';
+import { openReference } from '../../memory/arena.ts';
+import { claimToRun } from '../../memory/claim-word.ts';
 import { decodeShared } from '../../memory/shared-object.ts';
 import { BUSY_SPIN_MS, SPIN_MS, type SpinGate } from '../../memory/spin.ts';
 import { errorToWire } from '../../transport/wire.ts';
@@ -24,9 +26,12 @@ import type { ParentChannel } from '../../runtime/parent-channel.ts';
 import { isTransferred } from '../transfer.ts';
 import type { TargetSpec } from '../../runtime/protocol.ts';
 import {
+  CLAIM_SHIFT,
   DECODE_FLAG,
   MODE_APPLY,
+  MODE_KIND_MASK,
   MODE_MAP,
+  RESULT_SKIPPED,
   TASK_FIELDS,
   type FromWorker,
   type TasksMessage,
@@ -79,9 +84,16 @@ export class WorkerLoop {
   /** What the waiting results move instead of copying. */
   #transfer: Transferable[] = [];
   #lastFlush = 0;
+  /** An executor's claim words (see memory/claim-word.ts); `null` for a pool's worker. */
+  readonly #claims: Int32Array | null;
 
   constructor(channel: WorkerChannel, init: WorkerData) {
     this.#channel = channel;
+    const claims = init.claims;
+    this.#claims =
+      claims === null
+        ? null
+        : new Int32Array(claims instanceof SharedArrayBuffer ? claims : openReference(claims));
     this.#gate =
       init.spin === null || channel.awaitMessage === null
         ? null
@@ -142,12 +154,19 @@ export class WorkerLoop {
     for (const [key, spec] of targets) this.#specs.set(key, spec);
     for (let i = 0; i < tasks.length; i += TASK_FIELDS) {
       const id = tasks[i];
+      const mode = tasks[i + 2] as number;
+      const claim = mode >>> CLAIM_SHIFT;
+      // An executor's task runs only if this worker claims it before its future is cancelled.
+      if (claim !== 0 && this.#claims !== null && !claimToRun(this.#claims, claim - 1)) {
+        this.#results.push(id, RESULT_SKIPPED, null);
+        continue;
+      }
       let ok = 1;
       let value: unknown;
       try {
         const key = tasks[i + 1] as number;
         const target = this.#targets.get(key) ?? (await this.#load(key));
-        value = this.#call(target, tasks[i + 2] as number, tasks[i + 3]);
+        value = this.#call(target, mode, tasks[i + 3]);
         if (isThenable(value)) value = await value;
         if (isTransferred(value)) {
           this.#transfer.push(...value.list);
@@ -167,7 +186,7 @@ export class WorkerLoop {
   /** Calls the target as the task's mode says; awaits only what is a promise. */
   #call(target: AnyFunction, mode: number, payload: unknown): unknown {
     const data = (mode & DECODE_FLAG) === 0 ? payload : decodeShared(payload);
-    const kind = mode & ~DECODE_FLAG;
+    const kind = mode & MODE_KIND_MASK;
     if (kind === MODE_APPLY) return target(...(data as unknown[]));
     const items = data as unknown[];
     const out: unknown[] = new Array(items.length);
