@@ -15,8 +15,8 @@
 import { ArgumentRangeError, GreenletError, GreenletExit } from '../errors.ts';
 import { currentCoroutine, runInCoroutine } from '../internal/coroutine-context.ts';
 import { typeError } from '../internal/validate.ts';
-import { currentThreadId } from '../runtime/identity.ts';
 import { reportError } from './hub.ts';
+import { packed, refuseCopy, settled, threadKey } from './switch-values.ts';
 import {
   rejected,
   suspend,
@@ -32,18 +32,6 @@ export type RunFunction = (...args: never[]) => unknown;
 
 let mainGreenlet: Greenlet | undefined;
 let counter = 0;
-
-let ownKey: string | undefined;
-
-/** Identifies the thread (and process) a greenlet belongs to; fixed for a realm's life. */
-function threadKey(): string {
-  return (ownKey ??= `${process.pid}:${currentThreadId()}`);
-}
-
-/** What `switch(...args)` hands over: nothing, the one value, or the array of them. */
-function packed(args: readonly unknown[]): unknown {
-  return args.length === 0 ? undefined : args.length === 1 ? args[0] : [...args];
-}
 
 // Internal capabilities, assigned by the class's static block (they reach its private state).
 /** Makes a greenlet running from the start with no parent (main greenlets, the hub). */
@@ -370,24 +358,6 @@ export class Greenlet {
       this.#pendingThrow = { error };
     }
   }
-}
-
-/**
- * A greenlet sent to another thread arrives there as a plain copy, without its state: a
- * switch to it is a switch to another thread's greenlet, and refused as Python refuses it.
- */
-function refuseCopy(target: unknown, isGreenlet: boolean): void {
-  if (!isGreenlet) {
-    throw new GreenletError(
-      'ERR_GREENLET_WRONG_THREAD',
-      `cannot switch to a different thread (${String(target)} is not this thread's greenlet)`,
-    );
-  }
-}
-
-/** `GreenletExit` ends a run quietly: the parent receives it as a value. */
-function settled(error: unknown): Outcome {
-  return error instanceof GreenletExit ? { ok: true, value: error } : { ok: false, error };
 }
 
 /**

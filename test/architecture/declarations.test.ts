@@ -20,7 +20,13 @@ describe('type declarations', () => {
   before(() => {
     const config = ts.getParsedCommandLineOfConfigFile(
       join(root, 'tsconfig.build.json'),
-      { outDir: out, emitDeclarationOnly: true, sourceMap: false, declarationMap: false },
+      {
+        outDir: out,
+        emitDeclarationOnly: true,
+        sourceMap: false,
+        inlineSources: false,
+        declarationMap: false,
+      },
       { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined },
     );
     assert.ok(config !== undefined);
