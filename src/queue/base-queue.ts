@@ -102,7 +102,7 @@ export abstract class BaseQueue<T> implements Shareable {
    * ```
    */
   async put(item: T, options?: QueuePutOptions): Promise<void> {
-    this.#assertOpen();
+    this.assertOpen();
     const transfer = transferList(options?.transfer);
     const local = this.#local;
     const bytes = local === undefined ? encodeItem(item) : encodeItemScratch(item);
@@ -120,7 +120,7 @@ export abstract class BaseQueue<T> implements Shareable {
 
   /** As `put`, blocking the calling thread. */
   putSync(item: T, options?: QueuePutOptions): void {
-    this.#assertOpen();
+    this.assertOpen();
     const transfer = options === undefined ? undefined : transferList(options.transfer);
     const local = this.#local;
     const bytes = local === undefined ? encodeItem(item) : encodeItemScratch(item);
@@ -143,7 +143,7 @@ export abstract class BaseQueue<T> implements Shareable {
    * ```
    */
   async get(options?: QueueWaitOptions): Promise<T> {
-    this.#assertOpen();
+    this.assertOpen();
     const timeout = getTimeout(options);
     const local = this.#local;
     if (local === undefined) return decodeItem(await this.core.get(timeout, options?.signal)) as T;
@@ -155,7 +155,7 @@ export abstract class BaseQueue<T> implements Shareable {
 
   /** As `get`, blocking the calling thread. */
   getSync(options?: QueueWaitOptions): T {
-    this.#assertOpen();
+    this.assertOpen();
     const timeout = options === undefined ? Infinity : getTimeout(options);
     if (this.#local === undefined) return decodeItem(this.core.getSync(timeout)) as T;
     return finishItem(this.#local.getSyncWith(timeout, takeItem)) as T;
@@ -169,26 +169,37 @@ export abstract class BaseQueue<T> implements Shareable {
     return this.getSync({ block: false });
   }
 
-  /** The number of items in the queue now (others may change it at once). */
+  /**
+   * The number of items in the queue now (others may change it at once).
+   * @throws {StateError} after `close()` (`ERR_QUEUE_CLOSED`).
+   */
   qsize(): number {
+    this.assertOpen();
     return this.core.status().size;
   }
 
-  /** Whether the queue is empty now. */
+  /**
+   * Whether the queue is empty now.
+   * @throws {StateError} after `close()` (`ERR_QUEUE_CLOSED`).
+   */
   empty(): boolean {
     return this.qsize() === 0;
   }
 
   /**
-   * Closes this handle, as `multiprocessing.Queue.close()`: `put` and `get` through it then
-   * fail with a StateError (`ERR_QUEUE_CLOSED`). The queue itself, and other threads' and
-   * processes' handles to it, are not affected. May be called again.
+   * Closes this handle, as `multiprocessing.Queue.close()`: `put`, `get` and the inspectors
+   * (`qsize`, `empty`, `full`, `maxsize`, `isShutdown`) through it then fail with a
+   * StateError (`ERR_QUEUE_CLOSED`, Python's `ValueError: Queue … is closed`); `taskDone`,
+   * `join` and `shutdown` still work, as a closed `multiprocessing.JoinableQueue`'s
+   * `task_done` and `join` do. The queue itself, and other threads' and processes' handles
+   * to it, are not affected. May be called again.
    */
   close(): void {
     this.#closed = true;
   }
 
-  #assertOpen(): void {
+  /** @internal Fails once this handle is closed. */
+  protected assertOpen(): void {
     if (this.#closed) throw new StateError('ERR_QUEUE_CLOSED', 'Queue is closed');
   }
 
