@@ -17,6 +17,39 @@ import { errorMessage } from './safe-read.ts';
 export type Destination = 'thread' | 'process';
 
 /**
+ * What {@link assertCloneable} checks a value for: a send to a thread or a process, or a
+ * put into a queue or pipe, which copies the value's bytes (`v8.serialize`) into shared
+ * memory whoever takes it, a thread of this process or another process.
+ */
+export type CloneTarget = Destination | 'queue' | 'pipe';
+
+/** How an error message says where a value could not go: "cannot …". */
+export function goingTo(target: CloneTarget): string {
+  switch (target) {
+    case 'thread':
+    case 'process':
+      return `be sent to a ${target}`;
+    case 'queue':
+      return 'be put in a queue';
+    case 'pipe':
+      return 'be sent through a pipe';
+  }
+}
+
+/** Why shared memory cannot go where a value goes, after "which cannot …". */
+function sharedReason(target: CloneTarget): string {
+  switch (target) {
+    case 'thread':
+    case 'process':
+      return 'reach a child process: child processes do not share memory';
+    case 'queue':
+      return `${goingTo(target)}: a queue holds a copy of each item's bytes, not shared memory`;
+    case 'pipe':
+      return `${goingTo(target)}: a pipe carries a copy of each message's bytes, not shared memory`;
+  }
+}
+
+/**
  * One step of a path: a property name, an array index, or an entry of a Map or Set
  * (`index` counts entries in insertion order). The root's segment is the root's name.
  */
@@ -85,7 +118,7 @@ const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
  * // PicklingError: args[1].onDone is a function, which cannot be sent to a thread
  * ```
  */
-export function assertCloneable(value: unknown, root: string, destination: Destination): void {
+export function assertCloneable(value: unknown, root: string, destination: CloneTarget): void {
   // The common cases, a primitive or a short list of them, are proven without a walk.
   if (!needsVisit(value) || isShortPrimitiveList(value)) return;
   const walk = new CloneWalk(destination);
@@ -100,7 +133,7 @@ export function assertCloneable(value: unknown, root: string, destination: Desti
     const cause = located === undefined ? error : located.error;
     throw new PicklingError(
       'ERR_NOT_CLONEABLE',
-      `\`${root}\` cannot be sent to a ${destination}: ${where}${errorMessage(cause)}`,
+      `\`${root}\` cannot ${goingTo(destination)}: ${where}${errorMessage(cause)}`,
       { cause },
     );
   }
@@ -126,7 +159,7 @@ function needsVisit(value: unknown): boolean {
  * stack, so deep lists do not overflow it.
  */
 class CloneWalk {
-  readonly #destination: Destination;
+  readonly #destination: CloneTarget;
   readonly #seen = new Set<object>();
   readonly #stack: Visit[] = [];
   /** Children of the object being visited, in order; moved to the stack reversed. */
@@ -135,7 +168,7 @@ class CloneWalk {
   readonly uncertain: Visit[] = [];
   sawPort = false;
 
-  constructor(destination: Destination) {
+  constructor(destination: CloneTarget) {
     this.#destination = destination;
   }
 
@@ -209,11 +242,11 @@ class CloneWalk {
       return;
     }
     if (types.isSharedArrayBuffer(value)) {
-      if (this.#destination === 'process') throw this.#refuseShared(visit, 'a SharedArrayBuffer');
+      if (this.#destination !== 'thread') throw this.#refuseShared(visit, 'a SharedArrayBuffer');
       return;
     }
     if (ArrayBuffer.isView(value)) {
-      if (this.#destination === 'process' && types.isSharedArrayBuffer(value.buffer)) {
+      if (this.#destination !== 'thread' && types.isSharedArrayBuffer(value.buffer)) {
         const kind = types.isDataView(value)
           ? 'DataView'
           : String(Reflect.get(value, Symbol.toStringTag));
@@ -230,6 +263,11 @@ class CloneWalk {
       if (this.#destination === 'process') {
         throw this.#error(
           `${formatPath(visit)} is a MessagePort, which cannot reach a child process: a port connects threads of one process`,
+        );
+      }
+      if (this.#destination !== 'thread') {
+        throw this.#error(
+          `${formatPath(visit)} is a MessagePort, which cannot ${goingTo(this.#destination)}: a port moves only in postMessage's transfer list`,
         );
       }
       this.sawPort = true;
@@ -266,7 +304,7 @@ class CloneWalk {
       const path = formatPath({ value: undefined, parent: visit, segment: key });
       throw new PicklingError(
         'ERR_NOT_CLONEABLE',
-        `${path} could not be read to be sent to a ${this.#destination}: ${errorMessage(error)}`,
+        `${path} could not be read to ${goingTo(this.#destination)}: ${errorMessage(error)}`,
         { cause: error },
       );
     }
@@ -274,13 +312,13 @@ class CloneWalk {
 
   #refuse(visit: Visit, what: string): PicklingError {
     return this.#error(
-      `${formatPath(visit)} is ${what}, which cannot be sent to a ${this.#destination}`,
+      `${formatPath(visit)} is ${what}, which cannot ${goingTo(this.#destination)}`,
     );
   }
 
   #refuseShared(visit: Visit, what: string): PicklingError {
     return this.#error(
-      `${formatPath(visit)} is ${what}, which cannot reach a child process: child processes do not share memory`,
+      `${formatPath(visit)} is ${what}, which cannot ${sharedReason(this.#destination)}`,
     );
   }
 
@@ -299,10 +337,11 @@ function refusedKind(value: object): string | undefined {
   return undefined;
 }
 
-function trialSerialize(value: unknown, destination: Destination): void {
+function trialSerialize(value: unknown, destination: CloneTarget): void {
   // Each destination's own serializer: v8.serialize is what `serialization: 'advanced'`
-  // uses, and structuredClone is what postMessage uses, Node's cloneable objects included.
-  if (destination === 'process') serialize(value);
+  // and the queues use, and structuredClone is what postMessage uses, Node's cloneable
+  // objects included.
+  if (destination !== 'thread') serialize(value);
   else structuredClone(value);
 }
 
@@ -314,7 +353,7 @@ function trialSerialize(value: unknown, destination: Destination): void {
  */
 function locateFailure(
   uncertain: readonly Visit[],
-  destination: Destination,
+  destination: CloneTarget,
 ): { visit: Visit; error: unknown } | undefined {
   const first = Math.max(0, uncertain.length - MAX_LOCATE_TRIALS);
   for (let i = uncertain.length - 1; i >= first; i--) {
