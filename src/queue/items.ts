@@ -8,7 +8,8 @@ import { deserialize, serialize } from 'node:v8';
 import { PicklingError } from '../errors.ts';
 import { parseTimeout, typeError } from '../internal/validate.ts';
 import { findShared } from '../memory/shared-object.ts';
-import { assertCloneable, goingTo } from '../transport/cloneable.ts';
+import { goingTo } from '../transport/clone-target.ts';
+import { assertCloneable } from '../transport/cloneable.ts';
 import { decodeFast, encodeFast, isFast } from './item-codec.ts';
 
 /** Where an item goes: a queue's put, or a pipe's send (errors say which). */

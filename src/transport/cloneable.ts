@@ -11,43 +11,10 @@ import { types } from 'node:util';
 import { serialize } from 'node:v8';
 import { MessagePort } from 'node:worker_threads';
 import { PicklingError } from '../errors.ts';
+import { type CloneTarget, goingTo, sharedReason } from './clone-target.ts';
 import { errorMessage } from './safe-read.ts';
 
-/** Where a value is sent: a worker thread of this process, or a child process. */
-export type Destination = 'thread' | 'process';
-
-/**
- * What {@link assertCloneable} checks a value for: a send to a thread or a process, or a
- * put into a queue or pipe, which copies the value's bytes (`v8.serialize`) into shared
- * memory whoever takes it, a thread of this process or another process.
- */
-export type CloneTarget = Destination | 'queue' | 'pipe';
-
-/** How an error message says where a value could not go: "cannot …". */
-export function goingTo(target: CloneTarget): string {
-  switch (target) {
-    case 'thread':
-    case 'process':
-      return `be sent to a ${target}`;
-    case 'queue':
-      return 'be put in a queue';
-    case 'pipe':
-      return 'be sent through a pipe';
-  }
-}
-
-/** Why shared memory cannot go where a value goes, after "which cannot …". */
-function sharedReason(target: CloneTarget): string {
-  switch (target) {
-    case 'thread':
-    case 'process':
-      return 'reach a child process: child processes do not share memory';
-    case 'queue':
-      return `${goingTo(target)}: a queue holds a copy of each item's bytes, not shared memory`;
-    case 'pipe':
-      return `${goingTo(target)}: a pipe carries a copy of each message's bytes, not shared memory`;
-  }
-}
+export type { Destination } from './clone-target.ts';
 
 /**
  * One step of a path: a property name, an array index, or an entry of a Map or Set
