@@ -15,7 +15,7 @@ import {
   type AttachArgument,
 } from '../memory/shared-object.ts';
 import { waitArguments, type WaitOptions } from '../internal/wait-options.ts';
-import { BaseQueue, queueMethods, type QueuePutOptions } from './base-queue.ts';
+import { assertOpen, BaseQueue, queueMethods, type QueuePutOptions } from './base-queue.ts';
 import { putTimeout } from './items.ts';
 import { Discipline, QueueCore, queueBuffers, type QueueCoreApi } from './queue-core.ts';
 import { QUEUE_BUFFERS } from './queue-layout.ts';
@@ -89,12 +89,12 @@ export class Queue<T = unknown> extends BaseQueue<T> implements AsyncIterable<T>
    * @throws {StateError} after `close()` (`ERR_QUEUE_CLOSED`).
    */
   get maxsize(): number {
-    this.assertOpen();
+    assertOpen(this);
     return this.core.status().maxsize;
   }
 
   set maxsize(maxsize: number) {
-    this.assertOpen();
+    assertOpen(this);
     assertMaxsize(maxsize);
     this.core.setMaxsize(maxsize);
   }
@@ -117,7 +117,7 @@ export class Queue<T = unknown> extends BaseQueue<T> implements AsyncIterable<T>
    * @throws {StateError} after `close()` (`ERR_QUEUE_CLOSED`).
    */
   full(): boolean {
-    this.assertOpen();
+    assertOpen(this);
     const { size, maxsize } = this.core.status();
     return maxsize > 0 && size >= maxsize;
   }
@@ -168,7 +168,7 @@ export class Queue<T = unknown> extends BaseQueue<T> implements AsyncIterable<T>
    * @throws {StateError} after `close()` (`ERR_QUEUE_CLOSED`).
    */
   get isShutdown(): boolean {
-    this.assertOpen();
+    assertOpen(this);
     return this.core.status().shutdown;
   }
 
