@@ -365,6 +365,12 @@ export const queueThroughput: Scenario<QueueParams> = {
     ratios: [
       { header: 'vs postMessage', ref: () => 'postmessage' },
       { header: 'vs bare ring', ref: () => 'bare-ring' },
+      // The process rows beside CPython's multiprocessing.Queue, round by round (issue 12).
+      {
+        header: 'vs CPython mp.Queue',
+        ref: (row) =>
+          row.id.includes('process') || row.id === 'fork-ipc' ? 'cpython-mp-queue' : undefined,
+      },
     ],
   },
 };

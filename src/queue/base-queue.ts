@@ -57,6 +57,19 @@ export interface QueuePutOptions extends QueueWaitOptions {
   readonly transfer?: readonly ArrayBuffer[] | undefined;
 }
 
+/** Whether a handle was closed; set by BaseQueue's static block, which reads its field. */
+let isClosed: (queue: BaseQueue<unknown>) => boolean = () => false;
+
+/**
+ * @internal Fails once `queue`'s handle is closed (`close()`): every member that uses the
+ * queue through the handle calls it, in BaseQueue and its subclasses. (A function, not a
+ * protected method, so that it is no member of the queue classes.)
+ * @throws {StateError} `ERR_QUEUE_CLOSED`.
+ */
+export function assertOpen(queue: BaseQueue<unknown>): void {
+  if (isClosed(queue)) throw new StateError('ERR_QUEUE_CLOSED', 'Queue is closed');
+}
+
 /**
  * The part of a queue handle that puts and gets items. Not exported from the package:
  * {@link Queue} and {@link SimpleQueue} are the classes to use.
@@ -68,6 +81,10 @@ export abstract class BaseQueue<T> implements Shareable {
   /** The core when it works on this realm's memory: the fast paths need it. */
   readonly #local: QueueCore | undefined;
   #closed = false;
+
+  static {
+    isClosed = (queue) => queue.#closed;
+  }
 
   /** @internal */
   protected constructor(state: SharedState, core: QueueCoreApi) {
@@ -102,7 +119,7 @@ export abstract class BaseQueue<T> implements Shareable {
    * ```
    */
   async put(item: T, options?: QueuePutOptions): Promise<void> {
-    this.#assertOpen();
+    assertOpen(this);
     const transfer = transferList(options?.transfer);
     const local = this.#local;
     const bytes = local === undefined ? encodeItem(item) : encodeItemScratch(item);
@@ -120,7 +137,7 @@ export abstract class BaseQueue<T> implements Shareable {
 
   /** As `put`, blocking the calling thread. */
   putSync(item: T, options?: QueuePutOptions): void {
-    this.#assertOpen();
+    assertOpen(this);
     const transfer = options === undefined ? undefined : transferList(options.transfer);
     const local = this.#local;
     const bytes = local === undefined ? encodeItem(item) : encodeItemScratch(item);
@@ -143,7 +160,7 @@ export abstract class BaseQueue<T> implements Shareable {
    * ```
    */
   async get(options?: QueueWaitOptions): Promise<T> {
-    this.#assertOpen();
+    assertOpen(this);
     const timeout = getTimeout(options);
     const local = this.#local;
     if (local === undefined) return decodeItem(await this.core.get(timeout, options?.signal)) as T;
@@ -155,7 +172,7 @@ export abstract class BaseQueue<T> implements Shareable {
 
   /** As `get`, blocking the calling thread. */
   getSync(options?: QueueWaitOptions): T {
-    this.#assertOpen();
+    assertOpen(this);
     const timeout = options === undefined ? Infinity : getTimeout(options);
     if (this.#local === undefined) return decodeItem(this.core.getSync(timeout)) as T;
     return finishItem(this.#local.getSyncWith(timeout, takeItem)) as T;
@@ -169,27 +186,33 @@ export abstract class BaseQueue<T> implements Shareable {
     return this.getSync({ block: false });
   }
 
-  /** The number of items in the queue now (others may change it at once). */
+  /**
+   * The number of items in the queue now (others may change it at once).
+   * @throws {StateError} after `close()` (`ERR_QUEUE_CLOSED`).
+   */
   qsize(): number {
+    assertOpen(this);
     return this.core.status().size;
   }
 
-  /** Whether the queue is empty now. */
+  /**
+   * Whether the queue is empty now.
+   * @throws {StateError} after `close()` (`ERR_QUEUE_CLOSED`).
+   */
   empty(): boolean {
     return this.qsize() === 0;
   }
 
   /**
-   * Closes this handle, as `multiprocessing.Queue.close()`: `put` and `get` through it then
-   * fail with a StateError (`ERR_QUEUE_CLOSED`). The queue itself, and other threads' and
-   * processes' handles to it, are not affected. May be called again.
+   * Closes this handle, as `multiprocessing.Queue.close()`: `put`, `get` and the inspectors
+   * (`qsize`, `empty`, `full`, `maxsize`, `isShutdown`) through it then fail with a
+   * StateError (`ERR_QUEUE_CLOSED`, Python's `ValueError: Queue … is closed`); `taskDone`,
+   * `join` and `shutdown` still work, as a closed `multiprocessing.JoinableQueue`'s
+   * `task_done` and `join` do. The queue itself, and other threads' and processes' handles
+   * to it, are not affected. May be called again.
    */
   close(): void {
     this.#closed = true;
-  }
-
-  #assertOpen(): void {
-    if (this.#closed) throw new StateError('ERR_QUEUE_CLOSED', 'Queue is closed');
   }
 
   /** @internal */

@@ -99,7 +99,7 @@ export class Connection implements Shareable {
   send(message: unknown, options?: SendOptions): void {
     this.#assertWritable();
     const transfer = transferList(options?.transfer);
-    this.#core.send(itemMessage(encodeItem(message)));
+    this.#core.send(itemMessage(encodeItem(message, 'pipe')));
     detach(transfer);
   }
 

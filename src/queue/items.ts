@@ -8,16 +8,20 @@ import { deserialize, serialize } from 'node:v8';
 import { PicklingError } from '../errors.ts';
 import { parseTimeout, typeError } from '../internal/validate.ts';
 import { findShared } from '../memory/shared-object.ts';
+import { goingTo } from '../transport/clone-target.ts';
 import { assertCloneable } from '../transport/cloneable.ts';
 import { decodeFast, encodeFast, isFast } from './item-codec.ts';
+
+/** Where an item goes: a queue's put, or a pipe's send (errors say which). */
+export type ItemTarget = 'queue' | 'pipe';
 
 /**
  * The item's bytes, its own: item-codec.ts's encoding when it has one, else its
  * structured-clone serialization.
  * @throws {PicklingError} (`ERR_NOT_CLONEABLE`) naming the part that cannot be cloned.
  */
-export function encodeItem(item: unknown): Uint8Array {
-  return encodeFast(item)?.slice() ?? serializeItem(item);
+export function encodeItem(item: unknown, target: ItemTarget = 'queue'): Uint8Array {
+  return encodeFast(item)?.slice() ?? serializeItem(item, target);
 }
 
 /**
@@ -25,10 +29,15 @@ export function encodeItem(item: unknown): Uint8Array {
  * encoding overwrites: for a caller that copies them into the queue at once.
  */
 export function encodeItemScratch(item: unknown): Uint8Array {
-  return encodeFast(item) ?? serializeItem(item);
+  return encodeFast(item) ?? serializeItem(item, 'queue');
 }
 
-function serializeItem(item: unknown): Uint8Array {
+/**
+ * An item's structured-clone serialization. Whoever takes the item, a thread of this
+ * process or another process, it is copied as these bytes: what cannot be serialized is
+ * refused here, at the put, for a put that stays in one process too.
+ */
+function serializeItem(item: unknown, target: ItemTarget): Uint8Array {
   if (typeof item === 'object' && item !== null) {
     // Structured clone would turn a Lock or a Queue into an empty object: refuse it instead.
     const shared = findShared(item, 'item');
@@ -44,10 +53,12 @@ function serializeItem(item: unknown): Uint8Array {
     return serialize(item);
   } catch (error) {
     // Only now walk the item, to say where the problem is.
-    assertCloneable(item, 'item', 'process');
-    throw new PicklingError('ERR_NOT_CLONEABLE', `\`item\` cannot be queued: ${String(error)}`, {
-      cause: error,
-    });
+    assertCloneable(item, 'item', target);
+    throw new PicklingError(
+      'ERR_NOT_CLONEABLE',
+      `\`item\` cannot ${goingTo(target)}: ${String(error)}`,
+      { cause: error },
+    );
   }
 }
 

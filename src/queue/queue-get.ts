@@ -31,6 +31,7 @@ import {
 import type { QueueLock } from './queue-lock.ts';
 import { NOT_READY, type QueueRing, RING_EMPTY } from './queue-ring.ts';
 import {
+  ASYNC_POLL_STEPS,
   gettable,
   LOCK_SPINS,
   MAX_PAUSE,
@@ -65,6 +66,8 @@ export class QueueGetter {
   readonly #owners: OwnerTable;
   /** pause() steps between a blocking get's first looks at an empty ring (adapted). */
   #pause = MIN_PAUSE;
+  /** pause() steps an async get may spend looking again before it sleeps (adapted). */
+  #asyncPoll = ASYNC_POLL_STEPS;
 
   constructor(
     cells: Int32Array,
@@ -123,10 +126,10 @@ export class QueueGetter {
 
   /**
    * A get that may wait. It sleeps as soon as it finds nothing: the blocking form has
-   * polled before it comes here (getSyncWith), and the async one must not hold up its
-   * event loop.
+   * polled before it comes here (getSyncWith), and the async one (`soon`) looks again only
+   * for a few microseconds (#tryGetSoon), not to hold up its event loop.
    */
-  *#getSteps<R>(timeout: number, read: ItemReader<R>): Steps<R | typeof ABORTED> {
+  *#getSteps<R>(timeout: number, read: ItemReader<R>, soon = false): Steps<R | typeof ABORTED> {
     const cells = this.#cells;
     let deadline = NaN;
     let waitingSince = NaN;
@@ -142,7 +145,11 @@ export class QueueGetter {
           this.#lock.unlock();
         }
       }
-      if (Number.isNaN(deadline)) deadline = deadlineAfter(timeout);
+      if (Number.isNaN(deadline)) {
+        deadline = deadlineAfter(timeout);
+        const item = soon && timeout > 0 ? this.#tryGetSoon(read) : EMPTY;
+        if (item !== EMPTY) return item;
+      }
       const slice = sliceUntil(deadline);
       if (slice === 0) throw new QueueEmptyError();
       Atomics.or(cells, GET_WAITING, WAITING);
@@ -180,7 +187,32 @@ export class QueueGetter {
 
   /** As {@link QueueGetter.get}, with what `read` makes of the item's bytes. */
   getWith<R>(timeout: number, read: ItemReader<R>, signal?: AbortSignal): Promise<R> {
-    return runAsync(this.#getSteps(timeout, read), signal);
+    return runAsync(this.#getSteps(timeout, read, true), signal);
+  }
+
+  /**
+   * For an async get that found the queue empty: looks again for a few microseconds at
+   * most (ASYNC_POLL_STEPS), before it goes to sleep. A sleep and its wake-up cost several
+   * microseconds on both sides (a futex wake from the putter; a wait in the addon's waiter
+   * thread, or `Atomics.waitAsync`, and a hop through the event loop here), and while a
+   * putter is putting, the next item is most often less than a microsecond away. The
+   * budget adapts: halved each time the poll finds nothing (items come seldom, and the
+   * event loop should not be held up for nothing), doubled back when it finds an item.
+   */
+  #tryGetSoon<R>(read: ItemReader<R>): R | typeof EMPTY {
+    const budget = this.#asyncPoll;
+    for (let spent = 0, steps = MIN_PAUSE; spent < budget; spent += steps, steps += steps) {
+      pause(steps);
+      if (gettable(this.#cells, this.#ring)) {
+        const item = this.tryGet(read);
+        if (item !== EMPTY) {
+          this.#asyncPoll = Math.min(budget * 2, ASYNC_POLL_STEPS);
+          return item;
+        }
+      }
+    }
+    this.#asyncPoll = Math.max(budget >> 1, MIN_PAUSE);
+    return EMPTY;
   }
 
   /** As {@link QueueGetter.get}, blocking the calling thread. */

@@ -34,7 +34,7 @@ export function wake(cells: Int32Array, flag: number, seq: number): void {
  * (or full) most often finds an item (or room) microseconds later, while a futex sleep and
  * wake-up cost tens of microseconds, paid by the waker too. Only the blocking forms spin for
  * an item or room (the thread has nothing else to do); the async ones would hold up their
- * event loop.
+ * event loop, and look again for an item only for a few microseconds (ASYNC_POLL_STEPS).
  */
 export const LOCK_SPINS = 100;
 export const WAIT_SPINS = 1000;
@@ -52,6 +52,11 @@ export const WAIT_SPINS = 1000;
 export const POLL_STEPS = 65_536;
 export const MIN_PAUSE = 32;
 export const MAX_PAUSE = 16_384;
+/**
+ * How long an async get looks again for an item before it sleeps, at most: some 5 µs
+ * (QueueGetter#tryGetSoon), a fraction of what a sleep and its wake-up cost.
+ */
+export const ASYNC_POLL_STEPS = 1024;
 let pauseSink = 0;
 
 /**

@@ -15,7 +15,7 @@ import {
   type AttachArgument,
 } from '../memory/shared-object.ts';
 import { waitArguments, type WaitOptions } from '../internal/wait-options.ts';
-import { BaseQueue, queueMethods, type QueuePutOptions } from './base-queue.ts';
+import { assertOpen, BaseQueue, queueMethods, type QueuePutOptions } from './base-queue.ts';
 import { putTimeout } from './items.ts';
 import { Discipline, QueueCore, queueBuffers, type QueueCoreApi } from './queue-core.ts';
 import { QUEUE_BUFFERS } from './queue-layout.ts';
@@ -86,12 +86,15 @@ export class Queue<T = unknown> extends BaseQueue<T> implements AsyncIterable<T>
    * smaller size makes `put` wait until enough items are taken, a larger one releases
    * waiting putters. In a child process, each read or write is a round trip to the broker.
    * @throws {ArgumentTypeError} (on assignment) when not an integer.
+   * @throws {StateError} after `close()` (`ERR_QUEUE_CLOSED`).
    */
   get maxsize(): number {
+    assertOpen(this);
     return this.core.status().maxsize;
   }
 
   set maxsize(maxsize: number) {
+    assertOpen(this);
     assertMaxsize(maxsize);
     this.core.setMaxsize(maxsize);
   }
@@ -109,8 +112,12 @@ export class Queue<T = unknown> extends BaseQueue<T> implements AsyncIterable<T>
     this.putSync(item, { block: false, transfer: options?.transfer });
   }
 
-  /** Whether the queue is bounded and full now. */
+  /**
+   * Whether the queue is bounded and full now.
+   * @throws {StateError} after `close()` (`ERR_QUEUE_CLOSED`).
+   */
   full(): boolean {
+    assertOpen(this);
     const { size, maxsize } = this.core.status();
     return maxsize > 0 && size >= maxsize;
   }
@@ -156,8 +163,12 @@ export class Queue<T = unknown> extends BaseQueue<T> implements AsyncIterable<T>
     this.core.shutdown(immediate);
   }
 
-  /** Whether {@link Queue.shutdown} was called. */
+  /**
+   * Whether {@link Queue.shutdown} was called.
+   * @throws {StateError} after `close()` (`ERR_QUEUE_CLOSED`).
+   */
   get isShutdown(): boolean {
+    assertOpen(this);
     return this.core.status().shutdown;
   }
 

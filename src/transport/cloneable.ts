@@ -11,10 +11,10 @@ import { types } from 'node:util';
 import { serialize } from 'node:v8';
 import { MessagePort } from 'node:worker_threads';
 import { PicklingError } from '../errors.ts';
+import { type CloneTarget, goingTo, sharedReason } from './clone-target.ts';
 import { errorMessage } from './safe-read.ts';
 
-/** Where a value is sent: a worker thread of this process, or a child process. */
-export type Destination = 'thread' | 'process';
+export type { Destination } from './clone-target.ts';
 
 /**
  * One step of a path: a property name, an array index, or an entry of a Map or Set
@@ -85,7 +85,7 @@ const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
  * // PicklingError: args[1].onDone is a function, which cannot be sent to a thread
  * ```
  */
-export function assertCloneable(value: unknown, root: string, destination: Destination): void {
+export function assertCloneable(value: unknown, root: string, destination: CloneTarget): void {
   // The common cases, a primitive or a short list of them, are proven without a walk.
   if (!needsVisit(value) || isShortPrimitiveList(value)) return;
   const walk = new CloneWalk(destination);
@@ -100,7 +100,7 @@ export function assertCloneable(value: unknown, root: string, destination: Desti
     const cause = located === undefined ? error : located.error;
     throw new PicklingError(
       'ERR_NOT_CLONEABLE',
-      `\`${root}\` cannot be sent to a ${destination}: ${where}${errorMessage(cause)}`,
+      `\`${root}\` cannot ${goingTo(destination)}: ${where}${errorMessage(cause)}`,
       { cause },
     );
   }
@@ -126,7 +126,7 @@ function needsVisit(value: unknown): boolean {
  * stack, so deep lists do not overflow it.
  */
 class CloneWalk {
-  readonly #destination: Destination;
+  readonly #destination: CloneTarget;
   readonly #seen = new Set<object>();
   readonly #stack: Visit[] = [];
   /** Children of the object being visited, in order; moved to the stack reversed. */
@@ -135,7 +135,7 @@ class CloneWalk {
   readonly uncertain: Visit[] = [];
   sawPort = false;
 
-  constructor(destination: Destination) {
+  constructor(destination: CloneTarget) {
     this.#destination = destination;
   }
 
@@ -209,11 +209,11 @@ class CloneWalk {
       return;
     }
     if (types.isSharedArrayBuffer(value)) {
-      if (this.#destination === 'process') throw this.#refuseShared(visit, 'a SharedArrayBuffer');
+      if (this.#destination !== 'thread') throw this.#refuseShared(visit, 'a SharedArrayBuffer');
       return;
     }
     if (ArrayBuffer.isView(value)) {
-      if (this.#destination === 'process' && types.isSharedArrayBuffer(value.buffer)) {
+      if (this.#destination !== 'thread' && types.isSharedArrayBuffer(value.buffer)) {
         const kind = types.isDataView(value)
           ? 'DataView'
           : String(Reflect.get(value, Symbol.toStringTag));
@@ -230,6 +230,11 @@ class CloneWalk {
       if (this.#destination === 'process') {
         throw this.#error(
           `${formatPath(visit)} is a MessagePort, which cannot reach a child process: a port connects threads of one process`,
+        );
+      }
+      if (this.#destination !== 'thread') {
+        throw this.#error(
+          `${formatPath(visit)} is a MessagePort, which cannot ${goingTo(this.#destination)}: a port moves only in postMessage's transfer list`,
         );
       }
       this.sawPort = true;
@@ -266,7 +271,7 @@ class CloneWalk {
       const path = formatPath({ value: undefined, parent: visit, segment: key });
       throw new PicklingError(
         'ERR_NOT_CLONEABLE',
-        `${path} could not be read to be sent to a ${this.#destination}: ${errorMessage(error)}`,
+        `${path} could not be read to ${goingTo(this.#destination)}: ${errorMessage(error)}`,
         { cause: error },
       );
     }
@@ -274,13 +279,13 @@ class CloneWalk {
 
   #refuse(visit: Visit, what: string): PicklingError {
     return this.#error(
-      `${formatPath(visit)} is ${what}, which cannot be sent to a ${this.#destination}`,
+      `${formatPath(visit)} is ${what}, which cannot ${goingTo(this.#destination)}`,
     );
   }
 
   #refuseShared(visit: Visit, what: string): PicklingError {
     return this.#error(
-      `${formatPath(visit)} is ${what}, which cannot reach a child process: child processes do not share memory`,
+      `${formatPath(visit)} is ${what}, which cannot ${sharedReason(this.#destination)}`,
     );
   }
 
@@ -299,10 +304,11 @@ function refusedKind(value: object): string | undefined {
   return undefined;
 }
 
-function trialSerialize(value: unknown, destination: Destination): void {
+function trialSerialize(value: unknown, destination: CloneTarget): void {
   // Each destination's own serializer: v8.serialize is what `serialization: 'advanced'`
-  // uses, and structuredClone is what postMessage uses, Node's cloneable objects included.
-  if (destination === 'process') serialize(value);
+  // and the queues use, and structuredClone is what postMessage uses, Node's cloneable
+  // objects included.
+  if (destination !== 'thread') serialize(value);
   else structuredClone(value);
 }
 
@@ -314,7 +320,7 @@ function trialSerialize(value: unknown, destination: Destination): void {
  */
 function locateFailure(
   uncertain: readonly Visit[],
-  destination: Destination,
+  destination: CloneTarget,
 ): { visit: Visit; error: unknown } | undefined {
   const first = Math.max(0, uncertain.length - MAX_LOCATE_TRIALS);
   for (let i = uncertain.length - 1; i >= first; i--) {

@@ -176,6 +176,7 @@ forEachBackend(({ kind, Worker }) => {
       ),
     ]);
     const empty = errorInfo(Error, 'ERR_QUEUE_EMPTY', 'the queue is empty');
+    const closed = { class: 'StateError', code: 'ERR_QUEUE_CLOSED', message: 'Queue is closed' };
     const full = errorInfo(Error, 'ERR_QUEUE_FULL', 'the queue is full');
     const negative = errorInfo(
       Error,
@@ -203,7 +204,13 @@ forEachBackend(({ kind, Worker }) => {
         message: "'<' not supported between instances of 'number' and 'string'",
       },
       priorityTop: [1, 'x'],
-      afterClose: { class: 'StateError', code: 'ERR_QUEUE_CLOSED', message: 'Queue is closed' },
+      uncloneable: {
+        class: 'PicklingError',
+        code: 'ERR_NOT_CLONEABLE',
+        message: 'item.onDone is a function, which cannot be put in a queue',
+      },
+      afterClose: closed,
+      afterCloseInspect: [closed, closed, closed],
     });
     // close() closed the worker's handle only.
     bounded.putSync('still open');

@@ -406,6 +406,44 @@ describe('Queue - items (C.14)', () => {
     assert.deepEqual(drain(queue), items);
   });
 
+  it('.put() - a refusal says the item cannot be put in a queue, not sent to a process', async () => {
+    const queue = new Queue<unknown>();
+    const refusal = (message: string) => [PicklingError, 'ERR_NOT_CLONEABLE', message] as const;
+    throwsError(
+      () => {
+        queue.putSync({ onDone: () => 1 });
+      },
+      ...refusal('item.onDone is a function, which cannot be put in a queue'),
+    );
+    const { port1, port2 } = new MessageChannel();
+    await rejectsError(
+      queue.put([port1]),
+      ...refusal(
+        "item[0] is a MessagePort, which cannot be put in a queue: a port moves only in postMessage's transfer list",
+      ),
+    );
+    port1.close();
+    port2.close();
+    throwsError(
+      () => {
+        queue.putSync({ memory: new SharedArrayBuffer(8) });
+      },
+      ...refusal(
+        "item.memory is a SharedArrayBuffer, which cannot be put in a queue: a queue holds a copy of each item's bytes, not shared memory",
+      ),
+    );
+    const [reader, writer] = Pipe();
+    throwsError(
+      () => {
+        writer.send({ weak: new WeakMap() });
+      },
+      ...refusal('item.weak is a WeakMap, which cannot be sent through a pipe'),
+    );
+    reader.close();
+    writer.close();
+    assert.equal(queue.qsize(), 0);
+  });
+
   it('.put() - an item that cannot be cloned: PicklingError, nothing queued, later items go', async () => {
     const queue = new Queue<unknown>();
     await assert.rejects(queue.put({ onDone: () => 1 }), (error: unknown) => {
@@ -449,7 +487,41 @@ describe('Queue - items (C.14)', () => {
     queue.close();
     await rejectsError(queue.put(2), ...closed);
     throwsError(() => queue.getSync(), ...closed);
-    assert.equal(queue.qsize(), 1);
+  });
+
+  it('.close() - the inspectors fail too (Python: Queue … is closed); taskDone, join, shutdown work', async () => {
+    const queue = new JoinableQueue<number>(3);
+    queue.putSync(1);
+    assert.equal(queue.getSync(), 1);
+    queue.putSync(2);
+    queue.close();
+    throwsError(() => queue.qsize(), ...closed);
+    throwsError(() => queue.empty(), ...closed);
+    throwsError(() => queue.full(), ...closed);
+    throwsError(() => queue.maxsize, ...closed);
+    throwsError(
+      () => {
+        queue.maxsize = 5;
+      },
+      ...closed,
+    );
+    throwsError(() => queue.isShutdown, ...closed);
+    throwsError(() => queue.getNowait(), ...closed);
+    throwsError(
+      () => {
+        queue.putNowait(3);
+      },
+      ...closed,
+    );
+    // As a closed multiprocessing.JoinableQueue's task_done() and join().
+    queue.taskDone();
+    assert.equal(await queue.join(0), false);
+    queue.shutdown({ immediate: true });
+    assert.equal(await queue.join(), true);
+    const simple = new SimpleQueue<number>();
+    simple.close();
+    throwsError(() => simple.empty(), ...closed);
+    throwsError(() => simple.qsize(), ...closed);
   });
 
   it('.put() - a 10 MB and a 50 MB buffer, and many items that outgrow the memory', () => {
