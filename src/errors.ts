@@ -185,6 +185,13 @@ export class BrokenThreadPoolError extends BrokenExecutorError {}
 export class BrokenProcessPoolError extends BrokenExecutorError {}
 
 /**
+ * A distributed executor's failure: a job naming a task that no worker registered
+ * (`ERR_TASK_NOT_REGISTERED`, never retried), or a Redis server that cannot be reached
+ * (`ERR_REDIS_UNREACHABLE`).
+ */
+export class DistributedError extends MultitaskError {}
+
+/**
  * A `Pool`/`ThreadPool` task whose worker died while running it (a `process.exit()`, a
  * crash, a kill). The pool replaces the worker and goes on. Python's `Pool` leaves such a task
  * pending forever; billiard, Celery's fork of it, calls this `WorkerLostError`.

@@ -1,0 +1,69 @@
+/**
+ * What a distributed worker's local pool runs for each job: decodes the arguments, calls the
+ * registered task and encodes its result, all in the pool's thread or process, so that the
+ * worker's main thread only moves strings and keeps renewing BullMQ's job locks.
+ *
+ * A task reports progress with {@link reportProgress}: it goes to Redis from here, on a
+ * connection opened by the first report of a job and closed when the job ends.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Queue, type RedisOptions } from 'bullmq';
+import { loadTask } from '../runtime/target.ts';
+import { typeError } from '../internal/validate.ts';
+import { fromBase64, toBase64 } from './protocol.ts';
+
+/** Where a job's progress goes. */
+export interface JobContext {
+  readonly connection: RedisOptions;
+  readonly queue: string;
+  readonly prefix: string | undefined;
+  readonly jobId: string;
+  readonly maxBytes: number | undefined;
+}
+
+interface RunningJob extends JobContext {
+  reporter: Queue | null;
+}
+
+const current = new AsyncLocalStorage<RunningJob>();
+
+/**
+ * Runs `module`'s export `exportName` on the arguments that `args` encodes; returns the
+ * encoded result. Called by the worker through its pool, never by hand.
+ */
+export async function runJob(
+  module: string,
+  exportName: string,
+  args: string,
+  context: JobContext,
+): Promise<string> {
+  const decoded = fromBase64(args, context.maxBytes);
+  if (!Array.isArray(decoded)) throw typeError('arguments', 'an array', decoded);
+  const task = await loadTask(module, exportName);
+  const job: RunningJob = { ...context, reporter: null };
+  try {
+    const result = await current.run(job, () => task(...(decoded as unknown[])));
+    return toBase64(result, context.maxBytes);
+  } finally {
+    await job.reporter?.close();
+  }
+}
+
+/**
+ * From a task run by a distributed worker: sets its job's progress (a number, or a JSON
+ * object), which reaches the submitter's future (`DistributedFuture.onProgress`). Resolves
+ * to `false`, doing nothing, outside such a task.
+ */
+export async function reportProgress(progress: number | object): Promise<boolean> {
+  if (typeof progress !== 'number' && (typeof progress !== 'object' || progress === null)) {
+    throw typeError('progress', 'a number or an object', progress);
+  }
+  const job = current.getStore();
+  if (job === undefined) return false;
+  job.reporter ??= new Queue(job.queue, {
+    connection: job.connection,
+    ...(job.prefix === undefined ? {} : { prefix: job.prefix }),
+  });
+  await job.reporter.updateJobProgress(job.jobId, progress);
+  return true;
+}
