@@ -3,7 +3,7 @@
  * not there fails in milliseconds with a coded error instead of BullMQ's endless reconnects.
  */
 import type { RedisOptions } from 'bullmq';
-import { Redis, type RedisOptions as IoRedisOptions } from 'ioredis';
+import type { Redis, RedisOptions as IoRedisOptions } from 'ioredis';
 import { DistributedError } from '../errors.ts';
 import { describeValue, typeError } from '../internal/validate.ts';
 import { ArgumentTypeError } from '../errors.ts';
@@ -49,7 +49,8 @@ export function describeServer(options: RedisOptions): string {
   return `${options.host ?? 'localhost'}:${options.port ?? 6379}`;
 }
 
-function client(options: RedisOptions, extra: IoRedisOptions): Redis {
+async function client(options: RedisOptions, extra: IoRedisOptions): Promise<Redis> {
+  const { Redis } = await import('ioredis');
   const { url, ...rest } = options;
   // ioredis's option types do not accept their own optional fields under
   // exactOptionalPropertyTypes; the object is what ioredis documents.
@@ -62,19 +63,23 @@ function client(options: RedisOptions, extra: IoRedisOptions): Redis {
  * @throws {DistributedError} `ERR_REDIS_UNREACHABLE` naming the server and the cause.
  */
 export async function probe(options: RedisOptions, timeout = DEFAULT_CONNECT_TIMEOUT): Promise<void> {
-  const redis = client(options, {
+  const redis = await client(options, {
     lazyConnect: true,
     connectTimeout: timeout,
     retryStrategy: () => null,
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
   });
-  // The failure is reported by connect()'s rejection; the event would otherwise be logged.
-  redis.on('error', () => undefined);
+  // The socket's own error (ECONNREFUSED, ENOTFOUND) says more than connect()'s rejection.
+  let first: unknown = null;
+  redis.on('error', (error: unknown) => {
+    first ??= error;
+  });
   try {
     await redis.connect();
     await redis.ping();
-  } catch (error) {
+  } catch (rejection) {
+    const error = first ?? rejection;
     const reason = error instanceof Error ? error.message : String(error);
     throw new DistributedError(
       'ERR_REDIS_UNREACHABLE',

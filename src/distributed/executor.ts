@@ -10,7 +10,7 @@
  * is dropped: the future stays cancelled.
  */
 import { randomUUID } from 'node:crypto';
-import { Job, Queue, QueueEvents, type JobsOptions } from 'bullmq';
+import type { JobsOptions, Queue, QueueEvents } from 'bullmq';
 import { DistributedError, StateError } from '../errors.ts';
 import { assertBoolean, assertString, parseTimeout, typeError } from '../internal/validate.ts';
 import type { ResultOf } from '../pool/pool.ts';
@@ -68,7 +68,9 @@ export class DistributedExecutor {
     this.#maxBytes = options.maxBytes;
     const timeout = parseTimeout(options.connectTimeout ?? 5_000, 'connectTimeout', 'reject');
     const base = { connection, ...(this.#prefix === undefined ? {} : { prefix: this.#prefix }) };
+    // BullMQ takes half a second to load: only an executor in use pays for it.
     this.#ready = probe(connection, timeout).then(async () => {
+      const { Job, Queue, QueueEvents } = await import('bullmq');
       const queue = new Queue(this.#queueName, {
         ...base,
         streams: { events: { maxLen: EVENTS_MAX_LEN } },

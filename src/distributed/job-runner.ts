@@ -7,7 +7,7 @@
  * connection opened by the first report of a job and closed when the job ends.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Queue, type RedisOptions } from 'bullmq';
+import type { Queue, RedisOptions } from 'bullmq';
 import { loadTask } from '../runtime/target.ts';
 import { typeError } from '../internal/validate.ts';
 import { fromBase64, toBase64 } from './protocol.ts';
@@ -60,6 +60,7 @@ export async function reportProgress(progress: number | object): Promise<boolean
   }
   const job = current.getStore();
   if (job === undefined) return false;
+  const { Queue } = await import('bullmq');
   job.reporter ??= new Queue(job.queue, {
     connection: job.connection,
     ...(job.prefix === undefined ? {} : { prefix: job.prefix }),

@@ -8,7 +8,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
 import { DistributedError } from '../errors.ts';
 import { assertInteger, assertString, typeError } from '../internal/validate.ts';
 import { Pool, ThreadPool } from '../pool/pool.ts';
@@ -130,6 +130,7 @@ export class DistributedWorker {
       throw typeError('backend', "'thread' or 'process'", backend);
     }
     const tasks = await register(options.modules);
+    const { UnrecoverableError, Worker } = await import('bullmq');
     await probe(connection);
     const pool = backend === 'thread' ? new ThreadPool(concurrency) : new Pool(concurrency);
     const prefix = options.prefix;
