@@ -110,6 +110,7 @@ describe('DistributedExecutor', { skip }, () => {
           'tasks:fail',
           'tasks:flaky',
           'tasks:slow',
+          'tasks:slowWhere',
           'tasks:square',
           'tasks:steps',
           'tasks:whereIs',

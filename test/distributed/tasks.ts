@@ -44,3 +44,9 @@ export async function flaky(counterPath: string, failures: number): Promise<numb
 export function bytes(n: number): { data: Uint8Array; big: bigint } {
   return { data: new Uint8Array(n).fill(7), big: 2n ** 70n };
 }
+
+/** As `whereIs`, after `ms`: a job that stays on its worker for a while. */
+export async function slowWhere(x: number, ms: number): Promise<[number, number]> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return [x, process.pid];
+}
