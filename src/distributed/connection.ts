@@ -59,6 +59,16 @@ async function client(options: RedisOptions, extra: IoRedisOptions): Promise<Red
 }
 
 /**
+ * A client for BullMQ, which retries commands forever across reconnects. BullMQ's ESM build
+ * cannot load ioredis from connection options (it has no `require`), so it is given
+ * clients: it shares one given to a `Queue` and leaves it open, and duplicates it for a
+ * worker's or `QueueEvents`' blocking reads. The caller closes it after them.
+ */
+export function bullClient(options: RedisOptions): Promise<Redis> {
+  return client(options, { maxRetriesPerRequest: null });
+}
+
+/**
  * Connects once, without retries, and pings; resolves when the server answers.
  * @throws {DistributedError} `ERR_REDIS_UNREACHABLE` naming the server and the cause.
  */

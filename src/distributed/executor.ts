@@ -11,12 +11,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { JobsOptions, Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { DistributedError, StateError } from '../errors.ts';
 import { assertBoolean, assertString, parseTimeout, typeError } from '../internal/validate.ts';
 import type { ResultOf } from '../pool/pool.ts';
 import type { ShutdownOptions } from '../pool/options.ts';
 import type { AnyFunction, TaskRef } from '../runtime/target.ts';
-import { connectionOptions, probe } from './connection.ts';
+import { bullClient, connectionOptions, probe } from './connection.ts';
 import { DistributedFuture } from './future.ts';
 import {
   checkJobOptions,
@@ -50,6 +51,7 @@ export class DistributedExecutor {
   #batch: Pending[] = [];
   #queue: Queue | null = null;
   #events: QueueEvents | null = null;
+  #client: Redis | null = null;
   readonly #ready: Promise<void>;
   #broken: DistributedError | null = null;
   #shutdown = false;
@@ -67,10 +69,14 @@ export class DistributedExecutor {
     this.#defaults = checkJobOptions(options.defaultJobOptions);
     this.#maxBytes = options.maxBytes;
     const timeout = parseTimeout(options.connectTimeout ?? 5_000, 'connectTimeout', 'reject');
-    const base = { connection, ...(this.#prefix === undefined ? {} : { prefix: this.#prefix }) };
     // BullMQ takes half a second to load: only an executor in use pays for it.
     this.#ready = probe(connection, timeout).then(async () => {
       const { Job, Queue, QueueEvents } = await import('bullmq');
+      this.#client = await bullClient(connection);
+      const base = {
+        connection: this.#client,
+        ...(this.#prefix === undefined ? {} : { prefix: this.#prefix }),
+      };
       const queue = new Queue(this.#queueName, {
         ...base,
         streams: { events: { maxLen: EVENTS_MAX_LEN } },
@@ -270,6 +276,7 @@ export class DistributedExecutor {
     }
     await this.#events?.close();
     await this.#queue?.close();
+    await this.#client?.quit();
   }
 
   /** `await using executor = …`: `shutdown({ wait: true })` at the end of the scope. */

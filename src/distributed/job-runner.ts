@@ -8,7 +8,9 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Queue, RedisOptions } from 'bullmq';
-import { loadTask } from '../runtime/target.ts';
+import type { Redis } from 'ioredis';
+import { bullClient } from './connection.ts';
+import { loadTask, type AnyFunction } from '../runtime/target.ts';
 import { typeError } from '../internal/validate.ts';
 import { fromBase64, toBase64 } from './protocol.ts';
 
@@ -22,30 +24,41 @@ export interface JobContext {
 }
 
 interface RunningJob extends JobContext {
-  reporter: Queue | null;
+  reporter: { queue: Queue; client: Redis } | null;
 }
 
 const current = new AsyncLocalStorage<RunningJob>();
+/** The tasks this thread or process has imported, by export and module. */
+const loaded = new Map<string, AnyFunction>();
 
 /**
  * Runs `module`'s export `exportName` on the arguments that `args` encodes; returns the
- * encoded result. Called by the worker through its pool, never by hand.
+ * encoded result. Called by the worker through its pool, never by hand; every argument is a
+ * string (`context` a {@link JobContext} as JSON), which the pool sends the fastest way.
  */
 export async function runJob(
   module: string,
   exportName: string,
   args: string,
-  context: JobContext,
+  context: string,
 ): Promise<string> {
-  const decoded = fromBase64(args, context.maxBytes);
+  const job: RunningJob = { ...(JSON.parse(context) as JobContext), reporter: null };
+  const decoded = fromBase64(args, job.maxBytes);
   if (!Array.isArray(decoded)) throw typeError('arguments', 'an array', decoded);
-  const task = await loadTask(module, exportName);
-  const job: RunningJob = { ...context, reporter: null };
+  const key = `${exportName} ${module}`;
+  let task = loaded.get(key);
+  if (task === undefined) {
+    task = await loadTask(module, exportName);
+    loaded.set(key, task);
+  }
   try {
     const result = await current.run(job, () => task(...(decoded as unknown[])));
-    return toBase64(result, context.maxBytes);
+    return toBase64(result, job.maxBytes);
   } finally {
-    await job.reporter?.close();
+    if (job.reporter !== null) {
+      await job.reporter.queue.close();
+      await job.reporter.client.quit();
+    }
   }
 }
 
@@ -60,11 +73,15 @@ export async function reportProgress(progress: number | object): Promise<boolean
   }
   const job = current.getStore();
   if (job === undefined) return false;
-  const { Queue } = await import('bullmq');
-  job.reporter ??= new Queue(job.queue, {
-    connection: job.connection,
-    ...(job.prefix === undefined ? {} : { prefix: job.prefix }),
-  });
-  await job.reporter.updateJobProgress(job.jobId, progress);
+  if (job.reporter === null) {
+    const { Queue } = await import('bullmq');
+    const client = await bullClient(job.connection);
+    const queue = new Queue(job.queue, {
+      connection: client,
+      ...(job.prefix === undefined ? {} : { prefix: job.prefix }),
+    });
+    job.reporter = { queue, client };
+  }
+  await job.reporter.queue.updateJobProgress(job.jobId, progress);
   return true;
 }

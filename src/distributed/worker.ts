@@ -9,12 +9,13 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Job, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { DistributedError } from '../errors.ts';
 import { assertInteger, assertString, typeError } from '../internal/validate.ts';
 import { Pool, ThreadPool } from '../pool/pool.ts';
 import { taskRef } from '../runtime/target.ts';
 import { cpuCount } from '../threading/current.ts';
-import { connectionOptions, probe, type RedisConnection } from './connection.ts';
+import { bullClient, connectionOptions, probe, type RedisConnection } from './connection.ts';
 import type { JobContext, runJob } from './job-runner.ts';
 import { checkModuleName, defaultModuleName, encodeError, type JobData } from './protocol.ts';
 
@@ -99,11 +100,18 @@ export class DistributedWorker {
   readonly #worker: Worker;
   readonly #pool: Pool | ThreadPool;
   readonly #tasks: ReadonlyMap<string, Registered>;
+  readonly #client: Redis;
   #closing: Promise<void> | null = null;
   /** Jobs completed and failed on this worker. */
   readonly counts = { completed: 0, failed: 0 };
 
-  private constructor(worker: Worker, pool: Pool | ThreadPool, tasks: Map<string, Registered>) {
+  private constructor(
+    worker: Worker,
+    pool: Pool | ThreadPool,
+    tasks: Map<string, Registered>,
+    client: Redis,
+  ) {
+    this.#client = client;
     this.#worker = worker;
     this.#pool = pool;
     this.#tasks = tasks;
@@ -157,22 +165,28 @@ export class DistributedWorker {
         jobId: job.id ?? '',
         maxBytes,
       };
-      const args: Parameters<typeof runJob> = [task.module, task.exportName, job.data.a, context];
+      const args: Parameters<typeof runJob> = [
+        task.module,
+        task.exportName,
+        job.data.a,
+        JSON.stringify(context),
+      ];
       try {
         return await pool.apply(runJobTask, args, { timeout: job.data.t });
       } catch (error) {
         return fail(error);
       }
     };
+    const client = await bullClient(connection);
     const worker = new Worker<JobData, string>(options.queue, processor, {
-      connection,
+      connection: client,
       concurrency,
       ...(prefix === undefined ? {} : { prefix }),
       ...(options.lockDuration === undefined ? {} : { lockDuration: options.lockDuration }),
       ...(options.stalledInterval === undefined ? {} : { stalledInterval: options.stalledInterval }),
       ...(options.maxStalledCount === undefined ? {} : { maxStalledCount: options.maxStalledCount }),
     });
-    const self = new DistributedWorker(worker, pool, tasks);
+    const self = new DistributedWorker(worker, pool, tasks, client);
     worker.on('active', (job) => emit({ kind: 'active', jobId: job.id ?? '', task: job.name }));
     worker.on('completed', (job) => {
       self.counts.completed++;
@@ -192,6 +206,7 @@ export class DistributedWorker {
     this.#closing ??= (async () => {
       await this.#worker.close();
       await this.#pool.terminate();
+      await this.#client.quit();
     })();
     return this.#closing;
   }

@@ -129,7 +129,7 @@ describe('DistributedExecutor', { skip }, () => {
         assert.equal(done.size, 40);
         assert.equal(notDone.size, 0);
         const called: number[] = [];
-        futures[3]?.addDoneCallback((f) => called.push(f.jobId === futures[3]?.jobId ? 3 : -1));
+        futures[3]?.addDoneCallback((f) => called.push(f === futures[3] ? 3 : -1));
         assert.deepEqual(called, [3]);
       });
 
