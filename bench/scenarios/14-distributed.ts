@@ -47,7 +47,9 @@ async function withRedis<T>(body: (url: string) => Promise<T>): Promise<T> {
         if (output.includes('Ready to accept connections')) resolve();
       });
       child.once('error', reject);
-      child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${output}`)));
+      child.once('exit', (code) => {
+        reject(new Error(`redis-server exited (${code}): ${output}`));
+      });
     });
     child.stdout.resume();
     return await body(`redis://127.0.0.1:${port}`);

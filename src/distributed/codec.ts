@@ -37,7 +37,8 @@ function toJson(value: unknown, path: string, seen: Set<object>): unknown {
       if (value instanceof Date) return tag('d', value.getTime());
       seen.add(value);
       try {
-        if (Array.isArray(value)) return value.map((v: unknown, i) => toJson(v, `${path}[${i}]`, seen));
+        if (Array.isArray(value))
+          return value.map((v: unknown, i) => toJson(v, `${path}[${i}]`, seen));
         const proto: unknown = Object.getPrototypeOf(value);
         if (proto !== Object.prototype && proto !== null) {
           throw notSendable(path, `an instance of ${describeProto(proto)}`);
@@ -49,7 +50,8 @@ function toJson(value: unknown, path: string, seen: Set<object>): unknown {
         seen.delete(value);
       }
     }
-    default:
+    case 'function':
+    case 'symbol':
       throw notSendable(path, `a ${typeof value}`);
   }
 }

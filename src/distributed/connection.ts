@@ -72,7 +72,10 @@ export function bullClient(options: RedisOptions): Promise<Redis> {
  * Connects once, without retries, and pings; resolves when the server answers.
  * @throws {DistributedError} `ERR_REDIS_UNREACHABLE` naming the server and the cause.
  */
-export async function probe(options: RedisOptions, timeout = DEFAULT_CONNECT_TIMEOUT): Promise<void> {
+export async function probe(
+  options: RedisOptions,
+  timeout = DEFAULT_CONNECT_TIMEOUT,
+): Promise<void> {
   const redis = await client(options, {
     lazyConnect: true,
     connectTimeout: timeout,

@@ -97,8 +97,12 @@ export class DistributedExecutor {
       events.on('failed', ({ jobId, failedReason }) => {
         if (!this.#futures.has(jobId)) return;
         void Job.fromId(queue, jobId).then(
-          (job) => this.#settle(jobId, () => decodeError(job?.data, failedReason), false),
-          (error: unknown) => this.#settle(jobId, () => error, false),
+          (job) => {
+            this.#settle(jobId, () => decodeError(job?.data, failedReason), false);
+          },
+          (error: unknown) => {
+            this.#settle(jobId, () => error, false);
+          },
         );
       });
       await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);

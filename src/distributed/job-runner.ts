@@ -68,7 +68,8 @@ export async function runJob(
  * to `false`, doing nothing, outside such a task.
  */
 export async function reportProgress(progress: number | object): Promise<boolean> {
-  if (typeof progress !== 'number' && (typeof progress !== 'object' || progress === null)) {
+  const raw: unknown = progress;
+  if (typeof raw !== 'number' && (typeof raw !== 'object' || raw === null)) {
     throw typeError('progress', 'a number or an object', progress);
   }
   const job = current.getStore();

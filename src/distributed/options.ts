@@ -3,7 +3,7 @@
  */
 import type { JobsOptions } from 'bullmq';
 import { ArgumentRangeError } from '../errors.ts';
-import { assertInteger, parseTimeout, typeError } from '../internal/validate.ts';
+import { assertInteger, describeValue, parseTimeout, typeError } from '../internal/validate.ts';
 import type { RedisConnection } from './connection.ts';
 
 /** Per-job options: `submitWith()`'s, and the executor's `defaultJobOptions`. */
@@ -52,7 +52,7 @@ function nonNegative(value: unknown, name: string): number {
   const ms = parseTimeout(value, name, 'reject');
   if (ms === Infinity && value !== undefined) {
     throw new ArgumentRangeError(
-      `Expected \`${name}\` to be a finite number of milliseconds, got ${String(value)}`,
+      `Expected \`${name}\` to be a finite number of milliseconds, got ${describeValue(value)}`,
     );
   }
   return ms;
@@ -70,11 +70,11 @@ export function checkJobOptions(options: unknown): DistributedJobOptions {
   if (timeout !== undefined) parseTimeout(timeout, 'timeout', 'reject');
   if (delay !== undefined) nonNegative(delay, 'delay');
   if (backoff !== undefined && typeof backoff !== 'number') {
-    const raw: unknown = backoff;
+    const raw = backoff as unknown as { type?: unknown } | null;
     if (
       typeof raw !== 'object' ||
       raw === null ||
-      (backoff.type !== 'fixed' && backoff.type !== 'exponential')
+      (raw.type !== 'fixed' && raw.type !== 'exponential')
     ) {
       throw typeError('backoff', "milliseconds or { type: 'fixed' | 'exponential', delay }", raw);
     }
@@ -82,7 +82,7 @@ export function checkJobOptions(options: unknown): DistributedJobOptions {
   } else if (backoff !== undefined) {
     nonNegative(backoff, 'backoff');
   }
-  return options as DistributedJobOptions;
+  return options;
 }
 
 /** The defaults under the job's own options, as the job's data and BullMQ's options. */

@@ -52,7 +52,9 @@ function describe(error: unknown): string {
 /** Resolves on the first stop request: `signal`'s abort, or SIGTERM / SIGINT. */
 function stops(io: WorkerCommandIO, onStop: (count: number) => void): () => void {
   let count = 0;
-  const stop = (): void => onStop(++count);
+  const stop = (): void => {
+    onStop(++count);
+  };
   if (io.signal !== undefined) {
     io.signal.addEventListener('abort', stop);
     return () => io.signal?.removeEventListener('abort', stop);
@@ -123,7 +125,7 @@ export async function workerCommand(
     else if (event.kind === 'failed') {
       running = Math.max(0, running - 1);
       err(`job ${event.jobId} (${event.task}) failed: ${describe(event.error)}`);
-    } else if (event.kind === 'error') err(`worker: ${describe(event.error)}`);
+    } else err(`worker: ${describe(event.error)}`);
   };
   let worker: DistributedWorker;
   try {

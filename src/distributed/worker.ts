@@ -30,7 +30,8 @@ export interface ServedModule {
 
 /** What happens to a job on this worker, for progress output. */
 export type WorkerEvent =
-  | { readonly kind: 'completed' | 'active'; readonly jobId: string; readonly task: string }
+  | { readonly kind: 'active'; readonly jobId: string; readonly task: string }
+  | { readonly kind: 'completed'; readonly jobId: string; readonly task: string }
   | {
       readonly kind: 'failed';
       readonly jobId: string;
@@ -69,13 +70,14 @@ interface Registered {
 async function register(
   modules: readonly (string | ServedModule)[],
 ): Promise<Map<string, Registered>> {
-  if (!Array.isArray(modules) || modules.length === 0) {
-    throw typeError('modules', 'a non-empty array of module paths', modules);
+  const raw: unknown = modules;
+  if (!Array.isArray(raw) || raw.length === 0) {
+    throw typeError('modules', 'a non-empty array of module paths', raw);
   }
   const tasks = new Map<string, Registered>();
   const names = new Set<string>();
   for (const entry of modules) {
-    const { path, name } = typeof entry === 'string' ? { path: entry, name: undefined } : entry;
+    const { path, name }: ServedModule = typeof entry === 'string' ? { path: entry } : entry;
     assertString(path, 'modules[].path');
     const url = path.startsWith('file:')
       ? path
@@ -90,7 +92,8 @@ async function register(
     names.add(served);
     const namespace = (await import(url)) as Record<string, unknown>;
     for (const [exportName, value] of Object.entries(namespace)) {
-      if (typeof value === 'function') tasks.set(`${served}:${exportName}`, { module: url, exportName });
+      if (typeof value === 'function')
+        tasks.set(`${served}:${exportName}`, { module: url, exportName });
     }
   }
   return tasks;
@@ -133,7 +136,7 @@ export class DistributedWorker {
     assertString(options.queue, 'queue');
     const concurrency = options.concurrency ?? cpuCount();
     assertInteger(concurrency, 'concurrency', 1);
-    const backend = options.backend ?? 'thread';
+    const backend: unknown = options.backend ?? 'thread';
     if (backend !== 'thread' && backend !== 'process') {
       throw typeError('backend', "'thread' or 'process'", backend);
     }
@@ -183,11 +186,17 @@ export class DistributedWorker {
       concurrency,
       ...(prefix === undefined ? {} : { prefix }),
       ...(options.lockDuration === undefined ? {} : { lockDuration: options.lockDuration }),
-      ...(options.stalledInterval === undefined ? {} : { stalledInterval: options.stalledInterval }),
-      ...(options.maxStalledCount === undefined ? {} : { maxStalledCount: options.maxStalledCount }),
+      ...(options.stalledInterval === undefined
+        ? {}
+        : { stalledInterval: options.stalledInterval }),
+      ...(options.maxStalledCount === undefined
+        ? {}
+        : { maxStalledCount: options.maxStalledCount }),
     });
     const self = new DistributedWorker(worker, pool, tasks, client);
-    worker.on('active', (job) => emit({ kind: 'active', jobId: job.id ?? '', task: job.name }));
+    worker.on('active', (job) => {
+      emit({ kind: 'active', jobId: job.id ?? '', task: job.name });
+    });
     worker.on('completed', (job) => {
       self.counts.completed++;
       emit({ kind: 'completed', jobId: job.id ?? '', task: job.name });
@@ -196,7 +205,9 @@ export class DistributedWorker {
       self.counts.failed++;
       emit({ kind: 'failed', jobId: job?.id ?? '', task: job?.name ?? '', error });
     });
-    worker.on('error', (error) => emit({ kind: 'error', error }));
+    worker.on('error', (error) => {
+      emit({ kind: 'error', error });
+    });
     await worker.waitUntilReady();
     return self;
   }

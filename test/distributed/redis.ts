@@ -48,7 +48,9 @@ export async function startRedis(): Promise<RedisServer> {
       output += chunk.toString();
       if (output.includes('Ready to accept connections')) resolve();
     });
-    child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${output}`)));
+    child.once('exit', (code) => {
+      reject(new Error(`redis-server exited (${code}): ${output}`));
+    });
   });
   child.stdout?.resume();
   return {

@@ -55,7 +55,7 @@ function startWorker(url: string, queue: string, concurrency = 4): WorkerProcess
   let stdout = '';
   let stderr = '';
   const waiters: { pattern: RegExp; resolve: (m: RegExpExecArray) => void }[] = [];
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk;
     for (const waiter of waiters.splice(0)) {
       const match = waiter.pattern.exec(stdout);
@@ -63,12 +63,16 @@ function startWorker(url: string, queue: string, concurrency = 4): WorkerProcess
       else waiter.resolve(match);
     }
   });
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
   });
   const done = once(child, 'exit').then(([code, signal]) => {
     running.delete(child);
-    return { code: code as number | null, signal: signal as string | null, stdout: stdout + stderr };
+    return {
+      code: code as number | null,
+      signal: signal as string | null,
+      stdout: stdout + stderr,
+    };
   });
   return {
     child,
@@ -78,7 +82,9 @@ function startWorker(url: string, queue: string, concurrency = 4): WorkerProcess
         const match = pattern.exec(stdout);
         if (match !== null) resolve(match);
         else waiters.push({ pattern, resolve });
-        void done.then(({ stdout: all }) => reject(new Error(`worker exited: ${all}`)));
+        void done.then(({ stdout: all }) => {
+          reject(new Error(`worker exited: ${all}`));
+        });
       }),
     done,
   };
@@ -93,7 +99,10 @@ describe('multitask worker: a Redis server that is not there', () => {
     const worker = startWorker('redis://127.0.0.1:1', 'q');
     const { code, stdout } = await worker.done;
     assert.equal(code, 1);
-    assert.match(stdout, /Cannot reach the Redis server at redis:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/);
+    assert.match(
+      stdout,
+      /Cannot reach the Redis server at redis:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/,
+    );
   });
 });
 
@@ -132,7 +141,10 @@ describe('multitask worker processes', { skip }, () => {
       return Number(match[1]);
     });
     // Each job ran once: the workers' counts add up to the tasks, no more.
-    assert.equal(completed[0]! + completed[1]!, n);
+    assert.equal(
+      completed.reduce((a, b) => a + b, 0),
+      n,
+    );
     for (const [i, w] of workers.entries()) {
       assert.equal(completed[i], results.filter(([, pid]) => pid === w.pid).length);
     }
@@ -173,10 +185,7 @@ describe('multitask worker processes', { skip }, () => {
     // The survivor ran every job the victim did not finish, including those it held.
     assert.equal(survived, results.filter(([, pid]) => pid === survivor.pid).length);
     assert.ok(results.some(([, pid]) => pid === victim.pid));
-    assert.equal(
-      results.filter(([, pid]) => pid !== victim.pid && pid !== survivor.pid).length,
-      0,
-    );
+    assert.equal(results.filter(([, pid]) => pid !== victim.pid && pid !== survivor.pid).length, 0);
   });
 
   it('SIGTERM lets the running job finish, then the worker exits with code 0', async () => {
