@@ -2,8 +2,9 @@
  * What a distributed job is in Redis, shared by the submitter and the worker.
  *
  * BullMQ keeps a job's data and return value as JSON, so the bytes of the network codec
- * (codec.ts) travel as base64 strings: a job's `name` is its task's name, its `data` a
- * {@link JobData}, its return value the encoded result. Only names cross the wire, never
+ * (transport/net-codec.ts, safe for bytes from anyone) travel as base64 strings: a job's
+ * `name` is its task's name, its `data` a {@link JobData}, its return value the encoded
+ * result. Only names cross the wire, never
  * code: a worker runs a task only if it registered the task's module under that name.
  */
 import { basename, extname } from 'node:path';
@@ -12,7 +13,7 @@ import { ArgumentTypeError } from '../errors.ts';
 import { describeValue, typeError } from '../internal/validate.ts';
 import { isTaskRef, type TaskRef } from '../runtime/target.ts';
 import { errorFromWire, errorToWire, type WireError } from '../transport/wire.ts';
-import { decodeNet, encodeNet } from './codec.ts';
+import { decodeNet, encodeNet } from '../transport/net-codec.ts';
 
 /** A job's `data`: the task's arguments and its own options. */
 export interface JobData {
