@@ -139,6 +139,24 @@ describe('DistributedExecutor', { skip }, () => {
         assert.equal(big, 2n ** 70n);
       });
 
+      it('refuses arguments and results past maxBytes, with ERR_NET_TOO_LARGE', async () => {
+        const small = new DistributedExecutor({ connection: redis.url, queue, maxBytes: 1000 });
+        try {
+          assert.throws(() => small.submit(tasks.add, 1, new Uint8Array(5000) as never), {
+            name: 'PicklingError',
+            code: 'ERR_NET_TOO_LARGE',
+          });
+          const { data } = await small.submit(tasks.bytes, 10);
+          assert.equal(data.length, 10);
+          await assert.rejects(small.submit(tasks.bytes, 5000).result(), {
+            name: 'UnpicklingError',
+            code: 'ERR_NET_TOO_LARGE',
+          });
+        } finally {
+          await small.shutdown();
+        }
+      });
+
       it('map() reads its input lazily, prefetch ahead, and yields in order', async () => {
         let pulled = 0;
         function* naturals(): Generator<number> {

@@ -119,7 +119,7 @@ describe('multitask worker processes', { skip }, () => {
 
   it('two workers run 10,000 tasks, each exactly once', async () => {
     const queue = nextQueue();
-    const workers = [startWorker(redis.url, queue), startWorker(redis.url, queue)];
+    const workers = [startWorker(redis.url, queue, 8), startWorker(redis.url, queue, 8)];
     await Promise.all(workers.map((w) => w.line(/^worker ready/m)));
     const executor = new DistributedExecutor({ connection: redis.url, queue });
     const n = 10_000;
