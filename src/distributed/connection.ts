@@ -2,14 +2,33 @@
  * Where the Redis server is, and a quick first look at it: a wrong URL or a server that is
  * not there fails in milliseconds with a coded error instead of BullMQ's endless reconnects.
  */
-import type { RedisOptions } from 'bullmq';
 import type { Redis, RedisOptions as IoRedisOptions } from 'ioredis';
 import { DistributedError } from '../errors.ts';
 import { describeValue, typeError } from '../internal/validate.ts';
 import { ArgumentTypeError } from '../errors.ts';
 
+/**
+ * ioredis's connection options, as far as this library reads them; the others pass through.
+ * (Its own types stay out of the declarations: the package's types need no ioredis.)
+ */
+export interface RedisOptions {
+  readonly url?: string;
+  readonly host?: string;
+  readonly port?: number;
+  readonly username?: string;
+  readonly password?: string;
+  readonly db?: number;
+  readonly tls?: object;
+  readonly [option: string]: unknown;
+}
+
 /** A Redis server: a `redis://` / `rediss://` URL, or ioredis's connection options. */
 export type RedisConnection = string | RedisOptions;
+
+/** A client made by {@link bullClient}: an ioredis `Redis`, handed to BullMQ. */
+export interface RedisClient {
+  quit(): Promise<unknown>;
+}
 
 /** How long the first connection may take before `ERR_REDIS_UNREACHABLE`. */
 export const DEFAULT_CONNECT_TIMEOUT = 5_000;
@@ -64,7 +83,7 @@ async function client(options: RedisOptions, extra: IoRedisOptions): Promise<Red
  * clients: it shares one given to a `Queue` and leaves it open, and duplicates it for a
  * worker's or `QueueEvents`' blocking reads. The caller closes it after them.
  */
-export function bullClient(options: RedisOptions): Promise<Redis> {
+export function bullClient(options: RedisOptions): Promise<RedisClient> {
   return client(options, { maxRetriesPerRequest: null });
 }
 

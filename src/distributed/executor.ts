@@ -11,13 +11,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { JobsOptions, Queue, QueueEvents } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { DistributedError, StateError } from '../errors.ts';
 import { assertBoolean, assertString, parseTimeout, typeError } from '../internal/validate.ts';
 import type { ResultOf } from '../pool/pool.ts';
 import type { ShutdownOptions } from '../pool/options.ts';
 import type { AnyFunction, TaskRef } from '../runtime/target.ts';
-import { bullClient, connectionOptions, probe } from './connection.ts';
+import { bullClient, connectionOptions, probe, type RedisClient } from './connection.ts';
 import { DistributedFuture } from './future.ts';
 import {
   checkJobOptions,
@@ -51,7 +50,7 @@ export class DistributedExecutor {
   #batch: Pending[] = [];
   #queue: Queue | null = null;
   #events: QueueEvents | null = null;
-  #client: Redis | null = null;
+  #client: RedisClient | null = null;
   readonly #ready: Promise<void>;
   #broken: DistributedError | null = null;
   #shutdown = false;
@@ -72,9 +71,10 @@ export class DistributedExecutor {
     // BullMQ takes half a second to load: only an executor in use pays for it.
     this.#ready = probe(connection, timeout).then(async () => {
       const { Job, Queue, QueueEvents } = await import('bullmq');
-      this.#client = await bullClient(connection);
+      const client = await bullClient(connection);
+      this.#client = client;
       const base = {
-        connection: this.#client,
+        connection: client,
         ...(this.#prefix === undefined ? {} : { prefix: this.#prefix }),
       };
       const queue = new Queue(this.#queueName, {

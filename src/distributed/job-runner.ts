@@ -7,9 +7,8 @@
  * connection opened by the first report of a job and closed when the job ends.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Queue, RedisOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { bullClient } from './connection.ts';
+import type { Queue } from 'bullmq';
+import { bullClient, type RedisClient, type RedisOptions } from './connection.ts';
 import { loadTask, type AnyFunction } from '../runtime/target.ts';
 import { typeError } from '../internal/validate.ts';
 import { fromBase64, toBase64 } from './protocol.ts';
@@ -24,7 +23,7 @@ export interface JobContext {
 }
 
 interface RunningJob extends JobContext {
-  reporter: { queue: Queue; client: Redis } | null;
+  reporter: { queue: Queue; client: RedisClient } | null;
 }
 
 const current = new AsyncLocalStorage<RunningJob>();

@@ -1,7 +1,6 @@
 /**
  * The options of a distributed executor and of its jobs, checked, and mapped to BullMQ's.
  */
-import type { JobsOptions } from 'bullmq';
 import { ArgumentRangeError } from '../errors.ts';
 import { assertInteger, describeValue, parseTimeout, typeError } from '../internal/validate.ts';
 import type { RedisConnection } from './connection.ts';
@@ -42,10 +41,18 @@ export interface DistributedMapOptions {
   readonly prefetch?: number | undefined;
 }
 
+/** The BullMQ job options (`JobsOptions`) that a job's own options become. */
+export interface BullJobOptions {
+  attempts?: number;
+  backoff?: { type: 'fixed' | 'exponential'; delay: number };
+  delay?: number;
+  priority?: number;
+}
+
 /** A job's own options as they go into its `data` and BullMQ's options. */
 export interface CheckedJobOptions {
   readonly timeout: number;
-  readonly bull: JobsOptions;
+  readonly bull: BullJobOptions;
 }
 
 function nonNegative(value: unknown, name: string): number {
@@ -91,7 +98,7 @@ export function jobOptions(
   own: DistributedJobOptions,
 ): CheckedJobOptions {
   const merged = { ...defaults, ...own };
-  const bull: JobsOptions = {};
+  const bull: BullJobOptions = {};
   if (merged.retries !== undefined && merged.retries > 0) bull.attempts = merged.retries + 1;
   if (merged.backoff !== undefined) {
     bull.backoff =

@@ -9,13 +9,18 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Job, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { DistributedError } from '../errors.ts';
 import { assertInteger, assertString, typeError } from '../internal/validate.ts';
 import { Pool, ThreadPool } from '../pool/pool.ts';
 import { taskRef } from '../runtime/target.ts';
 import { cpuCount } from '../threading/current.ts';
-import { bullClient, connectionOptions, probe, type RedisConnection } from './connection.ts';
+import {
+  bullClient,
+  connectionOptions,
+  probe,
+  type RedisClient,
+  type RedisConnection,
+} from './connection.ts';
 import type { JobContext, runJob } from './job-runner.ts';
 import { checkModuleName, defaultModuleName, encodeError, type JobData } from './protocol.ts';
 
@@ -103,7 +108,7 @@ export class DistributedWorker {
   readonly #worker: Worker;
   readonly #pool: Pool | ThreadPool;
   readonly #tasks: ReadonlyMap<string, Registered>;
-  readonly #client: Redis;
+  readonly #client: RedisClient;
   #closing: Promise<void> | null = null;
   /** Jobs completed and failed on this worker. */
   readonly counts = { completed: 0, failed: 0 };
@@ -112,7 +117,7 @@ export class DistributedWorker {
     worker: Worker,
     pool: Pool | ThreadPool,
     tasks: Map<string, Registered>,
-    client: Redis,
+    client: RedisClient,
   ) {
     this.#client = client;
     this.#worker = worker;
