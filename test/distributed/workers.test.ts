@@ -27,7 +27,12 @@ interface WorkerProcess {
 
 const running = new Set<ChildProcess>();
 
-function startWorker(url: string, queue: string, concurrency = 4): WorkerProcess {
+function startWorker(
+  url: string,
+  queue: string,
+  concurrency = 4,
+  shortLocks = false,
+): WorkerProcess {
   const child = spawn(
     process.execPath,
     [
@@ -44,10 +49,7 @@ function startWorker(url: string, queue: string, concurrency = 4): WorkerProcess
       '--concurrency',
       String(concurrency),
       // Short locks, so that a killed worker's jobs are taken over within seconds.
-      '--lock-duration',
-      '2000',
-      '--stalled-interval',
-      '1000',
+      ...(shortLocks ? ['--lock-duration', '1500', '--stalled-interval', '500'] : []),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -152,7 +154,10 @@ describe('multitask worker processes', { skip }, () => {
 
   it('a worker killed with SIGKILL mid-run: its jobs go to the other, every future settles once', async () => {
     const queue = nextQueue();
-    const [victim, survivor] = [startWorker(redis.url, queue), startWorker(redis.url, queue)];
+    const [victim, survivor] = [
+      startWorker(redis.url, queue, 4, true),
+      startWorker(redis.url, queue, 4, true),
+    ];
     await Promise.all([victim.line(/^worker ready/m), survivor.line(/^worker ready/m)]);
     const executor = new DistributedExecutor({ connection: redis.url, queue });
     const n = 80;
