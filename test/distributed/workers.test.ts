@@ -5,11 +5,11 @@
  * SIGTERM. Skipped, saying why, only where redis-server is not installed.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { DistributedExecutor, taskModule } from '../../src/index.ts';
+import { runScript, type ScriptRun } from '../helpers/scripts.ts';
 import { NO_REDIS_REASON, REDIS_SERVER, startRedis, type RedisServer } from './redis.ts';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -17,12 +17,8 @@ const TASKS = new URL('./tasks.ts', import.meta.url);
 const tasks = taskModule<typeof import('./tasks.ts')>(TASKS);
 const skip = REDIS_SERVER === null ? NO_REDIS_REASON : false;
 
-interface WorkerProcess {
-  readonly child: ChildProcess;
+interface WorkerProcess extends ScriptRun {
   readonly pid: number;
-  /** Resolves with the first stdout match of `pattern`. */
-  line(pattern: RegExp): Promise<RegExpExecArray>;
-  readonly done: Promise<{ code: number | null; signal: string | null; stdout: string }>;
 }
 
 const running = new Set<ChildProcess>();
@@ -33,63 +29,22 @@ function startWorker(
   concurrency = 4,
   shortLocks = false,
 ): WorkerProcess {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      CLI,
-      'worker',
-      '--redis',
-      url,
-      '--queue',
-      queue,
-      '--module',
-      fileURLToPath(TASKS),
-      '--concurrency',
-      String(concurrency),
-      // Short locks, so that a killed worker's jobs are taken over within seconds.
-      ...(shortLocks ? ['--lock-duration', '1500', '--stalled-interval', '500'] : []),
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  running.add(child);
-  let stdout = '';
-  let stderr = '';
-  const waiters: { pattern: RegExp; resolve: (m: RegExpExecArray) => void }[] = [];
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-    for (const waiter of waiters.splice(0)) {
-      const match = waiter.pattern.exec(stdout);
-      if (match === null) waiters.push(waiter);
-      else waiter.resolve(match);
-    }
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const done = once(child, 'exit').then(([code, signal]) => {
-    running.delete(child);
-    return {
-      code: code as number | null,
-      signal: signal as string | null,
-      stdout: stdout + stderr,
-    };
-  });
-  return {
-    child,
-    pid: child.pid ?? -1,
-    line: (pattern) =>
-      new Promise((resolve, reject) => {
-        const match = pattern.exec(stdout);
-        if (match !== null) resolve(match);
-        else waiters.push({ pattern, resolve });
-        void done.then(({ stdout: all }) => {
-          reject(new Error(`worker exited: ${all}`));
-        });
-      }),
-    done,
-  };
+  const run = runScript(CLI, [
+    'worker',
+    '--redis',
+    url,
+    '--queue',
+    queue,
+    '--module',
+    fileURLToPath(TASKS),
+    '--concurrency',
+    String(concurrency),
+    // Short locks, so that a killed worker's jobs are taken over within seconds.
+    ...(shortLocks ? ['--lock-duration', '1500', '--stalled-interval', '500'] : []),
+  ]);
+  running.add(run.child);
+  void run.done.then(() => running.delete(run.child));
+  return { ...run, pid: run.child.pid ?? -1 };
 }
 
 after(() => {
@@ -99,10 +54,10 @@ after(() => {
 describe('multitask worker: a Redis server that is not there', () => {
   it('exits with code 1 and a clear message', async () => {
     const worker = startWorker('redis://127.0.0.1:1', 'q');
-    const { code, stdout } = await worker.done;
+    const { code, stderr } = await worker.done;
     assert.equal(code, 1);
     assert.match(
-      stdout,
+      stderr,
       /Cannot reach the Redis server at redis:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/,
     );
   });
