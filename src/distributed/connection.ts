@@ -28,6 +28,13 @@ export type RedisConnection = string | RedisOptions;
 /** A client made by {@link bullClient}: an ioredis `Redis`, handed to BullMQ. */
 export interface RedisClient {
   quit(): Promise<unknown>;
+  xrevrange(
+    key: string,
+    end: string,
+    start: string,
+    count: 'COUNT',
+    n: number,
+  ): Promise<[id: string, fields: string[]][]>;
 }
 
 /** How long the first connection may take before `ERR_REDIS_UNREACHABLE`. */

@@ -81,7 +81,14 @@ export class DistributedExecutor {
         ...base,
         streams: { events: { maxLen: EVENTS_MAX_LEN } },
       });
-      const events = new QueueEvents(this.#queueName, base);
+      // Read the events from the stream's end as it is now, before any job of ours is added:
+      // QueueEvents' own default ('$', from its first read) would miss the events of a job
+      // taken before that read was sent.
+      const [last] = await client.xrevrange(queue.toKey('events'), '+', '-', 'COUNT', 1);
+      const events = new QueueEvents(this.#queueName, {
+        ...base,
+        lastEventId: last?.[0] ?? '0-0',
+      });
       this.#queue = queue;
       this.#events = events;
       events.on('active', ({ jobId }) => {

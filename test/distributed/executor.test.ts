@@ -229,7 +229,10 @@ describe('DistributedExecutor', { skip }, () => {
 
       it('cancel() of a running job returns false, and its result still arrives', async () => {
         const future = executor.submit(tasks.slow, 7, 300);
-        await until(() => future.running());
+        await until(() => {
+          assert.ok(!future.done(), 'the future finished without having been seen running');
+          return future.running();
+        });
         assert.equal(future.cancel(), false);
         assert.equal(await future, 7);
       });

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
+import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { DistributedExecutor, taskModule } from '../../src/index.ts';
@@ -154,13 +155,11 @@ describe('multitask worker processes', { skip }, () => {
     await worker.line(/^worker ready/m);
     const executor = new DistributedExecutor({ connection: redis.url, queue });
     const future = executor.submit(tasks.slow, 42, 500);
-    await new Promise<void>((resolve) => {
-      const check = (): void => {
-        if (future.running()) resolve();
-        else setImmediate(check);
-      };
-      check();
-    });
+    // The executor sees the job start ('active' event) before it can end.
+    while (!future.running()) {
+      assert.ok(!future.done(), 'the future finished without having been seen running');
+      await delay(5);
+    }
     worker.child.kill('SIGTERM');
     assert.equal(await future, 42);
     const { code, stdout } = await worker.done;
