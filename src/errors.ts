@@ -79,6 +79,13 @@ export class RemoteTraceback extends MultitaskError {
   }
 }
 
+/**
+ * Bytes from the network that the codec refuses to decode: larger than its limit
+ * (`ERR_NET_TOO_LARGE`), nested deeper than its limit (`ERR_NET_TOO_DEEP`), or not a
+ * well-formed message (`ERR_NET_MALFORMED`). Python's `pickle.UnpicklingError`.
+ */
+export class UnpicklingError extends MultitaskError {}
+
 /** A worker whose code could not be loaded or started. */
 export class WorkerStartError extends MultitaskError {}
 
@@ -199,6 +206,13 @@ export class BrokenThreadPoolError extends BrokenExecutorError {}
 
 /** A broken {@link ProcessPoolExecutor}. Python's `BrokenProcessPool`. */
 export class BrokenProcessPoolError extends BrokenExecutorError {}
+
+/**
+ * A distributed executor's failure: a job naming a task that no worker registered
+ * (`ERR_TASK_NOT_REGISTERED`, never retried), or a Redis server that cannot be reached
+ * (`ERR_REDIS_UNREACHABLE`).
+ */
+export class DistributedError extends MultitaskError {}
 
 /**
  * A `Pool`/`ThreadPool` task whose worker died while running it (a `process.exit()`, a

@@ -22,6 +22,7 @@ export {
   MultitaskError,
   TimeoutError,
   PicklingError,
+  UnpicklingError,
   QueueEmptyError,
   QueueFullError,
   QueueShutDownError,
@@ -34,6 +35,7 @@ export {
   FileNotFoundError,
   FileExistsError,
   PermissionError,
+  DistributedError,
   type ErrorCode,
 } from './errors.ts';
 export {
@@ -52,6 +54,7 @@ export {
   type ShutdownOptions as QueueShutdownOptions,
 } from './queue/index.ts';
 export * from './pool/index.ts';
+export * from './distributed/index.ts';
 export { sharedMemoryBackend } from './memory/native.ts';
 export { SharedArray, type SharedArrayOptions } from './values/shared-array.ts';
 export { SharedMemory, type SharedMemoryOptions } from './values/shared-memory.ts';

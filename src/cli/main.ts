@@ -19,6 +19,7 @@ import { chatCommand } from '../examples/chat/cli.ts';
 import { filesCommand } from '../examples/files/cli.ts';
 import { httpCommand } from '../examples/http/cli.ts';
 import { DEFAULT_N, main as primes } from '../examples/primes/main.ts';
+import { workerCommand } from '../distributed/worker-cli.ts';
 
 type Write = (line: string) => void;
 
@@ -35,6 +36,7 @@ const PROGRAMS: Record<
   copy: (argv, out, err) => copyCommand(argv, out, err),
   files: filesCommand,
   http: httpCommand,
+  worker: (argv, out, err) => workerCommand(argv, out, err),
 };
 
 /** The course's demos, by name: each prints its own report. */
@@ -72,6 +74,8 @@ Commands:
                    the event loop per client), or connect to such a server.
   http DIR         Serve DIR over HTTP/1.1 from one event loop; --workers N renders
                    the /dyn/ pages on a ThreadPool of N threads. Ctrl-C stops.
+  worker --redis URL --queue NAME --module PATH [--concurrency N] [--backend thread|process]
+                   Serve a DistributedExecutor's queue: run its jobs on a local pool.
 
 Every program takes --help for its own options.
 

@@ -1,6 +1,7 @@
 /** Runs a fixture script in its own Node process, as a user's program would run. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface ScriptRun {
@@ -16,8 +17,11 @@ export interface ScriptRun {
   }>;
 }
 
+/** Runs test/fixtures/scripts/`name`, or the script at `name` if it is an absolute path. */
 export function runScript(name: string, args: readonly string[] = []): ScriptRun {
-  const path = fileURLToPath(new URL(`../fixtures/scripts/${name}`, import.meta.url));
+  const path = isAbsolute(name)
+    ? name
+    : fileURLToPath(new URL(`../fixtures/scripts/${name}`, import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', path, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,0 +1,52 @@
+/** Tasks that the distributed tests' workers serve (as `tasks:<export>`). */
+import { reportProgress } from '../../src/index.ts';
+import { StateError } from '../../src/errors.ts';
+
+export function add(a: number, b: number): number {
+  return a + b;
+}
+
+export function square(x: number): number {
+  return x * x;
+}
+
+/** Echoes its argument with the worker's pid, to see which worker ran it. */
+export function whereIs(x: number): [number, number] {
+  return [x, process.pid];
+}
+
+export function fail(message: string): never {
+  throw new StateError('ERR_INVALID_STATE', message);
+}
+
+/** Sleeps `ms` then returns `value`: a job that stays running for a while. */
+export async function slow(value: number, ms: number): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return value;
+}
+
+/** Reports 1..n as progress, then returns n. */
+export async function steps(n: number): Promise<number> {
+  for (let i = 1; i <= n; i++) await reportProgress({ step: i, of: n });
+  return n;
+}
+
+/** Fails until the file of `counterPath` reaches `failures`, counting attempts there. */
+export async function flaky(counterPath: string, failures: number): Promise<number> {
+  const { readFile, writeFile } = await import('node:fs/promises');
+  const seen = Number(await readFile(counterPath, 'utf8').catch(() => '0'));
+  await writeFile(counterPath, String(seen + 1));
+  if (seen < failures) throw new StateError('ERR_INVALID_STATE', `attempt ${seen + 1} fails`);
+  return seen + 1;
+}
+
+/** Returns bytes and a bigint: values that the network codec carries beside JSON's. */
+export function bytes(n: number): { data: Uint8Array; big: bigint } {
+  return { data: new Uint8Array(n).fill(7), big: 2n ** 70n };
+}
+
+/** As `whereIs`, after `ms`: a job that stays on its worker for a while. */
+export async function slowWhere(x: number, ms: number): Promise<[number, number]> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return [x, process.pid];
+}
