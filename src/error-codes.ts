@@ -63,4 +63,7 @@ export type ErrorCode =
   | 'ERR_GREENLET_BUSY'
   | 'ERR_LOOP_EXIT'
   | 'ERR_GEVENT_TIMEOUT'
+  | 'ERR_NET_TOO_LARGE'
+  | 'ERR_NET_TOO_DEEP'
+  | 'ERR_NET_MALFORMED'
   | 'ERR_INTERNAL';

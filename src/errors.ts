@@ -63,6 +63,13 @@ export class RemoteTraceback extends MultitaskError {
   }
 }
 
+/**
+ * Bytes from the network that the codec refuses to decode: larger than its limit
+ * (`ERR_NET_TOO_LARGE`), nested deeper than its limit (`ERR_NET_TOO_DEEP`), or not a
+ * well-formed message (`ERR_NET_MALFORMED`). Python's `pickle.UnpicklingError`.
+ */
+export class UnpicklingError extends MultitaskError {}
+
 /** A worker whose code could not be loaded or started. */
 export class WorkerStartError extends MultitaskError {}
 

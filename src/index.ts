@@ -22,6 +22,7 @@ export {
   MultitaskError,
   TimeoutError,
   PicklingError,
+  UnpicklingError,
   QueueEmptyError,
   QueueFullError,
   QueueShutDownError,
