@@ -221,7 +221,7 @@ export async function importSharedKinds(value: unknown): Promise<void> {
       const items: readonly unknown[] = node;
       stack.push(...items);
     } else {
-      stack.push(...Object.values(node));
+      stack.push(...Object.values(node as Record<string, unknown>));
     }
   }
   await Promise.all([...modules].map((module) => import(module)));
