@@ -283,6 +283,14 @@ export class BaseManager implements AsyncDisposable {
     markShutDown(address);
   }
 
+  /**
+   * Waits until the server process ends (after `shutdown()`, or if it dies), as Python's
+   * `BaseManager.join()`. Returns at once for a manager that did not start a server.
+   */
+  async join(): Promise<void> {
+    await this.#process?.join();
+  }
+
   async [Symbol.asyncDispose](): Promise<void> {
     await this.shutdown();
   }
