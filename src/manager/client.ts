@@ -171,20 +171,25 @@ export function request(server: ServerInfo, message: readonly unknown[]): Promis
       new StateError('ERR_MANAGER_SHUT_DOWN', 'the manager has been shut down'),
     );
   }
-  let connection = connections.get(key);
+  // By address and key: a manager made with a wrong key must not borrow a proven connection.
+  const connectionKey = `${key} ${Buffer.from(server.authkey).toString('hex')}`;
+  let connection = connections.get(connectionKey);
   if (connection === undefined) {
     const opened = new ClientConnection(server, () => {
-      if (connections.get(key) === opened) connections.delete(key);
+      if (connections.get(connectionKey) === opened) connections.delete(connectionKey);
     });
     connection = opened;
-    connections.set(key, connection);
+    connections.set(connectionKey, connection);
   }
   return connection.call(message);
 }
 
 /** Closes this realm's connection to `address`, if it has one. */
 export function disconnect(address: ManagerAddress): void {
-  const key = addressKey(address);
-  connections.get(key)?.close();
-  connections.delete(key);
+  const prefix = `${addressKey(address)} `;
+  for (const [key, connection] of connections) {
+    if (!key.startsWith(prefix)) continue;
+    connection.close();
+    connections.delete(key);
+  }
 }
