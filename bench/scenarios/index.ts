@@ -15,6 +15,7 @@ import { recovery } from './08-recovery.ts';
 import { subprocessScenario } from './09-subprocess.ts';
 import { greenlets } from './10-greenlet.ts';
 import { sharedCounter } from './11-shared-counter.ts';
+import { managerScenario } from './13-manager.ts';
 
 export const scenarios: readonly Scenario[] = [
   tinyTasks,
@@ -29,4 +30,5 @@ export const scenarios: readonly Scenario[] = [
   subprocessScenario,
   greenlets,
   sharedCounter,
+  managerScenario,
 ];

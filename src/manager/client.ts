@@ -122,7 +122,8 @@ class ClientConnection {
   async call(request: readonly unknown[]): Promise<unknown> {
     const seq = ++this.#seq;
     const bytes = encodeNet([seq, ...request], { ext: this.#ext });
-    const socket = await this.#ready;
+    // Once open, no await: a call costs no extra turn of the microtask queue.
+    const socket = this.#socket ?? (await this.#ready);
     if (socket.closed !== undefined) throw lostError(this.#server.address, socket.closed);
     return new Promise((resolve, reject) => {
       this.#pending.set(seq, { resolve, reject });
@@ -163,16 +164,28 @@ function lostError(address: ManagerAddress, cause: Error): BrokerError {
 
 const connections = new Map<string, ClientConnection>();
 
+/** The authkeys' hex, by key object: worked out once, not on every call. */
+const keyTexts = new WeakMap<Uint8Array, string>();
+
+function keyText(authkey: Uint8Array): string {
+  let text = keyTexts.get(authkey);
+  if (text === undefined) {
+    text = Buffer.from(authkey).toString('hex');
+    keyTexts.set(authkey, text);
+  }
+  return text;
+}
+
 /** Sends a request to the manager at `server.address` and waits for its reply. */
 export function request(server: ServerInfo, message: readonly unknown[]): Promise<unknown> {
   const key = addressKey(server.address);
-  if (shutDown.has(key)) {
+  if (shutDown.size > 0 && shutDown.has(key)) {
     return Promise.reject(
       new StateError('ERR_MANAGER_SHUT_DOWN', 'the manager has been shut down'),
     );
   }
   // By address and key: a manager made with a wrong key must not borrow a proven connection.
-  const connectionKey = `${key} ${Buffer.from(server.authkey).toString('hex')}`;
+  const connectionKey = `${key} ${keyText(server.authkey)}`;
   let connection = connections.get(connectionKey);
   if (connection === undefined) {
     const opened = new ClientConnection(server, () => {
