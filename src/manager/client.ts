@@ -50,6 +50,24 @@ export function setProxyFactory(
   isProxy = test;
 }
 
+/**
+ * The codec extension of a realm's requests to `server`: proxies cross as their tokens, and
+ * tokens in replies come back as proxies of this realm.
+ */
+export function proxyExtension(server: ServerInfo): NetExtension[] {
+  return [
+    {
+      tag: TOKEN_TAG,
+      test: (value) => isProxy(value),
+      encode: (value) => tokenData((value as ProxyLike).token),
+      decode: (data) => {
+        if (proxyFactory === undefined) return tokenFromData(data);
+        return proxyFactory(tokenFromData(data), server);
+      },
+    },
+  ];
+}
+
 interface Pending {
   resolve(value: unknown): void;
   reject(error: unknown): void;
@@ -60,6 +78,15 @@ const shutDown = new Set<string>();
 
 export function markShutDown(address: ManagerAddress): void {
   shutDown.add(addressKey(address));
+}
+
+/** Whether this realm shut down the manager at `address`. */
+export function isShutDown(address: ManagerAddress): boolean {
+  return shutDown.size > 0 && shutDown.has(addressKey(address));
+}
+
+export function shutDownError(): StateError {
+  return new StateError('ERR_MANAGER_SHUT_DOWN', 'the manager has been shut down');
 }
 
 /** A new manager at an address this realm shut one down at. */
@@ -77,17 +104,7 @@ class ClientConnection {
 
   constructor(server: ServerInfo, onClose: () => void) {
     this.#server = server;
-    this.#ext = [
-      {
-        tag: TOKEN_TAG,
-        test: (value) => isProxy(value),
-        encode: (value) => tokenData((value as ProxyLike).token),
-        decode: (data) => {
-          if (proxyFactory === undefined) return tokenFromData(data);
-          return proxyFactory(tokenFromData(data), this.#server);
-        },
-      },
-    ];
+    this.#ext = proxyExtension(server);
     this.#ready = this.#open(onClose);
     // A failed open is reported to each call; this keeps it from being an unhandled rejection.
     this.#ready.catch(() => undefined);
@@ -154,7 +171,7 @@ class ClientConnection {
   }
 }
 
-function lostError(address: ManagerAddress, cause: Error): BrokerError {
+export function lostError(address: ManagerAddress, cause: Error): BrokerError {
   return new BrokerError(
     'ERR_MANAGER_LOST',
     `the manager at ${addressKey(address)} cannot be reached: ${cause.message}`,
@@ -179,11 +196,7 @@ function keyText(authkey: Uint8Array): string {
 /** Sends a request to the manager at `server.address` and waits for its reply. */
 export function request(server: ServerInfo, message: readonly unknown[]): Promise<unknown> {
   const key = addressKey(server.address);
-  if (shutDown.size > 0 && shutDown.has(key)) {
-    return Promise.reject(
-      new StateError('ERR_MANAGER_SHUT_DOWN', 'the manager has been shut down'),
-    );
-  }
+  if (isShutDown(server.address)) return Promise.reject(shutDownError());
   // By address and key: a manager made with a wrong key must not borrow a proven connection.
   const connectionKey = `${key} ${keyText(server.authkey)}`;
   let connection = connections.get(connectionKey);

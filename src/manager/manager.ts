@@ -11,7 +11,8 @@ import { Queue } from '../queue/queue.ts';
 import { isTaskRef, taskRef, type TaskRef } from '../runtime/target.ts';
 import { Process } from '../threading/process.ts';
 import { disconnect, markShutDown, request, unmarkShutDown, type ServerInfo } from './client.ts';
-import type { ManagerAddress } from './protocol.ts';
+import { addressKey, type ManagerAddress } from './protocol.ts';
+import { disconnectSync } from './sync-client.ts';
 import { BaseProxy, type AutoProxy } from './proxies.ts';
 import {
   SERVER_MODULE,
@@ -280,6 +281,7 @@ export class BaseManager implements AsyncDisposable {
       await server?.join();
     }
     disconnect(address);
+    disconnectSync(addressKey(address));
     markShutDown(address);
   }
 

@@ -128,6 +128,34 @@ describe('Manager', () => {
       assert.equal(await ns.get('x'), 2);
     });
 
+    it('Sync forms - blocking calls from a worker, and from this thread', async () => {
+      const d = await manager.dict<string, number>();
+      const l = await manager.list<number>();
+      const ns = await manager.namespace();
+      const out = await manager.list();
+      const worker = new Worker({ target: managerTasks.exerciseSync, args: [d, l, ns, out] });
+      worker.start();
+      await worker.join();
+      assert.equal(worker.exitCode, 0);
+      assert.deepEqual(await out.copy(), [
+        [
+          [
+            ['a', 1],
+            ['b', 2],
+          ],
+          [1, 2, 1],
+          [1, 2, 1],
+          'KeyError',
+        ],
+      ]);
+      // Here too: the blocking form sees what the async form did, and the reverse.
+      await d.set('c', 3);
+      assert.equal(d.getSync('c'), 3);
+      d.setSync('c', 4);
+      assert.equal(await d.get('c'), 4);
+      assert.throws(() => l.getSync(10), { name: 'IndexError', code: 'ERR_INDEX_OUT_OF_RANGE' });
+    });
+
     it('nested proxies - a list inside a dict, changed and moved by a worker', async () => {
       const inner = await manager.list(['from main']);
       const fresh = await manager.list(['fresh']);
@@ -257,6 +285,7 @@ describe('shutdown', () => {
       assert.equal(thrown.code, 'ERR_MANAGER_SHUT_DOWN');
       return true;
     });
+    assert.throws(() => d.getSync('a'), { name: 'StateError', code: 'ERR_MANAGER_SHUT_DOWN' });
   });
 
   it('a manager killed with SIGKILL makes every proxy call fail at once', async () => {
@@ -270,6 +299,7 @@ describe('shutdown', () => {
     for (const call of [() => d.get('a'), () => l.append(2), () => manager.dict()]) {
       await assert.rejects(call(), { name: 'BrokerError', code: 'ERR_MANAGER_LOST' });
     }
+    assert.throws(() => d.getSync('a'), { name: 'BrokerError', code: 'ERR_MANAGER_LOST' });
     await manager.shutdown();
   });
 
