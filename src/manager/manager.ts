@@ -4,6 +4,7 @@
  * `multiprocessing.managers.BaseManager`, with `register()` for a user's own types.
  */
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArgumentTypeError, MultitaskError, StateError, WorkerStartError } from '../errors.ts';
@@ -279,6 +280,8 @@ export class BaseManager implements AsyncDisposable {
         server?.kill(); // It does not answer: it is dead or stuck either way.
       }
       await server?.join();
+      // A server that died (kill -9) could not remove its Unix socket file.
+      if (typeof address === 'string') rmSync(address, { force: true });
     }
     disconnect(address);
     disconnectSync(addressKey(address));

@@ -2,6 +2,7 @@
 // and processes, nested proxies, errors with their class and remote stack, registered types
 // with `exposed`, and shutdown (explicit, `await using`, after which calls fail at once).
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import {
   AttributeError,
@@ -301,6 +302,7 @@ describe('shutdown', () => {
     }
     assert.throws(() => d.getSync('a'), { name: 'BrokerError', code: 'ERR_MANAGER_LOST' });
     await manager.shutdown();
+    assert.equal(existsSync(manager.address as string), false, 'the socket file is left behind');
   });
 
   it('start() twice is refused', async () => {
