@@ -16,6 +16,15 @@ export interface ProxyMeta {
   readonly token: Token;
 }
 
+/** Each proxy's state, made once (or the one it was rebuilt from), as other kinds keep theirs. */
+const states = new WeakMap<BaseProxy, SharedState>();
+
+/** A proxy rebuilt from `state` in this realm keeps it as its own. */
+export function adoptState(proxy: BaseProxy, state: SharedState): BaseProxy {
+  states.set(proxy, state);
+  return proxy;
+}
+
 /** The base of every proxy: its token, and `callMethod()`. Python's `BaseProxy`. */
 export class BaseProxy implements Shareable {
   /** The type and id of the object in the server. */
@@ -49,8 +58,13 @@ export class BaseProxy implements Shareable {
 
   /** @internal How the proxy crosses to a thread or process. */
   [kSharedState](): SharedState {
-    const meta: ProxyMeta = { server: this.#server, token: this.token };
-    return { kind: PROXY_KIND, buffers: [], meta };
+    let state = states.get(this);
+    if (state === undefined) {
+      const meta: ProxyMeta = { server: this.#server, token: this.token };
+      state = { kind: PROXY_KIND, buffers: [], meta };
+      states.set(this, state);
+    }
+    return state;
   }
 
   toString(): string {

@@ -10,7 +10,7 @@
  * back as a proxy (nested proxies).
  */
 import { registerExternalSharedKind, type LocalState } from '../memory/shared-object.ts';
-import { BaseProxy, PROXY_KIND, type ProxyMeta } from './base-proxy.ts';
+import { adoptState, BaseProxy, PROXY_KIND, type ProxyMeta } from './base-proxy.ts';
 import { setProxyFactory, type ServerInfo } from './client.ts';
 import { DictProxy } from './dict-proxy.ts';
 import { ListProxy } from './list-proxy.ts';
@@ -69,7 +69,7 @@ registerExternalSharedKind<ProxyCore>(
   PROXY_KIND,
   {
     localCore: (state: LocalState) => ({ [kMeta]: state.meta as ProxyMeta }),
-    wrap: (_state, core) => makeProxy(core[kMeta].token, core[kMeta].server),
+    wrap: (state, core) => adoptState(makeProxy(core[kMeta].token, core[kMeta].server), state),
     methods: {},
     toProcess: (state) => state,
   },

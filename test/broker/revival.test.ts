@@ -14,6 +14,12 @@ import {
 } from '../../src/memory/shared-object.ts';
 import { samples } from './samples.ts';
 
+/**
+ * Kinds whose objects live in no shared memory, so that a state cannot lose any: a
+ * Manager's proxy (its server holds the object; the state is its address and token).
+ */
+const MEMORYLESS = new Set(['ManagerProxy']);
+
 describe('shared kinds', () => {
   it('every registered kind has a sample', () => {
     assert.deepEqual(sharedKindNames().sort(), Object.keys(samples).sort());
@@ -27,6 +33,17 @@ describe('shared kinds', () => {
       assert.equal(revived.constructor, original.constructor);
       assert.equal(revived[kSharedState](), state);
     });
+
+    if (MEMORYLESS.has(kind)) {
+      it(`attach() - a ${kind} lives in no memory: its state alone rebuilds it`, () => {
+        const state = make()[kSharedState]() as LocalState;
+        assert.deepEqual(state.buffers, []);
+        const revived = attach(structuredClone(state));
+        assert.equal(revived.constructor, make().constructor);
+        assert.deepEqual(revived[kSharedState]().meta, state.meta);
+      });
+      continue;
+    }
 
     it(`attach() - a ${kind} state without its buffers throws ERR_INTERNAL`, () => {
       const state = make()[kSharedState]() as LocalState;

@@ -23,10 +23,17 @@ import {
   Value,
 } from '../../src/index.ts';
 import type { Shareable } from '../../src/memory/shared-object.ts';
+import { makeProxy } from '../../src/manager/proxies.ts';
 
 /** A new object of each kind, by kind name (the name it is registered under). */
 export const samples: Readonly<Record<string, () => Shareable>> = {
   Lock: () => new Lock(),
+  // Inert until called: its server would hold the dict.
+  ManagerProxy: () =>
+    makeProxy(
+      { typeid: 'dict', id: 1, exposed: null },
+      { address: '/nonexistent/manager.sock', authkey: new Uint8Array([1]) },
+    ),
   RLock: () => new RLock(),
   Semaphore: () => new Semaphore(1),
   BoundedSemaphore: () => new BoundedSemaphore(1),
