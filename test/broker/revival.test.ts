@@ -12,13 +12,7 @@ import {
   sharedKindNames,
   type LocalState,
 } from '../../src/memory/shared-object.ts';
-import { samples } from './samples.ts';
-
-/**
- * Kinds whose objects live in no shared memory, so that a state cannot lose any: a
- * Manager's proxy (its server holds the object; the state is its address and token).
- */
-const MEMORYLESS = new Set(['ManagerProxy']);
+import { MEMORYLESS_KINDS, samples } from './samples.ts';
 
 describe('shared kinds', () => {
   it('every registered kind has a sample', () => {
@@ -34,7 +28,7 @@ describe('shared kinds', () => {
       assert.equal(revived[kSharedState](), state);
     });
 
-    if (MEMORYLESS.has(kind)) {
+    if (MEMORYLESS_KINDS.has(kind)) {
       it(`attach() - a ${kind} lives in no memory: its state alone rebuilds it`, () => {
         const state = make()[kSharedState]() as LocalState;
         assert.deepEqual(state.buffers, []);

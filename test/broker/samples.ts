@@ -57,3 +57,15 @@ export const samples: Readonly<Record<string, () => Shareable>> = {
       }
     : {}),
 };
+
+/**
+ * Kinds whose objects live in no shared memory, so that a state cannot lose any and the
+ * broker has nothing to serve: a Manager's proxy (its own server holds the object; the state
+ * is the server's address and the object's token).
+ */
+export const MEMORYLESS_KINDS: ReadonlySet<string> = new Set(['ManagerProxy']);
+
+/** The samples of the kinds that live in shared memory, which the broker serves. */
+export const memorySamples: Readonly<Record<string, () => Shareable>> = Object.fromEntries(
+  Object.entries(samples).filter(([kind]) => !MEMORYLESS_KINDS.has(kind)),
+);
