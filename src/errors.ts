@@ -86,6 +86,18 @@ export class RemoteTraceback extends MultitaskError {
  */
 export class UnpicklingError extends MultitaskError {}
 
+/** A peer that failed the authkey handshake. Python's `multiprocessing.AuthenticationError`. */
+export class AuthenticationError extends MultitaskError {}
+
+/** A missing key of a Manager's dict (`getItem`, `delete`, `pop`). Python's `KeyError`. */
+export class KeyError extends MultitaskError {}
+
+/** An index out of range of a Manager's list. Python's `IndexError`. */
+export class IndexError extends MultitaskError {}
+
+/** A method a Manager does not expose for the object. Python's `AttributeError`. */
+export class AttributeError extends MultitaskError {}
+
 /** A worker whose code could not be loaded or started. */
 export class WorkerStartError extends MultitaskError {}
 

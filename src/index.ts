@@ -23,6 +23,10 @@ export {
   TimeoutError,
   PicklingError,
   UnpicklingError,
+  AuthenticationError,
+  KeyError,
+  IndexError,
+  AttributeError,
   QueueEmptyError,
   QueueFullError,
   QueueShutDownError,
@@ -148,3 +152,4 @@ export { Local, local } from './threading/local.ts';
 export * as gevent from './coroutine/gevent.ts';
 export { SpawnedGreenlet, spawn, spawnLater } from './coroutine/spawned.ts';
 export { joinAll, killAll, sleep } from './coroutine/waits.ts';
+export * from './manager/index.ts';

@@ -16,6 +16,7 @@ import { subprocessScenario } from './09-subprocess.ts';
 import { greenlets } from './10-greenlet.ts';
 import { sharedCounter } from './11-shared-counter.ts';
 import { lazyMap } from './12-lazy-map.ts';
+import { managerScenario } from './13-manager.ts';
 import { distributed } from './14-distributed.ts';
 
 export const scenarios: readonly Scenario[] = [
@@ -32,5 +33,6 @@ export const scenarios: readonly Scenario[] = [
   greenlets,
   sharedCounter,
   lazyMap,
+  managerScenario,
   distributed,
 ];

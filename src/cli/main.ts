@@ -11,6 +11,7 @@ import { main as event } from '../examples/event/main.ts';
 import { main as gevent } from '../examples/gevent/main.ts';
 import { main as greenlet } from '../examples/greenlet/main.ts';
 import { main as local } from '../examples/local/main.ts';
+import { main as managerDemo } from '../examples/manager/main.ts';
 import { main as poolCopy } from '../examples/pool-copy/main.ts';
 import { main as producerConsumer } from '../examples/producer-consumer/main.ts';
 import { main as subprocessDemo } from '../examples/subprocess/main.ts';
@@ -47,6 +48,7 @@ const DEMOS: Record<string, (write: (line: string) => void) => Promise<unknown>>
   gevent: (write) => gevent(write),
   greenlet: (write) => greenlet(write),
   local: (write) => local(write),
+  manager: (write) => managerDemo(write),
   'pool-copy': (write) => poolCopy(write),
   primes: (write) => primes(DEFAULT_N, write),
   'producer-consumer': (write) => producerConsumer(write),

@@ -11,6 +11,9 @@
  * clone shares them, it does not copy them); for a child process, the address of the broker
  * that serves the object and the object's id there. The receiving realm rebuilds each
  * envelope into an object of the same class over a core of its own.
+ *
+ * Why this file is long: registration, envelopes and the walks that make and rebuild them
+ * (including the external kinds' module import) are one protocol, read together.
  */
 import { MultitaskError } from '../errors.ts';
 import { kAttach } from '../internal/symbols.ts';
@@ -78,6 +81,7 @@ function missingBuffers(state: LocalState, expected: number): MultitaskError {
 /** The envelope that replaces a shared object in a worker's arguments. */
 export interface Envelope {
   readonly [ENVELOPE_KEY]: SharedState;
+  readonly [ENVELOPE_MODULE_KEY]?: string;
 }
 
 /** A plain string key: structured clone drops symbol keys. */
@@ -148,6 +152,15 @@ export interface RegisteredKind {
 const kinds = new Map<string, { readonly spec: RegisteredKind; readonly module: string }>();
 
 /**
+ * Kinds from layers above the runtime (the Manager's proxies), which runtime/kinds.ts cannot
+ * import: their envelopes name their module, which {@link importSharedKinds} loads first.
+ */
+const externalKinds = new Set<string>();
+
+/** The key of an envelope's module, for an external kind. */
+const ENVELOPE_MODULE_KEY = '__multitask_module__';
+
+/**
  * Registers a kind of shared object. Each class does this once, when its module loads, and
  * names that module (`import.meta.url`): a realm that meets the kind before it has loaded
  * the class (the broker's thread) imports it from there. Nothing in this layer imports the
@@ -169,6 +182,49 @@ export function registerSharedKind<Core extends object>(
       : { toProcess: (state: LocalState) => spec.toProcess?.(state) ?? state }),
   };
   kinds.set(kind, { spec: registered, module });
+}
+
+/**
+ * Registers a kind of a layer above the runtime: as {@link registerSharedKind}, and its
+ * envelopes carry its module so that a child imports it before rebuilding them.
+ */
+export function registerExternalSharedKind<Core extends object>(
+  kind: string,
+  spec: SharedKind<Core>,
+  module: string,
+): void {
+  registerSharedKind(kind, spec, module);
+  externalKinds.add(kind);
+}
+
+/**
+ * Imports the modules of the external kinds whose envelopes are in `value`, so that
+ * {@link decodeShared} finds them registered. A child calls it before decoding its arguments.
+ */
+export async function importSharedKinds(value: unknown): Promise<void> {
+  const modules = new Set<string>();
+  const seen = new Set<object>();
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node !== 'object' || node === null || seen.has(node)) continue;
+    seen.add(node);
+    if (ArrayBuffer.isView(node) || node instanceof ArrayBuffer) continue;
+    if (ENVELOPE_KEY in node) {
+      const module = (node as Record<string, unknown>)[ENVELOPE_MODULE_KEY];
+      if (typeof module === 'string') modules.add(module);
+    } else if (node instanceof Map) {
+      for (const entry of node) stack.push(...entry);
+    } else if (node instanceof Set) {
+      stack.push(...(node as Set<unknown>));
+    } else if (Array.isArray(node)) {
+      const items: readonly unknown[] = node;
+      stack.push(...items);
+    } else {
+      stack.push(...Object.values(node as Record<string, unknown>));
+    }
+  }
+  await Promise.all([...modules].map((module) => import(module)));
 }
 
 /** The kinds registered in this realm, in registration order. */
@@ -281,6 +337,10 @@ export function encodeShared(value: unknown, destination: Destination): unknown 
 
 function envelopeFor(object: Shareable, destination: Destination): Envelope {
   const state = object[kSharedState]();
+  if (externalKinds.has(state.kind)) {
+    const own = sharedKind(state.kind).toProcess?.(state as LocalState) ?? state;
+    return { [ENVELOPE_KEY]: own, [ENVELOPE_MODULE_KEY]: sharedKindModule(state.kind) };
+  }
   // A thread shares its process's memory, and anything already remote stays so. A child
   // process maps an object whose memory is all in arenas; any other goes through the
   // broker, whole (its nested states too), so that one object never has two paths.

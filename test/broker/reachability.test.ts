@@ -14,7 +14,7 @@ import { currentOwnerId, ownerTable } from '../../src/memory/owners.ts';
 import { kSharedState, sharedKind, type LocalState } from '../../src/memory/shared-object.ts';
 import { scratchDir } from '../helpers/backends.ts';
 import { workerPool } from '../helpers/sync.ts';
-import { samples } from './samples.ts';
+import { memorySamples as samples } from './samples.ts';
 import { callsByKind, HOOKS } from './reachability-tasks.ts';
 
 const tasks = taskModule<typeof import('./reachability-tasks.ts')>(

@@ -12,7 +12,7 @@ import {
   sharedKindNames,
   type LocalState,
 } from '../../src/memory/shared-object.ts';
-import { samples } from './samples.ts';
+import { MEMORYLESS_KINDS, samples } from './samples.ts';
 
 describe('shared kinds', () => {
   it('every registered kind has a sample', () => {
@@ -27,6 +27,17 @@ describe('shared kinds', () => {
       assert.equal(revived.constructor, original.constructor);
       assert.equal(revived[kSharedState](), state);
     });
+
+    if (MEMORYLESS_KINDS.has(kind)) {
+      it(`attach() - a ${kind} lives in no memory: its state alone rebuilds it`, () => {
+        const state = make()[kSharedState]() as LocalState;
+        assert.deepEqual(state.buffers, []);
+        const revived = attach(structuredClone(state));
+        assert.equal(revived.constructor, make().constructor);
+        assert.deepEqual(revived[kSharedState]().meta, state.meta);
+      });
+      continue;
+    }
 
     it(`attach() - a ${kind} state without its buffers throws ERR_INTERNAL`, () => {
       const state = make()[kSharedState]() as LocalState;

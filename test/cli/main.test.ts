@@ -60,7 +60,7 @@ it('multitask demo nope - an unknown demo is named, exit code 2', async () => {
   assert.equal(await run(['demo', 'nope'], io.write, io.error), 2);
   assert.match(
     io.err.join('\n'),
-    /^Expected a demo name \(balance, bank, event, gevent, greenlet, local, pool-copy, primes, producer-consumer, subprocess, tickets\), got `nope`/,
+    /^Expected a demo name \(balance, bank, event, gevent, greenlet, local, manager, pool-copy, primes, producer-consumer, subprocess, tickets\), got `nope`/,
   );
 });
 

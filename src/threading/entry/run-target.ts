@@ -5,7 +5,7 @@
  */
 import type { Socket } from 'node:net';
 import { kRebuild } from '../../internal/symbols.ts';
-import { decodeShared } from '../../memory/shared-object.ts';
+import { decodeShared, importSharedKinds } from '../../memory/shared-object.ts';
 import { errorToWire } from '../../transport/wire.ts';
 import { loadClass } from '../../runtime/class-registry.ts';
 import { currentProcessIdentity, currentThreadIdentity } from '../../runtime/identity.ts';
@@ -34,6 +34,7 @@ export async function main(
   socket: Socket | undefined,
 ): Promise<void> {
   const spec = data as RunSpec;
+  await importSharedKinds(spec.args);
   const args = decodeShared(spec.args) as unknown[];
   const state =
     spec.instance === null ? null : (decodeShared(spec.instance.state) as Record<string, unknown>);

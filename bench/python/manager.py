@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""Scenario 13's CPython row: multiprocessing.Manager().
+
+    python3 bench/python/manager.py 13-manager cpython-manager <params as JSON>
+
+The same work as the multitask row (bench/scenarios/13-manager.ts): one process makes
+`d['k'] = i` then `d['k']` N times on a dict proxy and times itself; then ten processes each
+make M increments of `d['count']` under the manager's Lock, timed from the first start() to
+the last join(). Prints the marker and {"values": {...}} as JSON, as scenarios.py does.
+"""
+
+import json
+import multiprocessing
+import os
+import sys
+import time
+
+MARKER = "@@bench-result "
+
+
+def _round_trips(d, n, out):
+    start = time.perf_counter()
+    for i in range(n):
+        d["k"] = i
+        if d["k"] != i:
+            raise RuntimeError(f"d['k'] is not {i}")
+    out.put(n / (time.perf_counter() - start))
+
+
+def _locked_increments(d, lock, times):
+    for _ in range(times):
+        with lock:
+            d["count"] += 1
+
+
+def run(p):
+    with multiprocessing.Manager() as manager:
+        d = manager.dict()
+        out = multiprocessing.Queue()
+        client = multiprocessing.Process(target=_round_trips, args=(d, p["roundTrips"], out))
+        client.start()
+        pairs = out.get()
+        client.join()
+
+        counts = manager.dict(count=0)
+        lock = manager.Lock()
+        start = time.perf_counter()
+        workers = [
+            multiprocessing.Process(target=_locked_increments, args=(counts, lock, p["increments"]))
+            for _ in range(p["workers"])
+        ]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        locked_ms = (time.perf_counter() - start) * 1000
+        expected = p["workers"] * p["increments"]
+        if counts["count"] != expected:
+            raise RuntimeError(f"the count ended at {counts['count']}, not {expected}")
+    return {"pairs": pairs, "lockedMs": locked_ms}
+
+
+def main():
+    scenario, contender, params = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+    if (scenario, contender) != ("13-manager", "cpython-manager"):
+        raise SystemExit(f"no CPython contender {contender!r} in scenario {scenario!r}")
+    print(MARKER + json.dumps({"values": run(params), "notes": {}}), flush=True)
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+/**
+ * Scenario 13: a Manager's proxies, against CPython's `multiprocessing.Manager()`. First the
+ * round trip: one process makes `d['k'] = i` then `d['k']` on a dict proxy, N times, and
+ * times itself. Then the course's ten processes, each making M increments of `d['count']`
+ * under the manager's Lock, from the first `start()` to the last `join()` (start-up included).
+ */
+import { loadMultitask } from '../lib/multitask.ts';
+import { benchUrl } from '../lib/paths.ts';
+import type { Measurement, PythonContender, RowSpec, Scenario } from '../lib/types.ts';
+import type { lockedIncrements, roundTrips } from '../workers/manager-tasks.ts';
+
+type ManagerParams = { roundTrips: number; workers: number; increments: number };
+
+async function measure(p: ManagerParams): Promise<Measurement> {
+  const { Manager, Process, Queue, taskRef } = await loadMultitask();
+  const tasks = benchUrl('workers/manager-tasks');
+  await using manager = new Manager();
+  await manager.start();
+
+  const d = await manager.dict<string, number>();
+  const out = new Queue<number>();
+  const client = new Process({
+    target: taskRef<typeof roundTrips>(tasks, 'roundTrips'),
+    args: [d, p.roundTrips, out],
+  });
+  client.start();
+  const pairsPerSecond = await out.get();
+  await client.join();
+  if (client.exitCode !== 0) throw new Error(`the client exited with code ${client.exitCode}`);
+
+  const counts = await manager.dict<string, number>({ count: 0 });
+  const lock = await manager.Lock();
+  const target = taskRef<typeof lockedIncrements>(tasks, 'lockedIncrements');
+  const start = process.hrtime.bigint();
+  const workers = Array.from(
+    { length: p.workers },
+    () => new Process({ target, args: [counts, lock, p.increments] }),
+  );
+  for (const worker of workers) worker.start();
+  for (const worker of workers) await worker.join();
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const count = await counts.get('count');
+  if (count !== p.workers * p.increments) {
+    throw new Error(`the count ended at ${count}, not ${p.workers * p.increments}`);
+  }
+  return { values: { pairs: pairsPerSecond, lockedMs: ms } };
+}
+
+const CPYTHON: PythonContender = {
+  kind: 'python',
+  id: 'cpython-manager',
+  label: 'CPython, multiprocessing.Manager()',
+  script: 'manager.py',
+};
+
+export const managerScenario: Scenario<ManagerParams> = {
+  id: '13-manager',
+  title: 'Manager: dict proxy round trips, locked increments from ten processes',
+  rounds: { quick: 2, full: 5 },
+  params: (mode) =>
+    mode === 'quick'
+      ? { roundTrips: 2_000, workers: 10, increments: 200 }
+      : { roundTrips: 10_000, workers: 10, increments: 1_000 },
+  describe: ({ roundTrips, workers, increments }) =>
+    `One process makes ${roundTrips.toLocaleString('en-US')} \`d['k'] = i\` + \`d['k']\` ` +
+    'pairs on a dict proxy (set+get pairs per second, timed in the process); then ' +
+    `${workers} processes each make ${increments.toLocaleString('en-US')} increments of ` +
+    "`d['count']` under the manager's Lock, from the first `start()` to the last `join()` " +
+    "(start-up included), in ms. multitask's `Manager` (its Lock is the native shared Lock) " +
+    "beside CPython's `multiprocessing.Manager()` (its Lock a proxy to the server's). The " +
+    'final count is checked.',
+  timeoutMs: () => 300_000,
+  contenders: [
+    {
+      kind: 'node',
+      id: 'multitask-manager',
+      label: 'multitask, Manager',
+      requires: { exports: ['Manager', 'Process'], issue: 15 },
+      measure,
+    },
+    CPYTHON,
+  ],
+  table: {
+    columns: [
+      { key: 'pairs', header: 'set+get round trips', unit: 'items/s', better: 'higher' },
+      { key: 'lockedMs', header: 'locked increments', unit: 'ms', better: 'lower' },
+    ],
+    primary: 'pairs',
+    ratios: [{ header: 'vs CPython', ref: (_row: RowSpec) => 'cpython-manager' }],
+  },
+};
