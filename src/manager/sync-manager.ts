@@ -13,7 +13,7 @@ import { Lock } from '../sync/lock.ts';
 import { RLock } from '../sync/rlock.ts';
 import { BoundedSemaphore, Semaphore } from '../sync/semaphore.ts';
 import { SharedArray } from '../values/shared-array.ts';
-import type { Typecode, ValueOf } from '../values/typecodes.ts';
+import type { InputOf, Typecode } from '../values/typecodes.ts';
 import { Value } from '../values/value.ts';
 import { BaseManager } from './manager.ts';
 import { DictProxy, ListProxy, NamespaceProxy, type DictKey } from './proxies.ts';
@@ -93,13 +93,13 @@ export class Manager extends BaseManager {
     return this.#native(() => new JoinableQueue<T>(maxsize));
   }
 
-  Value<T extends Typecode>(typecode: T, value?: ValueOf<T>): Promise<Value<T>> {
+  Value<T extends Typecode>(typecode: T, value?: InputOf<T>): Promise<Value<T>> {
     return this.#native(() => new Value(typecode, value));
   }
 
   Array<T extends Typecode>(
     typecode: T,
-    init: number | Iterable<ValueOf<T>>,
+    init: number | Iterable<InputOf<T>>,
   ): Promise<SharedArray<T>> {
     return this.#native(() => new SharedArray(typecode, init));
   }

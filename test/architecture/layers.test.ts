@@ -19,6 +19,8 @@ const src = join(root, 'src');
  */
 const LAYERS: Readonly<Record<string, number>> = {
   'error-codes.ts': 0,
+  'errors-core.ts': 0.3,
+  'errors-subprocess.ts': 0.4,
   'errors.ts': 0.5,
   types: 0,
   internal: 1,
