@@ -28,6 +28,7 @@ export {
   RemoteTraceback,
   StateError,
   WorkerStartError,
+  KeyboardInterrupt,
   SubprocessError,
   CalledProcessError,
   TimeoutExpiredError,

@@ -7,15 +7,22 @@
  * channel carries one, after the child says it listens (`runtime.ready`).
  */
 import { fork, type ChildProcess, type Serializable } from 'node:child_process';
+import { isMainThread } from 'node:worker_threads';
 import { WorkerStartError } from '../errors.ts';
 import { siblingModule } from '../internal/loader-hooks.ts';
 import { errorFromWire } from '../transport/wire.ts';
-import type { Child, ChildEvents, LaunchOptions } from './child.ts';
-import { childExecArgv, exitCodeOf } from './exec.ts';
+import type { Child, ChildEvents, LaunchOptions, StopHow } from './child.ts';
+import { childExecArgv, exitCodeOf, parentArgument } from './exec.ts';
 import type { ChildStart, RuntimeMessage } from './protocol.ts';
 import { discardSpecFile, writeSpecFile } from './spec-file.ts';
 
 const BOOTSTRAP = siblingModule(import.meta.url, './entry/process-main');
+
+const STOP_SIGNALS = {
+  terminate: 'SIGTERM',
+  kill: 'SIGKILL',
+  interrupt: 'SIGINT',
+} as const satisfies Record<StopHow, NodeJS.Signals>;
 
 /** Daemon children still running: stopped when this process exits, as Python does. */
 const daemonChildren = new Set<ChildProcess>();
@@ -43,7 +50,8 @@ export function launchProcess<In, Out>(
   };
   let handle = options.handle ?? null;
   const specFile = handle === null ? writeSpecFile(start) : null;
-  const child = fork(BOOTSTRAP, specFile === null ? [] : [specFile], {
+  const parent = parentArgument(process.pid, isMainThread);
+  const child = fork(BOOTSTRAP, specFile === null ? [parent] : [parent, specFile], {
     execArgv: childExecArgv(),
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -128,7 +136,7 @@ export function launchProcess<In, Out>(
       child.send(message as Serializable);
     },
     stop(how) {
-      child.kill(how === 'terminate' ? 'SIGTERM' : 'SIGKILL');
+      child.kill(STOP_SIGNALS[how]);
     },
     keepAlive,
     awaitMessage: null,

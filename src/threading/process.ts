@@ -107,6 +107,20 @@ export class Process<F extends AnyFunction = AnyFunction> extends BaseWorker<F> 
   }
 
   /**
+   * Sends SIGINT, as Python 3.14's `Process.interrupt()`. Python raises `KeyboardInterrupt`
+   * in the child; JavaScript cannot throw into running code, so the child, once its event
+   * loop is free (a target awaiting, or between tasks), ends with `exitCode` 1 and this side
+   * reports a {@link KeyboardInterrupt} error (`ERR_KEYBOARD_INTERRUPT`) as its uncaught
+   * one, both as Python. A child that listens for `'SIGINT'` itself handles it instead, as a
+   * Python handler would. A target busy in synchronous code sees it only once it yields:
+   * use `terminate()` or `kill()` to stop such a child at once. A no-op once it has ended.
+   * @throws {StateError} before start, or after `close()`.
+   */
+  interrupt(): void {
+    this.stopChild('interrupt');
+  }
+
+  /**
    * Releases the process object. Afterwards most methods throw `process object is closed`.
    * Idempotent.
    * @throws {StateError} while the process is still running (`ERR_PROCESS_RUNNING`).

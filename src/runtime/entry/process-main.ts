@@ -4,7 +4,7 @@
  * the parent, then hands over to the payload module named in its start record.
  */
 import type { Socket } from 'node:net';
-import { errorToWire } from '../../transport/wire.ts';
+import { KeyboardInterrupt } from '../../errors.ts';
 import { adoptIdentity } from '../identity.ts';
 import type { ChildMain, ParentChannel } from '../parent-channel.ts';
 import type { ChildStart, RuntimeMessage } from '../protocol.ts';
@@ -24,13 +24,27 @@ function send(message: unknown, then?: () => void): void {
   });
 }
 
-exitWithParent();
+// Arguments: how the parent names itself (orphan.ts), then the spec file, if any.
+const [parent, specFile] = process.argv.slice(2);
+exitWithParent(parent);
 
 // Errors outside the payload's care (a timer's callback, an unhandled rejection) end the
 // process as Python's would: reported, exit code 1.
-process.on('uncaughtException', (error) => {
-  const crashed: RuntimeMessage = { type: 'runtime.crashed', error: errorToWire(error) };
-  send(crashed, () => process.exit(1));
+// The wire's codec is loaded only then: most children never need it.
+function crash(error: unknown): void {
+  void import('../../transport/wire.ts').then(({ errorToWire }) => {
+    const crashed: RuntimeMessage = { type: 'runtime.crashed', error: errorToWire(error) };
+    send(crashed, () => process.exit(1));
+  });
+}
+process.on('uncaughtException', crash);
+// SIGINT (Process#interrupt(), Ctrl-C) ends the child as Python's KeyboardInterrupt does:
+// exit code 1, the error reported. A program's own SIGINT listener takes it over; with no
+// listener at all (ours removed), Node's default ends the process with -2, as Python's
+// SIG_DFL does.
+process.on('SIGINT', () => {
+  if (process.listenerCount('SIGINT') > 1) return;
+  crash(new KeyboardInterrupt('ERR_KEYBOARD_INTERRUPT', 'interrupted by SIGINT'));
 });
 
 const exiting: RuntimeMessage = { type: 'runtime.exiting' };
@@ -55,7 +69,6 @@ async function run(start: ChildStart, handle?: Socket): Promise<void> {
   await main(channel, start.data, handle);
 }
 
-const specFile = process.argv[2];
 if (specFile === undefined) {
   // A socket comes with the start message. Messages that arrive before a 'message' listener
   // exists are dropped, so the parent waits for 'runtime.ready' before it sends it.
