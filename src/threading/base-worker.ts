@@ -38,7 +38,7 @@ import {
 } from '../runtime/target.ts';
 
 /** The payload every Thread and Process runs in its child: it calls the target or `run()`. */
-const RUN_TARGET = siblingModule(import.meta.url, './entry/run-target');
+export const RUN_TARGET = siblingModule(import.meta.url, './entry/run-target');
 
 /** Options shared by `new Thread()` and `new Process()`. */
 export type WorkerOptions<F extends AnyFunction> = {

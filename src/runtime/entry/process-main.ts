@@ -24,8 +24,9 @@ function send(message: unknown, then?: () => void): void {
   });
 }
 
-// Arguments: how the parent names itself (orphan.ts), then the spec file, if any.
-const [parent, specFile] = process.argv.slice(2);
+// Arguments: how the parent names itself (orphan.ts), then the spec file, or the payload a
+// spare preloads (`spare:<url>`), or nothing when the start record comes with a socket.
+const [parent, startArgument] = process.argv.slice(2);
 exitWithParent(parent);
 
 // Errors outside the payload's care (a timer's callback, an unhandled rejection) end the
@@ -69,12 +70,20 @@ async function run(start: ChildStart, handle?: Socket): Promise<void> {
   await main(channel, start.data, handle);
 }
 
-if (specFile === undefined) {
-  // A socket comes with the start message. Messages that arrive before a 'message' listener
-  // exists are dropped, so the parent waits for 'runtime.ready' before it sends it.
+const SPARE = 'spare:';
+
+if (startArgument === undefined || startArgument.startsWith(SPARE)) {
+  // The start record comes over IPC: with a socket, or to a spare (process-launcher.ts).
+  // Messages that arrive before a 'message' listener exists are dropped, so the parent
+  // waits for 'runtime.ready' before it sends it. A spare loads its payload first, so that
+  // a start finds it ready to run.
   process.once('message', (message: RuntimeMessage, handle?: Socket) => {
     if (message.type === 'runtime.start') void run(message.start, handle);
   });
   const ready: RuntimeMessage = { type: 'runtime.ready' };
-  send(ready);
-} else void run(takeSpecFile(specFile));
+  if (startArgument === undefined) send(ready);
+  else
+    void import(startArgument.slice(SPARE.length)).then(() => {
+      send(ready);
+    });
+} else void run(takeSpecFile(startArgument));
