@@ -73,6 +73,7 @@ export {
   type WaitOptions,
 } from './sync/index.ts';
 export type { JoinOptions, WorkerOptions } from './threading/base-worker.ts';
+export type { PrestartOptions } from './threading/prestart.ts';
 export {
   activeChildren,
   activeCount,

@@ -78,7 +78,7 @@ async function multitaskWorker(
       await worker.join();
       if (worker.exitCode !== 0) throw new Error(`${kind} exited with code ${worker.exitCode}`);
     },
-    spare ? () => Kind.prestart(1) : undefined,
+    spare ? () => Kind.prestart(1, { preload: [target] }) : undefined,
   );
 }
 
@@ -99,6 +99,7 @@ export const startup: Scenario<StartupParams> = {
     'request to the join (exit observed); the median per child, then the median across ' +
     'rounds. Raw rows load a module that notes the time and ends; multitask rows run a ' +
     'task reference to a function that does the same, from dist/; a spare row prestarts one ' +
+    "(preloading the target's module) " +
     'spare before each start, outside the clock. "start → target": from the request to ' +
     'the target running, on the monotonic clock every process shares. CPython forkserver: ' +
     'the server is started by the untimed starts.',

@@ -43,9 +43,9 @@ function stopDaemonsAtExit(child: ChildProcess): void {
   });
 }
 
-function forkBootstrap(startArgument: string | null): ChildProcess {
-  const parent = parentArgument(process.pid, isMainThread);
-  return fork(BOOTSTRAP, startArgument === null ? [parent] : [parent, startArgument], {
+/** Forks the bootstrap; `rest`: the spec file, or a spare's payload and preload modules. */
+function forkBootstrap(rest: readonly string[]): ChildProcess {
+  return fork(BOOTSTRAP, [parentArgument(process.pid, isMainThread), ...rest], {
     execArgv: childExecArgv(),
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -75,8 +75,8 @@ function spareList(payload: string): SpareProcess[] {
   return list;
 }
 
-function forkSpare(payload: string): SpareProcess {
-  const child = forkBootstrap(`spare:${payload}`);
+function forkSpare(payload: string, preload: readonly string[]): SpareProcess {
+  const child = forkBootstrap([`spare:${payload}`, ...preload]);
   const list = spareList(payload);
   const drop = (): void => {
     const at = list.findIndex((spare) => spare.child === child);
@@ -125,13 +125,18 @@ function forkSpare(payload: string): SpareProcess {
 }
 
 /**
- * Keeps `count` spare processes for `payload` (forks the missing ones, stops the ones over),
- * and resolves once each has loaded its payload.
+ * Keeps `count` spare processes for `payload` (forks the missing ones, which also import
+ * the `preload` modules, and stops the ones over), and resolves once each has loaded its
+ * payload.
  */
-export async function prestartProcesses(payload: URL, count: number): Promise<void> {
+export async function prestartProcesses(
+  payload: URL,
+  count: number,
+  preload: readonly string[] = [],
+): Promise<void> {
   const list = spareList(payload.href);
   while (list.length > count) list.pop()?.child.kill('SIGKILL');
-  while (list.length < count) list.push(forkSpare(payload.href));
+  while (list.length < count) list.push(forkSpare(payload.href, preload));
   await Promise.all(list.map((spare) => spare.ready));
 }
 
@@ -149,7 +154,7 @@ export function launchProcess<In, Out>(
   const spare = spares.get(start.payload)?.shift() ?? null;
   spare?.detach();
   const specFile = handle === null && spare === null ? writeSpecFile(start) : null;
-  const child = spare?.child ?? forkBootstrap(specFile);
+  const child = spare?.child ?? forkBootstrap(specFile === null ? [] : [specFile]);
   let exitCode = 1;
   let crash: unknown;
   let reported = false;

@@ -45,7 +45,8 @@ export type TaskModule<M> = {
 /** What a thread, process or pool can run: a task reference or an inline function. */
 export type Target<F extends AnyFunction = AnyFunction> = F | TaskRef<F>;
 
-function moduleUrl(module: string | URL, name: string): string {
+/** The `file:` URL of a module named by a `file:` URL or an absolute path. */
+export function moduleUrl(module: string | URL, name: string): string {
   if (module instanceof URL) {
     if (module.protocol !== 'file:') {
       throw new ArgumentTypeError(

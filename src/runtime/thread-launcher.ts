@@ -40,8 +40,8 @@ function spareList(payload: string): SpareThread[] {
   return list;
 }
 
-function startSpare(payload: string): SpareThread {
-  const worker = startInternalWorker(BOOTSTRAP, { spare: payload });
+function startSpare(payload: string, preload: readonly string[]): SpareThread {
+  const worker = startInternalWorker(BOOTSTRAP, { spare: payload, preload });
   const list = spareList(payload);
   // A spare that ends before it is taken (its payload failed to load) is dropped, its error
   // with it: no one asked for that thread yet.
@@ -76,13 +76,18 @@ function startSpare(payload: string): SpareThread {
 }
 
 /**
- * Keeps `count` spare threads for `payload` (starts the missing ones, stops the ones over),
- * and resolves once each has loaded its payload.
+ * Keeps `count` spare threads for `payload` (starts the missing ones, which also import
+ * the `preload` modules, and stops the ones over), and resolves once each has loaded its
+ * payload.
  */
-export async function prestartThreads(payload: URL, count: number): Promise<void> {
+export async function prestartThreads(
+  payload: URL,
+  count: number,
+  preload: readonly string[] = [],
+): Promise<void> {
   const list = spareList(payload.href);
   while (list.length > count) void list.pop()?.worker.terminate();
-  while (list.length < count) list.push(startSpare(payload.href));
+  while (list.length < count) list.push(startSpare(payload.href, preload));
   await Promise.all(list.map((spare) => spare.ready));
 }
 

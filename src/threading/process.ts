@@ -29,6 +29,7 @@ import {
 } from '../runtime/identity.ts';
 import { launchProcess, prestartProcesses } from '../runtime/process-launcher.ts';
 import { assertInteger } from '../internal/validate.ts';
+import { preloadUrls, type PrestartOptions } from './prestart.ts';
 import type { ChildMessage } from '../runtime/protocol.ts';
 import { takeSocket } from '../runtime/socket-handle.ts';
 import type { AnyFunction } from '../runtime/target.ts';
@@ -90,6 +91,8 @@ export class Process<F extends AnyFunction = AnyFunction> extends BaseWorker<F> 
    * two instead of after a cold start. CPython's forkserver start method hands out a ready
    * process the same way. Resolves once all `count` are ready. Spares are not replaced as
    * they are taken: call it again to top them up; `prestart(0)` stops the idle ones.
+   * `preload` names modules each new spare imports while it waits (Python's
+   * `set_forkserver_preload()`): a target from one of them starts without loading it.
    * Idle spares do not keep the program alive, and end with it (killed at its exit, and when it is killed). A spare
    * has the environment and working directory of the moment it was forked, as a
    * forkserver's process has the server's.
@@ -102,10 +105,12 @@ export class Process<F extends AnyFunction = AnyFunction> extends BaseWorker<F> 
    * ```
    * @throws {ArgumentTypeError} when `count` is not a number (`ERR_INVALID_ARG_TYPE`).
    * @throws {ArgumentRangeError} when `count` is negative or not an integer (`ERR_OUT_OF_RANGE`).
+   * @throws {ArgumentTypeError} for a `preload` that is not an array of task references,
+   *   `file:` URLs or absolute paths (`ERR_INVALID_ARG_TYPE`, `ERR_INVALID_ARG_VALUE`).
    */
-  static prestart(count: number): Promise<void> {
+  static prestart(count: number, options?: PrestartOptions): Promise<void> {
     assertInteger(count, 'count', 0);
-    return prestartProcesses(RUN_TARGET, count);
+    return prestartProcesses(RUN_TARGET, count, preloadUrls(options));
   }
 
   /** The child's process id; `null` before start. In the child itself, its own pid. */

@@ -4,6 +4,7 @@
  * environment of the moment it was started, which tells a worker that came from one.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, it } from 'node:test';
 import {
   ArgumentRangeError,
@@ -18,6 +19,9 @@ import { runScript, waitForPidGone } from '../helpers/scripts.ts';
 
 const tasks = taskModule<typeof import('./fixtures/spare-tasks.ts')>(
   new URL('./fixtures/spare-tasks.ts', import.meta.url),
+);
+const preloadTasks = taskModule<typeof import('./fixtures/preload-tasks.ts')>(
+  new URL('./fixtures/preload-tasks.ts', import.meta.url),
 );
 const scratch = scratchDir();
 const PROBE = 'MULTITASK_SPARE_PROBE';
@@ -79,6 +83,23 @@ forEachBackend(({ kind, Worker }) => {
         workers.map((worker) => [worker.name, (worker as Process).pid]),
       );
     }
+  });
+
+  it('a spare imports its preload modules before it is taken', async () => {
+    await Worker.prestart(1, { preload: [preloadTasks.writeImportTime] });
+    const path = scratch.file(`${kind}-preload.json`);
+    const beforeStart = Number(process.hrtime.bigint()) / 1e6;
+    const worker = new Worker({ target: preloadTasks.writeImportTime, args: [path] });
+    worker.start();
+    await worker.join();
+    assert.equal(worker.exitCode, 0);
+    const importedAt = Number(readFileSync(path, 'utf8'));
+    assert.ok(importedAt < beforeStart, `imported at ${importedAt}, started at ${beforeStart}`);
+    assert.throws(() => Worker.prestart(1, { preload: ['relative.ts'] }), ArgumentTypeError);
+    assert.throws(
+      () => Worker.prestart(1, { preload: 'x' as unknown as string[] }),
+      ArgumentTypeError,
+    );
   });
 
   it('prestart(0) stops the idle spares; prestart refuses a bad count', async () => {

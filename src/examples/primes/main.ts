@@ -113,11 +113,11 @@ export async function runPrimes(
   };
   add(await timed('serial', 1, () => sumPrimes(0, n)));
   for (const count of [4, 10]) {
-    await Thread.prestart(count);
+    await Thread.prestart(count, { preload: [tasks.sumPrimesIntoShared] });
     add(await timed('threads', count, () => withThreads(n, count)));
   }
   for (const count of [4, 10]) {
-    await Process.prestart(count);
+    await Process.prestart(count, { preload: [tasks.sumPrimesIntoFile] });
     add(await timed('processes', count, () => withProcesses(n, count)));
   }
   for (const kind of ['thread pool', 'process pool'] as const) {

@@ -25,8 +25,9 @@ function send(message: unknown, then?: () => void): void {
 }
 
 // Arguments: how the parent names itself (orphan.ts), then the spec file, or the payload a
-// spare preloads (`spare:<url>`), or nothing when the start record comes with a socket.
-const [parent, startArgument] = process.argv.slice(2);
+// spare loads (`spare:<url>`) and the modules it preloads, or nothing when the start record
+// comes with a socket.
+const [parent, startArgument, ...preload] = process.argv.slice(2);
 exitWithParent(parent);
 
 // Errors outside the payload's care (a timer's callback, an unhandled rejection) end the
@@ -82,8 +83,13 @@ if (startArgument === undefined || startArgument.startsWith(SPARE)) {
   });
   const ready: RuntimeMessage = { type: 'runtime.ready' };
   if (startArgument === undefined) send(ready);
-  else
-    void import(startArgument.slice(SPARE.length)).then(() => {
+  else {
+    // A module that fails here is left for the start to import (and report) again.
+    const loading = [startArgument.slice(SPARE.length), ...preload].map((module) =>
+      import(module).catch(() => undefined),
+    );
+    void Promise.all(loading).then(() => {
       send(ready);
     });
+  }
 } else void run(takeSpecFile(startArgument));

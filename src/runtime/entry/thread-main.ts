@@ -18,11 +18,20 @@ import { adoptIdentity } from '../identity.ts';
 import type { ChildMain, ParentChannel } from '../parent-channel.ts';
 import type { ThreadStart } from '../protocol.ts';
 
+/**
+ * Imports a spare's preload modules. One that fails is left for the target to import (and
+ * report) again.
+ */
+async function preloadModules(modules: readonly string[]): Promise<void> {
+  await Promise.all(modules.map((module) => import(module).catch(() => undefined)));
+}
+
 /** The start record: in `workerData`, or for a spare, the first message once it is ready. */
 async function startRecord(): Promise<ThreadStart> {
-  const data = workerData as { start: ThreadStart } | { spare: string };
+  const data = workerData as { start: ThreadStart } | { spare: string; preload: string[] };
   if ('start' in data) return data.start;
   await import(data.spare);
+  await preloadModules(data.preload);
   const port = parentPort;
   if (port === null)
     throw new StateError('ERR_INTERNAL', 'multitask: a worker thread has no parent port');
