@@ -90,6 +90,13 @@ export class AttributeError extends MultitaskError {}
 export class WorkerStartError extends MultitaskError {}
 
 /**
+ * Python's `KeyboardInterrupt`: a child process received SIGINT (`Process#interrupt()`, or
+ * Ctrl-C) while it had no SIGINT listener of its own. The child ends with exit code 1, as
+ * Python's does, and its parent reports this error as the child's uncaught one.
+ */
+export class KeyboardInterrupt extends MultitaskError {}
+
+/**
  * A barrier that is broken: aborted, reset while threads waited, timed out, or whose action
  * failed. Python's `threading.BrokenBarrierError`.
  */

@@ -33,6 +33,7 @@ export {
   RemoteTraceback,
   StateError,
   WorkerStartError,
+  KeyboardInterrupt,
   SubprocessError,
   CalledProcessError,
   TimeoutExpiredError,
@@ -87,6 +88,7 @@ export {
   type WaitOptions,
 } from './sync/index.ts';
 export type { JoinOptions, WorkerOptions } from './threading/base-worker.ts';
+export type { PrestartOptions } from './threading/prestart.ts';
 export {
   activeChildren,
   activeCount,

@@ -48,10 +48,6 @@ def die(path):
     os._exit(1)
 
 
-def return_at_once():
-    pass
-
-
 def quantile(values, q):
     """Linear interpolation between the nearest ranks, as bench/lib/stats.ts computes it."""
     ordered = sorted(values)
@@ -231,25 +227,35 @@ def lock_pairs(p, lock):
 # --- 7. start-up ---
 
 
-def median_start_ms(p, start_and_join):
-    for _ in range(p["warmup"]):
-        start_and_join()
-    times = []
-    for _ in range(p["starts"]):
-        start = time.perf_counter()
-        start_and_join()
-        times.append((time.perf_counter() - start) * 1000)
-    return {"ms": statistics.median(times)}
+def monotonic_ms():
+    """Milliseconds on CLOCK_MONOTONIC, the clock that Node's process.hrtime reads too."""
+    return time.clock_gettime(time.CLOCK_MONOTONIC) * 1000
 
 
-def start_and_join(factory):
-    def run():
-        worker = factory(target=return_at_once)
-        worker.start()
-        worker.join()
-        check(getattr(worker, "exitcode", 0) == 0, "the worker failed")
+def stamp_reached(path):
+    reached = monotonic_ms()
+    with open(path, "w") as f:
+        f.write(repr(reached))
 
-    return run
+
+def median_start_ms(p, factory):
+    """Medians of start -> join and of start -> target reached, as the Node rows measure."""
+    joins, reaches = [], []
+    with tempfile.TemporaryDirectory() as directory:
+        for i in range(p["warmup"] + p["starts"]):
+            path = os.path.join(directory, f"reached-{i}")
+            start = monotonic_ms()
+            worker = factory(target=stamp_reached, args=(path,))
+            worker.start()
+            worker.join()
+            joined = monotonic_ms()
+            check(getattr(worker, "exitcode", 0) == 0, "the worker failed")
+            if i < p["warmup"]:
+                continue
+            joins.append(joined - start)
+            with open(path) as f:
+                reaches.append(float(f.read()) - start)
+    return {"ms": statistics.median(joins), "reach": statistics.median(reaches)}
 
 
 # --- 8. recovery ---
@@ -461,14 +467,15 @@ CONTENDERS = {
     ("05-queue", "cpython-mp-queue"): queue_process,
     ("06-lock", "cpython-threading-lock"): lambda p: lock_pairs(p, threading.Lock()),
     ("06-lock", "cpython-mp-lock"): lambda p: lock_pairs(p, multiprocessing.Lock()),
-    ("07-startup", "cpython-thread"): lambda p: median_start_ms(
-        p, start_and_join(threading.Thread)
-    ),
+    ("07-startup", "cpython-thread"): lambda p: median_start_ms(p, threading.Thread),
     ("07-startup", "cpython-process-fork"): lambda p: median_start_ms(
-        p, start_and_join(multiprocessing.get_context("fork").Process)
+        p, multiprocessing.get_context("fork").Process
+    ),
+    ("07-startup", "cpython-process-forkserver"): lambda p: median_start_ms(
+        p, multiprocessing.get_context("forkserver").Process
     ),
     ("07-startup", "cpython-process-spawn"): lambda p: median_start_ms(
-        p, start_and_join(multiprocessing.get_context("spawn").Process)
+        p, multiprocessing.get_context("spawn").Process
     ),
     ("08-recovery", "cpython-processpoolexecutor"): recovery_executor,
     ("08-recovery", "cpython-pool"): recovery_pool,

@@ -132,6 +132,8 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       {"wake", nullptr, Wake, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"processStartTime", nullptr, ProcessStartTime, nullptr, nullptr, nullptr,
        napi_enumerable, nullptr},
+      {"dieWithParent", nullptr, DieWithParent, nullptr, nullptr, nullptr, napi_enumerable,
+       nullptr},
       {"openNamed", nullptr, OpenNamed, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   if (napi_define_properties(env, exports, sizeof(functions) / sizeof(functions[0]),

@@ -65,6 +65,7 @@ napi_value Wake(napi_env env, napi_callback_info info);
 napi_value WaitAsync(napi_env env, napi_callback_info info);
 napi_value CancelWait(napi_env env, napi_callback_info info);
 napi_value ProcessStartTime(napi_env env, napi_callback_info info);
+napi_value DieWithParent(napi_env env, napi_callback_info info);  // process.cc
 napi_value OpenNamed(napi_env env, napi_callback_info info);  // named.cc
 
 // Whether this kernel has futex_waitv (Linux 5.15); probed once.

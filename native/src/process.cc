@@ -5,6 +5,8 @@
 // none, knows that the owner is gone.
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -65,6 +67,28 @@ napi_value ProcessStartTime(napi_env env, napi_callback_info info) {
   napi_value result;
   MT_NAPI(napi_create_double(env, static_cast<double>(start_time), &result), nullptr);
   return result;
+}
+
+// dieWithParent(parentPid) -> boolean: asks the kernel to SIGKILL this process when the
+// thread that forked it ends (PR_SET_PDEATHSIG), whatever this process is doing, a
+// synchronous wait or a busy loop included. Returns false when the parent had already died
+// before the request (this process's parent is then no longer `parentPid`): the caller ends
+// at once. The signal follows the forking *thread*: call this only in a child forked by
+// its parent's main thread.
+napi_value DieWithParent(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  MT_NAPI(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), nullptr);
+  int64_t parent;
+  if (!GetInteger(env, argc > 0 ? argv[0] : nullptr, "parentPid", 1, INT32_MAX, &parent)) {
+    return nullptr;
+  }
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return ThrowErrno(env, errno, "prctl");
+  // Closes the race: a parent that died before the prctl sent no signal, but this process
+  // has been reparented by then.
+  napi_value alive;
+  MT_NAPI(napi_get_boolean(env, getppid() == static_cast<pid_t>(parent), &alive), nullptr);
+  return alive;
 }
 
 }  // namespace multitask

@@ -87,6 +87,12 @@ export interface NativeAddon {
    */
   processStartTime(pid: number): number | null;
   /**
+   * Has the kernel SIGKILL this process when the thread that forked it ends
+   * (`PR_SET_PDEATHSIG`); `false` when the parent, `parentPid`, had died already. The signal
+   * follows the forking thread: only for a child forked by its parent's main thread.
+   */
+  dieWithParent(parentPid: number): boolean;
+  /**
    * Creates (`O_EXCL`: `EEXIST` when taken) or attaches to (`ENOENT` when missing) the named
    * segment `/dev/shm/<name>` and maps it whole; attaching refuses (`ERANGE`) a `size`
    * larger than the segment. The buffer unmaps itself once collected (native/src/named.cc).

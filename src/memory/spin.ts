@@ -15,7 +15,6 @@
  * [1] CLOSING  set once by the sender just before it ends on its own (0 until then)
  * ```
  */
-import { performance } from 'node:perf_hooks';
 
 const POSTED = 0;
 const CLOSING = 1;

@@ -10,8 +10,11 @@ import type { InheritedIdentity } from './identity.ts';
 /** Which backend runs a child. */
 export type ChildKind = 'thread' | 'process';
 
-/** How to stop a child: `terminate` (SIGTERM, exit code -15) or `kill` (SIGKILL, -9). */
-export type StopHow = 'terminate' | 'kill';
+/**
+ * How to stop a child: `terminate` (SIGTERM, exit code -15), `kill` (SIGKILL, -9), or, for a
+ * process only, `interrupt` (SIGINT: the child decides, see `Process#interrupt()`).
+ */
+export type StopHow = 'terminate' | 'kill' | 'interrupt';
 
 /** What a child reports to its parent. */
 export interface ChildEvents<Out> {

@@ -28,7 +28,15 @@ export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): 
   return signal === null ? 1 : -constants.signals[signal];
 }
 
-/** The exit code of a child stopped with `how`: -15 (SIGTERM) or -9 (SIGKILL). */
+/** The exit code of a thread stopped with `how`: -9 (`kill`) or -15 (SIGTERM, the others). */
 export function stoppedExitCode(how: StopHow): number {
-  return -constants.signals[how === 'terminate' ? 'SIGTERM' : 'SIGKILL'];
+  return -constants.signals[how === 'kill' ? 'SIGKILL' : 'SIGTERM'];
+}
+
+/**
+ * How a parent names itself to a child process it forks (the child's first argument, read
+ * by entry/orphan.ts): its pid, and whether its main thread forked the child.
+ */
+export function parentArgument(pid: number, mainThread: boolean): string {
+  return `${pid}:${mainThread ? 'main' : 'thread'}`;
 }

@@ -66,6 +66,11 @@ export interface RunSpec {
   readonly target: TargetSpec;
   readonly args: readonly unknown[];
   readonly instance: InstanceSpec | null;
+  /**
+   * The modules that register the kinds of shared object in `args` and `instance`
+   * (kind-modules.ts): the child imports them, and no other kind, before rebuilding those.
+   */
+  readonly kindModules: readonly string[];
 }
 
 /** What a Thread's or Process's child tells its parent. */

@@ -9,19 +9,8 @@
  * at the top level of `args`: the IPC channel carries one handle per message.
  */
 import { Socket } from 'node:net';
-import { ArgumentTypeError, StateError } from '../errors.ts';
-
-/** The placeholder's only key: a plain object survives `v8.serialize` and shared encoding. */
-const SOCKET_SLOT = '@@multitask/socket';
-
-/** Where the handed-over socket goes in `args`. */
-interface SocketSlot {
-  readonly [SOCKET_SLOT]: true;
-}
-
-function isSlot(value: unknown): value is SocketSlot {
-  return typeof value === 'object' && value !== null && SOCKET_SLOT in value;
-}
+import { ArgumentTypeError } from '../errors.ts';
+import { SOCKET_SLOT, type SocketSlot } from './socket-slot.ts';
 
 /**
  * Takes the socket out of a process's `args`, leaving a placeholder in its place. Anything
@@ -45,21 +34,4 @@ export function takeSocket(args: unknown): { args: unknown; socket: Socket | nul
     args: args.map((value: unknown, i) => (i === index ? slot : value)),
     socket: args[index] as Socket,
   };
-}
-
-/**
- * In the child: puts the received `socket` where the parent's placeholder is, in place.
- * @throws {StateError} (`ERR_CONNECTION_CLOSED`) when `args` expects a socket and none arrived (the parent's socket was
- * closed before it could be sent).
- */
-export function putSocket(args: unknown[], socket: Socket | undefined): void {
-  const index = args.findIndex(isSlot);
-  if (index === -1) return;
-  if (socket === undefined) {
-    throw new StateError(
-      'ERR_CONNECTION_CLOSED',
-      `args[${index}] was a net.Socket that closed before it reached the process: nothing to run it with`,
-    );
-  }
-  args[index] = socket;
 }

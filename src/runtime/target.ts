@@ -8,9 +8,11 @@ import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ArgumentTypeError } from '../errors.ts';
 import { describeValue, typeError } from '../internal/validate.ts';
-import { reviveFunction } from '../transport/function-revive.ts';
 import { shipFunction } from '../transport/function-source.ts';
 import type { TargetSpec } from './protocol.ts';
+
+// The child's side, apart so that a child loads no parser (target-call.ts).
+export { callTarget, loadTask } from './target-call.ts';
 
 /** Any function: the shape of a target. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parameter types are inferred per target
@@ -43,7 +45,8 @@ export type TaskModule<M> = {
 /** What a thread, process or pool can run: a task reference or an inline function. */
 export type Target<F extends AnyFunction = AnyFunction> = F | TaskRef<F>;
 
-function moduleUrl(module: string | URL, name: string): string {
+/** The `file:` URL of a module named by a `file:` URL or an absolute path. */
+export function moduleUrl(module: string | URL, name: string): string {
   if (module instanceof URL) {
     if (module.protocol !== 'file:') {
       throw new ArgumentTypeError(
@@ -115,19 +118,6 @@ export function isTaskRef(value: unknown): value is TaskRef {
   return typeof value === 'object' && value !== null && kTaskRef in value;
 }
 
-/** Imports a referenced task and checks that it is a function. */
-export async function loadTask(module: string, exportName: string): Promise<AnyFunction> {
-  const namespace = (await import(module)) as Record<string, unknown>;
-  const task = namespace[exportName];
-  if (typeof task !== 'function') {
-    throw new ArgumentTypeError(
-      `Expected \`${exportName}\` to be a function exported by ${module}, got ${describeValue(task)}`,
-      'ERR_TARGET_NOT_FOUND',
-    );
-  }
-  return task as AnyFunction;
-}
-
 /**
  * How a child finds `target`: by module and export, or as shipped source.
  * @param name - The argument's name in errors: `target`, `task`, `initializer`.
@@ -139,16 +129,4 @@ export function targetSpec(target: Target | undefined, name = 'target'): TargetS
     return { kind: 'ref', module: target.module, exportName: target.exportName };
   if (typeof target === 'function') return { kind: 'source', ...shipFunction(target, name) };
   throw typeError(name, 'a function or a task reference from taskModule()', target);
-}
-
-/** Resolves a target spec in the child and calls it. */
-export async function callTarget(spec: TargetSpec, args: readonly unknown[]): Promise<unknown> {
-  switch (spec.kind) {
-    case 'none':
-      return undefined;
-    case 'ref':
-      return (await loadTask(spec.module, spec.exportName))(...args);
-    case 'source':
-      return reviveFunction(spec)(...args);
-  }
 }

@@ -5,8 +5,12 @@
  * port, so that this side can take a message synchronously (`receiveMessageOnPort`) when it
  * expects one within microseconds ({@link Child.awaitMessage}). Each side bumps a signal
  * word after every post (memory/spin.ts), which the other side may spin or sleep on.
+ *
+ * Spares: a spare thread is started ahead of time, loads its payload, says so and waits; a
+ * launch without heap limits takes one and sends it the start record (entry/thread-main.ts).
+ * Idle spares keep nothing alive, and end with this process.
  */
-import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type Worker } from 'node:worker_threads';
 import { siblingModule, startInternalWorker } from '../internal/loader-hooks.ts';
 import { ownerTable } from '../memory/owners.ts';
 import { ANSWER_BUSY_MS, isClosing, newSignal, signal, spinFor } from '../memory/spin.ts';
@@ -16,8 +20,79 @@ import type { ThreadStart } from './protocol.ts';
 
 const BOOTSTRAP = siblingModule(import.meta.url, './entry/thread-main');
 
+/** A spare thread, and when it has loaded its payload. */
+interface SpareThread {
+  readonly worker: Worker;
+  readonly ready: Promise<void>;
+  /** Takes its listeners off, for the launch that takes it. */
+  readonly detach: () => void;
+}
+
+/** Idle spares by payload URL, oldest first. */
+const spares = new Map<string, SpareThread[]>();
+
+function spareList(payload: string): SpareThread[] {
+  let list = spares.get(payload);
+  if (list === undefined) {
+    list = [];
+    spares.set(payload, list);
+  }
+  return list;
+}
+
+function startSpare(payload: string, preload: readonly string[]): SpareThread {
+  const worker = startInternalWorker(BOOTSTRAP, { spare: payload, preload });
+  const list = spareList(payload);
+  // A spare that ends before it is taken (its payload failed to load) is dropped, its error
+  // with it: no one asked for that thread yet.
+  const drop = (): void => {
+    const at = list.findIndex((spare) => spare.worker === worker);
+    if (at !== -1) list.splice(at, 1);
+  };
+  const ignore = (): void => undefined;
+  worker.once('exit', drop);
+  worker.on('error', ignore);
+  const ready = new Promise<void>((resolve) => {
+    worker.once('message', () => {
+      resolve();
+    });
+    worker.once('exit', () => {
+      resolve();
+    });
+  });
+  // Alive until ready, for whoever awaits prestart(); idle after that, it keeps nothing alive.
+  void ready.then(() => {
+    if (list.includes(spare)) worker.unref();
+  });
+  const spare: SpareThread = {
+    worker,
+    ready,
+    detach: () => {
+      worker.off('exit', drop);
+      worker.off('error', ignore);
+    },
+  };
+  return spare;
+}
+
 /**
- * Starts `options.payload` on a new worker thread.
+ * Keeps `count` spare threads for `payload` (starts the missing ones, which also import
+ * the `preload` modules, and stops the ones over), and resolves once each has loaded its
+ * payload.
+ */
+export async function prestartThreads(
+  payload: URL,
+  count: number,
+  preload: readonly string[] = [],
+): Promise<void> {
+  const list = spareList(payload.href);
+  while (list.length > count) void list.pop()?.worker.terminate();
+  while (list.length < count) list.push(startSpare(payload.href, preload));
+  await Promise.all(list.map((spare) => spare.ready));
+}
+
+/**
+ * Starts `options.payload` on a new worker thread, or on a spare one.
  *
  * @throws what `new Worker()` throws (bad `resourceLimits`, for one).
  */
@@ -39,10 +114,18 @@ export function launchThread<In, Out>(options: LaunchOptions, events: ChildEvent
     toParent: toParent.buffer,
   };
   let worker;
+  const spare =
+    options.resourceLimits === undefined ? spares.get(start.payload)?.shift() : undefined;
   try {
-    worker = startInternalWorker(BOOTSTRAP, { start }, [port2], {
-      resourceLimits: options.resourceLimits,
-    });
+    if (spare === undefined) {
+      worker = startInternalWorker(BOOTSTRAP, { start }, [port2], {
+        resourceLimits: options.resourceLimits,
+      });
+    } else {
+      spare.detach();
+      worker = spare.worker;
+      worker.postMessage({ start }, [port2]);
+    }
   } catch (error) {
     owners.release(ownerId);
     port1.close();
@@ -80,7 +163,7 @@ export function launchThread<In, Out>(options: LaunchOptions, events: ChildEvent
       port1.unref();
     }
   };
-  if (options.daemon) keepAlive(false);
+  keepAlive(!options.daemon);
   return {
     ident: worker.threadId,
     post(message, transfer) {

@@ -21,8 +21,9 @@ import '../broker/broker.ts';
 import { encodeShared } from '../memory/shared-object.ts';
 import { assertCloneable } from '../transport/cloneable.ts';
 import { errorFromWire } from '../transport/wire.ts';
-import type { Child, ChildEvents, LaunchOptions } from '../runtime/child.ts';
+import type { Child, ChildEvents, LaunchOptions, StopHow } from '../runtime/child.ts';
 import { moduleOfClass, registerClass } from '../runtime/class-registry.ts';
+import { kindModulesOf } from '../runtime/kind-modules.ts';
 import { reportUncaught } from './excepthook.ts';
 import type { InheritedIdentity } from '../runtime/identity.ts';
 import type { ChildMessage, InstanceSpec, RunSpec, TargetSpec } from '../runtime/protocol.ts';
@@ -37,7 +38,7 @@ import {
 } from '../runtime/target.ts';
 
 /** The payload every Thread and Process runs in its child: it calls the target or `run()`. */
-const RUN_TARGET = siblingModule(import.meta.url, './entry/run-target');
+export const RUN_TARGET = siblingModule(import.meta.url, './entry/run-target');
 
 /** Options shared by `new Thread()` and `new Process()`. */
 export type WorkerOptions<F extends AnyFunction> = {
@@ -231,7 +232,8 @@ export abstract class BaseWorker<F extends AnyFunction = AnyFunction> {
       assertCloneable(state, 'this', kind);
       instance = { module, className: this.constructor.name, state };
     }
-    const spec: RunSpec = { kind, target: this.#targetSpec, args, instance };
+    const kindModules = kindModulesOf(instance === null ? args : [args, instance.state]);
+    const spec: RunSpec = { kind, target: this.#targetSpec, args, instance, kindModules };
     const launch: BackendLaunch = {
       payload: RUN_TARGET,
       data: spec,
@@ -301,7 +303,7 @@ export abstract class BaseWorker<F extends AnyFunction = AnyFunction> {
   }
 
   /** @internal Stops the child: SIGTERM/SIGKILL for a process, `Worker#terminate()` for a thread. */
-  protected stopChild(kind: 'terminate' | 'kill'): void {
+  protected stopChild(kind: StopHow): void {
     this[kCheckUsable]();
     if (this.#state === 'initial') {
       throw new StateError('ERR_NOT_STARTED', this[kMessages]().notStartedStop);

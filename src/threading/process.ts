@@ -14,6 +14,7 @@ import {
 } from '../internal/symbols.ts';
 import {
   BaseWorker,
+  RUN_TARGET,
   type BackendLaunch,
   type LifecycleMessages,
   type RevivedOptions,
@@ -26,7 +27,9 @@ import {
   processChildIdentity,
   type InheritedIdentity,
 } from '../runtime/identity.ts';
-import { launchProcess } from '../runtime/process-launcher.ts';
+import { launchProcess, prestartProcesses } from '../runtime/process-launcher.ts';
+import { assertInteger } from '../internal/validate.ts';
+import { preloadUrls, type PrestartOptions } from './prestart.ts';
 import type { ChildMessage } from '../runtime/protocol.ts';
 import { takeSocket } from '../runtime/socket-handle.ts';
 import type { AnyFunction } from '../runtime/target.ts';
@@ -82,6 +85,34 @@ export class Process<F extends AnyFunction = AnyFunction> extends BaseWorker<F> 
     this.#socket = socket;
   }
 
+  /**
+   * Keeps `count` processes started and waiting, ready for the next `start()`s: each start
+   * takes one, whose Node process is already loaded, so the target runs within a millisecond or
+   * two instead of after a cold start. CPython's forkserver start method hands out a ready
+   * process the same way. Resolves once all `count` are ready. Spares are not replaced as
+   * they are taken: call it again to top them up; `prestart(0)` stops the idle ones.
+   * `preload` names modules each new spare imports while it waits (Python's
+   * `set_forkserver_preload()`): a target from one of them starts without loading it.
+   * Idle spares do not keep the program alive, and end with it (killed at its exit, and when it is killed). A spare
+   * has the environment and working directory of the moment it was forked, as a
+   * forkserver's process has the server's.
+   *
+   * @example
+   * ```ts
+   * await Process.prestart(4);
+   * const workers = ranges.map((range) => new Process({ target: tasks.sumPrimes, args: range }));
+   * for (const worker of workers) worker.start(); // no cold start
+   * ```
+   * @throws {ArgumentTypeError} when `count` is not a number (`ERR_INVALID_ARG_TYPE`).
+   * @throws {ArgumentRangeError} when `count` is negative or not an integer (`ERR_OUT_OF_RANGE`).
+   * @throws {ArgumentTypeError} for a `preload` that is not an array of task references,
+   *   `file:` URLs or absolute paths (`ERR_INVALID_ARG_TYPE`, `ERR_INVALID_ARG_VALUE`).
+   */
+  static prestart(count: number, options?: PrestartOptions): Promise<void> {
+    assertInteger(count, 'count', 0);
+    return prestartProcesses(RUN_TARGET, count, preloadUrls(options));
+  }
+
   /** The child's process id; `null` before start. In the child itself, its own pid. */
   get pid(): number | null {
     return this.lifecycleState === 'current' ? process.pid : this.ident;
@@ -104,6 +135,20 @@ export class Process<F extends AnyFunction = AnyFunction> extends BaseWorker<F> 
   /** Sends SIGKILL; `exitCode` becomes -9. */
   kill(): void {
     this.stopChild('kill');
+  }
+
+  /**
+   * Sends SIGINT, as Python 3.14's `Process.interrupt()`. Python raises `KeyboardInterrupt`
+   * in the child; JavaScript cannot throw into running code, so the child, once its event
+   * loop is free (a target awaiting, or between tasks), ends with `exitCode` 1 and this side
+   * reports a {@link KeyboardInterrupt} error (`ERR_KEYBOARD_INTERRUPT`) as its uncaught
+   * one, both as Python. A child that listens for `'SIGINT'` itself handles it instead, as a
+   * Python handler would. A target busy in synchronous code sees it only once it yields:
+   * use `terminate()` or `kill()` to stop such a child at once. A no-op once it has ended.
+   * @throws {StateError} before start, or after `close()`.
+   */
+  interrupt(): void {
+    this.stopChild('interrupt');
   }
 
   /**

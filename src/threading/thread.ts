@@ -6,9 +6,12 @@
 import { kChildIdentity, kKind, kLaunch, kMessages } from '../internal/symbols.ts';
 import type { Child, ChildEvents } from '../runtime/child.ts';
 import type { ChildMessage } from '../runtime/protocol.ts';
-import { launchThread } from '../runtime/thread-launcher.ts';
+import { launchThread, prestartThreads } from '../runtime/thread-launcher.ts';
+import { assertInteger } from '../internal/validate.ts';
+import { preloadUrls, type PrestartOptions } from './prestart.ts';
 import {
   BaseWorker,
+  RUN_TARGET,
   type BackendLaunch,
   type LifecycleMessages,
   type RevivedOptions,
@@ -59,6 +62,34 @@ export class Thread<F extends AnyFunction = AnyFunction> extends BaseWorker<F> {
    */
   constructor(options?: WorkerOptions<F> | RevivedOptions) {
     super(options, defaultThreadName, currentThreadIdentity().daemon);
+  }
+
+  /**
+   * Keeps `count` threads started and waiting, ready for the next `start()`s: each start
+   * takes one, whose thread (with its module loader) is already loaded, so the target runs within a millisecond or
+   * two instead of after a cold start. CPython's forkserver start method hands out a ready
+   * process the same way. Resolves once all `count` are ready. Spares are not replaced as
+   * they are taken: call it again to top them up; `prestart(0)` stops the idle ones.
+   * `preload` names modules each new spare imports while it waits (Python's
+   * `set_forkserver_preload()`): a target from one of them starts without loading it.
+   * Idle spares do not keep the program alive, and end with it. A spare
+   * has the environment (`process.env`) of the moment it was started, as a Worker does;
+   * a thread with `resourceLimits` never uses one.
+   *
+   * @example
+   * ```ts
+   * await Thread.prestart(4);
+   * const workers = ranges.map((range) => new Thread({ target: tasks.sumPrimes, args: range }));
+   * for (const worker of workers) worker.start(); // no cold start
+   * ```
+   * @throws {ArgumentTypeError} when `count` is not a number (`ERR_INVALID_ARG_TYPE`).
+   * @throws {ArgumentRangeError} when `count` is negative or not an integer (`ERR_OUT_OF_RANGE`).
+   * @throws {ArgumentTypeError} for a `preload` that is not an array of task references,
+   *   `file:` URLs or absolute paths (`ERR_INVALID_ARG_TYPE`, `ERR_INVALID_ARG_VALUE`).
+   */
+  static prestart(count: number, options?: PrestartOptions): Promise<void> {
+    assertInteger(count, 'count', 0);
+    return prestartThreads(RUN_TARGET, count, preloadUrls(options));
   }
 
   /**

@@ -44,7 +44,7 @@ it('multitask primes --n - a bad N is named, exit code 2', async () => {
 it('multitask primes --n 1_000 - prints the table', async () => {
   const io = capture();
   assert.equal(await run(['primes', '--n', '1_000'], io.write, io.error), 0);
-  assert.equal(io.out.length, 10);
+  assert.equal(io.out.length, 11);
   assert.match(io.out[0] ?? '', /below 1,000/);
   // Serial, 4 and 10 threads, 4 and 10 processes, the thread pool and the process pool.
   const rows = io.out.slice(2, 9);

@@ -63,6 +63,7 @@ it('main() - serial, threads, processes and both pools agree, in that order', as
   }
   assert.equal(drawn.filter((text) => text === '\r\x1b[K').length, 2);
   assert.match(lines[0] ?? '', /^Sum of the primes below 50,000; cpuCount\(\) = \d+$/);
-  assert.equal(lines.length, 10);
+  assert.equal(lines.length, 11);
+  assert.match(lines.at(-1) ?? '', /start from spares prestarted before each row is timed/);
   assert.match(lines[2] ?? '', /^serial\s+1\s+\d+\.\d\d\s+1\.00x\s+121,013,308$/);
 });

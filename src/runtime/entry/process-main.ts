@@ -4,7 +4,7 @@
  * the parent, then hands over to the payload module named in its start record.
  */
 import type { Socket } from 'node:net';
-import { errorToWire } from '../../transport/wire.ts';
+import { KeyboardInterrupt } from '../../errors.ts';
 import { adoptIdentity } from '../identity.ts';
 import type { ChildMain, ParentChannel } from '../parent-channel.ts';
 import type { ChildStart, RuntimeMessage } from '../protocol.ts';
@@ -24,13 +24,29 @@ function send(message: unknown, then?: () => void): void {
   });
 }
 
-exitWithParent();
+// Arguments: how the parent names itself (orphan.ts), then the spec file, or the payload a
+// spare loads (`spare:<url>`) and the modules it preloads, or nothing when the start record
+// comes with a socket.
+const [parent, startArgument, ...preload] = process.argv.slice(2);
+exitWithParent(parent);
 
 // Errors outside the payload's care (a timer's callback, an unhandled rejection) end the
 // process as Python's would: reported, exit code 1.
-process.on('uncaughtException', (error) => {
-  const crashed: RuntimeMessage = { type: 'runtime.crashed', error: errorToWire(error) };
-  send(crashed, () => process.exit(1));
+// The wire's codec is loaded only then: most children never need it.
+function crash(error: unknown): void {
+  void import('../../transport/wire.ts').then(({ errorToWire }) => {
+    const crashed: RuntimeMessage = { type: 'runtime.crashed', error: errorToWire(error) };
+    send(crashed, () => process.exit(1));
+  });
+}
+process.on('uncaughtException', crash);
+// SIGINT (Process#interrupt(), Ctrl-C) ends the child as Python's KeyboardInterrupt does:
+// exit code 1, the error reported. A program's own SIGINT listener takes it over; with no
+// listener at all (ours removed), Node's default ends the process with -2, as Python's
+// SIG_DFL does.
+process.on('SIGINT', () => {
+  if (process.listenerCount('SIGINT') > 1) return;
+  crash(new KeyboardInterrupt('ERR_KEYBOARD_INTERRUPT', 'interrupted by SIGINT'));
 });
 
 const exiting: RuntimeMessage = { type: 'runtime.exiting' };
@@ -55,13 +71,25 @@ async function run(start: ChildStart, handle?: Socket): Promise<void> {
   await main(channel, start.data, handle);
 }
 
-const specFile = process.argv[2];
-if (specFile === undefined) {
-  // A socket comes with the start message. Messages that arrive before a 'message' listener
-  // exists are dropped, so the parent waits for 'runtime.ready' before it sends it.
+const SPARE = 'spare:';
+
+if (startArgument === undefined || startArgument.startsWith(SPARE)) {
+  // The start record comes over IPC: with a socket, or to a spare (process-launcher.ts).
+  // Messages that arrive before a 'message' listener exists are dropped, so the parent
+  // waits for 'runtime.ready' before it sends it. A spare loads its payload first, so that
+  // a start finds it ready to run.
   process.once('message', (message: RuntimeMessage, handle?: Socket) => {
     if (message.type === 'runtime.start') void run(message.start, handle);
   });
   const ready: RuntimeMessage = { type: 'runtime.ready' };
-  send(ready);
-} else void run(takeSpecFile(specFile));
+  if (startArgument === undefined) send(ready);
+  else {
+    // A module that fails here is left for the start to import (and report) again.
+    const loading = [startArgument.slice(SPARE.length), ...preload].map((module) =>
+      import(module).catch(() => undefined),
+    );
+    void Promise.all(loading).then(() => {
+      send(ready);
+    });
+  }
+} else void run(takeSpecFile(startArgument));

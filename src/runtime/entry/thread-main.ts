@@ -3,17 +3,45 @@
  * imports it once the parent's hooks are registered. It takes the identity and owner id the
  * parent gave, builds the channel to the parent, then hands over to the payload module.
  *
+ * A spare (thread-launcher.ts) loads its payload first, says so on the Worker's own port,
+ * and waits there for its start record.
+ *
  * An uncaught error needs no reporting here: it ends the thread and reaches the parent as
  * the Worker's 'error' event.
  */
-import { receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { once } from 'node:events';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { StateError } from '../../errors.ts';
 import { adoptOwner } from '../../memory/owners.ts';
 import { signal, signalClosing, spinFor } from '../../memory/spin.ts';
 import { adoptIdentity } from '../identity.ts';
 import type { ChildMain, ParentChannel } from '../parent-channel.ts';
 import type { ThreadStart } from '../protocol.ts';
 
-const { start } = workerData as { start: ThreadStart };
+/**
+ * Imports a spare's preload modules. One that fails is left for the target to import (and
+ * report) again.
+ */
+async function preloadModules(modules: readonly string[]): Promise<void> {
+  await Promise.all(modules.map((module) => import(module).catch(() => undefined)));
+}
+
+/** The start record: in `workerData`, or for a spare, the first message once it is ready. */
+async function startRecord(): Promise<ThreadStart> {
+  const data = workerData as { start: ThreadStart } | { spare: string; preload: string[] };
+  if ('start' in data) return data.start;
+  await import(data.spare);
+  await preloadModules(data.preload);
+  const port = parentPort;
+  if (port === null)
+    throw new StateError('ERR_INTERNAL', 'multitask: a worker thread has no parent port');
+  const received = once(port, 'message');
+  port.postMessage('ready');
+  const [message] = (await received) as [{ start: ThreadStart }];
+  return message.start;
+}
+
+const start = await startRecord();
 // Before any payload or user module loads: their top-level code may ask who it is.
 adoptIdentity(start.identity);
 adoptOwner(start.owner.table, start.owner.id);

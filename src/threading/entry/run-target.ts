@@ -6,15 +6,12 @@
 import type { Socket } from 'node:net';
 import { kRebuild } from '../../internal/symbols.ts';
 import { decodeShared, importSharedKinds } from '../../memory/shared-object.ts';
-import { errorToWire } from '../../transport/wire.ts';
 import { loadClass } from '../../runtime/class-registry.ts';
 import { currentProcessIdentity, currentThreadIdentity } from '../../runtime/identity.ts';
-// Registers every kind of shared object, so that arguments can be rebuilt.
-import '../../runtime/kinds.ts';
 import type { ParentChannel } from '../../runtime/parent-channel.ts';
 import type { ChildMessage, RunSpec } from '../../runtime/protocol.ts';
-import { putSocket } from '../../runtime/socket-handle.ts';
-import { callTarget } from '../../runtime/target.ts';
+import { putSocket } from '../../runtime/socket-slot.ts';
+import { callTarget } from '../../runtime/target-call.ts';
 import type { BaseWorker, ReviveInfo } from '../base-worker.ts';
 import { joinNonDaemonChildren } from '../children.ts';
 
@@ -34,6 +31,10 @@ export async function main(
   socket: Socket | undefined,
 ): Promise<void> {
   const spec = data as RunSpec;
+  // Only the kinds of shared object this child received: loading them all costs more than
+  // the rest of a start. Kinds above the runtime (a Manager's proxies) name their modules in
+  // their envelopes.
+  await Promise.all(spec.kindModules.map((module) => import(module)));
   await importSharedKinds(spec.args);
   const args = decodeShared(spec.args) as unknown[];
   const state =
@@ -56,6 +57,8 @@ export async function main(
     }
   } catch (error) {
     exitCode = 1;
+    // Loaded only now: most children never need it.
+    const { errorToWire } = await import('../../transport/wire.ts');
     channel.post({ type: 'uncaught', error: errorToWire(error) });
   }
   await joinNonDaemonChildren();

@@ -1,0 +1,34 @@
+/**
+ * Finding and calling a target in the child (target.ts names one in the parent). Kept apart
+ * from target.ts so that a child loads neither the function parser nor path helpers.
+ */
+import { ArgumentTypeError } from '../errors.ts';
+import { describeValue } from '../internal/validate.ts';
+import { reviveFunction } from '../transport/function-revive.ts';
+import type { TargetSpec } from './protocol.ts';
+import type { AnyFunction } from './target.ts';
+
+/** Imports a referenced task and checks that it is a function. */
+export async function loadTask(module: string, exportName: string): Promise<AnyFunction> {
+  const namespace = (await import(module)) as Record<string, unknown>;
+  const task = namespace[exportName];
+  if (typeof task !== 'function') {
+    throw new ArgumentTypeError(
+      `Expected \`${exportName}\` to be a function exported by ${module}, got ${describeValue(task)}`,
+      'ERR_TARGET_NOT_FOUND',
+    );
+  }
+  return task as AnyFunction;
+}
+
+/** Resolves a target spec in the child and calls it. */
+export async function callTarget(spec: TargetSpec, args: readonly unknown[]): Promise<unknown> {
+  switch (spec.kind) {
+    case 'none':
+      return undefined;
+    case 'ref':
+      return (await loadTask(spec.module, spec.exportName))(...args);
+    case 'source':
+      return reviveFunction(spec)(...args);
+  }
+}
