@@ -13,7 +13,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { Queue } from '../../index.ts';
 import { DEFAULT_PORT, encodeServerMessage } from './protocol.ts';
-import { ChatRoom, type ChatRoomOptions, type Outgoing, type RoomOutput } from './room.ts';
+import { ChatRoom, type Outgoing, type RoomOutput } from './room.ts';
 
 /** Options of {@link startChatServer}. */
 export interface ChatServerOptions {
@@ -40,7 +40,7 @@ export interface ChatServerOptions {
   readonly adminName?: string;
   /**
    * The per-member rate limit: at most `maxMessages` lines in `rateWindowMs` (see
-   * {@link ChatRoomOptions}).
+   * `ChatRoomOptions` in room.ts).
    * @default 10 lines in 10_000 ms
    */
   readonly maxMessages?: number;
