@@ -108,6 +108,8 @@ export async function serveStatic(root: StaticRoot, request: HttpRequest): Promi
   try {
     const stats = await stat(real);
     if (stats.isDirectory()) return await serveDirectory(root, real, request);
+    // `/file.bin/` names a directory that does not exist (Apache and Python answer 404).
+    if (request.path.endsWith('/')) return errorReply(404);
     return await serveFile(real, request);
   } catch (error) {
     return fsErrorReply(error);
@@ -117,7 +119,9 @@ export async function serveStatic(root: StaticRoot, request: HttpRequest): Promi
 async function serveDirectory(root: StaticRoot, dir: string, request: HttpRequest): Promise<Reply> {
   // Without the slash, relative links in the page would resolve against the parent.
   if (!request.rawPath.endsWith('/')) {
-    const location = `${request.rawPath}/${request.query === '' ? '' : `?${request.query}`}`;
+    // One leading slash only: `//example.com/` would send a browser to another host.
+    const path = `/${request.rawPath.replace(/^\/+/, '')}`;
+    const location = `${path}/${request.query === '' ? '' : `?${request.query}`}`;
     return {
       status: 301,
       headers: { Location: location, 'Content-Type': 'text/plain; charset=utf-8' },
