@@ -828,6 +828,34 @@ describe('startHttpServer() - hostile clients and shutdown (issue 20)', () => {
   });
 });
 
+describe('startHttpServer() - caching validators', () => {
+  it('ETag with If-None-Match gives 304; Cache-Control asks caches to revalidate', async () => {
+    const server = await startHttpServer({ root, port: 0 });
+    try {
+      const first = await get(server.port, '/hello.txt');
+      const etag = String(first.headers.etag);
+      assert.match(etag, /^W\/"[0-9a-f]+-[0-9a-f]+-[0-9a-f]+"$/);
+      assert.equal(first.headers['cache-control'], 'no-cache');
+      for (const match of [etag, `"x", ${etag}`, etag.slice(2), '*']) {
+        const again = await get(server.port, '/hello.txt', { headers: { 'If-None-Match': match } });
+        assert.equal(again.status, 304, match);
+        assert.equal(again.body.length, 0);
+        assert.equal(again.headers.etag, etag);
+      }
+      // If-None-Match wins over If-Modified-Since: a stale tag gets the file.
+      const stale = await get(server.port, '/hello.txt', {
+        headers: { 'If-None-Match': '"stale"', 'If-Modified-Since': formatHttpDate(Date.now()) },
+      });
+      assert.equal(stale.status, 200);
+      assert.equal(stale.body.toString(), 'Hello, world!\n');
+      const other = await get(server.port, '/page.html');
+      assert.notEqual(other.headers.etag, etag);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('startHttpServer() - graceful close and the connection cap', () => {
   it('close() stops accepting and lets a download in progress finish', async () => {
     const server = await startHttpServer({ root, port: 0 });

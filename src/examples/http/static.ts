@@ -179,17 +179,45 @@ async function serveFile(real: string, request: HttpRequest): Promise<Reply> {
       return errorReply(403, 'not a regular file');
     }
     const lastModified = formatHttpDate(stats.mtime);
-    const headers = { 'Content-Type': contentType(real), 'Last-Modified': lastModified };
+    const etag = entityTag(stats.size, stats.mtimeMs, stats.ino);
+    // no-cache: a cache may keep the file but asks each time; ETag makes asking cheap (304).
+    const validators = { ETag: etag, 'Last-Modified': lastModified, 'Cache-Control': 'no-cache' };
+    const headers = { 'Content-Type': contentType(real), ...validators };
+    const match = request.headers.get('if-none-match');
     const since = request.headers.get('if-modified-since');
     const sinceTime = since === undefined ? undefined : parseHttpDate(since);
-    // HTTP dates have whole seconds: compare the file's time truncated the same way.
-    if (sinceTime !== undefined && Math.floor(stats.mtimeMs / 1000) * 1000 <= sinceTime) {
+    // If-None-Match wins over If-Modified-Since when both are sent (RFC 9110 §13.1.3).
+    const notModified =
+      match !== undefined
+        ? noneMatchFails(match, etag)
+        : // HTTP dates have whole seconds: compare the file's time truncated the same way.
+          sinceTime !== undefined && Math.floor(stats.mtimeMs / 1000) * 1000 <= sinceTime;
+    if (notModified) {
       await file.close();
-      return { status: 304, headers: { 'Last-Modified': lastModified } };
+      return { status: 304, headers: validators };
     }
     return { status: 200, headers, body: { file, size: stats.size } };
   } catch (error) {
     await file.close();
     throw error;
   }
+}
+
+/**
+ * A weak entity tag from what changes when the file does: its size, modification time and
+ * inode (`W/"1a2b-18c3f0e2d4a-7f01"`). Weak: two files equal in these may still differ in
+ * bytes written within the same clock tick.
+ */
+export function entityTag(size: number, mtimeMs: number, ino: number): string {
+  return `W/"${size.toString(16)}-${Math.floor(mtimeMs).toString(16)}-${ino.toString(16)}"`;
+}
+
+/**
+ * Whether `If-None-Match: header` fails for a resource tagged `etag`, i.e. the client's copy
+ * is current (304): `*`, or one of its tags equal by weak comparison (RFC 9110 §8.8.3.2).
+ */
+export function noneMatchFails(header: string, etag: string): boolean {
+  if (header.trim() === '*') return true;
+  const opaque = (tag: string): string => tag.trim().replace(/^W\//, '');
+  return header.split(',').some((tag) => opaque(tag) === opaque(etag));
 }
