@@ -856,6 +856,44 @@ describe('startHttpServer() - caching validators', () => {
   });
 });
 
+describe('startHttpServer() - Range requests', () => {
+  it('one range gives 206 with Content-Range; past the end 416; others the whole file', async () => {
+    const server = await startHttpServer({ root, port: 0 });
+    try {
+      const cases: [string, number, string | undefined, Buffer][] = [
+        ['bytes=0-4', 206, 'bytes 0-4/14', Buffer.from('Hello')],
+        ['bytes=7-', 206, 'bytes 7-13/14', Buffer.from('world!\n')],
+        ['bytes=-2', 206, 'bytes 12-13/14', Buffer.from('!\n')],
+        ['bytes=10-99', 206, 'bytes 10-13/14', Buffer.from('ld!\n')],
+        ['bytes=14-', 416, 'bytes */14', Buffer.alloc(0)],
+        ['bytes=0-1,3-4', 200, undefined, Buffer.from('Hello, world!\n')],
+        ['lines=1-2', 200, undefined, Buffer.from('Hello, world!\n')],
+      ];
+      for (const [range, status, contentRange, body] of cases) {
+        const res = await get(server.port, '/hello.txt', { headers: { Range: range } });
+        assert.equal(res.status, status, range);
+        assert.equal(res.headers['content-range'], contentRange, range);
+        if (status !== 416) assert.deepEqual(res.body, body, range);
+        assert.equal(res.headers['accept-ranges'], status === 416 ? undefined : 'bytes');
+      }
+      // The middle of a large file, byte for byte.
+      const part = await get(server.port, '/big.bin', {
+        headers: { Range: 'bytes=1000000-2000000' },
+      });
+      assert.equal(part.status, 206);
+      assert.deepEqual(part.body, big.subarray(1_000_000, 2_000_001));
+      // If-Range with another tag: the whole file.
+      const changed = await get(server.port, '/hello.txt', {
+        headers: { Range: 'bytes=0-4', 'If-Range': 'W/"old"' },
+      });
+      assert.equal(changed.status, 200);
+      assert.equal(changed.body.toString(), 'Hello, world!\n');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('startHttpServer() - graceful close and the connection cap', () => {
   it('close() stops accepting and lets a download in progress finish', async () => {
     const server = await startHttpServer({ root, port: 0 });

@@ -215,7 +215,8 @@ export class Connection {
     version: HttpRequest['version'],
   ): Promise<Sent> {
     const { body } = reply;
-    let file: { readonly file: FileHandle; readonly size: number } | undefined;
+    let file:
+      { readonly file: FileHandle; readonly size: number; readonly start?: number } | undefined;
     let inline: Buffer | undefined;
     if (typeof body === 'string') inline = Buffer.from(body);
     else if (Buffer.isBuffer(body)) inline = body;
@@ -253,7 +254,7 @@ export class Connection {
         );
       }
       socket.write(headBytes, watch.progress);
-      return await this.#sendFile(file.file, file.size, watch.progress);
+      return await this.#sendFile(file.file, file.start ?? 0, file.size, watch.progress);
     } finally {
       watch.stop();
     }
@@ -277,12 +278,12 @@ export class Connection {
     });
   }
 
-  /** Streams `size` bytes of `file` with backpressure; closes the file. */
-  #sendFile(file: FileHandle, size: number, progress: () => void): Promise<Sent> {
+  /** Streams `size` bytes of `file` from `start` with backpressure; closes the file. */
+  #sendFile(file: FileHandle, start: number, size: number, progress: () => void): Promise<Sent> {
     if (size === 0) return file.close().then(() => ({ ok: true, bytes: 0 }));
     const socket = this.#socket;
     // autoClose (the default) closes the handle when the stream ends, fails or is destroyed.
-    const stream = file.createReadStream({ start: 0, end: size - 1 });
+    const stream = file.createReadStream({ start, end: start + size - 1 });
     return new Promise((resolve) => {
       let read = 0;
       let flushed = 0;

@@ -182,7 +182,7 @@ async function serveFile(real: string, request: HttpRequest): Promise<Reply> {
     const etag = entityTag(stats.size, stats.mtimeMs, stats.ino);
     // no-cache: a cache may keep the file but asks each time; ETag makes asking cheap (304).
     const validators = { ETag: etag, 'Last-Modified': lastModified, 'Cache-Control': 'no-cache' };
-    const headers = { 'Content-Type': contentType(real), ...validators };
+    const headers = { 'Content-Type': contentType(real), 'Accept-Ranges': 'bytes', ...validators };
     const match = request.headers.get('if-none-match');
     const since = request.headers.get('if-modified-since');
     const sinceTime = since === undefined ? undefined : parseHttpDate(since);
@@ -195,6 +195,24 @@ async function serveFile(real: string, request: HttpRequest): Promise<Reply> {
     if (notModified) {
       await file.close();
       return { status: 304, headers: validators };
+    }
+    const range = request.headers.get('range');
+    const ifRange = request.headers.get('if-range');
+    // If-Range: the range only if the client's copy is this one (else the whole file).
+    if (range !== undefined && (ifRange === undefined || ifRange === etag)) {
+      const wanted = parseRange(range, stats.size);
+      if (wanted === 'unsatisfiable') {
+        await file.close();
+        return errorReply(416, undefined, { 'Content-Range': `bytes */${stats.size}` });
+      }
+      if (wanted !== undefined) {
+        const [first, last] = wanted;
+        return {
+          status: 206,
+          headers: { ...headers, 'Content-Range': `bytes ${first}-${last}/${stats.size}` },
+          body: { file, start: first, size: last - first + 1 },
+        };
+      }
     }
     return { status: 200, headers, body: { file, size: stats.size } };
   } catch (error) {
@@ -220,4 +238,31 @@ export function noneMatchFails(header: string, etag: string): boolean {
   if (header.trim() === '*') return true;
   const opaque = (tag: string): string => tag.trim().replace(/^W\//, '');
   return header.split(',').some((tag) => opaque(tag) === opaque(etag));
+}
+
+/**
+ * The byte range of `Range: header` in a file of `size` bytes, as `[first, last]`
+ * (inclusive); `'unsatisfiable'` (416) when it starts past the end; `undefined` when the
+ * header is not one range of bytes, which is then ignored (the whole file, 200), as RFC 9110
+ * §14.2 allows: several ranges are not served as multipart here.
+ */
+export function parseRange(
+  header: string,
+  size: number,
+): readonly [number, number] | 'unsatisfiable' | undefined {
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (match === null) return undefined;
+  const [, from = '', to = ''] = match;
+  if (from === '' && to === '') return undefined;
+  if (from === '') {
+    // A suffix: the last N bytes.
+    const count = Number(to);
+    if (count === 0) return 'unsatisfiable';
+    return size === 0 ? 'unsatisfiable' : [Math.max(0, size - count), size - 1];
+  }
+  const first = Number(from);
+  const last = to === '' ? size - 1 : Math.min(Number(to), size - 1);
+  if (to !== '' && Number(to) < first) return undefined;
+  if (first >= size) return 'unsatisfiable';
+  return [first, last];
 }
