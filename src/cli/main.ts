@@ -73,9 +73,11 @@ Commands:
                    Join the chat room; ## or Ctrl-C leaves.
   files server DIR [--model process|thread|event]
   files client     Serve DIR's files to many clients at once (a process, a thread or
-                   the event loop per client), or connect to such a server.
+                   the event loop per client; idle clients dropped, clients and
+                   processes capped), or connect to such a server.
   http DIR         Serve DIR over HTTP/1.1 from one event loop; --workers N renders
-                   the /dyn/ pages on a ThreadPool of N threads. Ctrl-C stops.
+                   the /dyn/ pages on a ThreadPool of N threads. Ctrl-C or SIGTERM
+                   stops gracefully (downloads in progress finish).
   worker --redis URL --queue NAME --module PATH [--concurrency N] [--backend thread|process]
                    Serve a DistributedExecutor's queue: run its jobs on a local pool.
 

@@ -10,8 +10,9 @@ import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:ht
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, mock } from 'node:test';
 import { httpCommand } from '../../src/examples/http/cli.ts';
+import { CUT_STATUS, stallWatch } from '../../src/examples/http/watch.ts';
 import { parseRequest } from '../../src/examples/http/parser.ts';
 import { formatHttpDate, parseHttpDate } from '../../src/examples/http/response.ts';
 import { startHttpServer, type HttpServer } from '../../src/examples/http/server.ts';
@@ -26,12 +27,15 @@ const sha256 = (data: Buffer): string => createHash('sha256').update(data).diges
 function makeTree(): void {
   mkdirSync(join(root, 'sub'), { recursive: true });
   mkdirSync(join(root, 'list', 'inner'), { recursive: true });
+  mkdirSync(join(root, 'example.com'));
   writeFileSync(join(base, 'secret.txt'), secret);
   writeFileSync(join(root, 'hello.txt'), 'Hello, world!\n');
   writeFileSync(join(root, 'page.html'), '<p>caf\u00e9</p>\n');
   writeFileSync(join(root, 'data.unknownext'), Buffer.from([0, 1, 2, 3]));
   writeFileSync(join(root, 'empty.css'), '');
   writeFileSync(join(root, 'big.bin'), big);
+  // More than the kernel's socket buffers hold on loopback, for clients that stop reading.
+  writeFileSync(join(root, 'huge.bin'), Buffer.alloc(48 * 1024 * 1024, 1));
   writeFileSync(join(root, 'a b.txt'), 'spaced\n');
   writeFileSync(join(root, 'sub', 'index.html'), '<h1>sub index</h1>\n');
   writeFileSync(join(root, 'list', '<b>&"q".txt'), 'escaped\n');
@@ -201,7 +205,7 @@ describe('startHttpServer() - static files', () => {
       formatHttpDate(statSync(join(root, 'hello.txt')).mtime),
     );
     assert.match(res.headers.get('date') ?? '', /^\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT$/);
-    assert.ok(log.some((line) => line.endsWith('"GET /hello.txt HTTP/1.1" 200')));
+    assert.ok(log.some((line) => line.endsWith('"GET /hello.txt HTTP/1.1" 200 14')));
   });
 
   it('GET - content types from the extension; unknown is application/octet-stream', async () => {
@@ -649,7 +653,10 @@ describe('httpCommand()', () => {
       stop.abort();
     }
     assert.equal(await running, 0);
-    assert.match(out[1] ?? '', /^127\.0\.0\.1 "GET \/hello\.txt HTTP\/1\.1" 200$/);
+    assert.match(
+      out[1] ?? '',
+      /^127\.0\.0\.1 - - \[\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET \/hello\.txt HTTP\/1\.1" 200 14$/,
+    );
     assert.equal(out.at(-1), 'Server stopped.');
   });
 });
@@ -713,4 +720,267 @@ describe('parseHttpDate()', () => {
       assert.equal(parseHttpDate(bad), undefined, bad);
     }
   });
+});
+
+describe('startHttpServer() - hostile clients and shutdown (issue 20)', () => {
+  let server: HttpServer;
+  let port: number;
+  const log: string[] = [];
+  before(async () => {
+    server = await startHttpServer({
+      root,
+      port: 0,
+      idleTimeoutMs: 3000,
+      log: (line) => log.push(line),
+    });
+    port = server.port;
+  });
+  after(() => server.close());
+
+  it('empty lines before a request are skipped, not buffered; a flood of them is a 400', async () => {
+    const fine = await exchange(
+      port,
+      `${'\r\n'.repeat(100)}GET /hello.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+    );
+    assert.equal(parseResponses(fine)[0]?.body, 'Hello, world!\n');
+    // 64 KiB of them in one write: answered at once, not left to time out (408).
+    const flood = await exchange(port, '\r\n'.repeat(32_768));
+    assert.ok(flood.startsWith('HTTP/1.1 400 Bad Request\r\n'), flood.slice(0, 80));
+  });
+
+  it('a directory redirect never points at another host: //example.com goes to /example.com/', async () => {
+    for (const target of ['//example.com', '///example.com']) {
+      const [res] = parseResponses(
+        await exchange(port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`),
+      );
+      assert.equal(res?.status, 301, target);
+      assert.equal(res.headers.get('location'), '/example.com/', target);
+    }
+  });
+
+  it('a file named with a trailing slash is 404, as in Python and Apache', async () => {
+    assert.equal((await get(port, '/hello.txt/')).status, 404);
+    assert.equal((await get(port, '/hello.txt')).status, 200);
+  });
+
+  it('the access log is Common Log Format with the time and the bytes sent', async () => {
+    const before = log.length;
+    await get(port, '/hello.txt');
+    await get(port, '/missing');
+    await get(port, '/hello.txt', { method: 'HEAD' });
+    const time = String.raw`\[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d \+0000\]`;
+    const lines = log.slice(before);
+    assert.equal(lines.length, 3, lines.join('\n'));
+    assert.match(
+      lines[0] ?? '',
+      new RegExp(`^127\\.0\\.0\\.1 - - ${time} "GET /hello\\.txt HTTP/1\\.1" 200 14$`),
+    );
+    assert.match(
+      lines[1] ?? '',
+      new RegExp(`^127\\.0\\.0\\.1 - - ${time} "GET /missing HTTP/1\\.1" 404 \\d+$`),
+    );
+    assert.match(lines[2] ?? '', new RegExp(`"HEAD /hello\\.txt HTTP/1\\.1" 200 -$`));
+  });
+
+  it('a client that stops reading is dropped, and its cut download is logged as 499', async () => {
+    const client = await RawClient.connect(port);
+    try {
+      // 48 MB that it never reads: more than the kernel's buffers hold.
+      client.socket.pause();
+      client.socket.write('GET /huge.bin HTTP/1.1\r\nHost: x\r\n\r\n');
+      // The paused client would not see the close: the server's log line is the signal.
+      while (!log.some((line) => line.includes('"GET /huge.bin HTTP/1.1"'))) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const line = log.find((entry) => entry.includes('"GET /huge.bin HTTP/1.1"')) ?? '';
+      const [, status, bytes] = / (\d{3}) (\d+|-)$/.exec(line) ?? [];
+      assert.equal(Number(status), CUT_STATUS, line);
+      assert.ok(bytes === '-' || Number(bytes) < 48 * 1024 * 1024, line);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('stallWatch() - fires exactly once, after the time without progress, not twice that', () => {
+    mock.timers.enable({ apis: ['setTimeout'] });
+    try {
+      const stalls: number[] = [];
+      let now = 0;
+      const watch = stallWatch(1000, () => stalls.push(now));
+      now = 900;
+      mock.timers.tick(900);
+      watch.progress();
+      now = 1800;
+      mock.timers.tick(900);
+      assert.equal(stalls.length, 0);
+      now = 1900;
+      mock.timers.tick(100);
+      assert.deepEqual(stalls, [1900]);
+      mock.timers.tick(5000);
+      assert.deepEqual(stalls, [1900]);
+      const stopped = stallWatch(1000, () => stalls.push(-1));
+      stopped.stop();
+      mock.timers.tick(5000);
+      assert.deepEqual(stalls, [1900]);
+    } finally {
+      mock.timers.reset();
+    }
+  });
+});
+
+describe('startHttpServer() - caching validators', () => {
+  it('ETag with If-None-Match gives 304; Cache-Control asks caches to revalidate', async () => {
+    const server = await startHttpServer({ root, port: 0 });
+    try {
+      const first = await get(server.port, '/hello.txt');
+      const etag = String(first.headers.etag);
+      assert.match(etag, /^W\/"[0-9a-f]+-[0-9a-f]+-[0-9a-f]+"$/);
+      assert.equal(first.headers['cache-control'], 'no-cache');
+      for (const match of [etag, `"x", ${etag}`, etag.slice(2), '*']) {
+        const again = await get(server.port, '/hello.txt', { headers: { 'If-None-Match': match } });
+        assert.equal(again.status, 304, match);
+        assert.equal(again.body.length, 0);
+        assert.equal(again.headers.etag, etag);
+      }
+      // If-None-Match wins over If-Modified-Since: a stale tag gets the file.
+      const stale = await get(server.port, '/hello.txt', {
+        headers: { 'If-None-Match': '"stale"', 'If-Modified-Since': formatHttpDate(Date.now()) },
+      });
+      assert.equal(stale.status, 200);
+      assert.equal(stale.body.toString(), 'Hello, world!\n');
+      const other = await get(server.port, '/page.html');
+      assert.notEqual(other.headers.etag, etag);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('startHttpServer() - Range requests', () => {
+  it('one range gives 206 with Content-Range; past the end 416; others the whole file', async () => {
+    const server = await startHttpServer({ root, port: 0 });
+    try {
+      const cases: [string, number, string | undefined, Buffer][] = [
+        ['bytes=0-4', 206, 'bytes 0-4/14', Buffer.from('Hello')],
+        ['bytes=7-', 206, 'bytes 7-13/14', Buffer.from('world!\n')],
+        ['bytes=-2', 206, 'bytes 12-13/14', Buffer.from('!\n')],
+        ['bytes=10-99', 206, 'bytes 10-13/14', Buffer.from('ld!\n')],
+        ['bytes=14-', 416, 'bytes */14', Buffer.alloc(0)],
+        ['bytes=0-1,3-4', 200, undefined, Buffer.from('Hello, world!\n')],
+        ['lines=1-2', 200, undefined, Buffer.from('Hello, world!\n')],
+      ];
+      for (const [range, status, contentRange, body] of cases) {
+        const res = await get(server.port, '/hello.txt', { headers: { Range: range } });
+        assert.equal(res.status, status, range);
+        assert.equal(res.headers['content-range'], contentRange, range);
+        if (status !== 416) assert.deepEqual(res.body, body, range);
+        assert.equal(res.headers['accept-ranges'], status === 416 ? undefined : 'bytes');
+      }
+      // The middle of a large file, byte for byte.
+      const part = await get(server.port, '/big.bin', {
+        headers: { Range: 'bytes=1000000-2000000' },
+      });
+      assert.equal(part.status, 206);
+      assert.deepEqual(part.body, big.subarray(1_000_000, 2_000_001));
+      // If-Range with another tag: the whole file.
+      const changed = await get(server.port, '/hello.txt', {
+        headers: { Range: 'bytes=0-4', 'If-Range': 'W/"old"' },
+      });
+      assert.equal(changed.status, 200);
+      assert.equal(changed.body.toString(), 'Hello, world!\n');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('startHttpServer() - graceful close and the connection cap', () => {
+  it('close() stops accepting and lets a download in progress finish', async () => {
+    const server = await startHttpServer({ root, port: 0 });
+    const client = await RawClient.connect(server.port);
+    const idle = await RawClient.connect(server.port);
+    try {
+      client.socket.pause();
+      client.socket.write('GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n');
+      // The response has started: its head is on the way.
+      await new Promise<void>((resolve) => {
+        client.socket.once('readable', () => {
+          resolve();
+        });
+      });
+      const closing = server.close();
+      // A connection between requests is closed at once; new ones are refused.
+      await idle.closed;
+      await assert.rejects(RawClient.connect(server.port), { code: 'ECONNREFUSED' });
+      client.socket.resume();
+      await client.closed;
+      await closing;
+      const [res] = parseResponses(client.received);
+      assert.equal(res?.status, 200);
+      assert.equal(sha256(Buffer.from(res.body, 'latin1')), sha256(big));
+    } finally {
+      client.destroy();
+      idle.destroy();
+      await server.close();
+    }
+  });
+
+  it('maxConnections - a connection beyond the cap is closed unanswered', async () => {
+    const server = await startHttpServer({ root, port: 0, maxConnections: 2 });
+    const held: RawClient[] = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const client = await RawClient.connect(server.port);
+        held.push(client);
+        client.socket.write('GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n');
+        assert.equal((await client.responses(1))[0]?.status, 200);
+      }
+      const extra = await RawClient.connect(server.port);
+      held.push(extra);
+      extra.socket.write('GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n');
+      await extra.closed;
+      assert.equal(extra.received, '');
+    } finally {
+      for (const client of held) client.destroy();
+      await server.close();
+    }
+  });
+});
+
+describe('startHttpServer() - /dyn/ under load (issue 20)', () => {
+  it(
+    'a full queue answers 503; a page whose client left is cancelled',
+    { timeout: 120_000 },
+    async () => {
+      const server = await startHttpServer({ root, port: 0, workers: 1, maxQueued: 0 });
+      const clients: RawClient[] = [];
+      try {
+        // Summing the primes below 10^8 takes minutes: only cancelling it frees the thread.
+        const slow = await RawClient.connect(server.port);
+        clients.push(slow);
+        slow.socket.write('GET /dyn/primes?n=100000000 HTTP/1.1\r\nHost: x\r\n\r\n');
+        const ask = async (): Promise<RawResponse | undefined> => {
+          const client = await RawClient.connect(server.port);
+          clients.push(client);
+          client.socket.write('GET /dyn/info HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+          await client.closed;
+          return parseResponses(client.received)[0];
+        };
+        // Until the slow page holds the only thread, /dyn/info may still get it.
+        let busy = await ask();
+        while (busy?.status === 200) busy = await ask();
+        assert.equal(busy?.status, 503);
+        assert.equal(busy.headers.get('retry-after'), '1');
+        slow.destroy();
+        // Cancelled: the thread is free again (a running page would hold it for minutes).
+        let freed = await ask();
+        while (freed?.status === 503) freed = await ask();
+        assert.equal(freed?.status, 200);
+        assert.match(freed.body, /Worker info/);
+      } finally {
+        for (const client of clients) client.destroy();
+        await server.close();
+      }
+    },
+  );
 });

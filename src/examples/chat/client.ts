@@ -93,6 +93,10 @@ export class ChatClient {
   #socket: Socket | undefined;
   #keepalive: NodeJS.Timeout | undefined;
   #state: 'new' | 'joining' | 'joined' | 'gone' = 'new';
+  /** The last datagram sent while in the room: a refused line is said again after a rejoin. */
+  #lastSent: ClientMessage | undefined;
+  /** Logging in again, after the server forgot this client (it restarted); what to resend. */
+  #rejoining: { readonly resend: string | undefined } | undefined;
 
   /**
    * @throws {ArgumentRangeError} when `name` cannot be a name (empty, too long, with spaces).
@@ -262,7 +266,30 @@ export class ChatClient {
     if (!parsed.ok) return;
     const { message } = parsed;
     if (message.type === 'line') this.#deliver(message.line);
-    else if (message.type === 'refused') this.#deliver(`(refused: ${message.reason})`);
+    else if (message.type === 'ok') this.#rejoined();
+    else if (message.reason.endsWith(' is not in the room')) this.#rejoin();
+    else this.#deliver(`(refused: ${message.reason})`);
+  }
+
+  /**
+   * The server does not know this member: it restarted (or timed this client out). Logs in
+   * again under the same name; a line it refused (the last datagram sent) is said again once
+   * the server answers OK. A lost login is retried at the next refusal (a keepalive's).
+   */
+  #rejoin(): void {
+    const last = this.#lastSent;
+    this.#rejoining ??= { resend: last?.type === 'chat' ? last.text : undefined };
+    this.#send({ type: 'login', name: this.name }).catch(() => {});
+  }
+
+  #rejoined(): void {
+    const rejoining = this.#rejoining;
+    if (rejoining === undefined) return; // a repeated OK to the first login
+    this.#rejoining = undefined;
+    this.#deliver('(logged in again)');
+    if (rejoining.resend !== undefined) {
+      this.#send({ type: 'chat', name: this.name, text: rejoining.resend }).catch(() => {});
+    }
   }
 
   #deliver(line: string): void {
@@ -270,6 +297,7 @@ export class ChatClient {
   }
 
   #send(message: ClientMessage): Promise<void> {
+    if (this.#state === 'joined') this.#lastSent = message;
     const socket = this.#socket;
     if (socket === undefined)
       return Promise.reject(new StateError('ERR_INVALID_STATE', `${this.name} has no socket`));

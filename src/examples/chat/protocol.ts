@@ -10,8 +10,9 @@
  * P name        keepalive
  * ```
  *
- * A name is 1 to {@link MAX_NAME_LENGTH} characters with no whitespace or control
- * characters, and must not contain the admin's reserved name. A datagram is at most
+ * A name is 1 to {@link MAX_NAME_LENGTH} characters (after NFKC normalization) with no
+ * whitespace, control, bidi or invisible characters, letters of one script, and must not
+ * contain the admin's reserved name (see {@link nameProblem}). A datagram is at most
  * {@link MAX_DATAGRAM_BYTES} bytes; longer ones are dropped whole.
  */
 
@@ -52,9 +53,113 @@ const encoder = new TextEncoder();
 const WHITESPACE_OR_CONTROL = /[\s\p{Cc}]/u;
 const CONTROL = /\p{Cc}/u;
 
+// Characters that reorder what is displayed: `b\u202eob` shows as `bbo`.
+const BIDI = /\p{Bidi_Control}/u;
+// Characters that show nothing: `ad\u200bmin` looks like `admin`.
+const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\p{Cf}\u2800]/u;
+
+/** The scripts told apart in names; letters of any other script count as one more. */
+const SCRIPTS = [
+  'Latin',
+  'Cyrillic',
+  'Greek',
+  'Armenian',
+  'Georgian',
+  'Cherokee',
+  'Hebrew',
+  'Arabic',
+  'Devanagari',
+  'Bengali',
+  'Thai',
+  'Han',
+  'Hiragana',
+  'Katakana',
+  'Hangul',
+  'Bopomofo',
+].map((name) => [name, new RegExp(`\\p{Script=${name}}`, 'u')] as const);
+
+/** Scripts written together: Japanese mixes Han and kana, Korean Han and Hangul. */
+const WRITTEN_TOGETHER: readonly (readonly string[])[] = [
+  ['Han', 'Hiragana', 'Katakana'],
+  ['Han', 'Hangul'],
+  ['Han', 'Bopomofo'],
+];
+
+/** The scripts of the letters of `name` (digits, punctuation and marks belong to none). */
+function scriptsOf(name: string): Set<string> {
+  const scripts = new Set<string>();
+  for (const char of name) {
+    if (!/\p{L}/u.test(char)) continue;
+    scripts.add(SCRIPTS.find(([, pattern]) => pattern.test(char))?.[0] ?? 'Other');
+  }
+  return scripts;
+}
+
 /**
- * Why `name` cannot be a member's name, or `undefined` when it can.
- * @param reserved The admin's name; a name containing it, in any case, is refused.
+ * Letters of other scripts that look like Latin ones (from Unicode's confusables.txt), so
+ * that a whole-script look-alike of a name (`аdmіn` in Cyrillic) is the same name.
+ */
+const LOOK_ALIKES: Readonly<Record<string, string>> = {
+  а: 'a',
+  в: 'b',
+  е: 'e',
+  ё: 'e',
+  к: 'k',
+  м: 'm',
+  п: 'n',
+  о: 'o',
+  р: 'p',
+  с: 'c',
+  т: 't',
+  у: 'y',
+  х: 'x',
+  і: 'i',
+  ї: 'i',
+  ј: 'j',
+  ԁ: 'd',
+  ѕ: 's',
+  һ: 'h',
+  ԛ: 'q',
+  ԝ: 'w',
+  ɡ: 'g',
+  α: 'a',
+  β: 'b',
+  ε: 'e',
+  ι: 'i',
+  κ: 'k',
+  ν: 'v',
+  ο: 'o',
+  ρ: 'p',
+  τ: 't',
+  υ: 'u',
+  χ: 'x',
+  ӏ: 'l',
+  '0': 'o',
+  '1': 'l',
+  '|': 'l',
+};
+
+/** A name as the room keeps it: NFKC, so `ａｄａ` (full width) and `ada` are one name. */
+export function normalizeName(name: string): string {
+  return name.normalize('NFKC');
+}
+
+/**
+ * The key names are compared by: normalized, lower-cased, look-alike letters mapped to the
+ * Latin ones. Two names with one key are one name (`Ada`, `ADA`, `аda` in Cyrillic).
+ */
+export function nameKey(name: string): string {
+  let key = '';
+  for (const char of normalizeName(name).toLowerCase()) key += LOOK_ALIKES[char] ?? char;
+  return key;
+}
+
+/**
+ * Why `name` cannot be a member's name, or `undefined` when it can. The name is first
+ * normalized (NFKC); it is then refused when it has invisible or bidi control characters,
+ * or mixes scripts (Latin with Cyrillic: `аdmin`), which is how one name poses as another.
+ * @param reserved The admin's name; a name containing it, in any case or look-alike letters,
+ * is refused.
  * @example
  * ```ts
  * nameProblem('ada');        // undefined
@@ -62,10 +167,22 @@ const CONTROL = /\p{Cc}/u;
  * ```
  */
 export function nameProblem(name: string, reserved = ADMIN_NAME): string | undefined {
-  if (name.length === 0) return 'empty name';
-  if (name.length > MAX_NAME_LENGTH) return `name longer than ${MAX_NAME_LENGTH} characters`;
-  if (WHITESPACE_OR_CONTROL.test(name)) return 'names may not contain spaces or control characters';
-  if (reserved !== '' && name.toLowerCase().includes(reserved.toLowerCase())) {
+  const normal = normalizeName(name);
+  if (normal.length === 0) return 'empty name';
+  if (normal.length > MAX_NAME_LENGTH) return `name longer than ${MAX_NAME_LENGTH} characters`;
+  if (WHITESPACE_OR_CONTROL.test(normal)) {
+    return 'names may not contain spaces or control characters';
+  }
+  if (BIDI.test(normal)) return 'names may not contain bidirectional control characters';
+  if (INVISIBLE.test(normal)) return 'names may not contain invisible characters';
+  const scripts = scriptsOf(normal);
+  if (
+    scripts.size > 1 &&
+    !WRITTEN_TOGETHER.some((group) => [...scripts].every((script) => group.includes(script)))
+  ) {
+    return `names may not mix scripts (${[...scripts].join(' and ')})`;
+  }
+  if (reserved !== '' && nameKey(normal).includes(nameKey(reserved))) {
     return `names containing "${reserved}" are reserved`;
   }
   return undefined;

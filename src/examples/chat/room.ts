@@ -7,7 +7,9 @@ import { ArgumentRangeError, ArgumentTypeError } from '../../index.ts';
 import {
   ADMIN_NAME,
   MAX_DATAGRAM_BYTES,
+  nameKey,
   nameProblem,
+  normalizeName,
   parseClientMessage,
   textProblem,
   type ServerMessage,
@@ -44,13 +46,30 @@ export interface ChatRoomOptions {
    * @default 30_000
    */
   readonly timeoutMs?: number;
+  /**
+   * The most lines a member may say in {@link ChatRoomOptions.rateWindowMs}; beyond, its
+   * lines are refused (`NO slow down: …`) until the window lets more through.
+   * @default 10
+   */
+  readonly maxMessages?: number;
+  /**
+   * The window of the rate limit, in milliseconds.
+   * @default 10_000
+   */
+  readonly rateWindowMs?: number;
 }
 
 interface Member {
   readonly name: string;
   readonly endpoint: Endpoint;
   lastHeard: number;
+  /** The rate limit's token bucket: lines it may still say, refilled over time. */
+  tokens: number;
+  refilled: number;
 }
+
+/** The line every member is sent when the server stops. */
+export const SHUTDOWN_LINE = 'the server is shutting down';
 
 const encoder = new TextEncoder();
 
@@ -65,8 +84,9 @@ function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
 }
 
 /**
- * The members and what happens to them. Names are unique regardless of case (`Ada` and
- * `ada` are one member) and shown as their owner logged in with them; a member is bound to
+ * The members and what happens to them. Names are normalized (NFKC) and unique regardless
+ * of case and look-alike letters (`Ada`, `ada` and `аda` with a Cyrillic `а` are one
+ * member: see {@link nameKey}), and shown as their owner logged in with them; a member is bound to
  * the address and port it logged in from, and datagrams naming it from anywhere else are
  * refused.
  * @example
@@ -80,11 +100,18 @@ function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
 export class ChatRoom {
   readonly #adminName: string;
   readonly #timeoutMs: number;
-  /** By lower-cased name, in the order they joined. */
+  readonly #maxMessages: number;
+  readonly #rateWindowMs: number;
+  /** By {@link nameKey}, in the order they joined. */
   readonly #members = new Map<string, Member>();
 
   constructor(options: ChatRoomOptions = {}) {
-    const { adminName = ADMIN_NAME, timeoutMs = 30_000 } = options;
+    const {
+      adminName = ADMIN_NAME,
+      timeoutMs = 30_000,
+      maxMessages = 10,
+      rateWindowMs = 10_000,
+    } = options;
     if (typeof adminName !== 'string' || adminName === '' || /\s/.test(adminName)) {
       throw new ArgumentTypeError(
         `Expected \`adminName\` to be a non-empty word, got ${JSON.stringify(adminName)}`,
@@ -95,8 +122,20 @@ export class ChatRoom {
         `Expected \`timeoutMs\` to be a positive number of milliseconds, got ${String(timeoutMs)}`,
       );
     }
+    if (!Number.isSafeInteger(maxMessages) || maxMessages < 1) {
+      throw new ArgumentRangeError(
+        `Expected \`maxMessages\` to be a positive integer, got ${String(maxMessages)}`,
+      );
+    }
+    if (typeof rateWindowMs !== 'number' || !(rateWindowMs > 0)) {
+      throw new ArgumentRangeError(
+        `Expected \`rateWindowMs\` to be a positive number of milliseconds, got ${String(rateWindowMs)}`,
+      );
+    }
     this.#adminName = adminName;
     this.#timeoutMs = timeoutMs;
+    this.#maxMessages = maxMessages;
+    this.#rateWindowMs = rateWindowMs;
   }
 
   /** The members' names, in the order they joined. */
@@ -115,7 +154,7 @@ export class ChatRoom {
     const { message } = parsed;
     if (message.type === 'login') return this.#login(message.name, from, now);
 
-    const member = this.#members.get(message.name.toLowerCase());
+    const member = this.#members.get(nameKey(message.name));
     if (member === undefined) {
       return this.#refuse(from, `${message.name} is not in the room`);
     }
@@ -129,9 +168,16 @@ export class ChatRoom {
     member.lastHeard = now;
     switch (message.type) {
       case 'chat':
+        if (!this.#take(member, now)) {
+          return this.#refuse(
+            from,
+            `slow down: at most ${this.#maxMessages} lines in ${this.#rateWindowMs / 1000} s`,
+            `(${member.name})`,
+          );
+        }
         return { send: this.#tellOthers(member, `${member.name}: ${message.text}`), log: [] };
       case 'exit':
-        this.#members.delete(member.name.toLowerCase());
+        this.#members.delete(nameKey(member.name));
         return {
           send: this.#tellOthers(member, `${member.name} left the room`),
           log: [`${member.name} left`],
@@ -160,24 +206,48 @@ export class ChatRoom {
     };
   }
 
+  /**
+   * The server stops: every member is told {@link SHUTDOWN_LINE} and the room is emptied
+   * (a client that speaks to the next server logs in again: see `client.ts`).
+   */
+  shutdown(): RoomOutput {
+    const send = [...this.#members.values()].map((member) =>
+      lineTo(member.endpoint, SHUTDOWN_LINE),
+    );
+    const count = this.#members.size;
+    this.#members.clear();
+    return { send, log: count === 0 ? [] : [`shutting down: ${count} member(s) told`] };
+  }
+
+  /** Takes one token of `member`'s bucket at time `now`; false when it is empty. */
+  #take(member: Member, now: number): boolean {
+    const refill = ((now - member.refilled) * this.#maxMessages) / this.#rateWindowMs;
+    member.tokens = Math.min(this.#maxMessages, member.tokens + Math.max(0, refill));
+    member.refilled = now;
+    if (member.tokens < 1) return false;
+    member.tokens -= 1;
+    return true;
+  }
+
   /** Drops the members silent for longer than the timeout at time `now`, telling the others. */
   expire(now: number): RoomOutput {
     const send: Outgoing[] = [];
     const log: string[] = [];
     for (const member of [...this.#members.values()]) {
       if (now - member.lastHeard <= this.#timeoutMs) continue;
-      this.#members.delete(member.name.toLowerCase());
+      this.#members.delete(nameKey(member.name));
       send.push(...this.#tellOthers(member, `${member.name} left the room (timed out)`));
       log.push(`${member.name} timed out`);
     }
     return { send, log };
   }
 
-  #login(name: string, from: Endpoint, now: number): RoomOutput {
-    const problem = nameProblem(name, this.#adminName);
+  #login(asSent: string, from: Endpoint, now: number): RoomOutput {
+    const problem = nameProblem(asSent, this.#adminName);
     if (problem !== undefined)
-      return this.#refuse(from, problem, `(login as ${JSON.stringify(name)})`);
-    const taken = this.#members.get(name.toLowerCase());
+      return this.#refuse(from, problem, `(login as ${JSON.stringify(asSent)})`);
+    const name = normalizeName(asSent);
+    const taken = this.#members.get(nameKey(name));
     if (taken !== undefined) {
       // The same client again: its OK was lost (this is UDP), so say it again.
       if (sameEndpoint(taken.endpoint, from) && taken.name === name) {
@@ -191,8 +261,14 @@ export class ChatRoom {
         return this.#refuse(from, `already in the room as ${member.name}`);
       }
     }
-    const member: Member = { name, endpoint: from, lastHeard: now };
-    this.#members.set(name.toLowerCase(), member);
+    const member: Member = {
+      name,
+      endpoint: from,
+      lastHeard: now,
+      tokens: this.#maxMessages,
+      refilled: now,
+    };
+    this.#members.set(nameKey(name), member);
     return {
       send: [
         { to: from, message: { type: 'ok' } },

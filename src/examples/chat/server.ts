@@ -38,6 +38,13 @@ export interface ChatServerOptions {
    * @default 'admin'
    */
   readonly adminName?: string;
+  /**
+   * The per-member rate limit: at most `maxMessages` lines in `rateWindowMs` (see
+   * `ChatRoomOptions` in room.ts).
+   * @default 10 lines in 10_000 ms
+   */
+  readonly maxMessages?: number;
+  readonly rateWindowMs?: number;
   /** Receives one line per join, leave, refusal, dropped datagram and announcement. */
   readonly log?: (line: string) => void;
 }
@@ -56,8 +63,9 @@ export interface ChatServer {
    */
   announce(text: string): Promise<void>;
   /**
-   * Stops taking datagrams and announcements, handles those already taken, closes the
-   * socket; resolves once everything has stopped. May be called again.
+   * Stops taking datagrams and announcements, handles those already taken, tells every
+   * member that the server is shutting down, closes the socket; resolves once everything
+   * has stopped. May be called again.
    */
   close(): Promise<void>;
 }
@@ -72,7 +80,8 @@ type ServerEvent =
       readonly at: number;
     }
   | { readonly kind: 'announce'; readonly text: string; readonly id: number }
-  | { readonly kind: 'expire'; readonly at: number };
+  | { readonly kind: 'expire'; readonly at: number }
+  | { readonly kind: 'shutdown' };
 
 /**
  * Starts a chat server.
@@ -86,8 +95,14 @@ type ServerEvent =
  * ```
  */
 export async function startChatServer(options: ChatServerOptions = {}): Promise<ChatServer> {
-  const { host = '127.0.0.1', port = DEFAULT_PORT, timeoutMs = 30_000, adminName, log } = options;
-  const room = new ChatRoom({ timeoutMs, ...(adminName === undefined ? {} : { adminName }) });
+  const { host = '127.0.0.1', port = DEFAULT_PORT, timeoutMs = 30_000, log } = options;
+  const { adminName, maxMessages, rateWindowMs } = options;
+  const room = new ChatRoom({
+    timeoutMs,
+    ...(adminName === undefined ? {} : { adminName }),
+    ...(maxMessages === undefined ? {} : { maxMessages }),
+    ...(rateWindowMs === undefined ? {} : { rateWindowMs }),
+  });
   const write = log ?? ((): void => {});
   const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
   await new Promise<void>((resolve, reject) => {
@@ -156,6 +171,9 @@ export async function startChatServer(options: ChatServerOptions = {}): Promise<
           case 'expire':
             output = room.expire(event.at);
             break;
+          case 'shutdown':
+            output = room.shutdown();
+            break;
         }
         for (const line of output.log) write(line);
         await sendAll(socket, output.send, write);
@@ -191,7 +209,9 @@ export async function startChatServer(options: ChatServerOptions = {}): Promise<
       closing ??= (async () => {
         clearInterval(clock);
         socket.removeAllListeners('message');
-        // No new events; the consumer handles those already queued, then its loop ends.
+        // The members hear of it last; then no new events: the consumer handles those
+        // already queued, then its loop ends.
+        inbox.putNowait({ kind: 'shutdown' });
         inbox.shutdown();
         await consumer;
         for (const resolve of announced.values()) resolve();

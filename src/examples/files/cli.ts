@@ -15,6 +15,7 @@ export const DEFAULT_PORT = 5001;
 
 const USAGE = `Usage:
   multitask files server DIR [--model process|thread|event] [--host H] [--port P]
+                             [--idle-timeout MS] [--max-clients N] [--max-processes N]
   multitask files client [--host H] [--port P]
 
 The server serves the files of DIR to many clients at once; the client lists, downloads
@@ -25,6 +26,10 @@ Options:
               per client (thread, the default) or one event loop for all (event).
   --host H    The address to listen on or connect to (default: 127.0.0.1).
   --port P    The TCP port (default: ${DEFAULT_PORT}).
+  --idle-timeout MS   Drop a client silent and not reading for MS (default: 60000).
+  --max-clients N     Refuse clients beyond N at once (default: 256).
+  --max-processes N   With --model process, run at most N processes; the clients
+                      beyond wait for one (default: the number of CPUs).
   -h, --help  Show this help.`;
 
 const MENU = `Commands:
@@ -145,6 +150,16 @@ function parsePort(value: string | undefined): number {
   return port;
 }
 
+/** An optional whole-number option from 1 to `max`. */
+function parseCount(name: string, value: string | undefined, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const count = Number(value);
+  if (!/^\d+$/.test(value) || count < 1 || count > max) {
+    throw new UsageError(`Expected --${name} to be an integer from 1 to ${max}, got \`${value}\``);
+  }
+  return count;
+}
+
 function parseModel(value: string | undefined): Model {
   if (value === undefined) return 'thread';
   if (!(MODELS as readonly string[]).includes(value)) {
@@ -192,6 +207,9 @@ export async function filesCommand(
           model: { type: 'string' },
           host: { type: 'string' },
           port: { type: 'string' },
+          'idle-timeout': { type: 'string' },
+          'max-clients': { type: 'string' },
+          'max-processes': { type: 'string' },
           help: { type: 'boolean', short: 'h' },
         },
         allowPositionals: true,
@@ -216,10 +234,17 @@ export async function filesCommand(
       if (info?.isDirectory() !== true) {
         throw new UsageError(`Expected DIR to be a directory, got \`${dir}\``);
       }
-      return await serve(dir, model, host, port, out, err);
+      const limits = {
+        idleTimeoutMs: parseCount('idle-timeout', values['idle-timeout'], 2 ** 31 - 1),
+        maxClients: parseCount('max-clients', values['max-clients'], 1_000_000),
+        maxProcesses: parseCount('max-processes', values['max-processes'], 1024),
+      };
+      return await serve(dir, model, { host, port, ...limits }, out, err);
     }
-    if (values.model !== undefined) {
-      throw new UsageError('--model is an option of the server, not of the client');
+    for (const name of ['model', 'idle-timeout', 'max-clients', 'max-processes'] as const) {
+      if (values[name] !== undefined) {
+        throw new UsageError(`--${name} is an option of the server, not of the client`);
+      }
     }
     if (positionals.length > 0) {
       throw new UsageError(
@@ -234,17 +259,25 @@ export async function filesCommand(
   }
 }
 
+interface ServeOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly idleTimeoutMs: number | undefined;
+  readonly maxClients: number | undefined;
+  readonly maxProcesses: number | undefined;
+}
+
 async function serve(
   dir: string,
   model: Model,
-  host: string,
-  port: number,
+  options: ServeOptions,
   out: (line: string) => void,
   err: (line: string) => void,
 ): Promise<number> {
+  const { host, port } = options;
   let server;
   try {
-    server = await startFileServer({ dir, model, host, port, log: out });
+    server = await startFileServer({ dir, model, ...options, log: out });
   } catch (error) {
     err(`Could not serve ${dir} on ${host}:${port}: ${(error as Error).message}`);
     return 1;

@@ -47,6 +47,12 @@ export class ConnectionClosedError extends Error {
   readonly code = 'ERR_CONNECTION_CLOSED';
 }
 
+/** A request line that is not valid UTF-8: refused, and the session goes on. */
+export class NotUtf8Error extends Error {
+  override readonly name = 'NotUtf8Error';
+  readonly code = 'ERR_NOT_UTF8';
+}
+
 /** A line from the other side that the protocol has no place for. */
 export class BadReplyError extends Error {
   override readonly name = 'BadReplyError';
@@ -54,10 +60,17 @@ export class BadReplyError extends Error {
 }
 
 /**
+ * The bidirectional formatting characters (Unicode's Bidi_Control property): they reorder
+ * what is displayed, so `a\u202etxt.exe` would list as `aexe.txt`.
+ */
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+
+/**
  * Why `name` may not be used as a file name in the served directory, or `null` when it may.
  * A name is one path component, so that it can only ever mean a file directly inside the
  * directory: no separators (which also rules out absolute paths), no `.` or `..`, no NUL and
- * no control characters (a newline would break the protocol's lines). Names starting with
+ * no control characters (a newline would break the protocol's lines, C1 controls drive
+ * terminals) and no bidirectional formatting characters (they disguise a name). Names starting with
  * `.` are hidden: temporary uploads live under them.
  */
 export function nameProblem(name: string): string | null {
@@ -67,8 +80,11 @@ export function nameProblem(name: string): string | null {
   if (name.includes('/') || name.includes('\\')) {
     return `a file name may not contain a path separator: \`${name}\``;
   }
-  // eslint-disable-next-line no-control-regex -- control characters are what it looks for
-  if (/[\u0000-\u001f\u007f]/.test(name)) return 'a file name may not contain control characters';
+  if (/\p{Cc}/u.test(name)) return 'a file name may not contain control characters';
+  if (BIDI_CONTROLS.test(name)) {
+    return 'a file name may not contain bidirectional formatting characters';
+  }
+  if (name.includes('\ufffd')) return 'a file name must be valid UTF-8';
   if (name.startsWith('.')) return `hidden names (starting with \`.\`) are not served: \`${name}\``;
   if (Buffer.byteLength(name) > MAX_NAME_BYTES) {
     return `a file name may be at most ${MAX_NAME_BYTES} bytes long`;
@@ -82,6 +98,7 @@ export function nameProblem(name: string): string | null {
  * consumes it: the socket's own flow control is the backpressure.
  */
 export class ByteReader {
+  static readonly #utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   readonly #chunks: AsyncIterator<Uint8Array>;
   #buffer: Buffer = Buffer.alloc(0);
   #ended = false;
@@ -109,13 +126,22 @@ export class ByteReader {
    * The next line without its `\n` (and `\r`), or `null` at the end of the stream.
    * @throws {RangeError} when the line is longer than {@link MAX_LINE_BYTES}.
    * @throws {ConnectionClosedError} when the stream ends in the middle of a line.
+   * @throws {NotUtf8Error} when the line is not valid UTF-8 (the line is consumed, so the
+   * next call reads the line after it).
    */
   async readLine(): Promise<string | null> {
     for (;;) {
       const end = this.#buffer.indexOf(0x0a);
       if (end !== -1 && end <= MAX_LINE_BYTES) {
-        const line = this.#buffer.subarray(0, end).toString('utf8');
+        const bytes = this.#buffer.subarray(0, end);
         this.#buffer = this.#buffer.subarray(end + 1);
+        let line: string;
+        try {
+          // Never decode with replacement characters: a name would silently change.
+          line = ByteReader.#utf8.decode(bytes);
+        } catch {
+          throw new NotUtf8Error('a line must be valid UTF-8');
+        }
         return line.endsWith('\r') ? line.slice(0, -1) : line;
       }
       if (end !== -1 || this.#buffer.length > MAX_LINE_BYTES) {
@@ -125,6 +151,35 @@ export class ByteReader {
         if (this.#buffer.length === 0) return null;
         throw new ConnectionClosedError('the connection closed in the middle of a line');
       }
+    }
+  }
+
+  /**
+   * Reads and drops what is left of the stream, until it ends or `lingerMs` pass; then
+   * stops reading it (`return()` on its iterator, which destroys a socket). A session that
+   * ends while the client is still sending calls this after its last reply: closing at once
+   * with unread bytes would make the kernel reset the connection, which can discard that
+   * reply, and not reading at all would leave the connection open for ever.
+   */
+  async discard(lingerMs: number): Promise<void> {
+    this.#buffer = Buffer.alloc(0);
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'expired'>((resolve) => {
+      timer = setTimeout(() => {
+        resolve('expired');
+      }, lingerMs);
+    });
+    try {
+      while (!this.#ended) {
+        const next = await Promise.race([this.#chunks.next(), expired]);
+        if (next === 'expired' || next.done === true) break;
+      }
+    } catch {
+      // A reset while discarding ends it the same way.
+    } finally {
+      clearTimeout(timer);
+      this.#ended = true;
+      await this.#chunks.return?.().catch(() => undefined);
     }
   }
 

@@ -5,17 +5,33 @@
  * - `thread`: a {@link Thread} per client runs its session; this thread owns the socket
  *   (a worker thread cannot) and relays its bytes through two bounded {@link Queue}s.
  * - `process`: a {@link Process} per client, which is handed the connected socket itself
- *   and serves it alone, as Python's `multiprocessing` would.
+ *   and serves it alone, as Python's `multiprocessing` would. At most `maxProcesses` run at
+ *   once (each is a whole Node.js, tens of MB): the clients beyond wait, unread, for one to
+ *   end.
+ *
+ * Every model drops a client that sends nothing and reads nothing for `idleTimeoutMs` (so a
+ * stalled upload is discarded and a client that never reads frees its session), and refuses
+ * clients beyond `maxClients` with one `ERR` line. At start, the temporary files of uploads
+ * that a killed server left behind are removed.
  *
  * The session (protocol, path confinement, atomic uploads) is one function for all three:
  * session.ts.
  */
 import { once } from 'node:events';
-import { realpath, stat } from 'node:fs/promises';
+import { readdir, realpath, rm, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { ArgumentTypeError, Process, Queue, taskModule, Thread } from '../../index.ts';
-import { write } from './protocol.ts';
-import { serveSession } from './session.ts';
+import {
+  ArgumentRangeError,
+  ArgumentTypeError,
+  Process,
+  Queue,
+  taskModule,
+  Thread,
+} from '../../index.ts';
+import { UPLOAD_PREFIX, write } from './protocol.ts';
+import { LINGER_MS, serveSession } from './session.ts';
 
 const tasks = taskModule<typeof import('./tasks.js')>(new URL('./tasks.js', import.meta.url));
 
@@ -44,6 +60,21 @@ export interface FileServerOptions {
    * @default 0
    */
   readonly port?: number | undefined;
+  /**
+   * How long a client may send nothing and read nothing before it is disconnected, in ms.
+   * @default 60000
+   */
+  readonly idleTimeoutMs?: number | undefined;
+  /**
+   * The most clients served at once; one more is answered `ERR` and disconnected.
+   * @default 256
+   */
+  readonly maxClients?: number | undefined;
+  /**
+   * With `process`, the most processes at once; the clients beyond wait for one to end.
+   * @default os.availableParallelism()
+   */
+  readonly maxProcesses?: number | undefined;
   /** Receives one line per client connecting and leaving. */
   readonly log?: ((line: string) => void) | undefined;
 }
@@ -83,8 +114,23 @@ function describeClient(socket: Socket): string {
   return `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
 }
 
+/** What a model needs to serve one client. */
+interface ServeContext {
+  readonly root: string;
+  readonly idleMs: number;
+  /** With `process`: the slots of the bounded pool of processes. */
+  readonly slots: Slots;
+  readonly log: ((line: string) => void) | undefined;
+}
+
+/** Drops the connection after `idleMs` without a byte either way. */
+function dropWhenIdle(socket: Socket, idleMs: number): void {
+  socket.setTimeout(idleMs, () => socket.destroy());
+}
+
 /** `--model event`: the session runs on this thread's event loop. */
-function serveOnEventLoop(root: string, socket: Socket): Session {
+function serveOnEventLoop({ root, idleMs }: ServeContext, socket: Socket): Session {
+  dropWhenIdle(socket, idleMs);
   const done = (async () => {
     await serveSession(root, socket, socket);
     if (!socket.destroyed) await once(socket, 'close');
@@ -93,7 +139,7 @@ function serveOnEventLoop(root: string, socket: Socket): Session {
 }
 
 /** `--model thread`: the session runs on a thread; this thread relays the socket's bytes. */
-function serveOnThread(root: string, socket: Socket): Session {
+function serveOnThread({ root, idleMs }: ServeContext, socket: Socket): Session {
   const inbound = new Queue<Uint8Array>(RELAY_QUEUE_CHUNKS);
   const outbound = new Queue<Uint8Array>(RELAY_QUEUE_CHUNKS);
   const thread = new Thread({ target: tasks.serveRelay, args: [root, inbound, outbound] });
@@ -112,7 +158,16 @@ function serveOnThread(root: string, socket: Socket): Session {
   // Thread → client, waiting for 'drain' when the socket's buffer is full.
   const sending = (async () => {
     try {
-      for await (const chunk of outbound) await write(socket, chunk);
+      let running = false;
+      for await (const chunk of outbound) {
+        // The relay's first chunk is empty: the thread runs, so from now on a silent
+        // client is idle (a thread's start-up, slow on a busy machine, is not the client's).
+        if (!running) {
+          running = true;
+          dropWhenIdle(socket, idleMs);
+        }
+        if (chunk.length > 0) await write(socket, chunk);
+      }
       socket.end();
     } catch {
       socket.destroy();
@@ -133,28 +188,110 @@ function serveOnThread(root: string, socket: Socket): Session {
   return { done, stop: () => socket.destroy() };
 }
 
-/** `--model process`: the socket is handed to a process of its own. */
-function serveInProcess(root: string, socket: Socket): Session {
-  const child = new Process({ target: tasks.serveSocket, args: [root, socket] });
-  child.start();
+/**
+ * `--model process`: the socket is handed to a process of its own, once one of the
+ * `maxProcesses` slots is free; until then it waits unread (and is dropped when idle).
+ */
+function serveInProcess(context: ServeContext, socket: Socket): Session {
+  const { root, idleMs, slots } = context;
+  let child: Process | undefined;
+  dropWhenIdle(socket, idleMs);
+  if (slots.free === 0) {
+    context.log?.(`${describeClient(socket)} waits for a process (${slots.size} running)`);
+  }
+  const done = (async () => {
+    const release = await slots.acquire();
+    try {
+      // Stopped, or dropped as idle, while it waited.
+      if (socket.destroyed) return;
+      // From here the process owns the connection and its idle timeout.
+      socket.setTimeout(0);
+      child = new Process({ target: tasks.serveSocket, args: [root, socket, idleMs] });
+      child.start();
+      await child.join();
+    } finally {
+      release();
+    }
+  })();
   return {
-    done: child.join(),
+    done,
     stop: () => {
+      if (child === undefined) {
+        socket.destroy();
+        return;
+      }
       if (!child.isAlive()) return;
       // SIGTERM: the child closes the connection and cleans up; kill it if it does not.
       child.terminate();
-      void child.join(TERMINATE_GRACE_MS).then(() => {
-        if (child.isAlive()) child.kill();
+      const running = child;
+      void running.join(TERMINATE_GRACE_MS).then(() => {
+        if (running.isAlive()) running.kill();
       });
     },
   };
 }
 
-const SERVE: Record<Model, (root: string, socket: Socket) => Session> = {
+const SERVE: Record<Model, (context: ServeContext, socket: Socket) => Session> = {
   event: serveOnEventLoop,
   thread: serveOnThread,
   process: serveInProcess,
 };
+
+function checkCount(name: string, value: number, max: number): void {
+  if (!Number.isSafeInteger(value) || value < 1 || value > max) {
+    throw new ArgumentRangeError(
+      `Expected \`${name}\` to be an integer from 1 to ${max}, got \`${value}\``,
+    );
+  }
+}
+
+/**
+ * Removes the temporary files of uploads left in `root` by a server that was killed (a
+ * running server removes its own when an upload fails). Two servers must not share a
+ * directory: this would take the other's uploads in progress.
+ */
+async function sweepUploads(
+  root: string,
+  log: ((line: string) => void) | undefined,
+): Promise<void> {
+  const names = (await readdir(root)).filter((name) => name.startsWith(UPLOAD_PREFIX));
+  for (const name of names) await rm(join(root, name), { force: true });
+  if (names.length > 0)
+    log?.(`Removed ${names.length} unfinished upload(s) left by a previous run`);
+}
+
+/** A counting semaphore: `acquire()` resolves, in arrival order, with the slot's release. */
+interface Slots {
+  readonly size: number;
+  readonly free: number;
+  acquire(): Promise<() => void>;
+}
+
+function slots(size: number): Slots {
+  let free = size;
+  const waiting: (() => void)[] = [];
+  const release = (): void => {
+    const next = waiting.shift();
+    if (next === undefined) free++;
+    else next();
+  };
+  return {
+    size,
+    get free() {
+      return free;
+    },
+    async acquire() {
+      if (free > 0) free--;
+      else await new Promise<void>((resolve) => waiting.push(resolve));
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        release();
+      };
+    },
+  };
+}
 
 /**
  * Starts a file server on `dir`.
@@ -168,7 +305,19 @@ const SERVE: Record<Model, (root: string, socket: Socket) => Session> = {
  * ```
  */
 export async function startFileServer(options: FileServerOptions): Promise<FileServer> {
-  const { dir, model = 'thread', host = '127.0.0.1', port = 0, log } = options;
+  const {
+    dir,
+    model = 'thread',
+    host = '127.0.0.1',
+    port = 0,
+    idleTimeoutMs = 60_000,
+    maxClients = 256,
+    maxProcesses = availableParallelism(),
+    log,
+  } = options;
+  checkCount('idleTimeoutMs', idleTimeoutMs, 2 ** 31 - 1);
+  checkCount('maxClients', maxClients, 1_000_000);
+  checkCount('maxProcesses', maxProcesses, 1024);
   if (!MODELS.includes(model)) {
     throw new ArgumentTypeError(
       `Expected \`model\` to be one of ${MODELS.join(', ')}, got \`${model}\``,
@@ -181,15 +330,24 @@ export async function startFileServer(options: FileServerOptions): Promise<FileS
       'ERR_INVALID_ARG_VALUE',
     );
   }
+  await sweepUploads(root, log);
   const sessions = new Set<Session>();
   const serve = SERVE[model];
+  const context: ServeContext = { root, idleMs: idleTimeoutMs, slots: slots(maxProcesses), log };
   // With `process`, nothing may be read here before the socket is handed over.
   const server: Server = createServer({ pauseOnConnect: model === 'process' }, (socket) => {
     const who = describeClient(socket);
     // Resets are reported through the session's reads and writes.
     socket.on('error', () => undefined);
+    if (sessions.size >= maxClients) {
+      log?.(`${who} refused: ${maxClients} clients already`);
+      socket.end(`ERR the server is busy (${maxClients} clients); try again later\n`);
+      socket.resume();
+      socket.setTimeout(LINGER_MS, () => socket.destroy());
+      return;
+    }
     log?.(`${who} connected`);
-    const session = serve(root, socket);
+    const session = serve(context, socket);
     sessions.add(session);
     void session.done
       .catch((error: unknown) => {

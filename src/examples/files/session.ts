@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import { constants, createWriteStream } from 'node:fs';
 import { lstat, open, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
@@ -15,6 +15,7 @@ import {
   ByteReader,
   ConnectionClosedError,
   nameProblem,
+  NotUtf8Error,
   UPLOAD_PREFIX,
   write,
 } from './protocol.ts';
@@ -55,21 +56,38 @@ async function confined(root: string, name: string): Promise<string | null> {
   return real;
 }
 
-/** `LIST`: the regular files directly in `root`, hidden ones left out. */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** A directory entry's name if it is valid UTF-8 (the protocol's encoding), else `null`. */
+function decodeName(raw: Buffer): string | null {
+  try {
+    return utf8.decode(raw);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `LIST`: the regular files directly in `root`, hidden ones left out, and those whose name
+ * is not valid UTF-8 or is refused by {@link nameProblem}: a name is listed exactly as it
+ * can be asked for, never with replacement characters or reordered by bidi controls.
+ */
 async function list(root: string, output: Writable): Promise<void> {
   const rows: string[] = [];
-  const entries = await readdir(root, { withFileTypes: true });
-  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    if (nameProblem(entry.name) !== null) continue;
+  const names = (await readdir(root, { encoding: 'buffer' }))
+    .map(decodeName)
+    .filter((name): name is string => name !== null && nameProblem(name) === null)
+    .sort((a, b) => (a < b ? -1 : 1));
+  for (const name of names) {
     let real: string | null;
     try {
-      real = await confined(root, entry.name);
+      real = await confined(root, name);
     } catch {
       continue; // links that lead outside are not part of the library
     }
     if (real === null) continue;
     const info = await stat(real).catch(() => null);
-    if (info?.isFile() === true) rows.push(`${info.size} ${entry.name}\n`);
+    if (info?.isFile() === true) rows.push(`${info.size} ${name}\n`);
   }
   await write(output, `OK ${rows.length}\n${rows.join('')}`);
 }
@@ -78,7 +96,9 @@ async function list(root: string, output: Writable): Promise<void> {
 async function get(root: string, name: string, output: Writable): Promise<void> {
   const real = await confined(root, name);
   if (real === null) throw new Refusal(`no such file: \`${name}\``);
-  const file = await open(real, 'r');
+  // O_NONBLOCK: opening a FIFO must not wait for a writer (four such waits would fill
+  // libuv's pool and hang every client); it changes nothing for a regular file.
+  const file = await open(real, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const info = await file.stat();
     if (info.isDirectory()) throw new Refusal(`\`${name}\` is a directory`);
@@ -144,6 +164,9 @@ async function put(
   await write(output, `OK ${size}\n`);
 }
 
+/** How long a session that ends keeps reading (and dropping) what the client still sends. */
+export const LINGER_MS = 2000;
+
 /**
  * Serves one client until it sends `QUIT` or the connection ends. Refused requests are
  * answered with `ERR <reason>` and the session goes on; a broken connection ends it (an
@@ -162,7 +185,14 @@ export async function serveSession(
   const reader = new ByteReader(input);
   try {
     for (;;) {
-      const line = await reader.readLine();
+      let line: string | null;
+      try {
+        line = await reader.readLine();
+      } catch (error) {
+        if (!(error instanceof NotUtf8Error)) throw error;
+        await write(output, `ERR ${error.message}\n`);
+        continue;
+      }
       if (line === null) return;
       const space = line.indexOf(' ');
       const command = space === -1 ? line : line.slice(0, space);
@@ -198,5 +228,6 @@ export async function serveSession(
     }
   } finally {
     output.end();
+    await reader.discard(LINGER_MS);
   }
 }

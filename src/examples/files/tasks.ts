@@ -14,14 +14,17 @@ import { serveSession } from './session.ts';
  * `--model process`: the connection was handed to this process with the run message, so the
  * session reads and writes the socket directly. SIGTERM (the server closing) closes the
  * connection, so that an upload in progress is cleaned up before the process exits.
+ * `idleMs` is the server's idle timeout.
  */
-export async function serveSocket(root: string, socket: Socket): Promise<void> {
+export async function serveSocket(root: string, socket: Socket, idleMs: number): Promise<void> {
   const closeConnection = (): void => {
     socket.destroy();
   };
   process.once('SIGTERM', closeConnection);
   // A reset connection is reported through the session's reads and writes.
   socket.on('error', () => undefined);
+  // A client that sends nothing, or stops reading, for idleMs is dropped (see server.ts).
+  socket.setTimeout(idleMs, closeConnection);
   try {
     await serveSession(root, socket, socket);
     // Returning exits the process: first let the last reply reach the kernel.
@@ -69,6 +72,8 @@ export async function serveRelay(
   });
   // Failed writes surface in the session's own writes, as they do on a socket.
   output.on('error', () => undefined);
+  // An empty chunk first: it tells the main thread that the session runs (see server.ts).
+  await outbound.put(new Uint8Array(0));
   await serveSession(root, inbound, output);
   await finished(output).catch(() => undefined);
 }

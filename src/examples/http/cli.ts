@@ -16,6 +16,12 @@ Options:
                          (/dyn/primes?n=N, /dyn/info); 0 serves files only (default: 0).
   --idle-timeout MS      Time a client has to send a request head (default: 5000).
   --max-header-bytes N   Largest request head accepted (default: 8192).
+  --max-queued N         With --workers: /dyn/ pages that may wait for a thread;
+                         beyond, 503 (default: 16).
+  --max-connections N    Connections served at once; more are closed (default: 1024).
+  --shutdown-timeout MS  On Ctrl-C or SIGTERM, time the downloads in progress have to
+                         finish (default: 10000).
+  --quiet                No access log (Common Log Format, one line per request).
   -h, --help             Show this help.`;
 
 function integer(
@@ -52,7 +58,17 @@ export async function httpCommand(
   stop?: AbortSignal,
 ): Promise<number> {
   let root: string;
-  let options: { host: string; port: number; workers: number; idle: number; maxHead: number };
+  let options: {
+    host: string;
+    port: number;
+    workers: number;
+    idle: number;
+    maxHead: number;
+    maxQueued: number;
+    maxConnections: number;
+    shutdown: number;
+    quiet: boolean;
+  };
   try {
     const { values, positionals } = parseArgs({
       args: [...argv],
@@ -64,6 +80,10 @@ export async function httpCommand(
         workers: { type: 'string' },
         'idle-timeout': { type: 'string' },
         'max-header-bytes': { type: 'string' },
+        'max-queued': { type: 'string' },
+        'max-connections': { type: 'string' },
+        'shutdown-timeout': { type: 'string' },
+        quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -81,6 +101,10 @@ export async function httpCommand(
       workers: integer('workers', values.workers, 0, 0, 1024),
       idle: integer('idle-timeout', values['idle-timeout'], 5000, 1, 2 ** 31 - 1),
       maxHead: integer('max-header-bytes', values['max-header-bytes'], 8192, 64, 2 ** 24),
+      maxQueued: integer('max-queued', values['max-queued'], 16, 0, 1_000_000),
+      maxConnections: integer('max-connections', values['max-connections'], 1024, 1, 1_000_000),
+      shutdown: integer('shutdown-timeout', values['shutdown-timeout'], 10_000, 0, 2 ** 31 - 1),
+      quiet: values.quiet === true,
     };
   } catch (error) {
     err(`${error instanceof Error ? error.message : String(error)}\n\n${HTTP_USAGE}`);
@@ -96,7 +120,10 @@ export async function httpCommand(
       workers: options.workers,
       idleTimeoutMs: options.idle,
       maxHeaderBytes: options.maxHead,
-      log: out,
+      maxQueued: options.maxQueued,
+      maxConnections: options.maxConnections,
+      shutdownTimeoutMs: options.shutdown,
+      ...(options.quiet ? {} : { log: out }),
     });
   } catch (error) {
     err(`Cannot serve \`${root}\`: ${error instanceof Error ? error.message : String(error)}`);
@@ -120,6 +147,7 @@ export async function httpCommand(
     if (stop?.aborted === true) stopped();
     else stop?.addEventListener('abort', stopped);
   });
+  out('Stopping: the responses in progress finish first.');
   await server.close();
   out('Server stopped.');
   return 0;

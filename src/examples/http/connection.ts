@@ -10,6 +10,7 @@ import { parseRequest, type HttpRequest } from './parser.ts';
 import { errorReply, formatHttpDate, REASONS, type Reply } from './response.ts';
 import type { DynamicPages } from './server.ts';
 import { serveStatic, type StaticRoot } from './static.ts';
+import { clfTime, CUT_STATUS, stallWatch } from './watch.ts';
 
 /** What every connection of one server shares. */
 export interface Context {
@@ -18,6 +19,12 @@ export interface Context {
   readonly idleTimeoutMs: number;
   readonly maxHeaderBytes: number;
   readonly log: ((line: string) => void) | undefined;
+}
+
+/** What writing a reply came to: whether all of it went out, and the body bytes that did. */
+interface Sent {
+  readonly ok: boolean;
+  readonly bytes: number;
 }
 
 /** How long a closing connection keeps reading (and discarding) before it is destroyed. */
@@ -35,12 +42,19 @@ export class Connection {
   #busy = false;
   #closing = false;
   #peerEnded = false;
+  /** The client's address, for the log (a destroyed socket no longer has it). */
+  readonly #remote: string;
+  /** The server is shutting down: finish the response in progress, then close. */
+  #draining = false;
+  /** Bytes of empty lines skipped before the next request line. */
+  #skipped = 0;
   #deadline: NodeJS.Timeout | undefined;
   #linger: NodeJS.Timeout | undefined;
 
   constructor(socket: Socket, context: Context) {
     this.#socket = socket;
     this.#context = context;
+    this.#remote = socket.remoteAddress ?? '-';
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
       this.#onData(chunk);
@@ -64,10 +78,36 @@ export class Connection {
     this.#socket.destroy();
   }
 
-  #onData(chunk: Buffer): void {
+  /**
+   * The server is shutting down: a connection between requests closes now; one answering
+   * a request closes once the response is complete (it is not kept alive).
+   */
+  drain(): void {
+    this.#draining = true;
+    if (!this.#busy) this.#finish();
+  }
+
+  #onData(input: Buffer): void {
     if (this.#closing) return;
+    let chunk = input;
+    if (this.#buffer.length === 0) {
+      // Empty lines before a request line are skipped as they arrive (RFC 9112 §2.2), never
+      // buffered: a stream of them would otherwise grow a buffer to be scanned again and
+      // again. More than a request head's worth of them is not a client worth waiting for.
+      let start = 0;
+      while (start < chunk.length && (chunk[start] === 0x0d || chunk[start] === 0x0a)) start++;
+      this.#skipped += start;
+      if (this.#skipped > this.#context.maxHeaderBytes) {
+        this.#failAndClose(errorReply(400, 'too many empty lines before the request'));
+        return;
+      }
+      if (start === chunk.length) return;
+      chunk = chunk.subarray(start);
+    }
     const waiting = this.#buffer.length > 0;
     this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
+    // While a request is answered, the next ones wait in the buffer, up to one head's size.
+    if (this.#busy && this.#buffer.length > this.#context.maxHeaderBytes) this.#socket.pause();
     // A head ends with a line feed: without one in the new bytes, it is still incomplete,
     // and re-scanning the buffer for every byte a slow client sends would cost quadratic time.
     if (waiting && !chunk.includes(0x0a) && this.#buffer.length <= this.#context.maxHeaderBytes) {
@@ -93,9 +133,11 @@ export class Connection {
         return;
       case 'request':
         this.#buffer = this.#buffer.subarray(result.consumed);
+        this.#skipped = 0;
         clearTimeout(this.#deadline);
         this.#busy = true;
-        this.#socket.pause();
+        // Reading goes on while answering, so that a client that leaves is seen (and its
+        // page cancelled); what it pipelines meanwhile is bounded in #onData.
         void this.#answer(result.request);
         return;
       default:
@@ -104,22 +146,41 @@ export class Connection {
   }
 
   async #answer(request: HttpRequest): Promise<void> {
+    const started = new Date();
+    // Aborted when the client goes away: a page being rendered for it is cancelled.
+    const gone = new AbortController();
+    // The end of the client's stream counts too: a browser that gives up closes the whole
+    // connection, which a server only sees as the end of the stream until it writes.
+    const onClose = (): void => {
+      gone.abort();
+    };
+    this.#socket.once('close', onClose);
+    this.#socket.once('end', onClose);
     let reply: Reply;
     try {
-      reply = await this.#route(request);
+      reply = this.#socket.destroyed ? errorReply(503) : await this.#route(request, gone.signal);
     } catch (error) {
       // The client learns nothing of the server's internals; the log says what went wrong.
       reply = errorReply(500);
-      this.#context.log?.(`Error answering ${request.method} ${request.target}: ${String(error)}`);
+      if (!gone.signal.aborted) {
+        this.#context.log?.(
+          `Error answering ${request.method} ${request.target}: ${String(error)}`,
+        );
+      }
+    } finally {
+      this.#socket.off('close', onClose);
+      this.#socket.off('end', onClose);
     }
     // This server reads no bodies: after a request with one, the stream is not framed.
-    const keepAlive = request.keepAlive && !request.hasBody;
+    const keepAlive = request.keepAlive && !request.hasBody && !this.#draining;
     const sent = await this.#write(reply, request.method === 'HEAD', keepAlive, request.version);
+    // Common Log Format: host ident user [time] "request line" status bytes.
+    const status = sent.ok ? reply.status : CUT_STATUS;
     this.#context.log?.(
-      `${this.#socket.remoteAddress ?? '-'} "${request.method} ${request.target} HTTP/${request.version}" ${reply.status}`,
+      `${this.#remote} - - ${clfTime(started)} "${request.method} ${request.target} HTTP/${request.version}" ${status} ${sent.bytes === 0 ? '-' : sent.bytes}`,
     );
     this.#busy = false;
-    if (!sent) {
+    if (!sent.ok) {
       this.#socket.destroy();
     } else if (!keepAlive) {
       this.#finish();
@@ -130,7 +191,7 @@ export class Connection {
     }
   }
 
-  #route(request: HttpRequest): Promise<Reply> {
+  #route(request: HttpRequest, signal: AbortSignal): Promise<Reply> {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       return Promise.resolve(
         errorReply(405, `${request.method} is not served here`, { Allow: 'GET, HEAD' }),
@@ -138,23 +199,24 @@ export class Connection {
     }
     const { dynamic, root } = this.#context;
     if (dynamic !== undefined && (request.path === '/dyn' || request.path.startsWith('/dyn/'))) {
-      return dynamic.handle(request);
+      return dynamic.handle(request, signal);
     }
     return serveStatic(root, request);
   }
 
   /**
    * Writes a reply. The head goes in one write with an in-memory body; a file streams with
-   * backpressure. Returns false when the connection broke before all was sent.
+   * backpressure. A client that takes nothing for the idle timeout is dropped.
    */
   async #write(
     reply: Reply,
     headOnly: boolean,
     keepAlive: boolean,
     version: HttpRequest['version'],
-  ): Promise<boolean> {
+  ): Promise<Sent> {
     const { body } = reply;
-    let file: { readonly file: FileHandle; readonly size: number } | undefined;
+    let file:
+      { readonly file: FileHandle; readonly size: number; readonly start?: number } | undefined;
     let inline: Buffer | undefined;
     if (typeof body === 'string') inline = Buffer.from(body);
     else if (Buffer.isBuffer(body)) inline = body;
@@ -162,7 +224,7 @@ export class Connection {
     const socket = this.#socket;
     if (socket.destroyed) {
       await file?.file.close();
-      return false;
+      return { ok: false, bytes: 0 };
     }
     const fields: [string, string][] = [
       ['Date', formatHttpDate(Date.now())],
@@ -179,31 +241,53 @@ export class Connection {
       .map(([name, value]) => `${name}: ${value}\r\n`)
       .join('')}\r\n`;
     // A client that stops reading cannot hold the response (and the file) forever.
-    socket.setTimeout(this.#context.idleTimeoutMs);
+    const watch = stallWatch(this.#context.idleTimeoutMs, () => socket.destroy());
     try {
       const headBytes = Buffer.from(head, 'latin1');
       if (headOnly || file === undefined) {
         await file?.file.close();
-        socket.write(
-          headOnly || inline === undefined ? headBytes : Buffer.concat([headBytes, inline]),
+        const bytes = headOnly || inline === undefined ? 0 : inline.length;
+        return await this.#writeAll(
+          bytes === 0 || inline === undefined ? headBytes : Buffer.concat([headBytes, inline]),
+          bytes,
+          watch.progress,
         );
-        return true;
       }
-      socket.write(headBytes);
-      return await this.#sendFile(file.file, file.size);
+      socket.write(headBytes, watch.progress);
+      return await this.#sendFile(file.file, file.start ?? 0, file.size, watch.progress);
     } finally {
-      socket.setTimeout(0);
+      watch.stop();
     }
   }
 
-  /** Streams `size` bytes of `file` with backpressure; closes the file. */
-  #sendFile(file: FileHandle, size: number): Promise<boolean> {
-    if (size === 0) return file.close().then(() => true);
+  /** Writes `data` (of which `bytes` are body) and waits until the kernel has it all. */
+  #writeAll(data: Buffer, bytes: number, progress: () => void): Promise<Sent> {
+    const socket = this.#socket;
+    return new Promise((resolve) => {
+      const onClose = (): void => {
+        resolve({ ok: false, bytes: 0 });
+      };
+      socket.once('close', onClose);
+      socket.write(data, (error) => {
+        socket.off('close', onClose);
+        progress();
+        resolve(
+          error === undefined || error === null ? { ok: true, bytes } : { ok: false, bytes: 0 },
+        );
+      });
+    });
+  }
+
+  /** Streams `size` bytes of `file` from `start` with backpressure; closes the file. */
+  #sendFile(file: FileHandle, start: number, size: number, progress: () => void): Promise<Sent> {
+    if (size === 0) return file.close().then(() => ({ ok: true, bytes: 0 }));
     const socket = this.#socket;
     // autoClose (the default) closes the handle when the stream ends, fails or is destroyed.
-    const stream = file.createReadStream({ start: 0, end: size - 1 });
+    const stream = file.createReadStream({ start, end: start + size - 1 });
     return new Promise((resolve) => {
-      let sent = 0;
+      let read = 0;
+      let flushed = 0;
+      let ended = false;
       const onDrain = (): void => {
         stream.resume();
       };
@@ -214,17 +298,26 @@ export class Connection {
       const done = (ok: boolean): void => {
         socket.off('drain', onDrain);
         socket.off('close', onClose);
-        resolve(ok);
+        resolve({ ok, bytes: flushed });
       };
       socket.on('drain', onDrain);
       socket.once('close', onClose);
       stream.on('data', (chunk: Buffer | string) => {
-        sent += chunk.length;
-        if (!socket.write(chunk)) stream.pause();
+        read += chunk.length;
+        const written = socket.write(chunk, (error) => {
+          if (error !== undefined && error !== null) return;
+          flushed += chunk.length;
+          progress();
+          // Done once the kernel has every byte: a log line then tells the truth.
+          if (ended && flushed === size) done(true);
+        });
+        if (!written) stream.pause();
       });
       // A file that shrank since its size was sent leaves the response short: not ok.
       stream.once('end', () => {
-        done(sent === size);
+        ended = true;
+        if (read !== size) done(false);
+        else if (flushed === size) done(true);
       });
       stream.once('error', () => {
         done(false);

@@ -34,18 +34,36 @@ function pageReply(page: RenderedPage): Reply {
 }
 
 /**
- * Starts a pool of `workers` threads and returns the handler of `/dyn/` requests.
+ * Starts a pool of `workers` threads and returns the handler of `/dyn/` requests. At most
+ * `workers + maxQueued` pages are rendered or waiting at once; a request beyond is answered
+ * 503 at once (with `Retry-After`), so a burst cannot queue work without bound. A request
+ * whose `signal` aborts (its client went away) is cancelled: dropped from the queue, or its
+ * thread stopped (and replaced) if it is running.
  * @example
  * ```ts
- * const pages = startDynamicPages(2);
+ * const pages = startDynamicPages(2, 8);
  * const reply = await pages.handle(request); // request.path === '/dyn/info'
  * await pages.close();
  * ```
  */
-export function startDynamicPages(workers: number): DynamicPages {
+export function startDynamicPages(workers: number, maxQueued: number): DynamicPages {
   const pool = new ThreadPool({ processes: workers });
+  let pending = 0;
+  const render = async (run: () => Promise<RenderedPage>): Promise<Reply> => {
+    if (pending >= workers + maxQueued) {
+      return errorReply(503, `${pending} pages are being rendered or waiting`, {
+        'Retry-After': '1',
+      });
+    }
+    pending++;
+    try {
+      return pageReply(await run());
+    } finally {
+      pending--;
+    }
+  };
   return {
-    async handle(request: HttpRequest): Promise<Reply> {
+    async handle(request: HttpRequest, signal: AbortSignal): Promise<Reply> {
       const query = new URLSearchParams(request.query);
       switch (request.path) {
         case '/dyn/primes': {
@@ -57,10 +75,10 @@ export function startDynamicPages(workers: number): DynamicPages {
               `expected n to be an integer from 2 to ${MAX_PRIMES_N}, got \`${text}\``,
             );
           }
-          return pageReply(await pool.apply(tasks.renderPrimes, [n]));
+          return render(() => pool.apply(tasks.renderPrimes, [n], { signal }));
         }
         case '/dyn/info':
-          return pageReply(await pool.apply(tasks.renderInfo, []));
+          return render(() => pool.apply(tasks.renderInfo, [], { signal }));
         default:
           return errorReply(404);
       }

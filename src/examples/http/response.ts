@@ -11,15 +11,17 @@ export interface Reply {
   /** Header fields other than `Date`, `Server`, `Connection` and `Content-Length`. */
   readonly headers?: Readonly<Record<string, string>>;
   /**
-   * The body: a small one in memory, or an open file to stream `size` bytes of (the
-   * connection closes the handle). No body for 304, and none is sent for HEAD.
+   * The body: a small one in memory, or an open file to stream `size` bytes of from
+   * `start` (default 0; the connection closes the handle). No body for 304, and none is sent for HEAD.
    */
-  readonly body?: string | Buffer | { readonly file: FileHandle; readonly size: number };
+  readonly body?:
+    string | Buffer | { readonly file: FileHandle; readonly size: number; readonly start?: number };
 }
 
 /** The reason phrases of the statuses this server sends. */
 export const REASONS: Readonly<Record<number, string>> = {
   200: 'OK',
+  206: 'Partial Content',
   301: 'Moved Permanently',
   304: 'Not Modified',
   400: 'Bad Request',
@@ -28,6 +30,7 @@ export const REASONS: Readonly<Record<number, string>> = {
   405: 'Method Not Allowed',
   408: 'Request Timeout',
   414: 'URI Too Long',
+  416: 'Range Not Satisfiable',
   431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',

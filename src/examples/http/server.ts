@@ -49,7 +49,27 @@ export interface HttpServerOptions {
    * @default 8192
    */
   readonly maxHeaderBytes?: number;
-  /** Called with one line per request answered (an access log). */
+  /**
+   * With workers: how many `/dyn/` pages may wait for a thread; beyond, 503.
+   * @default 16
+   */
+  readonly maxQueued?: number;
+  /**
+   * The most connections at once; more are closed as they arrive.
+   * @default 1024
+   */
+  readonly maxConnections?: number;
+  /**
+   * On {@link HttpServer.close}, how long responses in progress may take to finish before
+   * their connections are dropped, in milliseconds.
+   * @default 10000
+   */
+  readonly shutdownTimeoutMs?: number;
+  /**
+   * Called with one line per request answered: an access log in Common Log Format
+   * (`127.0.0.1 - - [06/Dec/2026:22:15:03 +0000] "GET /a.txt HTTP/1.1" 200 14`), where a
+   * response cut short (the client left or stalled) is logged as 499 with the bytes sent.
+   */
   readonly log?: (line: string) => void;
 }
 
@@ -61,13 +81,17 @@ export interface HttpServer {
   readonly port: number;
   /** The threads rendering dynamic pages; 0 when there is no pool. */
   readonly workers: number;
-  /** Stops listening, drops every connection and stops the pool. */
+  /**
+   * Stops listening and closes the connections between requests at once; responses in
+   * progress finish (up to `shutdownTimeoutMs`), then their connections close; then the
+   * pool stops.
+   */
   close(): Promise<void>;
 }
 
 /** Renders the pages under `/dyn/`; see `dynamic.ts`. */
 export interface DynamicPages {
-  handle(request: HttpRequest): Promise<Reply>;
+  handle(request: HttpRequest, signal: AbortSignal): Promise<Reply>;
   close(): Promise<void>;
 }
 
@@ -98,16 +122,22 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     workers = 0,
     idleTimeoutMs = 5000,
     maxHeaderBytes = 8192,
+    maxQueued = 16,
+    maxConnections = 1024,
+    shutdownTimeoutMs = 10_000,
     log,
   } = options;
   checkInteger('port', port, 0, 65535);
   checkInteger('workers', workers, 0, 1024);
   checkInteger('idleTimeoutMs', idleTimeoutMs, 1, 2 ** 31 - 1);
   checkInteger('maxHeaderBytes', maxHeaderBytes, 64, 2 ** 24);
+  checkInteger('maxQueued', maxQueued, 0, 1_000_000);
+  checkInteger('maxConnections', maxConnections, 1, 1_000_000);
+  checkInteger('shutdownTimeoutMs', shutdownTimeoutMs, 0, 2 ** 31 - 1);
   const staticRoot = await openRoot(root);
   // Loaded only with workers: static serving never touches the pool.
   const dynamic =
-    workers > 0 ? (await import('./dynamic.ts')).startDynamicPages(workers) : undefined;
+    workers > 0 ? (await import('./dynamic.ts')).startDynamicPages(workers, maxQueued) : undefined;
   const context: Context = { root: staticRoot, dynamic, idleTimeoutMs, maxHeaderBytes, log };
   const connections = new Set<Connection>();
   // allowHalfOpen: a client that shuts down its sending side after a request still gets
@@ -117,6 +147,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     connections.add(connection);
     socket.once('close', () => connections.delete(connection));
   });
+  // Beyond it, node:net closes a new connection as soon as it is accepted.
+  server.maxConnections = maxConnections;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -143,8 +175,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
             resolve();
           });
         });
-        for (const connection of connections) connection.destroy();
+        for (const connection of connections) connection.drain();
+        // Responses in progress finish; after the deadline, whatever is left is dropped.
+        const deadline = setTimeout(() => {
+          for (const connection of connections) connection.destroy();
+        }, shutdownTimeoutMs);
         await stopped;
+        clearTimeout(deadline);
         await dynamic?.close();
       })();
       return closed;

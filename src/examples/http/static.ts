@@ -108,6 +108,8 @@ export async function serveStatic(root: StaticRoot, request: HttpRequest): Promi
   try {
     const stats = await stat(real);
     if (stats.isDirectory()) return await serveDirectory(root, real, request);
+    // `/file.bin/` names a directory that does not exist (Apache and Python answer 404).
+    if (request.path.endsWith('/')) return errorReply(404);
     return await serveFile(real, request);
   } catch (error) {
     return fsErrorReply(error);
@@ -117,7 +119,9 @@ export async function serveStatic(root: StaticRoot, request: HttpRequest): Promi
 async function serveDirectory(root: StaticRoot, dir: string, request: HttpRequest): Promise<Reply> {
   // Without the slash, relative links in the page would resolve against the parent.
   if (!request.rawPath.endsWith('/')) {
-    const location = `${request.rawPath}/${request.query === '' ? '' : `?${request.query}`}`;
+    // One leading slash only: `//example.com/` would send a browser to another host.
+    const path = `/${request.rawPath.replace(/^\/+/, '')}`;
+    const location = `${path}/${request.query === '' ? '' : `?${request.query}`}`;
     return {
       status: 301,
       headers: { Location: location, 'Content-Type': 'text/plain; charset=utf-8' },
@@ -175,17 +179,90 @@ async function serveFile(real: string, request: HttpRequest): Promise<Reply> {
       return errorReply(403, 'not a regular file');
     }
     const lastModified = formatHttpDate(stats.mtime);
-    const headers = { 'Content-Type': contentType(real), 'Last-Modified': lastModified };
+    const etag = entityTag(stats.size, stats.mtimeMs, stats.ino);
+    // no-cache: a cache may keep the file but asks each time; ETag makes asking cheap (304).
+    const validators = { ETag: etag, 'Last-Modified': lastModified, 'Cache-Control': 'no-cache' };
+    const headers = { 'Content-Type': contentType(real), 'Accept-Ranges': 'bytes', ...validators };
+    const match = request.headers.get('if-none-match');
     const since = request.headers.get('if-modified-since');
     const sinceTime = since === undefined ? undefined : parseHttpDate(since);
-    // HTTP dates have whole seconds: compare the file's time truncated the same way.
-    if (sinceTime !== undefined && Math.floor(stats.mtimeMs / 1000) * 1000 <= sinceTime) {
+    // If-None-Match wins over If-Modified-Since when both are sent (RFC 9110 §13.1.3).
+    const notModified =
+      match !== undefined
+        ? noneMatchFails(match, etag)
+        : // HTTP dates have whole seconds: compare the file's time truncated the same way.
+          sinceTime !== undefined && Math.floor(stats.mtimeMs / 1000) * 1000 <= sinceTime;
+    if (notModified) {
       await file.close();
-      return { status: 304, headers: { 'Last-Modified': lastModified } };
+      return { status: 304, headers: validators };
+    }
+    const range = request.headers.get('range');
+    const ifRange = request.headers.get('if-range');
+    // If-Range: the range only if the client's copy is this one (else the whole file).
+    if (range !== undefined && (ifRange === undefined || ifRange === etag)) {
+      const wanted = parseRange(range, stats.size);
+      if (wanted === 'unsatisfiable') {
+        await file.close();
+        return errorReply(416, undefined, { 'Content-Range': `bytes */${stats.size}` });
+      }
+      if (wanted !== undefined) {
+        const [first, last] = wanted;
+        return {
+          status: 206,
+          headers: { ...headers, 'Content-Range': `bytes ${first}-${last}/${stats.size}` },
+          body: { file, start: first, size: last - first + 1 },
+        };
+      }
     }
     return { status: 200, headers, body: { file, size: stats.size } };
   } catch (error) {
     await file.close();
     throw error;
   }
+}
+
+/**
+ * A weak entity tag from what changes when the file does: its size, modification time and
+ * inode (`W/"1a2b-18c3f0e2d4a-7f01"`). Weak: two files equal in these may still differ in
+ * bytes written within the same clock tick.
+ */
+export function entityTag(size: number, mtimeMs: number, ino: number): string {
+  return `W/"${size.toString(16)}-${Math.floor(mtimeMs).toString(16)}-${ino.toString(16)}"`;
+}
+
+/**
+ * Whether `If-None-Match: header` fails for a resource tagged `etag`, i.e. the client's copy
+ * is current (304): `*`, or one of its tags equal by weak comparison (RFC 9110 §8.8.3.2).
+ */
+export function noneMatchFails(header: string, etag: string): boolean {
+  if (header.trim() === '*') return true;
+  const opaque = (tag: string): string => tag.trim().replace(/^W\//, '');
+  return header.split(',').some((tag) => opaque(tag) === opaque(etag));
+}
+
+/**
+ * The byte range of `Range: header` in a file of `size` bytes, as `[first, last]`
+ * (inclusive); `'unsatisfiable'` (416) when it starts past the end; `undefined` when the
+ * header is not one range of bytes, which is then ignored (the whole file, 200), as RFC 9110
+ * §14.2 allows: several ranges are not served as multipart here.
+ */
+export function parseRange(
+  header: string,
+  size: number,
+): readonly [number, number] | 'unsatisfiable' | undefined {
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (match === null) return undefined;
+  const [, from = '', to = ''] = match;
+  if (from === '' && to === '') return undefined;
+  if (from === '') {
+    // A suffix: the last N bytes.
+    const count = Number(to);
+    if (count === 0) return 'unsatisfiable';
+    return size === 0 ? 'unsatisfiable' : [Math.max(0, size - count), size - 1];
+  }
+  const first = Number(from);
+  const last = to === '' ? size - 1 : Math.min(Number(to), size - 1);
+  if (to !== '' && Number(to) < first) return undefined;
+  if (first >= size) return 'unsatisfiable';
+  return [first, last];
 }
