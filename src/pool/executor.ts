@@ -85,7 +85,7 @@ export abstract class Executor {
     // Python's defaults: min(32, os.cpu_count() + 4) threads, os.cpu_count() processes.
     const defaultWorkers = kind === 'thread' ? Math.min(32, cpuCount() + 4) : cpuCount();
     const workers = parseWorkerCount(options.maxWorkers, 'maxWorkers', defaultWorkers);
-    const max = parseMaxTasksPerChild(options.maxTasksPerChild);
+    const max = parseMaxTasksPerChild(options.maxTasksPerChild, true);
     this.#workers = workers;
     const Broken = kind === 'thread' ? BrokenThreadPoolError : BrokenProcessPoolError;
     const what = kind === 'thread' ? 'thread' : 'process';

@@ -169,11 +169,15 @@ export function parseWorkerCount(
 
 /**
  * `maxTasksPerChild`: a positive integer, or `undefined`/`null` for no limit (`null`).
- * @throws {ArgumentRangeError} for anything else, as Python raises `ValueError`.
+ * @throws {ArgumentRangeError} for anything else, as Python's `Pool` raises `ValueError`;
+ *   with `executor`, {@link ArgumentTypeError} for a value that is not an integer, as
+ *   `ProcessPoolExecutor` raises `TypeError` ("max_tasks_per_child must be an integer").
  */
-export function parseMaxTasksPerChild(value: unknown): number | null {
+export function parseMaxTasksPerChild(value: unknown, executor = false): number | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+  const integer = typeof value === 'number' && Number.isInteger(value);
+  if (executor && !integer) throw typeError('maxTasksPerChild', 'an integer or null', value);
+  if (!integer || value < 1) {
     throw rangeError('maxTasksPerChild', 'a positive integer or null', value);
   }
   return value;

@@ -26,6 +26,7 @@
  * (queue-ring.ts).
  */
 import { isArgumentsObject, isProxy } from 'node:util/types';
+import { UnpicklingError } from '../errors.ts';
 
 const UNDEFINED = 0x00;
 const NULL = 0x01;
@@ -230,8 +231,9 @@ export function encodeFast(value: unknown): Uint8Array | undefined {
 let cursor = 0;
 let limit = 0;
 
-function notAnItem(why: string): TypeError {
-  return new TypeError(`multitask: the bytes are not a queue item (${why})`);
+/** Bytes that no encoder of ours wrote: Python's unpickling of garbage raises the same class. */
+function notAnItem(why: string): UnpicklingError {
+  return new UnpicklingError('ERR_MALFORMED_ITEM', `the bytes are not a queue item (${why})`);
 }
 
 /** Recently decoded one-byte keys, by a hash of their bytes: objects share few keys. */

@@ -103,8 +103,21 @@ describe('executor options (D.5, D.9)', () => {
     );
   });
 
+  it('ProcessPoolExecutor refuses a maxTasksPerChild that is no integer as Python: TypeError', () => {
+    for (const maxTasksPerChild of [0.5, 1.5, '2']) {
+      assert.throws(
+        () => new ProcessPoolExecutor({ maxTasksPerChild: maxTasksPerChild as number }),
+        (error) => {
+          assert.ok(error instanceof ArgumentTypeError);
+          assert.match(error.message, /maxTasksPerChild/);
+          return true;
+        },
+      );
+    }
+  });
+
   it('ProcessPoolExecutor refuses maxTasksPerChild < 1 (D.9)', () => {
-    for (const maxTasksPerChild of [0, -1, 0.5]) {
+    for (const maxTasksPerChild of [0, -1]) {
       assert.throws(
         () => new ProcessPoolExecutor({ maxTasksPerChild }),
         (error) => {

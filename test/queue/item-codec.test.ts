@@ -153,7 +153,11 @@ describe('item encoding', () => {
       [0x03, 0x03],
     ];
     for (const bytes of bad) {
-      assert.throws(() => decodeItem(new Uint8Array(bytes)), TypeError, `[${bytes.join(', ')}]`);
+      assert.throws(
+        () => decodeItem(new Uint8Array(bytes)),
+        { name: 'UnpicklingError', code: 'ERR_MALFORMED_ITEM' },
+        `[${bytes.join(', ')}]`,
+      );
     }
   });
 
