@@ -16,6 +16,7 @@ export {
   BrokenThreadPoolError,
   BrokerError,
   CancelledError,
+  DeadlockError,
   InvalidStateError,
   WorkerLostError,
   EOFError,
@@ -145,3 +146,8 @@ export { Local, local } from './threading/local.ts';
 export * as gevent from './coroutine/gevent.ts';
 export { SpawnedGreenlet, spawn, spawnLater } from './coroutine/spawned.ts';
 export { joinAll, killAll, sleep } from './coroutine/waits.ts';
+export {
+  setDeadlockDetection,
+  type DeadlockDetectionOptions,
+  type DeadlockMode,
+} from './diagnostics/index.ts';
