@@ -12,7 +12,7 @@
 import { DeadlockError } from '../errors.ts';
 import { ArgumentRangeError, ArgumentTypeError } from '../errors.ts';
 import { holderOf } from '../memory/lock-word.ts';
-import { currentOwnerId, WaitState, type OwnerTable } from '../memory/owners.ts';
+import { currentOwnerId, type OwnerTable } from '../memory/owners.ts';
 import { watchWaits, type ContendedWait } from '../memory/wait-watch.ts';
 import { currentProcessIdentity, currentThreadIdentity } from '../runtime/identity.ts';
 
@@ -99,17 +99,16 @@ function checkForCycle(wait: ContendedWait): void {
   const confirmed = key !== '' && previous.get(wait) === key;
   previous.set(wait, key);
   if (members === null || !confirmed) return;
+  // One member reports (and breaks) the cycle, the same one whoever looks: the lowest owner
+  // id among the members that can (those that detect, which named themselves).
+  const reporter = Math.min(...members.filter((id) => owners.nameOf(id) !== ''));
+  if (owner !== reporter) return;
   const report = describe(members, owners);
   if (mode === 'warn') {
     if (!reported.has(key)) process.stderr.write(`${report}\n`);
     reported.add(key);
     return;
   }
-  // One member breaks the cycle: not this one if another already does.
-  if (members.some((id) => id !== owner && owners.waitOf(id)?.state === WaitState.Breaking)) {
-    return;
-  }
-  owners.markBreaking(owner);
   throw new DeadlockError(`${report}\nBroken here: ${nameOf(owner, owners)} gives up its wait.`);
 }
 

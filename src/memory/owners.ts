@@ -22,9 +22,9 @@
  * [1 + 2 SLOTS .. 1 + 4 SLOTS)  START[i]    that process's start time (clock ticks since
  *                                           boot), as two words: high, low
  * [.. + 32 SLOTS)               WAIT[i]     what SLOT[i] waits for, with deadlock detection on
- *                                           (32 words): state (0 not waiting, 1 waiting,
- *                                           2 breaking a cycle), the holder it saw, then the
- *                                           lock's label (byte length, then UTF-8)
+ *                                           (32 words): state (0 not waiting, 1 waiting),
+ *                                           the holder it saw, then the lock's label (byte
+ *                                           length, then UTF-8)
  * [.. + 16 SLOTS)               NAME[i]     SLOT[i]'s name for reports (byte length, UTF-8)
  * ```
  *
@@ -53,12 +53,11 @@ const NAME = WAIT + WAIT_WORDS * SLOTS;
 const NAME_WORDS = 16;
 const WORDS = NAME + NAME_WORDS * SLOTS;
 /** WAIT's state word. */
-export const WaitState = { None: 0, Waiting: 1, Breaking: 2 } as const;
-export type WaitState = (typeof WaitState)[keyof typeof WaitState];
+const NOT_WAITING = 0;
+const WAITING = 1;
 
 /** What an owner waits for, as it last published it. */
 export interface PublishedWait {
-  readonly state: WaitState;
   readonly holder: number;
   readonly label: string;
 }
@@ -135,27 +134,21 @@ export class OwnerTable {
   /** Publishes that `id` waits for a lock (`label`) that `holder` holds. */
   publishWait(id: number, holder: number, label: string): void {
     const at = WAIT + (id % SLOTS) * WAIT_WORDS;
-    if (Atomics.load(this.#cells, at) === WaitState.None) writeText(this.#cells, at + 2, label, 29);
+    if (Atomics.load(this.#cells, at) === NOT_WAITING) writeText(this.#cells, at + 2, label, 29);
     Atomics.store(this.#cells, at + 1, holder);
-    Atomics.compareExchange(this.#cells, at, WaitState.None, WaitState.Waiting);
-  }
-
-  /** Marks `id`'s wait as the one that breaks a cycle. */
-  markBreaking(id: number): void {
-    Atomics.store(this.#cells, WAIT + (id % SLOTS) * WAIT_WORDS, WaitState.Breaking);
+    Atomics.compareExchange(this.#cells, at, NOT_WAITING, WAITING);
   }
 
   clearWait(id: number): void {
-    Atomics.store(this.#cells, WAIT + (id % SLOTS) * WAIT_WORDS, WaitState.None);
+    Atomics.store(this.#cells, WAIT + (id % SLOTS) * WAIT_WORDS, NOT_WAITING);
   }
 
   /** What live owner `id` waits for; null when it does not wait (as far as it published). */
   waitOf(id: number): PublishedWait | null {
     const at = WAIT + (id % SLOTS) * WAIT_WORDS;
-    const state = Atomics.load(this.#cells, at) as WaitState;
-    if (state === WaitState.None || !this.isAlive(id)) return null;
+    if (Atomics.load(this.#cells, at) === NOT_WAITING || !this.isAlive(id)) return null;
     const holder = Atomics.load(this.#cells, at + 1);
-    return { state, holder, label: readText(this.#cells, at + 2) };
+    return { holder, label: readText(this.#cells, at + 2) };
   }
 
   setName(id: number, name: string): void {

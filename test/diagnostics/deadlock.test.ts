@@ -64,9 +64,9 @@ for (const Worker of [Thread, Process]) {
     const broken = outcomes.filter((outcome) => !outcome.acquired);
     assert.equal(broken.length, 1, JSON.stringify(outcomes));
     assert.equal(outcomes.filter((outcome) => outcome.acquired).length, 1);
-    const [report] = broken;
-    assert.equal(report?.code, 'ERR_DEADLOCK');
-    const message = report?.message ?? '';
+    const report = broken[0] as Outcome;
+    assert.equal(report.code, 'ERR_DEADLOCK');
+    const message = report.message ?? '';
     assert.match(message, /^multitask: deadlock: 2 members wait for each other\n/);
     // Both members by name, both locks by creation site (this file, the lines above).
     assert.match(message, new RegExp(`MainProcess/MainThread \\(pid ${process.pid}\\)`));
@@ -88,11 +88,15 @@ for (const Worker of [Thread, Process]) {
 
 it('setDeadlockDetection: a bad mode or afterMs is a coded error naming it', () => {
   assert.throws(
-    () => setDeadlockDetection({ mode: 'loud' as 'warn' }),
+    () => {
+      setDeadlockDetection({ mode: 'loud' as 'warn' });
+    },
     (error) => error instanceof ArgumentTypeError && /"loud"/.test(error.message),
   );
   assert.throws(
-    () => setDeadlockDetection({ afterMs: -1 }),
+    () => {
+      setDeadlockDetection({ afterMs: -1 });
+    },
     (error) => error instanceof ArgumentRangeError && /-1/.test(error.message),
   );
 });
