@@ -19,6 +19,7 @@ import {
 } from '../../src/index.ts';
 import { deadlockTasks } from '../fixtures/deadlock-task-refs.ts';
 import { scratchDir } from '../helpers/backends.ts';
+import { runScript } from '../helpers/scripts.ts';
 import { readJson, workerPool } from '../helpers/sync.ts';
 
 const scratch = scratchDir();
@@ -99,4 +100,37 @@ it('setDeadlockDetection: a bad mode or afterMs is a coded error naming it', () 
     },
     (error) => error instanceof ArgumentRangeError && /-1/.test(error.message),
   );
+});
+
+it('warn mode prints the report to stderr, names both members and locks, and leaves the cycle be', async () => {
+  const run = runScript('deadlock-warn.ts');
+  try {
+    // The report is complete once its last member's line is out.
+    const report = await new Promise<string>((resolve, reject) => {
+      let stderr = '';
+      run.child.stderr?.on('data', (chunk: string) => {
+        stderr += chunk;
+        if (/held by .*\n.*held by .*\n/.test(stderr)) resolve(stderr);
+      });
+      void run.done.then(({ code }) => {
+        reject(new Error(`the script ended (${String(code)}) before a report:\n${stderr}`));
+      });
+    });
+    const lines = report.trimEnd().split('\n');
+    assert.equal(lines[0], 'multitask: deadlock: 2 members wait for each other');
+    assert.equal(lines.length, 3, report);
+    assert.match(
+      lines[1] ?? '',
+      /^ {2}MainProcess\/MainThread \(pid \d+\) waits for Lock created at \S+deadlock-warn\.ts:11:\d+, held by MainProcess\/transfer \(pid \d+\)$/,
+    );
+    assert.match(
+      lines[2] ?? '',
+      /^ {2}MainProcess\/transfer \(pid \d+\) waits for Lock created at \S+deadlock-warn\.ts:10:\d+, held by MainProcess\/MainThread \(pid \d+\)$/,
+    );
+    // Warn does not break the cycle: both still wait.
+    assert.equal(run.child.exitCode, null);
+  } finally {
+    run.child.kill();
+    await run.done;
+  }
 });
