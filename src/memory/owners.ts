@@ -22,10 +22,11 @@
  * [1 + 2 SLOTS .. 1 + 4 SLOTS)  START[i]    that process's start time (clock ticks since
  *                                           boot), as two words: high, low
  * [.. + 32 SLOTS)               WAIT[i]     what SLOT[i] waits for, with deadlock detection on
- *                                           (32 words): state (0 not waiting, 1 waiting),
- *                                           the holder it saw, then the lock's label (byte
- *                                           length, then UTF-8)
- * [.. + 16 SLOTS)               NAME[i]     SLOT[i]'s name for reports (byte length, UTF-8)
+ *                                           (32 words): the waiter's id (0 when not
+ *                                           waiting), the holder it saw, then the lock's
+ *                                           label (byte length, then UTF-8)
+ * [.. + 16 SLOTS)               NAME[i]     a name for reports: its owner's id, then byte
+ *                                           length and UTF-8
  * ```
  *
  * WAIT and NAME are written only by deadlock detection (src/diagnostics), on the slow path
@@ -52,9 +53,8 @@ const WAIT_WORDS = 32;
 const NAME = WAIT + WAIT_WORDS * SLOTS;
 const NAME_WORDS = 16;
 const WORDS = NAME + NAME_WORDS * SLOTS;
-/** WAIT's state word. */
+/** WAIT's first word when its owner does not wait (else its owner's id). */
 const NOT_WAITING = 0;
-const WAITING = 1;
 
 /** What an owner waits for, as it last published it. */
 export interface PublishedWait {
@@ -134,30 +134,35 @@ export class OwnerTable {
   /** Publishes that `id` waits for a lock (`label`) that `holder` holds. */
   publishWait(id: number, holder: number, label: string): void {
     const at = WAIT + (id % SLOTS) * WAIT_WORDS;
-    if (Atomics.load(this.#cells, at) === NOT_WAITING) writeText(this.#cells, at + 2, label, 29);
+    if (Atomics.load(this.#cells, at) !== id) writeText(this.#cells, at + 2, label, 29);
     Atomics.store(this.#cells, at + 1, holder);
-    Atomics.compareExchange(this.#cells, at, NOT_WAITING, WAITING);
+    Atomics.store(this.#cells, at, id);
   }
 
   clearWait(id: number): void {
-    Atomics.store(this.#cells, WAIT + (id % SLOTS) * WAIT_WORDS, NOT_WAITING);
+    Atomics.compareExchange(this.#cells, WAIT + (id % SLOTS) * WAIT_WORDS, id, NOT_WAITING);
   }
 
   /** What live owner `id` waits for; null when it does not wait (as far as it published). */
   waitOf(id: number): PublishedWait | null {
     const at = WAIT + (id % SLOTS) * WAIT_WORDS;
-    if (Atomics.load(this.#cells, at) === NOT_WAITING || !this.isAlive(id)) return null;
+    // The entry is tagged with its owner's id: one left by an earlier owner of the slot
+    // (a process killed in a wait) is not this one's.
+    if (Atomics.load(this.#cells, at) !== id || !this.isAlive(id)) return null;
     const holder = Atomics.load(this.#cells, at + 1);
     return { holder, label: readText(this.#cells, at + 2) };
   }
 
   setName(id: number, name: string): void {
-    writeText(this.#cells, NAME + (id % SLOTS) * NAME_WORDS, name, NAME_WORDS - 1);
+    const at = NAME + (id % SLOTS) * NAME_WORDS;
+    writeText(this.#cells, at + 1, name, NAME_WORDS - 2);
+    Atomics.store(this.#cells, at, id);
   }
 
   /** The name `id` gave itself; '' when it gave none. */
   nameOf(id: number): string {
-    return readText(this.#cells, NAME + (id % SLOTS) * NAME_WORDS);
+    const at = NAME + (id % SLOTS) * NAME_WORDS;
+    return Atomics.load(this.#cells, at) === id ? readText(this.#cells, at + 1) : '';
   }
 }
 
