@@ -32,6 +32,18 @@ export * from './errors-subprocess.ts';
 export class StateError extends MultitaskError {}
 
 /**
+ * A deadlock found by deadlock detection (`MULTITASK_DEBUG=deadlock:throw`, or
+ * `setDeadlockDetection({ mode: 'throw' })`): thrown in one member of a wait-for cycle, from
+ * its `acquire()`, to break the cycle. The message names every member and lock of the cycle.
+ * Python's import lock raises `_DeadlockError` (a `RuntimeError`) the same way.
+ */
+export class DeadlockError extends MultitaskError {
+  constructor(message: string) {
+    super('ERR_DEADLOCK', message);
+  }
+}
+
+/**
  * A value that cannot be sent to another thread or process: an argument that structured
  * clone refuses, or an inline function that captures variables from its surroundings.
  * Python raises `pickle.PicklingError` in the same places.

@@ -16,6 +16,7 @@ export {
   BrokenThreadPoolError,
   BrokerError,
   CancelledError,
+  DeadlockError,
   InvalidStateError,
   WorkerLostError,
   EOFError,
@@ -155,3 +156,8 @@ export * as gevent from './coroutine/gevent.ts';
 export { SpawnedGreenlet, spawn, spawnLater } from './coroutine/spawned.ts';
 export { joinAll, killAll, sleep } from './coroutine/waits.ts';
 export * from './manager/index.ts';
+export {
+  setDeadlockDetection,
+  type DeadlockDetectionOptions,
+  type DeadlockMode,
+} from './diagnostics/index.ts';

@@ -14,6 +14,7 @@
  */
 import type { OwnerTable } from './owners.ts';
 import { ABORTED, deadlineAfter, notify, sliceUntil, type Steps } from './waiting.ts';
+import { contentionHook, watchingWaits, type ContendedWait } from './wait-watch.ts';
 
 /** How an acquire ended. */
 export const Outcome = {
@@ -39,6 +40,8 @@ export function tryLockWord(cells: Int32Array, index: number, owner: number): bo
 /**
  * Takes the lock word, sleeping while another owner holds it, for at most `timeout` ms.
  * A live holder's lock is never taken; a dead holder's is taken over (`Abandoned`).
+ * With deadlock detection on (wait-watch.ts) the wait is published, as `label`, before each
+ * sleep, and unpublished when it ends.
  */
 export function* lockWordSteps(
   cells: Int32Array,
@@ -46,8 +49,30 @@ export function* lockWordSteps(
   owner: number,
   owners: OwnerTable,
   timeout: number,
+  label = '',
 ): Steps<Outcome | typeof ABORTED> {
   if (tryLockWord(cells, index, owner)) return Outcome.Acquired;
+  if (!watchingWaits()) return yield* contendedSteps(cells, index, owner, owners, timeout);
+  const wait: ContendedWait = { cells, index, owner, owners, label, since: performance.now() };
+  const hook = contentionHook();
+  try {
+    return yield* contendedSteps(cells, index, owner, owners, timeout, (word) => {
+      owners.publishWait(owner, holderOf(word), label);
+      hook?.(wait);
+    });
+  } finally {
+    owners.clearWait(owner);
+  }
+}
+
+function* contendedSteps(
+  cells: Int32Array,
+  index: number,
+  owner: number,
+  owners: OwnerTable,
+  timeout: number,
+  beforeSleep?: (word: number) => void,
+): Steps<Outcome | typeof ABORTED> {
   const mine = (owner << 1) | CONTENDED;
   const deadline = deadlineAfter(timeout);
   for (;;) {
@@ -69,6 +94,7 @@ export function* lockWordSteps(
     }
     const slice = sliceUntil(deadline);
     if (slice === 0) return Outcome.NotAcquired;
+    beforeSleep?.(word);
     if ((yield { cells, index, expected: word, timeout: slice }) === 'aborted') return ABORTED;
   }
 }
@@ -82,9 +108,10 @@ export function* lockWordStepsUntilHeld(
   index: number,
   owner: number,
   owners: OwnerTable,
+  label = '',
 ): Steps<Outcome> {
   for (;;) {
-    const outcome = yield* lockWordSteps(cells, index, owner, owners, Infinity);
+    const outcome = yield* lockWordSteps(cells, index, owner, owners, Infinity, label);
     if (outcome !== ABORTED) return outcome;
   }
 }

@@ -21,7 +21,16 @@
  * [1 + SLOTS .. 1 + 2 SLOTS)    PID[i]      the process of SLOT[i]'s realm
  * [1 + 2 SLOTS .. 1 + 4 SLOTS)  START[i]    that process's start time (clock ticks since
  *                                           boot), as two words: high, low
+ * [.. + 32 SLOTS)               WAIT[i]     what SLOT[i] waits for, with deadlock detection on
+ *                                           (32 words): the waiter's id (0 when not
+ *                                           waiting), the holder it saw, then the lock's
+ *                                           label (byte length, then UTF-8)
+ * [.. + 16 SLOTS)               NAME[i]     a name for reports: its owner's id, then byte
+ *                                           length and UTF-8
  * ```
+ *
+ * WAIT and NAME are written only by deadlock detection (src/diagnostics), on the slow path
+ * of a lock: untouched pages of the table cost no memory.
  *
  * An id is alive while its slot holds it and its process runs: a realm that ends releases its
  * slot (its parent does it for a thread), and a process that dies, even by `kill -9`, is seen
@@ -39,7 +48,19 @@ const SLOTS = 4096;
 const SLOT = 1;
 const PID = SLOT + SLOTS;
 const START = PID + SLOTS;
-const WORDS = START + 2 * SLOTS;
+const WAIT = START + 2 * SLOTS;
+const WAIT_WORDS = 32;
+const NAME = WAIT + WAIT_WORDS * SLOTS;
+const NAME_WORDS = 16;
+const WORDS = NAME + NAME_WORDS * SLOTS;
+/** WAIT's first word when its owner does not wait (else its owner's id). */
+const NOT_WAITING = 0;
+
+/** What an owner waits for, as it last published it. */
+export interface PublishedWait {
+  readonly holder: number;
+  readonly label: string;
+}
 const WRITING = -1;
 /** Lock words keep a flag in bit 0 and the owner id above it, so ids stay below 2^30. */
 export const MAX_OWNER_ID = 2 ** 30 - 1;
@@ -109,6 +130,54 @@ export class OwnerTable {
       (Atomics.load(cells, START + 2 * slot + 1) >>> 0);
     return processRuns(pid, start);
   }
+
+  /** Publishes that `id` waits for a lock (`label`) that `holder` holds. */
+  publishWait(id: number, holder: number, label: string): void {
+    const at = WAIT + (id % SLOTS) * WAIT_WORDS;
+    if (Atomics.load(this.#cells, at) !== id) writeText(this.#cells, at + 2, label, 29);
+    Atomics.store(this.#cells, at + 1, holder);
+    Atomics.store(this.#cells, at, id);
+  }
+
+  clearWait(id: number): void {
+    Atomics.compareExchange(this.#cells, WAIT + (id % SLOTS) * WAIT_WORDS, id, NOT_WAITING);
+  }
+
+  /** What live owner `id` waits for; null when it does not wait (as far as it published). */
+  waitOf(id: number): PublishedWait | null {
+    const at = WAIT + (id % SLOTS) * WAIT_WORDS;
+    // The entry is tagged with its owner's id: one left by an earlier owner of the slot
+    // (a process killed in a wait) is not this one's.
+    if (Atomics.load(this.#cells, at) !== id || !this.isAlive(id)) return null;
+    const holder = Atomics.load(this.#cells, at + 1);
+    return { holder, label: readText(this.#cells, at + 2) };
+  }
+
+  setName(id: number, name: string): void {
+    const at = NAME + (id % SLOTS) * NAME_WORDS;
+    writeText(this.#cells, at + 1, name, NAME_WORDS - 2);
+    Atomics.store(this.#cells, at, id);
+  }
+
+  /** The name `id` gave itself; '' when it gave none. */
+  nameOf(id: number): string {
+    const at = NAME + (id % SLOTS) * NAME_WORDS;
+    return Atomics.load(this.#cells, at) === id ? readText(this.#cells, at + 1) : '';
+  }
+}
+
+/** Writes `text` at `cells[at]` (its byte length) and the `words` words after it, cut to fit. */
+function writeText(cells: Int32Array, at: number, text: string, words: number): void {
+  const bytes = new Uint8Array(cells.buffer, cells.byteOffset + (at + 1) * 4, words * 4);
+  const { written } = new TextEncoder().encodeInto(text, bytes);
+  Atomics.store(cells, at, written);
+}
+
+function readText(cells: Int32Array, at: number): string {
+  const length = Atomics.load(cells, at);
+  const bytes = new Uint8Array(cells.buffer, cells.byteOffset + (at + 1) * 4, length);
+  // A copy: TextDecoder does not read shared memory.
+  return new TextDecoder().decode(bytes.slice());
 }
 
 /** Whether process `pid`, started at `start`, runs: read from /proc at most every few ms. */

@@ -15,6 +15,7 @@ import { AcquirableBase, acquireTimeout, type AcquireOptions } from './acquirabl
 import type { MethodTable } from '../memory/core-methods.ts';
 import { Outcome } from '../memory/lock-word.ts';
 import type { Steps } from '../memory/waiting.ts';
+import { creationSite, watchingWaits } from '../memory/wait-watch.ts';
 
 /** The operations of a lock, performed on its memory by whoever holds the memory. */
 export interface LockCoreApi {
@@ -59,6 +60,11 @@ interface LocalLockCore extends LockCoreApi {
 /** Shared by every fast-path acquire: a settled promise cannot be changed by its users. */
 const RESOLVED_TRUE = Promise.resolve(true);
 
+/** A lock's label for deadlock reports (see LockBase's constructor); '' when it has none. */
+export function lockLabel(state: SharedState): string {
+  return typeof state.meta === 'string' ? state.meta : '';
+}
+
 /** The public side of Lock and RLock. */
 export abstract class LockBase extends AcquirableBase implements Shareable {
   protected readonly description: string = 'the lock';
@@ -73,7 +79,7 @@ export abstract class LockBase extends AcquirableBase implements Shareable {
   protected constructor(
     kind: string,
     slots: number,
-    makeCore: (cells: Int32Array, owner: number, owners: OwnerTable) => LockCoreApi,
+    makeCore: (cells: Int32Array, owner: number, owners: OwnerTable, label: string) => LockCoreApi,
     attach: AttachArgument<LockCoreApi> | undefined,
   ) {
     super();
@@ -84,8 +90,10 @@ export abstract class LockBase extends AcquirableBase implements Shareable {
       return;
     }
     const buffer = allocateShared(slots * Int32Array.BYTES_PER_ELEMENT);
-    this.#state = { kind, buffers: [buffer], meta: null };
-    this.#core = makeCore(new Int32Array(buffer), currentOwnerId(), ownerTable());
+    // The meta is the lock's label for deadlock reports: its creation site, while detection is on.
+    const label = watchingWaits() ? `${kind} created at ${creationSite()}` : '';
+    this.#state = { kind, buffers: [buffer], meta: label === '' ? null : label };
+    this.#core = makeCore(new Int32Array(buffer), currentOwnerId(), ownerTable(), label);
   }
 
   /**

@@ -18,6 +18,7 @@ import {
 import {
   kTryAcquire,
   LockBase,
+  lockLabel,
   lockMethods,
   type ConditionLock,
   type LockCoreApi,
@@ -38,11 +39,13 @@ export class LockCore implements LockCoreApi, ConditionLock {
   readonly #cells: Int32Array;
   readonly #owner: number;
   readonly #owners: OwnerTable;
+  readonly #label: string;
 
-  constructor(cells: Int32Array, owner: number, owners: OwnerTable) {
+  constructor(cells: Int32Array, owner: number, owners: OwnerTable, label = '') {
     this.#cells = cells;
     this.#owner = owner;
     this.#owners = owners;
+    this.#label = label;
   }
 
   /** One attempt, no waiting: the fast path of `acquire()`. */
@@ -53,14 +56,19 @@ export class LockCore implements LockCoreApi, ConditionLock {
   acquire(timeout: number, signal?: AbortSignal): Promise<Outcome> {
     if (tryLockWord(this.#cells, WORD, this.#owner)) return Promise.resolve(Outcome.Acquired);
     if (timeout === 0) return Promise.resolve(Outcome.NotAcquired);
-    return runAsync(lockWordSteps(this.#cells, WORD, this.#owner, this.#owners, timeout), signal);
+    return runAsync(
+      lockWordSteps(this.#cells, WORD, this.#owner, this.#owners, timeout, this.#label),
+      signal,
+    );
   }
 
   acquireSync(timeout: number): Outcome {
     if (tryLockWord(this.#cells, WORD, this.#owner)) return Outcome.Acquired;
     if (timeout === 0) return Outcome.NotAcquired;
     // Only runAsync ever reports an abort, so a blocking acquire never ends ABORTED.
-    return runSync(lockWordSteps(this.#cells, WORD, this.#owner, this.#owners, timeout)) as Outcome;
+    return runSync(
+      lockWordSteps(this.#cells, WORD, this.#owner, this.#owners, timeout, this.#label),
+    ) as Outcome;
   }
 
   release(): boolean {
@@ -88,7 +96,7 @@ export class LockCore implements LockCoreApi, ConditionLock {
     // connection closes) does not take the lock back: it would hold it for nobody, and the
     // next acquirer would be told that it was abandoned by a process that never held it.
     if (!this.#owners.isAlive(this.#owner)) return Outcome.NotAcquired;
-    return yield* lockWordStepsUntilHeld(this.#cells, WORD, this.#owner, this.#owners);
+    return yield* lockWordStepsUntilHeld(this.#cells, WORD, this.#owner, this.#owners, this.#label);
   }
 }
 
@@ -115,7 +123,12 @@ export class Lock extends LockBase {
   // eslint-disable-next-line @typescript-eslint/unified-signatures -- kept apart so that the public signature shows no parameter
   constructor(attach: AttachArgument<LockCoreApi>);
   constructor(attach?: AttachArgument<LockCoreApi>) {
-    super(KIND, SLOTS, (cells, owner, owners) => new LockCore(cells, owner, owners), attach);
+    super(
+      KIND,
+      SLOTS,
+      (cells, owner, owners, label) => new LockCore(cells, owner, owners, label),
+      attach,
+    );
   }
 }
 
@@ -123,7 +136,7 @@ registerSharedKind<LockCoreApi>(
   KIND,
   {
     localCore: (state, owner, owners) =>
-      new LockCore(new Int32Array(stateBuffer(state), 0, SLOTS), owner, owners),
+      new LockCore(new Int32Array(stateBuffer(state), 0, SLOTS), owner, owners, lockLabel(state)),
     wrap: (state, core) => new Lock({ [kAttach]: { state, core } }),
     methods: lockMethods,
   },

@@ -17,6 +17,7 @@ import {
 import {
   kTryAcquire,
   LockBase,
+  lockLabel,
   lockMethods,
   type ConditionLock,
   type LockCoreApi,
@@ -38,11 +39,13 @@ export class RLockCore implements LockCoreApi, ConditionLock {
   readonly #cells: Int32Array;
   readonly #owner: number;
   readonly #owners: OwnerTable;
+  readonly #label: string;
 
-  constructor(cells: Int32Array, owner: number, owners: OwnerTable) {
+  constructor(cells: Int32Array, owner: number, owners: OwnerTable, label = '') {
     this.#cells = cells;
     this.#owner = owner;
     this.#owners = owners;
+    this.#label = label;
   }
 
   #reenter(): boolean {
@@ -70,7 +73,7 @@ export class RLockCore implements LockCoreApi, ConditionLock {
       return Promise.resolve(this.#took(Outcome.Acquired));
     if (timeout === 0) return Promise.resolve(Outcome.NotAcquired);
     return runAsync(
-      lockWordSteps(this.#cells, WORD, this.#owner, this.#owners, timeout),
+      lockWordSteps(this.#cells, WORD, this.#owner, this.#owners, timeout, this.#label),
       signal,
     ).then((outcome) => this.#took(outcome));
   }
@@ -80,7 +83,9 @@ export class RLockCore implements LockCoreApi, ConditionLock {
     if (tryLockWord(this.#cells, WORD, this.#owner)) return this.#took(Outcome.Acquired);
     if (timeout === 0) return Outcome.NotAcquired;
     return this.#took(
-      runSync(lockWordSteps(this.#cells, WORD, this.#owner, this.#owners, timeout)) as Outcome,
+      runSync(
+        lockWordSteps(this.#cells, WORD, this.#owner, this.#owners, timeout, this.#label),
+      ) as Outcome,
     );
   }
 
@@ -110,7 +115,13 @@ export class RLockCore implements LockCoreApi, ConditionLock {
   *restoreSteps(saved: number): Steps<Outcome> {
     // As LockCore#restoreSteps: an owner that died while waiting does not take it back.
     if (!this.#owners.isAlive(this.#owner)) return Outcome.NotAcquired;
-    const outcome = yield* lockWordStepsUntilHeld(this.#cells, WORD, this.#owner, this.#owners);
+    const outcome = yield* lockWordStepsUntilHeld(
+      this.#cells,
+      WORD,
+      this.#owner,
+      this.#owners,
+      this.#label,
+    );
     this.#cells[COUNT] = saved;
     return outcome;
   }
@@ -136,7 +147,12 @@ export class RLock extends LockBase {
   // eslint-disable-next-line @typescript-eslint/unified-signatures -- kept apart so that the public signature shows no parameter
   constructor(attach: AttachArgument<LockCoreApi>);
   constructor(attach?: AttachArgument<LockCoreApi>) {
-    super(KIND, SLOTS, (cells, owner, owners) => new RLockCore(cells, owner, owners), attach);
+    super(
+      KIND,
+      SLOTS,
+      (cells, owner, owners, label) => new RLockCore(cells, owner, owners, label),
+      attach,
+    );
   }
 }
 
@@ -144,7 +160,7 @@ registerSharedKind<LockCoreApi>(
   KIND,
   {
     localCore: (state, owner, owners) =>
-      new RLockCore(new Int32Array(stateBuffer(state), 0, SLOTS), owner, owners),
+      new RLockCore(new Int32Array(stateBuffer(state), 0, SLOTS), owner, owners, lockLabel(state)),
     wrap: (state, core) => new RLock({ [kAttach]: { state, core } }),
     methods: lockMethods,
   },

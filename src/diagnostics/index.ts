@@ -1,0 +1,6 @@
+/** Diagnostics: deadlock detection. */
+export {
+  setDeadlockDetection,
+  type DeadlockDetectionOptions,
+  type DeadlockMode,
+} from './deadlock.ts';
