@@ -101,10 +101,12 @@ export abstract class Executor {
       maxTasksPerChild: max,
       // Tasks go out in batches, each with a claim word that its worker claims just before
       // running it: a future stays pending, and cancellable, until then (see
-      // memory/claim-word.ts). Without the words (processes on the broker), as Python's
-      // ProcessPoolExecutor: a worker is sent its next task while it runs one, marked running.
+      // memory/claim-word.ts). Without the words (processes on the broker), a worker holds
+      // only the task it runs: a task sent ahead to a busy worker could not be taken back,
+      // and tasks that wait on each other would deadlock (Python's call queue is shared by
+      // the workers, so an idle one takes whatever is next).
       claims: true,
-      maxInFlight: kind === 'thread' ? 1 : 2,
+      maxInFlight: 1,
       maxQueueSize: parseMaxQueueSize(options.maxQueueSize),
       resourceLimits: options.resourceLimits,
       death: {
