@@ -6,7 +6,7 @@
 import { UnpicklingError } from '../errors.ts';
 import { Tag, TYPED_ARRAYS, type NetExtension } from './net-format.ts';
 import type { WireError, WireErrorObject } from './wire.ts';
-import { errorFromWire } from './wire.ts';
+import { defineVisible, errorFromWire } from './wire.ts';
 
 /** Reads one message that may be hostile; see net-codec.ts. */
 export class NetDecoder {
@@ -137,7 +137,7 @@ export class NetDecoder {
       case Tag.Object: {
         const count = this.count(5);
         const object: Record<string, unknown> = {};
-        for (let i = 0; i < count; i++) defineOwn(object, this.string(), this.value(depth));
+        for (let i = 0; i < count; i++) defineVisible(object, this.string(), this.value(depth));
         return object;
       }
       case Tag.Map: {
@@ -206,14 +206,4 @@ export class NetDecoder {
     };
     return wire;
   }
-}
-
-/** `object[key] = value` that cannot reach a prototype: `__proto__` becomes an own key. */
-function defineOwn(object: object, key: string, value: unknown): void {
-  Object.defineProperty(object, key, {
-    value,
-    writable: true,
-    enumerable: true,
-    configurable: true,
-  });
 }

@@ -223,9 +223,12 @@ function defineHidden(target: object, key: string, value: unknown): void {
   });
 }
 
-// defineProperty rather than assignment: a key may meet a getter-only accessor or a setter
-// on the prototype (`name` on MultitaskError), or be `__proto__`.
-function defineVisible(target: object, key: string, value: unknown): void {
+/**
+ * `target[key] = value` as an own, enumerable property. defineProperty rather than
+ * assignment: a key may meet a getter-only accessor or a setter on the prototype (`name` on
+ * MultitaskError), or be `__proto__` (which would reach the prototype instead).
+ */
+export function defineVisible(target: object, key: string, value: unknown): void {
   Object.defineProperty(target, key, {
     value,
     writable: true,
