@@ -59,9 +59,10 @@ def quantile(values, q):
 # --- 1. tiny-task throughput ---
 
 
-def tiny_tasks_executor(p):
+def tiny_tasks_through(executor, p):
+    """Times `p["tasks"]` tasks of `inc` submitted at once to `executor` (after a warm-up)."""
     n = p["tasks"]
-    with concurrent.futures.ThreadPoolExecutor(p["workers"]) as executor:
+    with executor:
         for future in [executor.submit(inc, i) for i in range(p["warmup"])]:
             future.result()
         start = time.perf_counter()
@@ -70,19 +71,14 @@ def tiny_tasks_executor(p):
         seconds = time.perf_counter() - start
     check(total == n * (n + 1) // 2, f"wrong total {total}")
     return {"throughput": n / seconds}
+
+
+def tiny_tasks_executor(p):
+    return tiny_tasks_through(concurrent.futures.ThreadPoolExecutor(p["workers"]), p)
 
 
 def tiny_tasks_process_executor(p):
-    n = p["tasks"]
-    with concurrent.futures.ProcessPoolExecutor(p["workers"]) as executor:
-        for future in [executor.submit(inc, i) for i in range(p["warmup"])]:
-            future.result()
-        start = time.perf_counter()
-        futures = [executor.submit(inc, i) for i in range(n)]
-        total = sum(future.result() for future in futures)
-        seconds = time.perf_counter() - start
-    check(total == n * (n + 1) // 2, f"wrong total {total}")
-    return {"throughput": n / seconds}
+    return tiny_tasks_through(concurrent.futures.ProcessPoolExecutor(p["workers"]), p)
 
 
 def tiny_tasks_pool(p):
