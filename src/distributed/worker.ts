@@ -5,14 +5,20 @@
  * CPU-bound task never stalls the lock renewal. Only the tasks of the modules it was started
  * with are served: a job naming another fails at once with `ERR_TASK_NOT_REGISTERED`, and
  * is not retried.
+ *
+ * The tasks named in `inline` (declared cheap by whoever starts the worker) skip the pool:
+ * they run on the main thread, as a plain BullMQ processor would, which saves the hop to a
+ * thread and back on every job. A job with a timeout still goes to the pool, which can stop
+ * it. An inline run that takes longer than {@link INLINE_BUDGET_MS} moves its task to the
+ * pool for good, so a task wrongly declared cheap stalls the lock renewal at most once.
  */
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Job, Worker } from 'bullmq';
 import { DistributedError } from '../errors.ts';
-import { assertInteger, assertString, typeError } from '../internal/validate.ts';
+import { assertInteger, assertString, describeValue, typeError } from '../internal/validate.ts';
 import { Pool, ThreadPool } from '../pool/pool.ts';
-import { taskRef } from '../runtime/target.ts';
+import { taskRef, type AnyFunction } from '../runtime/target.ts';
 import { cpuCount } from '../threading/current.ts';
 import {
   bullClient,
@@ -21,8 +27,14 @@ import {
   type RedisClient,
   type RedisConnection,
 } from './connection.ts';
-import type { JobContext, runJob } from './job-runner.ts';
+import { runInline, type JobContext, type runJob } from './job-runner.ts';
 import { checkModuleName, defaultModuleName, encodeError, type JobData } from './protocol.ts';
+
+/**
+ * The longest an inline run may take, in ms, before its task goes to the pool for good: far
+ * under BullMQ's lock renewal (every 15 s by default), far over a cheap task.
+ */
+export const INLINE_BUDGET_MS = 50;
 
 const runJobTask = taskRef<typeof runJob>(new URL('./job-runner.js', import.meta.url), 'runJob');
 
@@ -43,7 +55,9 @@ export type WorkerEvent =
       readonly task: string;
       readonly error: unknown;
     }
-  | { readonly kind: 'error'; readonly error: unknown };
+  | { readonly kind: 'error'; readonly error: unknown }
+  /** An inline task took `ms` on the main thread: it runs on the pool from now on. */
+  | { readonly kind: 'moved-to-pool'; readonly task: string; readonly ms: number };
 
 export interface DistributedWorkerOptions {
   readonly connection: RedisConnection;
@@ -63,12 +77,19 @@ export interface DistributedWorkerOptions {
   readonly maxStalledCount?: number | undefined;
   /** The largest encoded arguments or result, in bytes. @default 64 MiB */
   readonly maxBytes?: number | undefined;
+  /**
+   * Tasks (`module:export`) cheap enough to run on the main thread, skipping the pool: each
+   * run must take well under a millisecond (see {@link INLINE_BUDGET_MS}). @default none
+   */
+  readonly inline?: readonly string[] | undefined;
   readonly onEvent?: ((event: WorkerEvent) => void) | undefined;
 }
 
 interface Registered {
   readonly module: string;
   readonly exportName: string;
+  /** The export itself, for inline runs. */
+  readonly fn: AnyFunction;
 }
 
 /** Imports each module and names its exported functions `module:export`. */
@@ -97,11 +118,28 @@ async function register(
     names.add(served);
     const namespace = (await import(url)) as Record<string, unknown>;
     for (const [exportName, value] of Object.entries(namespace)) {
-      if (typeof value === 'function')
-        tasks.set(`${served}:${exportName}`, { module: url, exportName });
+      if (typeof value === 'function') {
+        tasks.set(`${served}:${exportName}`, { module: url, exportName, fn: value as AnyFunction });
+      }
     }
   }
   return tasks;
+}
+
+/** The `inline` option, checked: each a task this worker serves. */
+function inlineTasks(inline: unknown, tasks: ReadonlyMap<string, Registered>): Set<string> {
+  if (inline === undefined) return new Set();
+  if (!Array.isArray(inline)) throw typeError('inline', 'an array of task names', inline);
+  for (const name of inline as unknown[]) {
+    if (typeof name !== 'string' || !tasks.has(name)) {
+      throw new DistributedError(
+        'ERR_INVALID_ARG_VALUE',
+        `Expected \`inline\` to name tasks this worker serves, got ${describeValue(name)}; ` +
+          `it serves ${[...tasks.keys()].sort().join(', ')}`,
+      );
+    }
+  }
+  return new Set(inline as string[]);
 }
 
 export class DistributedWorker {
@@ -146,6 +184,7 @@ export class DistributedWorker {
       throw typeError('backend', "'thread' or 'process'", backend);
     }
     const tasks = await register(options.modules);
+    const inline = inlineTasks(options.inline, tasks);
     const { UnrecoverableError, Worker } = await import('bullmq');
     await probe(connection);
     const pool = backend === 'thread' ? new ThreadPool(concurrency) : new Pool(concurrency);
@@ -165,6 +204,19 @@ export class DistributedWorker {
         );
         await job.updateData({ ...job.data, e: encodeError(error, maxBytes) });
         throw new UnrecoverableError(error.message);
+      }
+      if (inline.has(job.name) && job.data.t === undefined) {
+        const started = performance.now();
+        try {
+          return await runInline(task.fn, job.data.a, maxBytes, (p) => job.updateProgress(p));
+        } catch (error) {
+          return await fail(error);
+        } finally {
+          const ms = performance.now() - started;
+          if (ms > INLINE_BUDGET_MS && inline.delete(job.name)) {
+            emit({ kind: 'moved-to-pool', task: job.name, ms });
+          }
+        }
       }
       const context: JobContext = {
         connection,
