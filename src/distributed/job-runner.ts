@@ -34,12 +34,11 @@ const current = new AsyncLocalStorage<RunningJob>();
 /** The tasks this thread or process has imported, by export and module. */
 const loaded = new Map<string, AnyFunction>();
 
-/** Decodes the arguments, calls `task` on them and encodes its result. */
-async function runWith(task: AnyFunction, args: string, job: RunningJob): Promise<string> {
-  const decoded = fromBase64(args, job.maxBytes);
+/** A job's arguments, decoded. */
+function decodeArgs(args: string, maxBytes: number | undefined): unknown[] {
+  const decoded = fromBase64(args, maxBytes);
   if (!Array.isArray(decoded)) throw typeError('arguments', 'an array', decoded);
-  const result = await current.run(job, () => task(...(decoded as unknown[])));
-  return toBase64(result, job.maxBytes);
+  return decoded as unknown[];
 }
 
 /**
@@ -66,8 +65,11 @@ export async function runJob(
     task = await loadTask(module, exportName);
     loaded.set(key, task);
   }
+  const decoded = decodeArgs(args, ctx.maxBytes);
+  const job: RunningJob = { maxBytes: ctx.maxBytes, report };
   try {
-    return await runWith(task, args, { maxBytes: ctx.maxBytes, report });
+    const result = await current.run(job, () => task(...decoded));
+    return toBase64(result, ctx.maxBytes);
   } finally {
     if (opened.reporter !== undefined) {
       const { queue, client } = await opened.reporter;
@@ -80,15 +82,30 @@ export async function runJob(
 /**
  * Runs `task` on the worker's own thread, for the tasks it was told are cheap: the same
  * decoding, call and encoding as {@link runJob}, without the pool's hop; progress goes
- * through `report` (the BullMQ job's own `updateProgress`).
+ * through `report` (the BullMQ job's own `updateProgress`). Also says how long the task's
+ * synchronous part held the thread (`blockedMs`): the part that could delay lock renewal.
  */
 export function runInline(
   task: AnyFunction,
   args: string,
   maxBytes: number | undefined,
   report: (progress: number | object) => Promise<unknown>,
-): Promise<string> {
-  return runWith(task, args, { maxBytes, report });
+): { readonly result: Promise<string>; readonly blockedMs: number } {
+  const job: RunningJob = { maxBytes, report };
+  const timing = { blockedMs: 0 };
+  // An async function runs up to its first await at once: `timing` is set on return.
+  const result = (async () => {
+    const decoded = decodeArgs(args, maxBytes);
+    const start = performance.now();
+    let returned: unknown;
+    try {
+      returned = current.run(job, () => task(...decoded));
+    } finally {
+      timing.blockedMs = performance.now() - start;
+    }
+    return toBase64(await returned, maxBytes);
+  })();
+  return { result, blockedMs: timing.blockedMs };
 }
 
 /** A connection of a job run by a pool, for its progress reports. */

@@ -9,8 +9,9 @@
  * The tasks named in `inline` (declared cheap by whoever starts the worker) skip the pool:
  * they run on the main thread, as a plain BullMQ processor would, which saves the hop to a
  * thread and back on every job. A job with a timeout still goes to the pool, which can stop
- * it. An inline run that takes longer than {@link INLINE_BUDGET_MS} moves its task to the
- * pool for good, so a task wrongly declared cheap stalls the lock renewal at most once.
+ * it. An inline run whose synchronous part holds the thread longer than
+ * {@link INLINE_BUDGET_MS} moves its task to the pool for good, so a task wrongly declared
+ * cheap stalls the lock renewal at most once.
  */
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -31,8 +32,9 @@ import { runInline, type JobContext, type runJob } from './job-runner.ts';
 import { checkModuleName, defaultModuleName, encodeError, type JobData } from './protocol.ts';
 
 /**
- * The longest an inline run may take, in ms, before its task goes to the pool for good: far
- * under BullMQ's lock renewal (every 15 s by default), far over a cheap task.
+ * The longest an inline run may hold the main thread (its synchronous part), in ms, before
+ * its task goes to the pool for good: far under BullMQ's lock renewal (every 15 s by
+ * default), far over a cheap task.
  */
 export const INLINE_BUDGET_MS = 50;
 
@@ -56,7 +58,7 @@ export type WorkerEvent =
       readonly error: unknown;
     }
   | { readonly kind: 'error'; readonly error: unknown }
-  /** An inline task took `ms` on the main thread: it runs on the pool from now on. */
+  /** An inline task held the main thread `ms`: it runs on the pool from now on. */
   | { readonly kind: 'moved-to-pool'; readonly task: string; readonly ms: number };
 
 export interface DistributedWorkerOptions {
@@ -206,16 +208,14 @@ export class DistributedWorker {
         throw new UnrecoverableError(error.message);
       }
       if (inline.has(job.name) && job.data.t === undefined) {
-        const started = performance.now();
+        const run = runInline(task.fn, job.data.a, maxBytes, (p) => job.updateProgress(p));
+        if (run.blockedMs > INLINE_BUDGET_MS && inline.delete(job.name)) {
+          emit({ kind: 'moved-to-pool', task: job.name, ms: run.blockedMs });
+        }
         try {
-          return await runInline(task.fn, job.data.a, maxBytes, (p) => job.updateProgress(p));
+          return await run.result;
         } catch (error) {
           return await fail(error);
-        } finally {
-          const ms = performance.now() - started;
-          if (ms > INLINE_BUDGET_MS && inline.delete(job.name)) {
-            emit({ kind: 'moved-to-pool', task: job.name, ms });
-          }
         }
       }
       const context: JobContext = {
