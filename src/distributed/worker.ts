@@ -146,7 +146,8 @@ function inlineTasks(inline: unknown, tasks: ReadonlyMap<string, Registered>): S
 
 export class DistributedWorker {
   readonly #worker: Worker;
-  readonly #pool: Pool | ThreadPool;
+  /** The pool, once a job needed it (a worker whose tasks all run inline starts none). */
+  readonly #pool: () => Pool | ThreadPool | null;
   readonly #tasks: ReadonlyMap<string, Registered>;
   readonly #client: RedisClient;
   #closing: Promise<void> | null = null;
@@ -155,7 +156,7 @@ export class DistributedWorker {
 
   private constructor(
     worker: Worker,
-    pool: Pool | ThreadPool,
+    pool: () => Pool | ThreadPool | null,
     tasks: Map<string, Registered>,
     client: RedisClient,
   ) {
@@ -189,7 +190,9 @@ export class DistributedWorker {
     const inline = inlineTasks(options.inline, tasks);
     const { UnrecoverableError, Worker } = await import('bullmq');
     await probe(connection);
-    const pool = backend === 'thread' ? new ThreadPool(concurrency) : new Pool(concurrency);
+    let pool: Pool | ThreadPool | null = null;
+    const startedPool = (): Pool | ThreadPool =>
+      (pool ??= backend === 'thread' ? new ThreadPool(concurrency) : new Pool(concurrency));
     const prefix = options.prefix;
     const maxBytes = options.maxBytes;
     const emit = options.onEvent ?? (() => undefined);
@@ -232,7 +235,7 @@ export class DistributedWorker {
         JSON.stringify(context),
       ];
       try {
-        return await pool.apply(runJobTask, args, { timeout: job.data.t });
+        return await startedPool().apply(runJobTask, args, { timeout: job.data.t });
       } catch (error) {
         return fail(error);
       }
@@ -250,7 +253,7 @@ export class DistributedWorker {
         ? {}
         : { maxStalledCount: options.maxStalledCount }),
     });
-    const self = new DistributedWorker(worker, pool, tasks, client);
+    const self = new DistributedWorker(worker, () => pool, tasks, client);
     worker.on('active', (job) => {
       emit({ kind: 'active', jobId: job.id ?? '', task: job.name });
     });
@@ -273,7 +276,7 @@ export class DistributedWorker {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       await this.#worker.close();
-      await this.#pool.terminate();
+      await this.#pool()?.terminate();
       await this.#client.quit();
     })();
     return this.#closing;
