@@ -254,9 +254,11 @@ export class DistributedWorker {
         : { maxStalledCount: options.maxStalledCount }),
     });
     const self = new DistributedWorker(worker, () => pool, tasks, client);
-    worker.on('active', (job) => {
-      emit({ kind: 'active', jobId: job.id ?? '', task: job.name });
-    });
+    if (options.onEvent !== undefined) {
+      worker.on('active', (job) => {
+        emit({ kind: 'active', jobId: job.id ?? '', task: job.name });
+      });
+    }
     worker.on('completed', (job) => {
       self.counts.completed++;
       emit({ kind: 'completed', jobId: job.id ?? '', task: job.name });
