@@ -2,10 +2,12 @@
  * Scenario 14: the distributed executor beside BullMQ alone, on one throwaway redis-server
  * per measurement (no persistence, a free loopback port). Tiny tasks (`x + 1`) submitted at
  * once, at a concurrency of 1 and of 8: through `DistributedExecutor` and a
- * `DistributedWorker` (which runs each job on its local thread pool), and through a plain
- * BullMQ `Queue` + `Worker` whose processor does `x + 1` inline, with `QueueEvents` telling
- * the submitter, as the executor's futures are told. Then the round trip of one task at a
- * time, submit to result.
+ * `DistributedWorker` (which runs each job on its local thread pool, or on its main thread
+ * when the task is declared cheap with `inline`), and through a plain BullMQ `Queue` +
+ * `Worker` whose processor does `x + 1` on its main thread, with `QueueEvents` telling the
+ * submitter, as the executor's futures are told. Both sides add jobs with `addBulk`, with
+ * the same job options (the executor's: removed on completion, failures kept a day). Then
+ * the round trip of one task at a time, submit to result.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -88,7 +90,7 @@ async function timeBoth(
   };
 }
 
-function multitask(concurrency: number) {
+function multitask(concurrency: number, inline: boolean) {
   return (params: DistParams): Promise<Measurement> =>
     withRedis(async (url) => {
       const { DistributedExecutor, DistributedWorker, taskRef } = await loadMultitask();
@@ -99,6 +101,7 @@ function multitask(concurrency: number) {
         queue: 'bench',
         modules: [fileURLToPath(tasksUrl)],
         concurrency,
+        ...(inline ? { inline: ['tasks:inc'] } : {}),
       });
       const executor = new DistributedExecutor({ connection: url, queue: 'bench' });
       try {
@@ -142,7 +145,7 @@ function bullmq(concurrency: number) {
         const jobs = xs.map((x) => ({
           name: 'inc',
           data: x,
-          opts: { jobId: `j${++id}`, removeOnComplete: true },
+          opts: { jobId: `j${++id}`, removeOnComplete: true, removeOnFail: { age: 24 * 3600 } },
         }));
         const results = jobs.map(
           (job) => new Promise<number>((resolve) => waiting.set(job.opts.jobId, resolve)),
@@ -179,8 +182,11 @@ export const distributed: Scenario<DistParams> = {
     `${grouped(jobs)} tasks of \`x + 1\` submitted at once through one redis-server on ` +
     'loopback (a fresh one per child), at a concurrency of 1 and 8: `DistributedExecutor` ' +
     "with a `DistributedWorker` in the same process (each job runs on the worker's thread " +
-    'pool), beside BullMQ alone (`Queue.addBulk`, a `Worker` doing `x + 1` inline, ' +
-    '`QueueEvents` for the results). Then the submit-to-result time of one task at a time, ' +
+    "pool, or with `inline: ['tasks:inc']` on its main thread), beside BullMQ alone " +
+    '(`Queue.addBulk`, a `Worker` doing `x + 1` on its main thread, `QueueEvents` for the ' +
+    'results, the same job options: removed on completion, failures kept a day). Both ' +
+    'sides: one process, the submitter and the worker in it. Then the submit-to-result ' +
+    'time of one task at a time, ' +
     `${grouped(calls)} calls: median and p99, per child. Results are checked.`,
   timeoutMs: ({ jobs }) => 60_000 + jobs * 20,
   contenders: [1, 8].flatMap((c) => [
@@ -194,9 +200,16 @@ export const distributed: Scenario<DistParams> = {
     {
       kind: 'node' as const,
       id: `multitask-c${c}`,
-      label: `DistributedExecutor, concurrency ${c}`,
+      label: `DistributedExecutor, concurrency ${c}, thread pool`,
       requires,
-      measure: multitask(c),
+      measure: multitask(c, false),
+    },
+    {
+      kind: 'node' as const,
+      id: `multitask-inline-c${c}`,
+      label: `DistributedExecutor, concurrency ${c}, inline`,
+      requires,
+      measure: multitask(c, true),
     },
   ]),
   table: {
@@ -210,7 +223,9 @@ export const distributed: Scenario<DistParams> = {
       {
         header: 'vs BullMQ alone',
         ref: (row: RowSpec) =>
-          row.id.startsWith('multitask-') ? row.id.replace('multitask-', 'bullmq-') : undefined,
+          row.id.startsWith('multitask-')
+            ? row.id.replace(/^multitask-(inline-)?/, 'bullmq-')
+            : undefined,
       },
     ],
   },

@@ -9,7 +9,7 @@
  * the `active` event came. A job that a worker takes between the two gets run, and its result
  * is dropped: the future stays cancelled.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { JobsOptions, Queue, QueueEvents } from 'bullmq';
 import { DistributedError, StateError } from '../errors.ts';
 import { assertBoolean, assertString, parseTimeout, typeError } from '../internal/validate.ts';
@@ -42,7 +42,13 @@ export class DistributedExecutor {
   readonly #prefix: string | undefined;
   readonly #defaults: DistributedJobOptions;
   readonly #maxBytes: number | undefined;
-  readonly #id = randomUUID();
+  /**
+   * The prefix of this executor's job ids: 72 random bits, short because a job's id is in
+   * every Redis command about it (a dozen per job).
+   */
+  readonly #id = randomBytes(9).toString('base64url');
+  /** `jobOptions()` of a submit without options of its own, worked out once. */
+  readonly #plain: ReturnType<typeof jobOptions>;
   #counter = 0;
   /** Futures not settled, by job id. */
   readonly #futures = new Map<string, DistributedFuture>();
@@ -66,6 +72,7 @@ export class DistributedExecutor {
     this.#queueName = options.queue;
     this.#prefix = options.prefix;
     this.#defaults = checkJobOptions(options.defaultJobOptions);
+    this.#plain = jobOptions(this.#defaults, {});
     this.#maxBytes = options.maxBytes;
     const timeout = parseTimeout(options.connectTimeout ?? 5_000, 'connectTimeout', 'reject');
     // BullMQ takes half a second to load: only an executor in use pays for it.
@@ -152,7 +159,8 @@ export class DistributedExecutor {
     this.#checkOpen();
     const name = taskName(task);
     if (!Array.isArray(args)) throw typeError('args', 'an array', args);
-    const { timeout, bull } = jobOptions(this.#defaults, checkJobOptions(options));
+    const { timeout, bull } =
+      options === undefined ? this.#plain : jobOptions(this.#defaults, checkJobOptions(options));
     const data: JobData = {
       a: toBase64(args, this.#maxBytes),
       ...(timeout === Infinity ? {} : { t: timeout }),

@@ -9,14 +9,12 @@ export class DistributedFuture<T = unknown> extends Future<T> {
   /** The job's id in the BullMQ queue. */
   readonly jobId: string;
   #progress: unknown = undefined;
-  #listeners: ((progress: unknown) => void)[] = [];
+  /** Progress listeners, made by the first `onProgress` (most futures have none). */
+  #listeners: ((progress: unknown) => void)[] | null = null;
 
   constructor(jobId: string) {
     super();
     this.jobId = jobId;
-    this.addDoneCallback(() => {
-      this.#listeners = [];
-    });
   }
 
   /** The last progress the task reported (`reportProgress()`), or `undefined`. */
@@ -27,14 +25,14 @@ export class DistributedFuture<T = unknown> extends Future<T> {
   /** Calls `fn(progress)` on each progress report that arrives from now on until done. */
   onProgress(fn: (progress: unknown) => void): void {
     if (typeof fn !== 'function') throw typeError('fn', 'a function', fn);
-    if (!this.done()) this.#listeners.push(fn);
+    if (!this.done()) (this.#listeners ??= []).push(fn);
   }
 
   /** @internal A progress event of the job arrived. */
   progressed(progress: unknown): void {
     if (this.done()) return;
     this.#progress = progress;
-    for (const fn of this.#listeners) {
+    for (const fn of this.#listeners ?? []) {
       try {
         fn(progress);
       } catch (error) {

@@ -11,6 +11,7 @@ export type {
 export { taskName } from './protocol.ts';
 export {
   DistributedWorker,
+  INLINE_BUDGET_MS,
   type DistributedWorkerOptions,
   type ServedModule,
   type WorkerEvent,

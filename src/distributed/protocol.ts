@@ -63,8 +63,16 @@ export function taskName(task: TaskRef | string): string {
   if (!isTaskRef(task)) {
     throw typeError('task', "a task reference from taskModule() or a 'module:export' name", task);
   }
-  return `${checkModuleName(defaultModuleName(task.module))}:${task.exportName}`;
+  let name = refNames.get(task);
+  if (name === undefined) {
+    name = `${checkModuleName(defaultModuleName(task.module))}:${task.exportName}`;
+    refNames.set(task, name);
+  }
+  return name;
 }
+
+/** Task references' names, worked out once each (task references are frozen). */
+const refNames = new WeakMap<TaskRef, string>();
 
 export function toBase64(value: unknown, maxBytes: number | undefined): string {
   return encodeNet(value, maxBytes === undefined ? {} : { maxBytes }).toString('base64');

@@ -9,6 +9,7 @@ import { DistributedWorker, type ServedModule, type WorkerEvent } from './worker
 
 export const WORKER_USAGE = `Usage: multitask worker --redis URL --queue NAME --module PATH [--module PATH ...]
                         [--concurrency N] [--backend thread|process] [--prefix P]
+                        [--inline module:export ...]
 
   Runs the jobs of the BullMQ queue NAME on the Redis server at URL (redis://host:port)
   on a local pool of N threads or processes (default: the CPU count, threads). It serves
@@ -17,6 +18,9 @@ export const WORKER_USAGE = `Usage: multitask worker --redis URL --queue NAME --
   A status line is printed each second while jobs come; SIGTERM or Ctrl-C stops it once
   the running jobs are done (a second one stops at once, giving them back to the queue).
 
+  --inline module:export   a task cheap enough (well under a millisecond a run) to run on
+                           the worker's main thread, skipping the pool; a run past 50 ms
+                           sends the task back to the pool for good. Repeatable.
   --lock-duration MS, --stalled-interval MS   BullMQ's job lock and stalled-job check.`;
 
 /** Where the command listens for its stop; the process's SIGTERM and SIGINT by default. */
@@ -88,6 +92,7 @@ export async function workerCommand(
         concurrency: { type: 'string' },
         backend: { type: 'string' },
         prefix: { type: 'string' },
+        inline: { type: 'string', multiple: true },
         'lock-duration': { type: 'string' },
         'stalled-interval': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -111,6 +116,7 @@ export async function workerCommand(
       backend,
       lockDuration: positive(values['lock-duration'], 'lock-duration'),
       stalledInterval: positive(values['stalled-interval'], 'stalled-interval'),
+      inline: values.inline,
     };
   } catch (error) {
     err(`${error instanceof Error ? error.message : String(error)}\n\n${WORKER_USAGE}`);
@@ -125,6 +131,8 @@ export async function workerCommand(
     else if (event.kind === 'failed') {
       running = Math.max(0, running - 1);
       err(`job ${event.jobId} (${event.task}) failed: ${describe(event.error)}`);
+    } else if (event.kind === 'moved-to-pool') {
+      err(`${event.task} took ${event.ms.toFixed(0)} ms inline: it runs on the pool from now on`);
     } else err(`worker: ${describe(event.error)}`);
   };
   let worker: DistributedWorker;

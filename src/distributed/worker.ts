@@ -5,14 +5,21 @@
  * CPU-bound task never stalls the lock renewal. Only the tasks of the modules it was started
  * with are served: a job naming another fails at once with `ERR_TASK_NOT_REGISTERED`, and
  * is not retried.
+ *
+ * The tasks named in `inline` (declared cheap by whoever starts the worker) skip the pool:
+ * they run on the main thread, as a plain BullMQ processor would, which saves the hop to a
+ * thread and back on every job. A job with a timeout still goes to the pool, which can stop
+ * it. An inline run whose synchronous part holds the thread longer than
+ * {@link INLINE_BUDGET_MS} moves its task to the pool for good, so a task wrongly declared
+ * cheap stalls the lock renewal at most once.
  */
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Job, Worker } from 'bullmq';
 import { DistributedError } from '../errors.ts';
-import { assertInteger, assertString, typeError } from '../internal/validate.ts';
+import { assertInteger, assertString, describeValue, typeError } from '../internal/validate.ts';
 import { Pool, ThreadPool } from '../pool/pool.ts';
-import { taskRef } from '../runtime/target.ts';
+import { taskRef, type AnyFunction } from '../runtime/target.ts';
 import { cpuCount } from '../threading/current.ts';
 import {
   bullClient,
@@ -21,8 +28,15 @@ import {
   type RedisClient,
   type RedisConnection,
 } from './connection.ts';
-import type { JobContext, runJob } from './job-runner.ts';
+import { runInline, type JobContext, type runJob } from './job-runner.ts';
 import { checkModuleName, defaultModuleName, encodeError, type JobData } from './protocol.ts';
+
+/**
+ * The longest an inline run may hold the main thread (its synchronous part), in ms, before
+ * its task goes to the pool for good: far under BullMQ's lock renewal (every 15 s by
+ * default), far over a cheap task.
+ */
+export const INLINE_BUDGET_MS = 50;
 
 const runJobTask = taskRef<typeof runJob>(new URL('./job-runner.js', import.meta.url), 'runJob');
 
@@ -43,7 +57,9 @@ export type WorkerEvent =
       readonly task: string;
       readonly error: unknown;
     }
-  | { readonly kind: 'error'; readonly error: unknown };
+  | { readonly kind: 'error'; readonly error: unknown }
+  /** An inline task held the main thread `ms`: it runs on the pool from now on. */
+  | { readonly kind: 'moved-to-pool'; readonly task: string; readonly ms: number };
 
 export interface DistributedWorkerOptions {
   readonly connection: RedisConnection;
@@ -63,12 +79,19 @@ export interface DistributedWorkerOptions {
   readonly maxStalledCount?: number | undefined;
   /** The largest encoded arguments or result, in bytes. @default 64 MiB */
   readonly maxBytes?: number | undefined;
+  /**
+   * Tasks (`module:export`) cheap enough to run on the main thread, skipping the pool: each
+   * run must take well under a millisecond (see {@link INLINE_BUDGET_MS}). @default none
+   */
+  readonly inline?: readonly string[] | undefined;
   readonly onEvent?: ((event: WorkerEvent) => void) | undefined;
 }
 
 interface Registered {
   readonly module: string;
   readonly exportName: string;
+  /** The export itself, for inline runs. */
+  readonly fn: AnyFunction;
 }
 
 /** Imports each module and names its exported functions `module:export`. */
@@ -97,16 +120,34 @@ async function register(
     names.add(served);
     const namespace = (await import(url)) as Record<string, unknown>;
     for (const [exportName, value] of Object.entries(namespace)) {
-      if (typeof value === 'function')
-        tasks.set(`${served}:${exportName}`, { module: url, exportName });
+      if (typeof value === 'function') {
+        tasks.set(`${served}:${exportName}`, { module: url, exportName, fn: value as AnyFunction });
+      }
     }
   }
   return tasks;
 }
 
+/** The `inline` option, checked: each a task this worker serves. */
+function inlineTasks(inline: unknown, tasks: ReadonlyMap<string, Registered>): Set<string> {
+  if (inline === undefined) return new Set();
+  if (!Array.isArray(inline)) throw typeError('inline', 'an array of task names', inline);
+  for (const name of inline as unknown[]) {
+    if (typeof name !== 'string' || !tasks.has(name)) {
+      throw new DistributedError(
+        'ERR_INVALID_ARG_VALUE',
+        `Expected \`inline\` to name tasks this worker serves, got ${describeValue(name)}; ` +
+          `it serves ${[...tasks.keys()].sort().join(', ')}`,
+      );
+    }
+  }
+  return new Set(inline as string[]);
+}
+
 export class DistributedWorker {
   readonly #worker: Worker;
-  readonly #pool: Pool | ThreadPool;
+  /** The pool, once a job needed it (a worker whose tasks all run inline starts none). */
+  readonly #pool: () => Pool | ThreadPool | null;
   readonly #tasks: ReadonlyMap<string, Registered>;
   readonly #client: RedisClient;
   #closing: Promise<void> | null = null;
@@ -115,7 +156,7 @@ export class DistributedWorker {
 
   private constructor(
     worker: Worker,
-    pool: Pool | ThreadPool,
+    pool: () => Pool | ThreadPool | null,
     tasks: Map<string, Registered>,
     client: RedisClient,
   ) {
@@ -146,9 +187,12 @@ export class DistributedWorker {
       throw typeError('backend', "'thread' or 'process'", backend);
     }
     const tasks = await register(options.modules);
+    const inline = inlineTasks(options.inline, tasks);
     const { UnrecoverableError, Worker } = await import('bullmq');
     await probe(connection);
-    const pool = backend === 'thread' ? new ThreadPool(concurrency) : new Pool(concurrency);
+    let pool: Pool | ThreadPool | null = null;
+    const startedPool = (): Pool | ThreadPool =>
+      (pool ??= backend === 'thread' ? new ThreadPool(concurrency) : new Pool(concurrency));
     const prefix = options.prefix;
     const maxBytes = options.maxBytes;
     const emit = options.onEvent ?? (() => undefined);
@@ -166,6 +210,17 @@ export class DistributedWorker {
         await job.updateData({ ...job.data, e: encodeError(error, maxBytes) });
         throw new UnrecoverableError(error.message);
       }
+      if (inline.has(job.name) && job.data.t === undefined) {
+        const run = runInline(task.fn, job.data.a, maxBytes, (p) => job.updateProgress(p));
+        if (run.blockedMs > INLINE_BUDGET_MS && inline.delete(job.name)) {
+          emit({ kind: 'moved-to-pool', task: job.name, ms: run.blockedMs });
+        }
+        try {
+          return await run.result;
+        } catch (error) {
+          return await fail(error);
+        }
+      }
       const context: JobContext = {
         connection,
         queue: options.queue,
@@ -180,7 +235,7 @@ export class DistributedWorker {
         JSON.stringify(context),
       ];
       try {
-        return await pool.apply(runJobTask, args, { timeout: job.data.t });
+        return await startedPool().apply(runJobTask, args, { timeout: job.data.t });
       } catch (error) {
         return fail(error);
       }
@@ -198,10 +253,12 @@ export class DistributedWorker {
         ? {}
         : { maxStalledCount: options.maxStalledCount }),
     });
-    const self = new DistributedWorker(worker, pool, tasks, client);
-    worker.on('active', (job) => {
-      emit({ kind: 'active', jobId: job.id ?? '', task: job.name });
-    });
+    const self = new DistributedWorker(worker, () => pool, tasks, client);
+    if (options.onEvent !== undefined) {
+      worker.on('active', (job) => {
+        emit({ kind: 'active', jobId: job.id ?? '', task: job.name });
+      });
+    }
     worker.on('completed', (job) => {
       self.counts.completed++;
       emit({ kind: 'completed', jobId: job.id ?? '', task: job.name });
@@ -221,7 +278,7 @@ export class DistributedWorker {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       await this.#worker.close();
-      await this.#pool.terminate();
+      await this.#pool()?.terminate();
       await this.#client.quit();
     })();
     return this.#closing;

@@ -1,7 +1,7 @@
 /**
  * DistributedExecutor against a real, throwaway redis-server, with an in-process
- * DistributedWorker on each backend (thread, process). Skipped, saying why, only where
- * redis-server is not installed.
+ * DistributedWorker on each backend (thread, process), and one that runs its tasks inline
+ * (on its main thread). Skipped, saying why, only where redis-server is not installed.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,6 +16,7 @@ import {
   DistributedError,
   DistributedExecutor,
   DistributedWorker,
+  INLINE_BUDGET_MS,
   RemoteTraceback,
   StateError,
   taskModule,
@@ -27,6 +28,10 @@ import { NO_REDIS_REASON, REDIS_SERVER, startRedis, type RedisServer } from './r
 const TASKS = new URL('./tasks.ts', import.meta.url);
 const tasks = taskModule<typeof import('./tasks.ts')>(TASKS);
 const skip = REDIS_SERVER === null ? NO_REDIS_REASON : false;
+/** What the inline worker runs on its main thread: every task but `busy`. */
+const INLINE = ['add', 'bytes', 'fail', 'flaky', 'slow', 'square', 'steps', 'whereRuns'].map(
+  (name) => `tasks:${name}`,
+);
 
 let queues = 0;
 const nextQueue = (): string => `test-${process.pid}-${++queues}`;
@@ -83,7 +88,12 @@ describe('DistributedExecutor', { skip }, () => {
     return q;
   }
 
-  for (const backend of ['thread', 'process'] as const) {
+  const setups = [
+    { name: 'thread', backend: 'thread', inline: false },
+    { name: 'process', backend: 'process', inline: false },
+    { name: 'inline', backend: 'thread', inline: true },
+  ] as const;
+  for (const { name: backend, inline, ...setup } of setups) {
     describe(`with a worker on the ${backend} backend`, () => {
       const queue = nextQueue();
       let worker: DistributedWorker;
@@ -94,7 +104,8 @@ describe('DistributedExecutor', { skip }, () => {
           queue,
           modules: [TASKS.href],
           concurrency: 2,
-          backend,
+          backend: setup.backend,
+          ...(inline ? { inline: INLINE } : {}),
         });
         executor = new DistributedExecutor({ connection: redis.url, queue });
       });
@@ -106,6 +117,7 @@ describe('DistributedExecutor', { skip }, () => {
       it('serves the functions its modules export, named module:export', () => {
         assert.deepEqual(worker.tasks, [
           'tasks:add',
+          'tasks:busy',
           'tasks:bytes',
           'tasks:fail',
           'tasks:flaky',
@@ -114,8 +126,26 @@ describe('DistributedExecutor', { skip }, () => {
           'tasks:square',
           'tasks:steps',
           'tasks:whereIs',
+          'tasks:whereRuns',
         ]);
       });
+
+      it(
+        inline
+          ? 'runs its tasks on its main thread, and a job with a timeout on the pool'
+          : 'runs its tasks on its pool',
+        async () => {
+          const where = await executor.submit(tasks.whereRuns);
+          if (inline) assert.deepEqual(where, { main: true, pid: process.pid });
+          else if (setup.backend === 'thread')
+            assert.deepEqual(where, { main: false, pid: process.pid });
+          else assert.notEqual(where.pid, process.pid);
+          const timed = await executor.submitWith(tasks.whereRuns, [], { timeout: 60_000 });
+          if (setup.backend === 'thread')
+            assert.deepEqual(timed, { main: false, pid: process.pid });
+          else assert.notEqual(timed.pid, process.pid);
+        },
+      );
 
       it('settles futures that wait() and asCompleted() take, each once', async () => {
         const futures = Array.from({ length: 40 }, (_, i) => executor.submit(tasks.add, i, 1000));
@@ -238,6 +268,67 @@ describe('DistributedExecutor', { skip }, () => {
       });
     });
   }
+
+  describe('inline tasks', () => {
+    it('refuses an inline task that the worker does not serve, naming it', async () => {
+      await assert.rejects(
+        DistributedWorker.start({
+          connection: redis.url,
+          queue: nextQueue(),
+          modules: [TASKS.href],
+          inline: ['tasks:add', 'tasks:nope'],
+        }),
+        {
+          name: 'DistributedError',
+          code: 'ERR_INVALID_ARG_VALUE',
+          message: /got `"tasks:nope"` \(string\); it serves tasks:add, tasks:busy/,
+        },
+      );
+      await assert.rejects(
+        DistributedWorker.start({
+          connection: redis.url,
+          queue: nextQueue(),
+          modules: [TASKS.href],
+          inline: 'tasks:add' as never,
+        }),
+        { name: 'ArgumentTypeError', code: 'ERR_INVALID_ARG_TYPE' },
+      );
+    });
+
+    it(`sends a task that ran inline past ${INLINE_BUDGET_MS} ms to the pool for good`, async () => {
+      const queue = nextQueue();
+      const moved: { task: string; ms: number }[] = [];
+      const worker = await DistributedWorker.start({
+        connection: redis.url,
+        queue,
+        modules: [TASKS.href],
+        concurrency: 1,
+        inline: ['tasks:busy', 'tasks:whereRuns'],
+        onEvent: (event) => {
+          if (event.kind === 'moved-to-pool') moved.push({ task: event.task, ms: event.ms });
+        },
+      });
+      const executor = new DistributedExecutor({ connection: redis.url, queue });
+      try {
+        assert.deepEqual(await executor.submit(tasks.busy, 1), { main: true, pid: process.pid });
+        assert.equal(moved.length, 0);
+        const ms = INLINE_BUDGET_MS + 20;
+        assert.deepEqual(await executor.submit(tasks.busy, ms), { main: true, pid: process.pid });
+        assert.equal(moved.length, 1);
+        const [first] = moved;
+        assert.ok(first !== undefined);
+        assert.equal(first.task, 'tasks:busy');
+        assert.ok(first.ms >= ms, `${first.ms} ms`);
+        assert.deepEqual(await executor.submit(tasks.busy, 1), { main: false, pid: process.pid });
+        // The other inline task stays inline.
+        assert.deepEqual(await executor.submit(tasks.whereRuns), { main: true, pid: process.pid });
+        assert.equal(moved.length, 1);
+      } finally {
+        await executor.shutdown();
+        await worker.close();
+      }
+    });
+  });
 
   describe('with no worker yet', () => {
     it('cancel() removes a waiting or delayed job and returns true; it never runs', async () => {

@@ -1,6 +1,7 @@
 /** Tasks that the distributed tests' workers serve (as `tasks:<export>`). */
 import { reportProgress } from '../../src/index.ts';
 import { StateError } from '../../src/errors.ts';
+import { isMainThread } from 'node:worker_threads';
 
 export function add(a: number, b: number): number {
   return a + b;
@@ -49,4 +50,16 @@ export function bytes(n: number): { data: Uint8Array; big: bigint } {
 export async function slowWhere(x: number, ms: number): Promise<[number, number]> {
   await new Promise((resolve) => setTimeout(resolve, ms));
   return [x, process.pid];
+}
+
+/** Where it runs: on a main thread or not, and in which process. */
+export function whereRuns(): { main: boolean; pid: number } {
+  return { main: isMainThread, pid: process.pid };
+}
+
+/** Keeps its thread busy for `ms`, then says where it ran: a task wrongly declared cheap. */
+export function busy(ms: number): { main: boolean; pid: number } {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+  return whereRuns();
 }

@@ -29,6 +29,7 @@ function startWorker(
   queue: string,
   concurrency = 4,
   shortLocks = false,
+  extra: readonly string[] = [],
 ): WorkerProcess {
   const run = runScript(CLI, [
     'worker',
@@ -42,6 +43,7 @@ function startWorker(
     String(concurrency),
     // Short locks, so that a killed worker's jobs are taken over within seconds.
     ...(shortLocks ? ['--lock-duration', '1500', '--stalled-interval', '500'] : []),
+    ...extra,
   ]);
   running.add(run.child);
   void run.done.then(() => running.delete(run.child));
@@ -61,6 +63,15 @@ describe('multitask worker: a Redis server that is not there', () => {
       stderr,
       /Cannot reach the Redis server at redis:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/,
     );
+  });
+});
+
+describe('multitask worker --inline: a task it does not serve', () => {
+  it('exits with code 1 naming it, before it connects', async () => {
+    const worker = startWorker('redis://127.0.0.1:1', 'q', 1, false, ['--inline', 'tasks:nope']);
+    const { code, stderr } = await worker.done;
+    assert.equal(code, 1);
+    assert.match(stderr, /Expected `inline` to name tasks this worker serves, got `"tasks:nope"`/);
   });
 });
 
@@ -147,6 +158,23 @@ describe('multitask worker processes', { skip }, () => {
     assert.equal(survived, results.filter(([, pid]) => pid === survivor.pid).length);
     assert.ok(results.some(([, pid]) => pid === victim.pid));
     assert.equal(results.filter(([, pid]) => pid !== victim.pid && pid !== survivor.pid).length, 0);
+  });
+
+  it('--inline runs that task on the main thread of the worker, the others on its pool', async () => {
+    const queue = nextQueue();
+    const worker = startWorker(redis.url, queue, 2, false, ['--inline', 'tasks:whereRuns']);
+    await worker.line(/^worker ready/m);
+    const executor = new DistributedExecutor({ connection: redis.url, queue });
+    try {
+      assert.deepEqual(await executor.submit(tasks.whereRuns), { main: true, pid: worker.pid });
+      assert.deepEqual(await executor.submit(tasks.busy, 0), { main: false, pid: worker.pid });
+    } finally {
+      await executor.shutdown();
+      worker.child.kill('SIGTERM');
+    }
+    const { code, stdout } = await worker.done;
+    assert.equal(code, 0);
+    assert.match(stdout, /stopped: completed 2, failed 0/);
   });
 
   it('SIGTERM lets the running job finish, then the worker exits with code 0', async () => {
