@@ -60,6 +60,12 @@ export interface ProgressOptions {
    * @default 30
    */
   readonly width?: number;
+  /**
+   * On a terminal, erase the bar when finished (the caller prints its own summary line in
+   * its place); otherwise the final bar stays, and its line is ended.
+   * @default false
+   */
+  readonly clear?: boolean;
 }
 
 /**
@@ -76,6 +82,7 @@ export class Progress {
   readonly #label: string;
   readonly #unit: ProgressUnit;
   readonly #width: number;
+  readonly #clear: boolean;
   /** On a terminal, once started: the bar that cli-progress draws. */
   #bar: cliProgress.SingleBar | null = null;
   /** Otherwise, the last tenth printed; -1 before the first line. */
@@ -94,6 +101,7 @@ export class Progress {
     this.#label = options.label;
     this.#unit = options.unit;
     this.#width = options.width ?? 30;
+    this.#clear = options.clear ?? false;
   }
 
   /** Shows `done` out of `total`, and `detail` after them (such as a file count). */
@@ -155,6 +163,7 @@ export class Progress {
       barCompleteChar: '#',
       barIncompleteChar: '-',
       hideCursor: null,
+      clearOnComplete: this.#clear,
       linewrap: false,
       format: (options, params, payload: { detail?: string }) => {
         const percent = `${Math.floor(params.progress * 100)}%`.padStart(4);

@@ -40,7 +40,8 @@ function rowProgress(
   workers: number,
   unit: ProgressUnit,
 ): Progress {
-  return new Progress(stream, { label: `${label} ${workers}`.padEnd(15), unit });
+  // On a terminal the bar gives way to the row's line of the table.
+  return new Progress(stream, { label: `${label} ${workers}`.padEnd(15), unit, clear: true });
 }
 
 /** Waits for every worker, showing how many have finished. */
@@ -119,6 +120,8 @@ async function withPool(
   stream: ProgressStream | null,
 ): Promise<number> {
   const progress = rowProgress(stream, kind, cpuCount(), { one: 'chunk' });
+  // Shown from the start: the pool's workers start before the first chunk is done.
+  progress.update(0, POOL_CHUNKS);
   await using pool = kind === 'thread pool' ? new ThreadPool(cpuCount()) : new Pool(cpuCount());
   try {
     const sums = await pool.starmap(tasks.sumPrimes, splitRange(n, POOL_CHUNKS), {
