@@ -3,54 +3,36 @@
  * what it does; SIGTERM or SIGINT stops it gracefully (the running jobs finish first; a
  * second signal exits at once, and BullMQ gives its jobs to other workers).
  */
-import { parseArgs } from 'node:util';
-import { ArgumentRangeError } from '../errors.ts';
+import {
+  Command,
+  integer,
+  onRun,
+  Option,
+  runSubprogram,
+  type CommandIO,
+} from '../internal/command-line.ts';
 import { DistributedWorker, type ServedModule, type WorkerEvent } from './worker.ts';
 
-export const WORKER_USAGE = `Usage: multitask worker --redis URL --queue NAME --module PATH [--module PATH ...]
-                        [--concurrency N] [--backend thread|process] [--prefix P]
-                        [--inline module:export ...]
-
-  Runs the jobs of the BullMQ queue NAME on the Redis server at URL (redis://host:port)
-  on a local pool of N threads or processes (default: the CPU count, threads). It serves
-  the functions exported by each --module, named module:export after the module's file
-  name (tasks.js serves tasks:add); --module name=PATH serves it under another name.
-  A status line is printed each second while jobs come; SIGTERM or Ctrl-C stops it once
-  the running jobs are done (a second one stops at once, giving them back to the queue).
-
-  --inline module:export   a task cheap enough (well under a millisecond a run) to run on
-                           the worker's main thread, skipping the pool; a run past 50 ms
-                           sends the task back to the pool for good. Repeatable.
-  --lock-duration MS, --stalled-interval MS   BullMQ's job lock and stalled-job check.`;
-
-/** Where the command listens for its stop; the process's SIGTERM and SIGINT by default. */
-export interface WorkerCommandIO {
-  readonly signal?: AbortSignal;
-}
-
-function parseModule(text: string): ServedModule {
+function parseModule(text: string, previous: ServedModule[] = []): ServedModule[] {
   const eq = text.indexOf('=');
-  return eq > 0 && !text.startsWith('file:')
-    ? { name: text.slice(0, eq), path: text.slice(eq + 1) }
-    : { path: text };
+  const served =
+    eq > 0 && !text.startsWith('file:')
+      ? { name: text.slice(0, eq), path: text.slice(eq + 1) }
+      : { path: text };
+  return [...previous, served];
 }
 
-function positive(text: string | undefined, name: string): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < 1) {
-    throw new ArgumentRangeError(`Expected --${name} to be an integer from 1 up, got \`${text}\``);
-  }
-  return n;
-}
-
-function parseBackend(text: string | undefined): 'thread' | 'process' | undefined {
-  if (text === undefined || text === 'thread' || text === 'process') return text;
-  throw new ArgumentRangeError(`Expected --backend to be thread or process, got \`${text}\``);
+function collect(text: string, previous: string[] = []): string[] {
+  return [...previous, text];
 }
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** Where the command listens for its stop; the process's SIGTERM and SIGINT by default. */
+export interface WorkerCommandIO {
+  readonly signal?: AbortSignal;
 }
 
 /** Resolves on the first stop request: `signal`'s abort, or SIGTERM / SIGINT. */
@@ -71,57 +53,91 @@ function stops(io: WorkerCommandIO, onStop: (count: number) => void): () => void
   };
 }
 
+/** The options of `multitask worker`, parsed. */
+export interface WorkerFlags {
+  readonly redis: string;
+  readonly queue: string;
+  readonly module: readonly ServedModule[];
+  readonly concurrency?: number | undefined;
+  readonly backend?: 'thread' | 'process' | undefined;
+  readonly prefix?: string | undefined;
+  readonly lockDuration?: number | undefined;
+  readonly stalledInterval?: number | undefined;
+  readonly inline?: readonly string[] | undefined;
+}
+
+/**
+ * The `worker` command: its options and help; its action runs {@link runWorker}.
+ * @param io Where the command listens for its stop.
+ */
+export function workerProgram(out: CommandIO, io: WorkerCommandIO = {}): Command {
+  const command = new Command('worker')
+    .summary("serve a DistributedExecutor's queue: run its jobs on a local pool")
+    .description(
+      'Runs the jobs of the BullMQ queue NAME on the Redis server at URL (redis://host:port) ' +
+        'on a local pool of N threads or processes. It serves the functions exported by each ' +
+        "--module, named module:export after the module's file name (tasks.js serves " +
+        'tasks:add); --module name=PATH serves it under another name. A status line is ' +
+        'printed each second while jobs come; SIGTERM or Ctrl-C stops it once the running ' +
+        'jobs are done (a second one stops at once, giving them back to the queue).',
+    )
+    .requiredOption('--redis <URL>', 'the Redis server (redis://host:port)')
+    .requiredOption('--queue <NAME>', 'the BullMQ queue to serve')
+    .requiredOption(
+      '--module <PATH>',
+      'a module whose exports are served; repeatable; name=PATH names it',
+      parseModule,
+    )
+    .option('--concurrency <N>', 'workers in the pool (default: the CPU count)', integer(1))
+    .addOption(
+      new Option('--backend <KIND>', 'threads or processes (default: thread)').choices([
+        'thread',
+        'process',
+      ]),
+    )
+    .option('--prefix <P>', "BullMQ's key prefix")
+    .option('--lock-duration <MS>', "BullMQ's job lock", integer(1))
+    .option('--stalled-interval <MS>', "BullMQ's stalled-job check", integer(1))
+    .option(
+      '--inline <module:export>',
+      "a task cheap enough (well under a millisecond a run) to run on the worker's main " +
+        'thread, skipping the pool; a run past 50 ms sends the task back to the pool for ' +
+        'good. Repeatable.',
+      collect,
+    );
+  return onRun(command, (self) => runWorker(self.opts<WorkerFlags>(), out, io));
+}
+
 /**
  * Runs `multitask worker ...` with `argv` (the arguments after `worker`); returns the exit
  * code once stopped: 0, or 1 when it cannot start, 2 for bad arguments.
  */
-export async function workerCommand(
+export function workerCommand(
   argv: readonly string[],
   out: (line: string) => void,
   err: (line: string) => void,
   io: WorkerCommandIO = {},
 ): Promise<number> {
-  let options;
-  try {
-    const { values } = parseArgs({
-      args: [...argv],
-      options: {
-        redis: { type: 'string' },
-        queue: { type: 'string' },
-        module: { type: 'string', multiple: true },
-        concurrency: { type: 'string' },
-        backend: { type: 'string' },
-        prefix: { type: 'string' },
-        inline: { type: 'string', multiple: true },
-        'lock-duration': { type: 'string' },
-        'stalled-interval': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    });
-    if (values.help === true) {
-      out(WORKER_USAGE);
-      return 0;
-    }
-    if (values.redis === undefined || values.queue === undefined || values.module === undefined) {
-      throw new ArgumentRangeError('Expected --redis, --queue and at least one --module');
-    }
-    const backend = parseBackend(values.backend);
-    options = {
-      connection: values.redis,
-      queue: values.queue,
-      prefix: values.prefix,
-      modules: values.module.map(parseModule),
-      concurrency: positive(values.concurrency, 'concurrency'),
-      backend,
-      lockDuration: positive(values['lock-duration'], 'lock-duration'),
-      stalledInterval: positive(values['stalled-interval'], 'stalled-interval'),
-      inline: values.inline,
-    };
-  } catch (error) {
-    err(`${error instanceof Error ? error.message : String(error)}\n\n${WORKER_USAGE}`);
-    return 2;
-  }
+  return runSubprogram(() => workerProgram({ out, err }, io), argv, { out, err });
+}
+
+/** Serves the queue with the parsed `flags` until stopped; returns the exit code. */
+export async function runWorker(
+  flags: WorkerFlags,
+  { out, err }: CommandIO,
+  io: WorkerCommandIO = {},
+): Promise<number> {
+  const options = {
+    connection: flags.redis,
+    queue: flags.queue,
+    prefix: flags.prefix,
+    modules: [...flags.module],
+    concurrency: flags.concurrency,
+    backend: flags.backend,
+    lockDuration: flags.lockDuration,
+    stalledInterval: flags.stalledInterval,
+    inline: flags.inline,
+  };
   let running = 0;
   let changed = false;
   const onEvent = (event: WorkerEvent): void => {

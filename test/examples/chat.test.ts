@@ -569,23 +569,26 @@ describe('the prompt and the chat command', () => {
 
   it('chatCommand() - bad arguments are named, exit code 2', async () => {
     const cases: [string[], RegExp][] = [
-      [['client'], /^Expected --name NAME: the name to join the room with\./],
-      [['client', '--name', 'two words'], /^Expected --name to be one word .*got `two words`/],
+      [['client'], /^error: required option '-n, --name <NAME>' not specified$/],
+      [
+        ['client', '--name', 'two words'],
+        /^error: option '-n, --name <NAME>' argument 'two words' is invalid\. Expected one word of up to 32 characters/,
+      ],
       [
         ['client', '--name', 'ada', '--port', 'x'],
-        /^Expected --port to be an integer from 0 to 65535, got `x`/,
+        /^error: option '--port <P>' argument 'x' is invalid\. Expected an integer from 1 to 65535\.$/,
       ],
       [
         ['server', '--port', '70000'],
-        /^Expected --port to be an integer from 0 to 65535, got `70000`/,
+        /^error: option '--port <P>' argument '70000' is invalid\. Expected an integer from 0 to 65535\.$/,
       ],
       [
         ['server', '--timeout', '0'],
-        /^Expected --timeout to be a positive number of seconds, got `0`/,
+        /^error: option '--timeout <SECONDS>' argument '0' is invalid\. Expected a positive number of seconds\.$/,
       ],
-      [['server', '--name', 'ada'], /Unknown option '--name'/],
-      [['talk'], /^Expected `server` or `client` after `chat`, got `talk`/],
-      [[], /^Expected `server` or `client` after `chat`, got ``/],
+      [['server', '--name', 'ada'], /^error: unknown option '--name'$/],
+      [['talk'], /^error: unknown mode 'talk': one of server, client$/],
+      [[], /^error: missing the mode: one of server, client$/],
     ];
     for (const [argv, message] of cases) {
       const out: string[] = [];
@@ -598,8 +601,9 @@ describe('the prompt and the chat command', () => {
         { signal },
       );
       assert.equal(code, 2, argv.join(' '));
-      assert.equal(err.length, 1, argv.join(' '));
+      assert.equal(err.length, 2, argv.join(' '));
       assert.match(err[0] ?? '', message);
+      assert.match(err[1] ?? '', /^usage: multitask chat/);
       assert.deepEqual(out, []);
     }
     const out: string[] = [];
@@ -611,6 +615,6 @@ describe('the prompt and the chat command', () => {
       ),
       0,
     );
-    assert.match(out[0] ?? '', /^Usage: multitask chat server/);
+    assert.match(out[0] ?? '', /^Usage: multitask chat client \[options\]/);
   });
 });

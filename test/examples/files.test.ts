@@ -247,23 +247,31 @@ for (const model of MODELS) {
 
 describe('filesCommand()', () => {
   const cases: [string[], RegExp][] = [
-    [[], /^Expected `server` or `client`, got ``/],
-    [['serve', 'x'], /^Expected `server` or `client`, got `serve`/],
-    [['server'], /^Expected the directory to serve: server DIR/],
-    [['server', '/no/such/dir'], /^Expected DIR to be a directory, got `\/no\/such\/dir`/],
-    [['server', '.', 'other'], /^Expected one directory, got `other` too/],
+    [[], /^error: missing the mode: one of server, client$/],
+    [['serve', 'x'], /^error: unknown mode 'serve': one of server, client$/],
+    [['server'], /^error: missing required argument 'DIR'$/],
+    [
+      ['server', '.', 'other'],
+      /^error: too many arguments for 'server'\. Expected 1 argument but got 2\.$/,
+    ],
     [
       ['server', '.', '--model', 'fork'],
-      /^Expected --model to be one of process, thread, event, got `fork`/,
+      /^error: option '--model <M>' argument 'fork' is invalid\. Allowed choices are process, thread, event\.$/,
     ],
     [
       ['server', '.', '--port', '70000'],
-      /^Expected --port to be an integer from 0 to 65535, got `70000`/,
+      /^error: option '--port <P>' argument '70000' is invalid\. Expected an integer from 0 to 65535\.$/,
     ],
-    [['client', '--port', 'http'], /^Expected --port to be an integer from 0 to 65535, got `http`/],
-    [['client', '--model', 'event'], /^--model is an option of the server, not of the client/],
-    [['client', '--verbose'], /^Unknown option '--verbose'/],
-    [['client', 'extra'], /^Expected no arguments for the client, got `extra`/],
+    [
+      ['client', '--port', 'http'],
+      /^error: option '--port <P>' argument 'http' is invalid\. Expected an integer from 0 to 65535\.$/,
+    ],
+    [['client', '--model', 'event'], /^error: unknown option '--model'$/],
+    [['client', '--verbose'], /^error: unknown option '--verbose'$/],
+    [
+      ['client', 'extra'],
+      /^error: too many arguments for 'client'\. Expected 0 arguments but got 1\.$/,
+    ],
   ];
   for (const [argv, message] of cases) {
     it(`filesCommand() - ${JSON.stringify(argv)} exits with 2 and says why`, async () => {
@@ -276,11 +284,22 @@ describe('filesCommand()', () => {
       );
       assert.equal(code, 2);
       assert.deepEqual(out, []);
-      assert.equal(err.length, 1);
+      assert.equal(err.length, 2);
       assert.match(err[0] ?? '', message);
-      assert.match(err[0] ?? '', /\n\nUsage:\n {2}multitask files server DIR/);
+      assert.match(err[1] ?? '', /^usage: multitask files/);
     });
   }
+
+  it('filesCommand() - a missing directory is one line, exit code 1', async () => {
+    const err: string[] = [];
+    const code = await filesCommand(
+      ['server', '/no/such/dir'],
+      () => assert.fail('nothing printed'),
+      (line) => err.push(line),
+    );
+    assert.equal(code, 1);
+    assert.deepEqual(err, ['Cannot serve `/no/such/dir`: no such directory']);
+  });
 
   it('filesCommand() - --help prints the usage and exits with 0', async () => {
     const out: string[] = [];
@@ -292,10 +311,8 @@ describe('filesCommand()', () => {
       ),
       0,
     );
-    assert.match(
-      out.join('\n'),
-      /^Usage:\n {2}multitask files server DIR \[--model process\|thread\|event\]/,
-    );
+    assert.match(out.join('\n'), /^Usage: multitask files server\|client \[options\]/);
+    assert.match(out.join('\n'), /\n {2}server \[options\] <DIR> /);
   });
 });
 

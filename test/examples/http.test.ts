@@ -596,10 +596,16 @@ describe('startHttpServer() - options', () => {
 describe('httpCommand()', () => {
   it('bad arguments - exit code 2 with the reason and the usage', async () => {
     for (const [argv, reason] of [
-      [[], /^Expected one directory to serve, got 0 arguments/],
-      [[root, '--port', 'x'], /^Expected --port to be an integer from 0 to 65535, got `x`/],
-      [[root, '--workers=-1'], /^Expected --workers to be an integer from 0 to 1024, got `-1`/],
-      [[root, '--bogus'], /Unknown option '--bogus'/],
+      [[], /^error: missing required argument 'DIR'$/],
+      [
+        [root, '--port', 'x'],
+        /^error: option '--port <P>' argument 'x' is invalid\. Expected an integer from 0 to 65535\.$/,
+      ],
+      [
+        [root, '--workers=-1'],
+        /^error: option '--workers <N>' argument '-1' is invalid\. Expected an integer from 0 to 1024\.$/,
+      ],
+      [[root, '--bogus'], /^error: unknown option '--bogus'$/],
     ] as const) {
       const err: string[] = [];
       assert.equal(
@@ -610,8 +616,12 @@ describe('httpCommand()', () => {
         ),
         2,
       );
-      assert.match(err.join('\n'), reason);
-      assert.match(err.join('\n'), /Usage: multitask http DIR/);
+      assert.equal(err.length, 2);
+      assert.match(err[0] ?? '', reason);
+      assert.equal(
+        err[1],
+        'usage: multitask http [options] <DIR>  (`multitask http --help` explains)',
+      );
     }
   });
 

@@ -55,13 +55,23 @@ it('main() - serial, threads, processes and both pools agree, in that order', as
       ['process pool', cpuCount(), 121_013_308],
     ],
   );
-  // Each pool drew its bar once per chunk, reaching 64/64, then erased it.
-  for (const label of ['thread pool ', 'process pool']) {
-    const bars = drawn.filter((text) => text.startsWith(`\r${label} [`));
-    assert.equal(bars.length, 64);
-    assert.match(bars.at(-1) ?? '', /\] 100% {2}64\/64 chunks/);
+  // Each row drew its bar on the terminal, last at its 100% (chunks for the serial row and
+  // the pools, workers finished for the threads and processes), then erased it for its line.
+  const finals = [
+    ['serial 1', '64/64 chunks'],
+    ['threads 4', '4/4 threads'],
+    ['threads 10', '10/10 threads'],
+    ['processes 4', '4/4 processes'],
+    ['processes 10', '10/10 processes'],
+    [`thread pool ${cpuCount()}`, '64/64 chunks'],
+    [`process pool ${cpuCount()}`, '64/64 chunks'],
+  ];
+  for (const [label, amount] of finals) {
+    const bars = drawn.filter((text) => text.startsWith(`${label} `));
+    assert.ok(bars.length >= 1, label);
+    assert.match(bars.at(-1) ?? '', new RegExp(`\\] 100% {2}${amount} {2}\\d+\\.\\d s$`), label);
   }
-  assert.equal(drawn.filter((text) => text === '\r\x1b[K').length, 2);
+  assert.equal(drawn.filter((text) => text.includes('\x1b[2K')).length, finals.length);
   assert.match(lines[0] ?? '', /^Sum of the primes below 50,000; cpuCount\(\) = \d+$/);
   assert.equal(lines.length, 11);
   assert.match(lines.at(-1) ?? '', /start from spares prestarted before each row is timed/);

@@ -7,8 +7,8 @@
  * writes at explicit positions, through its own descriptor, never in another block's range.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, ftruncateSync, openSync } from 'node:fs';
-import { chmod, realpath, rename, rm, stat, utimes } from 'node:fs/promises';
+import { closeSync, constants, ftruncateSync, openSync } from 'node:fs';
+import { access, chmod, realpath, rename, rm, stat, utimes } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { taskModule, ThreadPool, Value } from '../../index.ts';
 import { BackupError } from './errors.ts';
@@ -67,6 +67,25 @@ function positiveInteger(name: string, value: unknown, fallback: number): number
   return value;
 }
 
+/** Refuses, before anything is copied, a target whose directory cannot take a new file. */
+async function writableDirectory(dir: string, target: string): Promise<void> {
+  const info = await stat(dir).catch((error: unknown) => error as NodeJS.ErrnoException);
+  const why =
+    info instanceof Error
+      ? info.code === 'ENOENT' || info.code === 'ENOTDIR'
+        ? `its directory \`${dir}\` does not exist`
+        : info.message
+      : !info.isDirectory()
+        ? `\`${dir}\` is not a directory`
+        : await access(dir, constants.W_OK | constants.X_OK).then(
+            () => undefined,
+            () => `no permission to create files in \`${dir}\``,
+          );
+  if (why !== undefined) {
+    throw new BackupError('ERR_DEST_UNWRITABLE', `Cannot write the copy to \`${target}\`: ${why}`);
+  }
+}
+
 /**
  * Copies `source` to `target` with a pool of `threads` threads, one task per block, then
  * compares the two files' SHA-256 (computed by two threads at once). The copy is written
@@ -74,7 +93,8 @@ function positiveInteger(name: string, value: unknown, fallback: number): number
  * and times.
  * @throws {BackupError} `ERR_BAD_SOURCE` when `source` is not a regular file;
  * `ERR_DEST_EXISTS` when `target` exists and `force` is not set; `ERR_BAD_DEST` when
- * `target` is `source`; `ERR_ABORTED` when `signal` aborts it (the partial copy is removed).
+ * `target` is `source`; `ERR_DEST_UNWRITABLE` when `target` is a directory, or its directory
+ * is missing or not writable (all checked before anything is copied); `ERR_ABORTED` when `signal` aborts it (the partial copy is removed).
  * @throws {RangeError} for a `threads` or `blockSize` that is not a positive integer.
  * @example
  * ```ts
@@ -97,6 +117,13 @@ export async function blockCopy(options: BlockCopyOptions): Promise<BlockCopySum
   );
   options.signal?.throwIfAborted();
   const existing = await stat(target).catch(() => null);
+  if (existing?.isDirectory() === true) {
+    throw new BackupError(
+      'ERR_DEST_UNWRITABLE',
+      `Cannot write the copy to \`${target}\`: it is a directory (give the copy's file name)`,
+    );
+  }
+  await writableDirectory(dirname(target), target);
   if (existing !== null) {
     if ((await realpath(target)) === (await realpath(source))) {
       throw new BackupError('ERR_BAD_DEST', `The copy \`${target}\` is the source itself`);

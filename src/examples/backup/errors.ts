@@ -8,6 +8,8 @@ export type BackupErrorCode =
   | 'ERR_DEST_EXISTS'
   /** The destination is not a directory (backup), or is the source or inside it. */
   | 'ERR_BAD_DEST'
+  /** The copy cannot be written there: a directory, or a missing or read-only directory. */
+  | 'ERR_DEST_UNWRITABLE'
   /** Some files could not be copied. */
   | 'ERR_COPY_FAILED'
   /** The run was aborted through its signal; no partial file was left behind. */

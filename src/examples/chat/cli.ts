@@ -2,19 +2,20 @@
  * `multitask chat server` and `multitask chat client`: the chat room from the command line.
  */
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
+import {
+  Command,
+  integer,
+  InvalidArgumentError,
+  onRun,
+  positiveSeconds,
+  requireSubcommand,
+  runSubprogram,
+  type CommandIO,
+} from '../../internal/command-line.ts';
 import { ChatClient, ChatRefusedError } from './client.ts';
 import { DEFAULT_PORT, nameProblem } from './protocol.ts';
 import { startChatServer, type ChatServer } from './server.ts';
 import { LEAVE_COMMAND, runChatSession, type SessionIO } from './session.ts';
-
-export const CHAT_USAGE = `Usage: multitask chat server [--host H] [--port P] [--timeout SECONDS]
-       multitask chat client --name NAME [--host H] [--port P]
-
-  server   Runs the chat room on UDP H:P (default 127.0.0.1:${DEFAULT_PORT}). Each line typed
-           at its console is announced to everyone as "admin: ..."; Ctrl-D or Ctrl-C stops it.
-           Members silent for --timeout seconds (default 30) are dropped.
-  client   Joins the room as NAME. Type a line to say it; ${LEAVE_COMMAND} or Ctrl-C leaves.`;
 
 /** Where the commands read and write; the process's standard streams by default. */
 export interface ChatCommandIO extends Partial<SessionIO> {
@@ -22,7 +23,73 @@ export interface ChatCommandIO extends Partial<SessionIO> {
   readonly signal?: AbortSignal;
 }
 
-type Values = { host?: string; port?: string; name?: string; timeout?: string; help?: boolean };
+/** The options of `multitask chat server`, parsed. */
+export interface ChatServerFlags {
+  readonly host: string;
+  readonly port: number;
+  /** Seconds of silence after which a member is dropped. */
+  readonly timeout: number;
+}
+
+/** The options of `multitask chat client`, parsed. */
+export interface ChatClientFlags {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+function memberName(text: string): string {
+  const problem = nameProblem(text, '');
+  if (problem !== undefined) {
+    throw new InvalidArgumentError(`Expected one word of up to 32 characters (${problem}).`);
+  }
+  return text;
+}
+
+/**
+ * The `chat` command and its `server` and `client` subcommands: their options and help;
+ * their actions run the server or join the room.
+ */
+export function chatProgram({ out, err }: CommandIO, io: ChatCommandIO = {}): Command {
+  const server = new Command('server')
+    .description(
+      `Runs the chat room on UDP H:P. Each line typed at its console is announced to everyone ` +
+        'as "admin: ..."; Ctrl-D or Ctrl-C stops it.',
+    )
+    .option('--host <H>', 'the address to listen on', '127.0.0.1')
+    .option('--port <P>', 'the UDP port; 0 picks a free one', integer(0, 65_535), DEFAULT_PORT)
+    .option('--timeout <SECONDS>', 'drop members silent this long', positiveSeconds, 30);
+  const client = new Command('client')
+    .description(
+      `Joins the room as NAME. Type a line to say it; ${LEAVE_COMMAND} or Ctrl-C leaves.`,
+    )
+    .requiredOption('-n, --name <NAME>', 'the name to join the room with (one word)', memberName)
+    .option('--host <H>', "the server's address", '127.0.0.1')
+    .option('--port <P>', "the server's UDP port", integer(1, 65_535), DEFAULT_PORT);
+  onRun(server, async (self) => {
+    const stop = stopSignal(io.signal);
+    try {
+      return await serve(self.opts<ChatServerFlags>(), out, err, io, stop.signal);
+    } finally {
+      stop.dispose();
+    }
+  });
+  onRun(client, async (self) => {
+    const stop = stopSignal(io.signal);
+    try {
+      return await join(self.opts<ChatClientFlags>(), out, err, io, stop.signal);
+    } finally {
+      stop.dispose();
+    }
+  });
+  const chat = new Command('chat')
+    .summary('run the UDP chat room, or join it')
+    .description('The UDP chat room: `chat server` runs it, `chat client --name NAME` joins it.')
+    .usage('server|client [options]')
+    .addCommand(server)
+    .addCommand(client);
+  return requireSubcommand(chat, 'mode');
+}
 
 /**
  * Runs `multitask chat ...` with `argv` (the arguments after `chat`); returns the exit code:
@@ -32,91 +99,22 @@ type Values = { host?: string; port?: string; name?: string; timeout?: string; h
  * process.exitCode = await chatCommand(['client', '--name', 'ada'], console.log, console.error);
  * ```
  */
-export async function chatCommand(
+export function chatCommand(
   argv: readonly string[],
   out: (line: string) => void,
   err: (line: string) => void,
   io: ChatCommandIO = {},
 ): Promise<number> {
-  const [mode, ...rest] = argv;
-  if (mode === '-h' || mode === '--help') {
-    out(CHAT_USAGE);
-    return 0;
-  }
-  if (mode !== 'server' && mode !== 'client') {
-    err(
-      `Expected \`server\` or \`client\` after \`chat\`, got \`${mode ?? ''}\`.\n\n${CHAT_USAGE}`,
-    );
-    return 2;
-  }
-  let values: Values;
-  try {
-    values = parseArgs({
-      args: [...rest],
-      options: {
-        host: { type: 'string' },
-        port: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-        ...(mode === 'server'
-          ? { timeout: { type: 'string' } }
-          : { name: { type: 'string', short: 'n' } }),
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values as Values;
-  } catch (error) {
-    err(`${error instanceof Error ? error.message : String(error)}\n\n${CHAT_USAGE}`);
-    return 2;
-  }
-  if (values.help === true) {
-    out(CHAT_USAGE);
-    return 0;
-  }
-  const host = values.host ?? '127.0.0.1';
-  const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535 || values.port === '') {
-    err(`Expected --port to be an integer from 0 to 65535, got \`${values.port ?? ''}\``);
-    return 2;
-  }
-  const stop = stopSignal(io.signal);
-  try {
-    if (mode === 'server')
-      return await serve(host, port, values.timeout, out, err, io, stop.signal);
-    if (values.name === undefined) {
-      err(`Expected --name NAME: the name to join the room with.\n\n${CHAT_USAGE}`);
-      return 2;
-    }
-    const problem = nameProblem(values.name, '');
-    if (problem !== undefined) {
-      err(
-        `Expected --name to be one word of up to 32 characters, got \`${values.name}\` (${problem})`,
-      );
-      return 2;
-    }
-    if (port === 0) {
-      err("Expected --port to be the server's port, from 1 to 65535, got `0`");
-      return 2;
-    }
-    return await join(values.name, host, port, out, err, io, stop.signal);
-  } finally {
-    stop.dispose();
-  }
+  return runSubprogram(() => chatProgram({ out, err }, io), argv, { out, err });
 }
 
 async function serve(
-  host: string,
-  port: number,
-  timeout: string | undefined,
+  { host, port, timeout: seconds }: ChatServerFlags,
   out: (line: string) => void,
   err: (line: string) => void,
   io: ChatCommandIO,
   signal: AbortSignal,
 ): Promise<number> {
-  const seconds = timeout === undefined ? 30 : Number(timeout);
-  if (timeout === '' || !Number.isFinite(seconds) || seconds <= 0) {
-    err(`Expected --timeout to be a positive number of seconds, got \`${timeout ?? ''}\``);
-    return 2;
-  }
   let server: ChatServer;
   try {
     server = await startChatServer({ host, port, timeoutMs: seconds * 1000, log: out });
@@ -153,9 +151,7 @@ async function serve(
 }
 
 async function join(
-  name: string,
-  host: string,
-  port: number,
+  { name, host, port }: ChatClientFlags,
   out: (line: string) => void,
   err: (line: string) => void,
   io: ChatCommandIO,

@@ -5,32 +5,21 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
+import {
+  Command,
+  integer,
+  onRun,
+  Option,
+  requireSubcommand,
+  runSubprogram,
+  type CommandIO,
+} from '../../internal/command-line.ts';
 import { FileClient } from './client.ts';
 import { ConnectionClosedError, FileServerError } from './protocol.ts';
 import { MODELS, startFileServer, type Model } from './server.ts';
 
 /** The port both sides use unless told otherwise. */
 export const DEFAULT_PORT = 5001;
-
-const USAGE = `Usage:
-  multitask files server DIR [--model process|thread|event] [--host H] [--port P]
-                             [--idle-timeout MS] [--max-clients N] [--max-processes N]
-  multitask files client [--host H] [--port P]
-
-The server serves the files of DIR to many clients at once; the client lists, downloads
-and uploads them, guided by its prompts.
-
-Options:
-  --model M   How clients are served at once: a process per client (process), a thread
-              per client (thread, the default) or one event loop for all (event).
-  --host H    The address to listen on or connect to (default: 127.0.0.1).
-  --port P    The TCP port (default: ${DEFAULT_PORT}).
-  --idle-timeout MS   Drop a client silent and not reading for MS (default: 60000).
-  --max-clients N     Refuse clients beyond N at once (default: 256).
-  --max-processes N   With --model process, run at most N processes; the clients
-                      beyond wait for one (default: the number of CPUs).
-  -h, --help  Show this help.`;
 
 const MENU = `Commands:
   list                       show the files on the server
@@ -138,36 +127,6 @@ function splitLast(text: string, separator: string): [string, string?] {
   return [text.slice(0, at).trim(), text.slice(at + separator.length).trim()];
 }
 
-/** Exits with usage when a check fails: the message, then the usage. */
-class UsageError extends Error {}
-
-function parsePort(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_PORT;
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65_535) {
-    throw new UsageError(`Expected --port to be an integer from 0 to 65535, got \`${value}\``);
-  }
-  return port;
-}
-
-/** An optional whole-number option from 1 to `max`. */
-function parseCount(name: string, value: string | undefined, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const count = Number(value);
-  if (!/^\d+$/.test(value) || count < 1 || count > max) {
-    throw new UsageError(`Expected --${name} to be an integer from 1 to ${max}, got \`${value}\``);
-  }
-  return count;
-}
-
-function parseModel(value: string | undefined): Model {
-  if (value === undefined) return 'thread';
-  if (!(MODELS as readonly string[]).includes(value)) {
-    throw new UsageError(`Expected --model to be one of ${MODELS.join(', ')}, got \`${value}\``);
-  }
-  return value as Model;
-}
-
 /** Resolves on the first Ctrl-C or SIGTERM. */
 function stopRequested(): Promise<NodeJS.Signals> {
   return new Promise((done) => {
@@ -181,103 +140,114 @@ function stopRequested(): Promise<NodeJS.Signals> {
   });
 }
 
+/** The options of `multitask files server`, parsed. */
+export interface FilesServerFlags {
+  readonly model: Model;
+  readonly host: string;
+  readonly port: number;
+  readonly idleTimeout?: number | undefined;
+  readonly maxClients?: number | undefined;
+  readonly maxProcesses?: number | undefined;
+}
+
+/** The options of `multitask files client`, parsed. */
+export interface FilesClientFlags {
+  readonly host: string;
+  readonly port: number;
+}
+
+/**
+ * The `files` command and its `server` and `client` subcommands: their arguments, options
+ * and help; their actions serve a directory or connect to a server.
+ */
+export function filesProgram({ out, err }: CommandIO): Command {
+  const server = new Command('server')
+    .description('Serves the files of DIR to many clients at once.')
+    .argument('<DIR>', 'the directory to serve')
+    .addOption(
+      new Option(
+        '--model <M>',
+        'how clients are served at once: a process per client, a thread per client, or one event loop for all',
+      )
+        .choices(MODELS)
+        .default('thread'),
+    )
+    .option('--host <H>', 'the address to listen on', '127.0.0.1')
+    .option('--port <P>', 'the TCP port', integer(0, 65_535), DEFAULT_PORT)
+    .option(
+      '--idle-timeout <MS>',
+      'drop a client silent and not reading for MS (default: 60000)',
+      integer(1, 2 ** 31 - 1),
+    )
+    .option(
+      '--max-clients <N>',
+      'refuse clients beyond N at once (default: 256)',
+      integer(1, 1_000_000),
+    )
+    .option(
+      '--max-processes <N>',
+      'with --model process, run at most N processes; the clients beyond wait for one (default: the number of CPUs)',
+      integer(1, 1024),
+    );
+  const client = new Command('client')
+    .description(
+      'Connects to a file server: lists, downloads and uploads files, guided by prompts.',
+    )
+    .option('--host <H>', "the server's address", '127.0.0.1')
+    .option('--port <P>', "the server's TCP port", integer(0, 65_535), DEFAULT_PORT);
+  onRun(server, async (self) => {
+    const [dir] = self.processedArgs as [string];
+    const info = await stat(dir).catch(() => null);
+    if (info?.isDirectory() !== true) {
+      err(`Cannot serve \`${dir}\`: ${info === null ? 'no such directory' : 'not a directory'}`);
+      return 1;
+    }
+    return serve(dir, self.opts<FilesServerFlags>(), out, err);
+  });
+  onRun(client, (self) => {
+    const { host, port } = self.opts<FilesClientFlags>();
+    return connect(host, port, out, err);
+  });
+  const files = new Command('files')
+    .summary('serve a directory to many clients at once, or connect to such a server')
+    .description(
+      'The file server: `files server DIR` serves the files of DIR to many clients at once (a ' +
+        'process, a thread or the event loop per client; idle clients dropped, clients and ' +
+        'processes capped); `files client` lists, downloads and uploads them.',
+    )
+    .usage('server|client [options]')
+    .addCommand(server)
+    .addCommand(client);
+  return requireSubcommand(files, 'mode');
+}
+
 /**
  * Runs `multitask files ...` with `argv` (the words after `files`); returns the exit code:
  * 0, 1 when the server cannot start or the client cannot connect, 2 for bad arguments.
  */
-export async function filesCommand(
+export function filesCommand(
   argv: readonly string[],
   out: (line: string) => void,
   err: (line: string) => void,
 ): Promise<number> {
-  const [mode, ...rest] = argv;
-  if (mode === '-h' || mode === '--help') {
-    out(USAGE);
-    return 0;
-  }
-  try {
-    if (mode !== 'server' && mode !== 'client') {
-      throw new UsageError(`Expected \`server\` or \`client\`, got \`${mode ?? ''}\``);
-    }
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: [...rest],
-        options: {
-          model: { type: 'string' },
-          host: { type: 'string' },
-          port: { type: 'string' },
-          'idle-timeout': { type: 'string' },
-          'max-clients': { type: 'string' },
-          'max-processes': { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
-        allowPositionals: true,
-        strict: true,
-      });
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
-    const { values, positionals } = parsed;
-    if (values.help === true) {
-      out(USAGE);
-      return 0;
-    }
-    const host = values.host ?? '127.0.0.1';
-    const port = parsePort(values.port);
-    if (mode === 'server') {
-      const model = parseModel(values.model);
-      const [dir, extra] = positionals;
-      if (dir === undefined) throw new UsageError('Expected the directory to serve: server DIR');
-      if (extra !== undefined) throw new UsageError(`Expected one directory, got \`${extra}\` too`);
-      const info = await stat(dir).catch(() => null);
-      if (info?.isDirectory() !== true) {
-        throw new UsageError(`Expected DIR to be a directory, got \`${dir}\``);
-      }
-      const limits = {
-        idleTimeoutMs: parseCount('idle-timeout', values['idle-timeout'], 2 ** 31 - 1),
-        maxClients: parseCount('max-clients', values['max-clients'], 1_000_000),
-        maxProcesses: parseCount('max-processes', values['max-processes'], 1024),
-      };
-      return await serve(dir, model, { host, port, ...limits }, out, err);
-    }
-    for (const name of ['model', 'idle-timeout', 'max-clients', 'max-processes'] as const) {
-      if (values[name] !== undefined) {
-        throw new UsageError(`--${name} is an option of the server, not of the client`);
-      }
-    }
-    if (positionals.length > 0) {
-      throw new UsageError(
-        `Expected no arguments for the client, got \`${positionals.join(' ')}\``,
-      );
-    }
-    return await connect(host, port, out, err);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    err(`${error.message}\n\n${USAGE}`);
-    return 2;
-  }
-}
-
-interface ServeOptions {
-  readonly host: string;
-  readonly port: number;
-  readonly idleTimeoutMs: number | undefined;
-  readonly maxClients: number | undefined;
-  readonly maxProcesses: number | undefined;
+  return runSubprogram(() => filesProgram({ out, err }), argv, { out, err });
 }
 
 async function serve(
   dir: string,
-  model: Model,
-  options: ServeOptions,
+  flags: FilesServerFlags,
   out: (line: string) => void,
   err: (line: string) => void,
 ): Promise<number> {
-  const { host, port } = options;
+  const { host, port, model } = flags;
+  const limits = {
+    idleTimeoutMs: flags.idleTimeout,
+    maxClients: flags.maxClients,
+    maxProcesses: flags.maxProcesses,
+  };
   let server;
   try {
-    server = await startFileServer({ dir, model, ...options, log: out });
+    server = await startFileServer({ dir, model, host, port, ...limits, log: out });
   } catch (error) {
     err(`Could not serve ${dir} on ${host}:${port}: ${(error as Error).message}`);
     return 1;

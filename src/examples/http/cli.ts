@@ -1,44 +1,78 @@
 /**
- * `multitask http DIR [--host H] [--port P] [--workers N]`: serves DIR until Ctrl-C.
+ * `multitask http DIR [options]`: serves DIR until Ctrl-C or SIGTERM.
  */
-import { parseArgs } from 'node:util';
+import {
+  Command,
+  integer,
+  onRun,
+  runSubprogram,
+  type CommandIO,
+} from '../../internal/command-line.ts';
 import { startHttpServer } from './server.ts';
 
-/** The usage text of the `http` command. */
-export const HTTP_USAGE = `Usage: multitask http DIR [options]
+/** The options of `multitask http`, parsed. */
+export interface HttpFlags {
+  readonly host: string;
+  readonly port: number;
+  readonly workers: number;
+  readonly idleTimeout: number;
+  readonly maxHeaderBytes: number;
+  readonly maxQueued: number;
+  readonly maxConnections: number;
+  readonly shutdownTimeout: number;
+  readonly quiet: boolean;
+}
 
-Serves the files of DIR over HTTP/1.1 (GET and HEAD) from one event loop, until Ctrl-C.
-
-Options:
-  --host H               Address to listen on (default: 127.0.0.1).
-  --port P               Port to listen on; 0 picks a free one (default: 8080).
-  --workers N            Render the pages under /dyn/ on a pool of N threads
-                         (/dyn/primes?n=N, /dyn/info); 0 serves files only (default: 0).
-  --idle-timeout MS      Time a client has to send a request head (default: 5000).
-  --max-header-bytes N   Largest request head accepted (default: 8192).
-  --max-queued N         With --workers: /dyn/ pages that may wait for a thread;
-                         beyond, 503 (default: 16).
-  --max-connections N    Connections served at once; more are closed (default: 1024).
-  --shutdown-timeout MS  On Ctrl-C or SIGTERM, time the downloads in progress have to
-                         finish (default: 10000).
-  --quiet                No access log (Common Log Format, one line per request).
-  -h, --help             Show this help.`;
-
-function integer(
-  name: string,
-  text: string | undefined,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (text === undefined) return fallback;
-  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!(value >= min && value <= max)) {
-    throw new RangeError(
-      `Expected --${name} to be an integer from ${min} to ${max}, got \`${text}\``,
-    );
-  }
-  return value;
+/**
+ * The `http` command: its argument, options and help; its action runs {@link runHttp}.
+ * @param stop Stops the server as Ctrl-C would.
+ */
+export function httpProgram(io: CommandIO, stop?: AbortSignal): Command {
+  const command = new Command('http')
+    .summary('serve a directory over HTTP/1.1 from one event loop')
+    .description(
+      'Serves the files of DIR over HTTP/1.1 (GET and HEAD) from one event loop, until Ctrl-C ' +
+        'or SIGTERM, which stop it gracefully (downloads in progress finish).',
+    )
+    .argument('<DIR>', 'the directory to serve')
+    .option('--host <H>', 'address to listen on', '127.0.0.1')
+    .option('--port <P>', 'port to listen on; 0 picks a free one', integer(0, 65_535), 8080)
+    .option(
+      '--workers <N>',
+      'render the pages under /dyn/ (/dyn/primes?n=N, /dyn/info) on a pool of N threads, 0 serves files only',
+      integer(0, 1024),
+      0,
+    )
+    .option(
+      '--idle-timeout <MS>',
+      'time a client has to send a request head',
+      integer(1, 2 ** 31 - 1),
+      5000,
+    )
+    .option('--max-header-bytes <N>', 'largest request head accepted', integer(64, 2 ** 24), 8192)
+    .option(
+      '--max-queued <N>',
+      'with --workers: /dyn/ pages that may wait for a thread; beyond, 503',
+      integer(0, 1_000_000),
+      16,
+    )
+    .option(
+      '--max-connections <N>',
+      'connections served at once; more are closed',
+      integer(1, 1_000_000),
+      1024,
+    )
+    .option(
+      '--shutdown-timeout <MS>',
+      'on Ctrl-C or SIGTERM, time the downloads in progress have to finish',
+      integer(0, 2 ** 31 - 1),
+      10_000,
+    )
+    .option('--quiet', 'no access log (Common Log Format, one line per request)', false);
+  return onRun(command, (self) => {
+    const [root] = self.processedArgs as [string];
+    return runHttp(root, self.opts<HttpFlags>(), io, stop);
+  });
 }
 
 /**
@@ -51,66 +85,22 @@ function integer(
  * await httpCommand(['public', '--port', '8000', '--workers', '2'], console.log, console.error);
  * ```
  */
-export async function httpCommand(
+export function httpCommand(
   argv: readonly string[],
   out: (line: string) => void,
   err: (line: string) => void,
   stop?: AbortSignal,
 ): Promise<number> {
-  let root: string;
-  let options: {
-    host: string;
-    port: number;
-    workers: number;
-    idle: number;
-    maxHead: number;
-    maxQueued: number;
-    maxConnections: number;
-    shutdown: number;
-    quiet: boolean;
-  };
-  try {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        host: { type: 'string' },
-        port: { type: 'string' },
-        workers: { type: 'string' },
-        'idle-timeout': { type: 'string' },
-        'max-header-bytes': { type: 'string' },
-        'max-queued': { type: 'string' },
-        'max-connections': { type: 'string' },
-        'shutdown-timeout': { type: 'string' },
-        quiet: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-    if (values.help === true) {
-      out(HTTP_USAGE);
-      return 0;
-    }
-    if (positionals.length !== 1 || positionals[0] === undefined) {
-      throw new TypeError(`Expected one directory to serve, got ${positionals.length} arguments`);
-    }
-    root = positionals[0];
-    options = {
-      host: values.host ?? '127.0.0.1',
-      port: integer('port', values.port, 8080, 0, 65535),
-      workers: integer('workers', values.workers, 0, 0, 1024),
-      idle: integer('idle-timeout', values['idle-timeout'], 5000, 1, 2 ** 31 - 1),
-      maxHead: integer('max-header-bytes', values['max-header-bytes'], 8192, 64, 2 ** 24),
-      maxQueued: integer('max-queued', values['max-queued'], 16, 0, 1_000_000),
-      maxConnections: integer('max-connections', values['max-connections'], 1024, 1, 1_000_000),
-      shutdown: integer('shutdown-timeout', values['shutdown-timeout'], 10_000, 0, 2 ** 31 - 1),
-      quiet: values.quiet === true,
-    };
-  } catch (error) {
-    err(`${error instanceof Error ? error.message : String(error)}\n\n${HTTP_USAGE}`);
-    return 2;
-  }
+  return runSubprogram(() => httpProgram({ out, err }, stop), argv, { out, err });
+}
 
+/** Serves `root` with the parsed `options` until stopped; returns the exit code. */
+export async function runHttp(
+  root: string,
+  options: HttpFlags,
+  { out, err }: CommandIO,
+  stop?: AbortSignal,
+): Promise<number> {
   let server;
   try {
     server = await startHttpServer({
@@ -118,11 +108,11 @@ export async function httpCommand(
       host: options.host,
       port: options.port,
       workers: options.workers,
-      idleTimeoutMs: options.idle,
-      maxHeaderBytes: options.maxHead,
+      idleTimeoutMs: options.idleTimeout,
+      maxHeaderBytes: options.maxHeaderBytes,
       maxQueued: options.maxQueued,
       maxConnections: options.maxConnections,
-      shutdownTimeoutMs: options.shutdown,
+      shutdownTimeoutMs: options.shutdownTimeout,
       ...(options.quiet ? {} : { log: out }),
     });
   } catch (error) {

@@ -2,7 +2,7 @@
  * The course's prime-sum timing: the sum of the primes below N computed serially, then by
  * 4 and 10 threads, then by 4 and 10 processes, each worker taking one slice of the range,
  * then by a ThreadPool and a process Pool of `cpuCount()` workers mapping over 64 chunks
- * (with a progress bar on a terminal). Prints one table of times and speedups; the speedup
+ * (every phase shows its progress: see ../progress.ts). Prints one table of times and speedups; the speedup
  * is bounded by `cpuCount()`.
  *
  * The threads and processes start from spares (`Thread.prestart`, `Process.prestart`),
@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { cpuCount, Pool, Process, taskModule, Thread, ThreadPool } from '../../index.ts';
-import { ProgressBar, type BarTarget } from '../progress-bar.ts';
+import { Progress, type ProgressStream, type ProgressUnit } from '../progress.ts';
 import { splitRange, sumPrimes } from './primes.ts';
 
 const tasks = taskModule<typeof import('./primes.js')>(new URL('./primes.js', import.meta.url));
@@ -33,19 +33,68 @@ export interface PrimesRow {
   readonly sum: number;
 }
 
-async function withThreads(n: number, count: number): Promise<number> {
+/** The progress of one row, shown on `stream`, labelled as the row. */
+function rowProgress(
+  stream: ProgressStream | null,
+  label: PrimesRow['label'],
+  workers: number,
+  unit: ProgressUnit,
+): Progress {
+  // On a terminal the bar gives way to the row's line of the table.
+  return new Progress(stream, { label: `${label} ${workers}`.padEnd(15), unit, clear: true });
+}
+
+/** Waits for every worker, showing how many have finished. */
+async function joinAll(workers: readonly (Thread | Process)[], progress: Progress): Promise<void> {
+  let joined = 0;
+  progress.update(0, workers.length);
+  try {
+    await Promise.all(
+      workers.map(async (worker) => {
+        await worker.join();
+        progress.update(++joined, workers.length);
+      }),
+    );
+  } finally {
+    progress.finish();
+  }
+}
+
+/** The serial row, a chunk at a time so that its progress shows (the work is the same). */
+function serially(n: number, stream: ProgressStream | null): number {
+  const progress = rowProgress(stream, 'serial', 1, { one: 'chunk' });
+  const chunks = splitRange(n, POOL_CHUNKS);
+  let sum = 0;
+  progress.update(0, chunks.length);
+  chunks.forEach(([lo, hi], i) => {
+    sum += sumPrimes(lo, hi);
+    progress.update(i + 1, chunks.length);
+  });
+  progress.finish();
+  return sum;
+}
+
+async function withThreads(
+  n: number,
+  count: number,
+  stream: ProgressStream | null,
+): Promise<number> {
   const results = new Float64Array(new SharedArrayBuffer(count * Float64Array.BYTES_PER_ELEMENT));
   const threads = splitRange(n, count).map(
     ([lo, hi], slot) =>
       new Thread({ target: tasks.sumPrimesIntoShared, args: [lo, hi, results, slot] }),
   );
   for (const thread of threads) thread.start();
-  await Promise.all(threads.map((thread) => thread.join()));
+  await joinAll(threads, rowProgress(stream, 'threads', count, { one: 'thread' }));
   assertAllSucceeded(threads);
   return results.reduce((total, part) => total + part, 0);
 }
 
-async function withProcesses(n: number, count: number): Promise<number> {
+async function withProcesses(
+  n: number,
+  count: number,
+  stream: ProgressStream | null,
+): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'multitask-primes-'));
   try {
     const files = splitRange(n, count).map((_, i) => join(dir, `part-${i}`));
@@ -54,7 +103,10 @@ async function withProcesses(n: number, count: number): Promise<number> {
         new Process({ target: tasks.sumPrimesIntoFile, args: [lo, hi, files[i] ?? ''] }),
     );
     for (const proc of processes) proc.start();
-    await Promise.all(processes.map((proc) => proc.join()));
+    await joinAll(
+      processes,
+      rowProgress(stream, 'processes', count, { one: 'process', many: 'processes' }),
+    );
     assertAllSucceeded(processes);
     return files.reduce((total, file) => total + Number(readFileSync(file, 'utf8')), 0);
   } finally {
@@ -65,9 +117,11 @@ async function withProcesses(n: number, count: number): Promise<number> {
 async function withPool(
   n: number,
   kind: 'thread pool' | 'process pool',
-  bar: BarTarget | null,
+  stream: ProgressStream | null,
 ): Promise<number> {
-  const progress = new ProgressBar(bar, kind.padEnd(12), 'chunks');
+  const progress = rowProgress(stream, kind, cpuCount(), { one: 'chunk' });
+  // Shown from the start: the pool's workers start before the first chunk is done.
+  progress.update(0, POOL_CHUNKS);
   await using pool = kind === 'thread pool' ? new ThreadPool(cpuCount()) : new Pool(cpuCount());
   try {
     const sums = await pool.starmap(tasks.sumPrimes, splitRange(n, POOL_CHUNKS), {
@@ -78,7 +132,7 @@ async function withPool(
     });
     return sums.reduce((total, part) => total + part, 0);
   } finally {
-    progress.done();
+    progress.finish();
   }
 }
 
@@ -100,28 +154,28 @@ async function timed(
   return { label, workers, seconds: (performance.now() - start) / 1000, sum };
 }
 
-/** Runs every variant and returns the rows, serial first. */
+/** Runs every variant and returns the rows, serial first; each shows its progress on `stream`. */
 export async function runPrimes(
   n: number,
   onRow: (row: PrimesRow) => void = () => undefined,
-  bar: BarTarget | null = null,
+  stream: ProgressStream | null = null,
 ): Promise<PrimesRow[]> {
   const rows: PrimesRow[] = [];
   const add = (row: PrimesRow): void => {
     rows.push(row);
     onRow(row);
   };
-  add(await timed('serial', 1, () => sumPrimes(0, n)));
+  add(await timed('serial', 1, () => serially(n, stream)));
   for (const count of [4, 10]) {
     await Thread.prestart(count, { preload: [tasks.sumPrimesIntoShared] });
-    add(await timed('threads', count, () => withThreads(n, count)));
+    add(await timed('threads', count, () => withThreads(n, count, stream)));
   }
   for (const count of [4, 10]) {
     await Process.prestart(count, { preload: [tasks.sumPrimesIntoFile] });
-    add(await timed('processes', count, () => withProcesses(n, count)));
+    add(await timed('processes', count, () => withProcesses(n, count, stream)));
   }
   for (const kind of ['thread pool', 'process pool'] as const) {
-    add(await timed(kind, cpuCount(), () => withPool(n, kind, bar)));
+    add(await timed(kind, cpuCount(), () => withPool(n, kind, stream)));
   }
   return rows;
 }
@@ -141,13 +195,13 @@ export function formatRow(row: PrimesRow, serialSeconds: number): string {
 }
 
 /**
- * The program: prints the table as the rows arrive, and checks that every sum agrees. The
- * pools' progress bar is drawn on `bar` when it is a terminal.
+ * The program: prints the table as the rows arrive, and checks that every sum agrees. Each
+ * row's progress is shown on `progress` (a bar on a terminal, plain lines elsewhere).
  */
 export async function main(
   n: number,
   write: (line: string) => void,
-  bar: BarTarget | null = null,
+  progress: ProgressStream | null = null,
 ): Promise<PrimesRow[]> {
   write(`Sum of the primes below ${number.format(n)}; cpuCount() = ${cpuCount()}`);
   write(
@@ -166,7 +220,7 @@ export async function main(
       if (row.label === 'serial') serialSeconds = row.seconds;
       write(formatRow(row, serialSeconds));
     },
-    bar,
+    progress,
   );
   const expected = rows[0]?.sum;
   const wrong = rows.filter((row) => row.sum !== expected);
