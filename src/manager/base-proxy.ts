@@ -4,7 +4,7 @@
  * shared kind, registered in proxies.ts).
  */
 import { kSharedState, type Shareable, type SharedState } from '../memory/shared-object.ts';
-import { request, type ServerInfo } from './client.ts';
+import { callObject, type ServerInfo } from './client.ts';
 import type { Token } from './protocol.ts';
 import { requestSync } from './sync-client.ts';
 
@@ -44,7 +44,7 @@ export class BaseProxy implements Shareable {
    * @throws {StateError} `ERR_MANAGER_SHUT_DOWN` after this realm shut the manager down.
    */
   callMethod(method: string, ...args: unknown[]): Promise<unknown> {
-    return request(this.#server, ['call', this.token.id, method, args]);
+    return callObject(this.#server, this.token, method, args);
   }
 
   /**

@@ -11,7 +11,10 @@
  */
 import { connect } from 'node:net';
 import { AuthenticationError, BrokerError, StateError } from '../errors.ts';
+import { nativeAddon } from '../memory/native.ts';
 import { decodeNet, encodeNet, type NetExtension } from '../transport/net-codec.ts';
+import { ChannelClient, ChannelLost } from './channel-client.ts';
+import { isChannelPlace } from './channel-layout.ts';
 import { FramedSocket, HANDSHAKE_MAX_FRAME } from './framing.ts';
 import { answerChallenge, deliverChallenge } from './handshake.ts';
 import {
@@ -101,6 +104,9 @@ class ClientConnection {
   readonly #ext: NetExtension[];
   #seq = 0;
   #socket: FramedSocket | undefined;
+  /** The shared-memory channel for calls to built-in types, on this machine. */
+  #channel: ChannelClient | undefined;
+  #opened = false;
 
   constructor(server: ServerInfo, onClose: () => void) {
     this.#server = server;
@@ -115,6 +121,7 @@ class ClientConnection {
     const framed = new FramedSocket(socket, HANDSHAKE_MAX_FRAME);
     framed.onClose((error) => {
       onClose();
+      this.#channel?.close(error.message);
       const lost = lostError(this.#server.address, error);
       for (const pending of this.#pending.values()) pending.reject(lost);
       this.#pending.clear();
@@ -133,7 +140,42 @@ class ClientConnection {
     });
     this.#socket = framed;
     socket.unref();
+    await this.#openChannel();
+    this.#opened = true;
     return framed;
+  }
+
+  /** Asks the server for a shared-memory channel (channel-layout.ts), where one can be had. */
+  async #openChannel(): Promise<void> {
+    const addon = nativeAddon();
+    if (addon === null) return;
+    try {
+      const place = await this.call(['channel']);
+      if (isChannelPlace(place)) this.#channel = new ChannelClient(addon, place);
+    } catch {
+      // Another machine, or no addon there: the socket carries every call.
+    }
+  }
+
+  /**
+   * Calls `method` of a built-in type's object (whose methods never wait): through the
+   * channel when there is one, otherwise as {@link call} does.
+   */
+  async callBuiltin(id: number, method: string, args: readonly unknown[]): Promise<unknown> {
+    if (!this.#opened) await this.#ready;
+    const channel = this.#channel;
+    if (channel === undefined) return this.call(['call', id, method, args]);
+    const request = encodeNet([id, method, args], { ext: this.#ext });
+    let bytes: Buffer;
+    try {
+      bytes = await channel.call(request);
+    } catch (error) {
+      if (error instanceof ChannelLost) throw lostError(this.#server.address, error);
+      throw error;
+    }
+    const [ok, value] = decodeNet(bytes, { ext: this.#ext }) as unknown[];
+    if (ok === true) return value;
+    throw value;
   }
 
   async call(request: readonly unknown[]): Promise<unknown> {
@@ -141,6 +183,7 @@ class ClientConnection {
     const bytes = encodeNet([seq, ...request], { ext: this.#ext });
     // Once open, no await: a call costs no extra turn of the microtask queue.
     const socket = this.#socket ?? (await this.#ready);
+    // (#socket is set before the channel is asked for, so that asking does not wait on itself.)
     if (socket.closed !== undefined) throw lostError(this.#server.address, socket.closed);
     return new Promise((resolve, reject) => {
       this.#pending.set(seq, { resolve, reject });
@@ -167,6 +210,7 @@ class ClientConnection {
   }
 
   close(): void {
+    this.#channel?.close('the connection was closed');
     this.#socket?.destroy();
   }
 }
@@ -195,8 +239,28 @@ function keyText(authkey: Uint8Array): string {
 
 /** Sends a request to the manager at `server.address` and waits for its reply. */
 export function request(server: ServerInfo, message: readonly unknown[]): Promise<unknown> {
-  const key = addressKey(server.address);
   if (isShutDown(server.address)) return Promise.reject(shutDownError());
+  return connectionTo(server).call(message);
+}
+
+/**
+ * Calls `method` of the object named by `token` with `args`: an object of a built-in type
+ * (`exposed` null: dict, list, namespace) through the shared-memory channel where there is one.
+ */
+export function callObject(
+  server: ServerInfo,
+  token: { readonly id: number; readonly exposed: readonly string[] | null },
+  method: string,
+  args: readonly unknown[],
+): Promise<unknown> {
+  if (isShutDown(server.address)) return Promise.reject(shutDownError());
+  const connection = connectionTo(server);
+  if (token.exposed === null) return connection.callBuiltin(token.id, method, args);
+  return connection.call(['call', token.id, method, args]);
+}
+
+function connectionTo(server: ServerInfo): ClientConnection {
+  const key = addressKey(server.address);
   // By address and key: a manager made with a wrong key must not borrow a proven connection.
   const connectionKey = `${key} ${keyText(server.authkey)}`;
   let connection = connections.get(connectionKey);
@@ -207,7 +271,7 @@ export function request(server: ServerInfo, message: readonly unknown[]): Promis
     connection = opened;
     connections.set(connectionKey, connection);
   }
-  return connection.call(message);
+  return connection;
 }
 
 /** Closes this realm's connection to `address`, if it has one. */

@@ -1,0 +1,115 @@
+/**
+ * The shared-memory channel between a Manager's server and a client process on the same
+ * machine: the layout both ends agree on (channel-host.ts is the server's end,
+ * channel-client.ts the client's).
+ *
+ * A round trip through a socket wakes two event loops (the server's and the client's) and
+ * passes through the kernel's socket buffers and Node's stream machinery twice; on this
+ * 2-core machine that put a dict proxy's round trip level with CPython's Manager. Between
+ * processes of one machine the server instead hands each client connection that asks for
+ * it a channel: an arena (a memfd, see memory/arena.ts) with one request/reply slot, which
+ * the client maps through `/proc/<server pid>/fd/<fd>`. The client writes a request and
+ * bumps the server's doorbell; the server, which spins on its channels for a moment after
+ * each request and otherwise sleeps on the doorbell's futex, performs it and writes the
+ * reply; the client spins for a moment, then sleeps on the slot's futex. Neither end wakes
+ * the other through the kernel while both are busy.
+ *
+ * Only the socket's proven (authkey handshake) clients get a channel, and only the
+ * synchronous built-in types (dict, list, namespace) are served through it: a method that
+ * may wait (a registered type's, a served lock's) goes through the socket, where a pending
+ * call holds up nobody. Both ends still use the network codec: a peer on the same machine is
+ * not necessarily trusted more than one across the network.
+ *
+ * Channel layout (Int32 slots, then the data from byte {@link DATA}):
+ *
+ * ```
+ * [0] STATE     0 idle, 1 request posted (client → server), 2 reply posted (server → client)
+ * [1] SLEEPING  1 while the client sleeps on STATE (the server then wakes it)
+ * [2] LENGTH    bytes of data in this message
+ * [3] KIND      what the message is (below)
+ * ```
+ *
+ * A message longer than the data area crosses in parts: a request as `PART`s then a
+ * `WHOLE` (the server acknowledges each part with an empty `WHOLE`), a reply as `PART`s the
+ * client fetches one by one with `MORE`, then a `WHOLE`.
+ *
+ * Doorbell layout (Int32 slots, one per server): `[0] RING` bumped after every request,
+ * `[1] SLEEPING` 1 while the server sleeps on RING.
+ */
+
+export const STATE = 0;
+export const SLEEPING = 1;
+export const LENGTH = 2;
+export const KIND = 3;
+
+export const IDLE = 0;
+export const POSTED = 1;
+export const ANSWERED = 2;
+
+/** A whole message, or the last part of one. */
+export const WHOLE = 1;
+/** A part of a longer message; more follow. */
+export const PART = 2;
+/** (Request) the next part of the reply, please. */
+export const MORE = 3;
+
+export const RING = 0;
+
+/** Where the data starts: one cache line after the slots. */
+export const DATA = 64;
+/** The bytes of one channel's arena (its pages cost nothing until touched). */
+export const CHANNEL_BYTES = 256 * 1024;
+/** The bytes of the doorbell's arena. */
+export const BELL_BYTES = 64;
+
+/**
+ * How long the server keeps polling its channels after the last request before it sleeps on
+ * the doorbell, in milliseconds; it returns to its event loop between slices of
+ * {@link HOST_SLICE_MS}, so that socket clients are served meanwhile.
+ */
+export const HOST_SPIN_MS = 0.25;
+export const HOST_SLICE_MS = 0.5;
+/** How long a client spins for its reply before it sleeps on the slot, in milliseconds. */
+export const CLIENT_SPIN_MS = 0.25;
+/** How often a sleeping client checks that the server process is still alive, in ms. */
+export const ALIVE_CHECK_MS = 100;
+
+/** Where the channel and the doorbell are, as the server names them to a client. */
+export type ChannelPlace = readonly [
+  pid: number,
+  fd: number,
+  inode: number,
+  bellFd: number,
+  bellInode: number,
+];
+
+/** A channel place from data that came from the server: checked field by field. */
+export function isChannelPlace(value: unknown): value is ChannelPlace {
+  return (
+    Array.isArray(value) &&
+    value.length === 5 &&
+    value.every((n) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0)
+  );
+}
+
+/** Writes `bytes` into the channel's data area and posts it as `kind`. */
+export function post(words: Int32Array, data: Uint8Array, kind: number, bytes: Uint8Array): void {
+  data.set(bytes, DATA);
+  words[LENGTH] = bytes.length;
+  words[KIND] = kind;
+}
+
+/** A copy of the message in the channel's data area. */
+export function take(words: Int32Array, data: Uint8Array): Buffer {
+  const length = words[LENGTH] ?? 0;
+  return Buffer.from(data.subarray(DATA, DATA + Math.min(length, data.length - DATA)));
+}
+
+/** Spins until `words[STATE]` is `state` or `ms` pass; whether it got there. */
+export function spinUntil(words: Int32Array, state: number, ms: number): boolean {
+  const deadline = performance.now() + ms;
+  for (let i = 1; ; i++) {
+    if (Atomics.load(words, STATE) === state) return true;
+    if ((i & 31) === 0 && performance.now() > deadline) return false;
+  }
+}
