@@ -5,10 +5,13 @@
  * call, a blocking futex wait for a `Sync` one), checking now and then that the server
  * process is still alive, so that a server killed mid-call fails the call fast.
  */
+import { BrokerError } from '../errors.ts';
 import { isProcessAlive, type NativeAddon } from '../memory/native.ts';
 import {
+  AdaptiveSpin,
   ALIVE_CHECK_MS,
   ANSWERED,
+  CLIENT_BLOCK_MS,
   CLIENT_SPIN_MS,
   DATA,
   KIND,
@@ -18,20 +21,21 @@ import {
   POSTED,
   RING,
   SLEEPING,
-  spinUntil,
   STATE,
   take,
   WHOLE,
   type ChannelPlace,
 } from './channel-layout.ts';
 
-/** Why a channel can no longer be used. */
-export class ChannelLost extends Error {}
+/** Why a channel can no longer be used: the server is gone (or the connection closed). */
+function lost(reason: string): BrokerError {
+  return new BrokerError('ERR_MANAGER_LOST', `the manager cannot be reached: ${reason}`);
+}
 
 interface Queued {
   readonly request: Buffer;
-  resolve(reply: Buffer): void;
-  reject(error: unknown): void;
+  readonly resolve: (reply: Buffer) => void;
+  readonly reject: (error: unknown) => void;
 }
 
 export class ChannelClient {
@@ -42,6 +46,7 @@ export class ChannelClient {
   readonly #pid: number;
   readonly #startTime: number;
   readonly #queue: Queued[] = [];
+  readonly #spin = new AdaptiveSpin(CLIENT_SPIN_MS);
   #busy = false;
   #lost: string | undefined;
 
@@ -49,7 +54,7 @@ export class ChannelClient {
   constructor(addon: NativeAddon, place: ChannelPlace) {
     const [pid, fd, inode, bellFd, bellInode] = place;
     const startTime = addon.processStartTime(pid);
-    if (startTime === null) throw new ChannelLost(`the server process ${pid} is not running`);
+    if (startTime === null) throw lost(`the server process ${pid} is not running`);
     const buffer = addon.openArena(pid, fd, inode).buffer;
     this.#addon = addon;
     this.#words = new Int32Array(buffer, 0, DATA / 4);
@@ -59,10 +64,23 @@ export class ChannelClient {
     this.#startTime = startTime;
   }
 
+  /**
+   * Whether the next call should take the channel: while spinning for replies pays, and
+   * always while a call is on it (calls keep their order). Otherwise the socket is faster.
+   */
+  wanted(): boolean {
+    return this.#busy || this.#spin.pays();
+  }
+
+  /** Whether no call is on the channel (a `Sync` call may take it). */
+  get idle(): boolean {
+    return !this.#busy && this.#lost === undefined;
+  }
+
   /** Ends the channel: queued and later calls fail with `reason`. */
   close(reason: string): void {
     this.#lost ??= reason;
-    for (const queued of this.#queue.splice(0)) queued.reject(new ChannelLost(reason));
+    for (const queued of this.#queue.splice(0)) queued.reject(lost(reason));
   }
 
   /**
@@ -70,15 +88,19 @@ export class ChannelClient {
    * server answers within the spin settles without waiting for the event loop.
    */
   call(request: Buffer): Promise<Buffer> {
-    if (this.#lost !== undefined) return Promise.reject(new ChannelLost(this.#lost));
+    if (this.#lost !== undefined) return Promise.reject(lost(this.#lost));
     if (this.#busy) {
       return new Promise((resolve, reject) => {
         this.#queue.push({ request, resolve, reject });
       });
     }
+    return this.#start(request);
+  }
+
+  #start(request: Buffer): Promise<Buffer> {
     if (request.length <= this.#room()) {
       this.#send(WHOLE, request);
-      if (spinUntil(this.#words, ANSWERED, CLIENT_SPIN_MS) && this.#words[KIND] === WHOLE) {
+      if (this.#waitBlocking(CLIENT_BLOCK_MS) && this.#words[KIND] === WHOLE) {
         return Promise.resolve(take(this.#words, this.#data));
       }
       return this.#run(this.#finish());
@@ -88,8 +110,7 @@ export class ChannelClient {
 
   /** {@link call}, blocking the thread until the reply (or the server's death). */
   callSync(request: Buffer): Buffer {
-    if (this.#lost !== undefined) throw new ChannelLost(this.#lost);
-    if (this.#busy) throw new ChannelLost('busy'); // the caller uses another channel
+    if (this.#lost !== undefined) throw lost(this.#lost);
     const room = this.#room();
     let at = 0;
     for (; request.length - at > room; at += room) {
@@ -119,8 +140,17 @@ export class ChannelClient {
       return await exchange;
     } finally {
       this.#busy = false;
+      this.#drain();
+    }
+  }
+
+  /** Starts the queued calls, in order, until one has to wait. */
+  #drain(): void {
+    while (!this.#busy) {
       const next = this.#queue.shift();
-      if (next !== undefined) this.call(next.request).then(next.resolve, next.reject);
+      if (next === undefined) return;
+      if (this.#lost !== undefined) next.reject(lost(this.#lost));
+      else this.#start(next.request).then(next.resolve, next.reject);
     }
   }
 
@@ -158,8 +188,8 @@ export class ChannelClient {
   }
 
   async #waitAsync(): Promise<void> {
+    if (this.#waitBlocking(CLIENT_BLOCK_MS)) return;
     const words = this.#words;
-    if (spinUntil(words, ANSWERED, CLIENT_SPIN_MS)) return;
     while (Atomics.load(words, STATE) !== ANSWERED) {
       this.#checkAlive();
       Atomics.store(words, SLEEPING, 1);
@@ -170,21 +200,31 @@ export class ChannelClient {
   }
 
   #waitSync(): void {
+    while (!this.#waitBlocking(ALIVE_CHECK_MS)) this.#checkAlive();
+  }
+
+  /** Spins, then blocks the thread, for at most `ms` in all; whether the reply came. */
+  #waitBlocking(ms: number): boolean {
     const words = this.#words;
-    if (spinUntil(words, ANSWERED, CLIENT_SPIN_MS)) return;
-    while (Atomics.load(words, STATE) !== ANSWERED) {
-      this.#checkAlive();
+    if (this.#spin.until(words, STATE, ANSWERED)) return true;
+    const deadline = performance.now() + ms;
+    for (;;) {
       Atomics.store(words, SLEEPING, 1);
-      this.#addon.wait(words, STATE, POSTED, ALIVE_CHECK_MS);
+      const left = deadline - performance.now();
+      if (Atomics.load(words, STATE) !== ANSWERED && left > 0) {
+        this.#addon.wait(words, STATE, POSTED, left);
+      }
       Atomics.store(words, SLEEPING, 0);
+      if (Atomics.load(words, STATE) === ANSWERED) return true;
+      if (performance.now() >= deadline) return false;
     }
   }
 
   #checkAlive(): void {
-    if (this.#lost !== undefined) throw new ChannelLost(this.#lost);
+    if (this.#lost !== undefined) throw lost(this.#lost);
     if (!isProcessAlive(this.#addon, this.#pid, this.#startTime)) {
       this.close(`the server process ${this.#pid} died`);
-      throw new ChannelLost(`the server process ${this.#pid} died`);
+      throw lost(`the server process ${this.#pid} died`);
     }
   }
 }

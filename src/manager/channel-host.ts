@@ -42,7 +42,7 @@ export class ChannelHost {
   readonly #perform: PerformBytes;
   readonly #channels = new Set<Channel>();
   #bell: { readonly words: Int32Array; readonly fd: number; readonly inode: number } | undefined;
-  #loop: Promise<void> | undefined;
+  #serving = false;
   #stopped = false;
 
   constructor(perform: PerformBytes) {
@@ -68,7 +68,10 @@ export class ChannelHost {
       rest: undefined,
     };
     this.#channels.add(channel);
-    this.#loop ??= this.#serve(addon, this.#bell.words);
+    if (!this.#serving) {
+      this.#serving = true;
+      void this.#serve(addon, this.#bell.words);
+    }
     const { fd, inode } = this.#bell;
     return {
       place: [process.pid, handle.fd, handle.inode, fd, inode],
@@ -91,26 +94,31 @@ export class ChannelHost {
 
   async #serve(addon: NativeAddon, bell: Int32Array): Promise<void> {
     let lastRequest = performance.now();
-    while (!this.#stopped && this.#channels.size > 0) {
+    while (this.#running()) {
       const sliceEnd = performance.now() + HOST_SLICE_MS;
-      let now: number;
-      do {
+      let now = performance.now();
+      while (now < sliceEnd && now - lastRequest < HOST_SPIN_MS) {
         if (this.#poll()) lastRequest = performance.now();
         now = performance.now();
-      } while (now < sliceEnd && now - lastRequest < HOST_SPIN_MS);
+      }
       if (now - lastRequest < HOST_SPIN_MS) {
-        await nextTurn(); // Still busy: let the socket clients in, then poll on.
+        await nextTurn(); // Still busy: let the socket clients in, then serve on.
         continue;
       }
-      // Idle: sleep until a client rings. A ring between these lines changes RING, so the
-      // wait returns at once.
+      // Idle: sleep in the event loop until a client rings. A ring after RING is read
+      // changes it, so the wait returns at once.
       Atomics.store(bell, SLEEPING, 1);
-      const seen = Atomics.load(bell, RING);
-      if (!this.#poll()) await futexWaitAsync(addon, bell, RING, seen);
+      const ring = Atomics.load(bell, RING);
+      if (!this.#poll() && this.#running()) await futexWaitAsync(addon, bell, RING, ring);
       Atomics.store(bell, SLEEPING, 0);
       lastRequest = performance.now();
     }
-    this.#loop = undefined;
+    this.#serving = false;
+  }
+
+  /** Whether there is anything to serve (stop() clears the channels). */
+  #running(): boolean {
+    return !this.#stopped && this.#channels.size > 0;
   }
 
   /** Serves every channel with a request posted; whether there was one. */

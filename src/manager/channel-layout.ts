@@ -63,14 +63,20 @@ export const CHANNEL_BYTES = 256 * 1024;
 export const BELL_BYTES = 64;
 
 /**
- * How long the server keeps polling its channels after the last request before it sleeps on
- * the doorbell, in milliseconds; it returns to its event loop between slices of
- * {@link HOST_SLICE_MS}, so that socket clients are served meanwhile.
+ * How the server waits for requests: after each one it polls its channels for
+ * {@link HOST_SPIN_MS} more, returning to its event loop every {@link HOST_SLICE_MS} so
+ * that socket clients are served meanwhile; then it sleeps in the event loop (an async
+ * futex wait on the doorbell), which costs far more to wake from.
  */
-export const HOST_SPIN_MS = 0.25;
-export const HOST_SLICE_MS = 0.5;
-/** How long a client spins for its reply before it sleeps on the slot, in milliseconds. */
-export const CLIENT_SPIN_MS = 0.25;
+export const HOST_SPIN_MS = 0.05;
+export const HOST_SLICE_MS = 0.25;
+/**
+ * How a client waits for its reply: it spins for up to {@link CLIENT_SPIN_MS} (adapted by
+ * {@link AdaptiveSpin}), then blocks on the slot's futex for up to {@link CLIENT_BLOCK_MS}
+ * in all, then, for an async call, sleeps in the event loop.
+ */
+export const CLIENT_SPIN_MS = 0.05;
+export const CLIENT_BLOCK_MS = 1;
 /** How often a sleeping client checks that the server process is still alive, in ms. */
 export const ALIVE_CHECK_MS = 100;
 
@@ -105,11 +111,66 @@ export function take(words: Int32Array, data: Uint8Array): Buffer {
   return Buffer.from(data.subarray(DATA, DATA + Math.min(length, data.length - DATA)));
 }
 
-/** Spins until `words[STATE]` is `state` or `ms` pass; whether it got there. */
-export function spinUntil(words: Int32Array, state: number, ms: number): boolean {
+/**
+ * A spin that learns whether spinning pays: spinning wins only while the other process runs
+ * on another CPU. When both share one (the scheduler packs a busy machine), every spin
+ * keeps the other from answering until it times out. So a spin that ends empty-handed halves
+ * the next one's budget, down to none, and one that succeeds doubles it, up to `maxMs`.
+ * Without a budget the channel is not worth it either (a futex wake between processes costs
+ * more here than a socket's): the client then sends its calls through the socket, and
+ * probes the channel now and then ({@link AdaptiveSpin.pays}).
+ */
+export class AdaptiveSpin {
+  readonly #maxMs: number;
+  #budget: number;
+  #skipped = 0;
+  #probing = 0;
+
+  constructor(maxMs: number) {
+    this.#maxMs = maxMs;
+    this.#budget = maxMs;
+  }
+
+  /**
+   * Whether spinning pays now. Without a budget, every {@link PROBE_EVERY}th ask starts a
+   * probe: {@link PROBE_CALLS} waits in a row spin in full (the first may find the other
+   * process asleep; the next ones find it awake), and a success restores the budget.
+   */
+  pays(): boolean {
+    if (this.#budget > 0 || this.#probing > 0) return true;
+    if (++this.#skipped < PROBE_EVERY) return false;
+    this.#skipped = 0;
+    this.#probing = PROBE_CALLS;
+    return true;
+  }
+
+  /** Spins until `words[index]` is `value`, within the budget; whether it got there. */
+  until(words: Int32Array, index: number, value: number): boolean {
+    const probe = this.#probing > 0;
+    if (probe) this.#probing--;
+    const ms = probe ? this.#maxMs : this.#budget;
+    if (ms === 0) return Atomics.load(words, index) === value;
+    const got = spinUntil(words, index, value, ms);
+    if (got) {
+      this.#probing = 0;
+      this.#budget = Math.min(this.#maxMs, Math.max(this.#budget * 2, this.#maxMs / 8));
+    } else if (!probe) {
+      this.#budget = this.#budget < this.#maxMs / 8 ? 0 : this.#budget / 2;
+    }
+    return got;
+  }
+}
+
+/** See {@link AdaptiveSpin.pays}. */
+export const PROBE_EVERY = 64;
+export const PROBE_CALLS = 3;
+
+/** Spins until `words[index]` is `value` or `ms` pass; whether it got there. */
+export function spinUntil(words: Int32Array, index: number, value: number, ms: number): boolean {
+  if (Atomics.load(words, index) === value) return true;
   const deadline = performance.now() + ms;
   for (let i = 1; ; i++) {
-    if (Atomics.load(words, STATE) === state) return true;
+    if (Atomics.load(words, index) === value) return true;
     if ((i & 31) === 0 && performance.now() > deadline) return false;
   }
 }

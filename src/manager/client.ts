@@ -10,10 +10,10 @@
  * is pending, so an idle proxy does not keep its thread or process alive.
  */
 import { connect } from 'node:net';
-import { AuthenticationError, BrokerError, StateError } from '../errors.ts';
+import { ArgumentTypeError, AuthenticationError, BrokerError, StateError } from '../errors.ts';
 import { nativeAddon } from '../memory/native.ts';
 import { decodeNet, encodeNet, type NetExtension } from '../transport/net-codec.ts';
-import { ChannelClient, ChannelLost } from './channel-client.ts';
+import { ChannelClient } from './channel-client.ts';
 import { isChannelPlace } from './channel-layout.ts';
 import { FramedSocket, HANDSHAKE_MAX_FRAME } from './framing.ts';
 import { answerChallenge, deliverChallenge } from './handshake.ts';
@@ -71,6 +71,29 @@ export function proxyExtension(server: ServerInfo): NetExtension[] {
   ];
 }
 
+const CHANNEL_MODES = ['auto', 'always', 'never'] as const;
+let mode: (typeof CHANNEL_MODES)[number] | undefined;
+
+/**
+ * `MULTITASK_MANAGER_CHANNEL`: whether calls to dicts, lists and namespaces of a server on
+ * this machine take the shared-memory channel: `auto` (the default) while spinning for
+ * replies pays, `always`, or `never` (the socket only).
+ * @throws {ArgumentTypeError} `ERR_INVALID_ARG_VALUE` for another value.
+ */
+function channelMode(): (typeof CHANNEL_MODES)[number] {
+  if (mode !== undefined) return mode;
+  const value = process.env.MULTITASK_MANAGER_CHANNEL ?? 'auto';
+  const found = CHANNEL_MODES.find((m) => m === (value === '' ? 'auto' : value));
+  if (found === undefined) {
+    throw new ArgumentTypeError(
+      `Expected \`MULTITASK_MANAGER_CHANNEL\` to be \`auto\`, \`always\` or \`never\`, got \`${value}\` (string)`,
+      'ERR_INVALID_ARG_VALUE',
+    );
+  }
+  mode = found;
+  return found;
+}
+
 interface Pending {
   resolve(value: unknown): void;
   reject(error: unknown): void;
@@ -107,6 +130,8 @@ class ClientConnection {
   /** The shared-memory channel for calls to built-in types, on this machine. */
   #channel: ChannelClient | undefined;
   #opened = false;
+  /** Calls to built-in types pending on the socket. */
+  #builtinsOnSocket = 0;
 
   constructor(server: ServerInfo, onClose: () => void) {
     this.#server = server;
@@ -148,7 +173,7 @@ class ClientConnection {
   /** Asks the server for a shared-memory channel (channel-layout.ts), where one can be had. */
   async #openChannel(): Promise<void> {
     const addon = nativeAddon();
-    if (addon === null) return;
+    if (addon === null || channelMode() === 'never') return;
     try {
       const place = await this.call(['channel']);
       if (isChannelPlace(place)) this.#channel = new ChannelClient(addon, place);
@@ -158,21 +183,45 @@ class ClientConnection {
   }
 
   /**
+   * {@link callBuiltin}, blocking: through the channel if this realm has one and no call is
+   * on it; `undefined` otherwise (the caller then takes the helper thread's socket).
+   */
+  callBuiltinSync(
+    id: number,
+    method: string,
+    args: readonly unknown[],
+  ): { value: unknown } | undefined {
+    const channel = this.#channel;
+    if (!this.#opened || channel === undefined || !channel.idle || this.#builtinsOnSocket > 0) {
+      return undefined;
+    }
+    const bytes = channel.callSync(encodeNet([id, method, args], { ext: this.#ext }));
+    const [ok, value] = decodeNet(bytes, { ext: this.#ext }) as unknown[];
+    if (ok === true) return { value };
+    throw value;
+  }
+
+  /**
    * Calls `method` of a built-in type's object (whose methods never wait): through the
    * channel when there is one, otherwise as {@link call} does.
    */
   async callBuiltin(id: number, method: string, args: readonly unknown[]): Promise<unknown> {
     if (!this.#opened) await this.#ready;
     const channel = this.#channel;
-    if (channel === undefined) return this.call(['call', id, method, args]);
-    const request = encodeNet([id, method, args], { ext: this.#ext });
-    let bytes: Buffer;
-    try {
-      bytes = await channel.call(request);
-    } catch (error) {
-      if (error instanceof ChannelLost) throw lostError(this.#server.address, error);
-      throw error;
+    // A call goes where the previous one went while that one is pending: calls keep their order.
+    if (
+      channel === undefined ||
+      this.#builtinsOnSocket > 0 ||
+      (channelMode() === 'auto' && !channel.wanted())
+    ) {
+      this.#builtinsOnSocket++;
+      try {
+        return await this.call(['call', id, method, args]);
+      } finally {
+        this.#builtinsOnSocket--;
+      }
     }
+    const bytes = await channel.call(encodeNet([id, method, args], { ext: this.#ext }));
     const [ok, value] = decodeNet(bytes, { ext: this.#ext }) as unknown[];
     if (ok === true) return value;
     throw value;
@@ -257,6 +306,21 @@ export function callObject(
   const connection = connectionTo(server);
   if (token.exposed === null) return connection.callBuiltin(token.id, method, args);
   return connection.call(['call', token.id, method, args]);
+}
+
+/**
+ * {@link callObject} for a `Sync` method, through this realm's channel to the server when it
+ * has an idle one; `undefined` when it has none (see sync-client.ts).
+ */
+export function callObjectSync(
+  server: ServerInfo,
+  token: { readonly id: number; readonly exposed: readonly string[] | null },
+  method: string,
+  args: readonly unknown[],
+): { value: unknown } | undefined {
+  if (token.exposed !== null || isShutDown(server.address)) return undefined;
+  const key = `${addressKey(server.address)} ${keyText(server.authkey)}`;
+  return connections.get(key)?.callBuiltinSync(token.id, method, args);
 }
 
 function connectionTo(server: ServerInfo): ClientConnection {
