@@ -8,7 +8,9 @@
  * and a connection that sends anything malformed is dropped without disturbing the others.
  * Requests on one connection are performed in the order they arrive; a method that returns
  * a promise (a registered type's, or a lock's `acquire`) is awaited without holding up the
- * others. Objects live until the server stops (multitask counts no references).
+ * others. Objects live until the server stops (multitask counts no references). A client on
+ * this machine may ask for a shared-memory channel (channel-host.ts) for its calls to the
+ * built-in types, which the server serves beside the sockets.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { ArgumentTypeError, AttributeError, MultitaskError } from '../errors.ts';
