@@ -4,7 +4,7 @@
  * shared kind, registered in proxies.ts).
  */
 import { kSharedState, type Shareable, type SharedState } from '../memory/shared-object.ts';
-import { request, type ServerInfo } from './client.ts';
+import { callObject, callObjectSync, type ServerInfo } from './client.ts';
 import type { Token } from './protocol.ts';
 import { requestSync } from './sync-client.ts';
 
@@ -44,15 +44,19 @@ export class BaseProxy implements Shareable {
    * @throws {StateError} `ERR_MANAGER_SHUT_DOWN` after this realm shut the manager down.
    */
   callMethod(method: string, ...args: unknown[]): Promise<unknown> {
-    return request(this.#server, ['call', this.token.id, method, args]);
+    return callObject(this.#server, this.token, method, args);
   }
 
   /**
-   * {@link BaseProxy.callMethod}, blocking the thread until the server answers (a helper
-   * thread holds the connection; see sync-client.ts). Safe from any thread: the server is
-   * another process. The thread's event loop stands still meanwhile.
+   * {@link BaseProxy.callMethod}, blocking the thread until the server answers: through this
+   * realm's shared-memory channel to a dict, list or namespace when it has an idle one
+   * (channel-client.ts), otherwise through a helper thread that holds a connection
+   * (sync-client.ts). Safe from any thread: the server is another process. The thread's
+   * event loop stands still meanwhile.
    */
   callMethodSync(method: string, ...args: unknown[]): unknown {
+    const local = callObjectSync(this.#server, this.token, method, args);
+    if (local !== undefined) return local.value;
     return requestSync(this.#server, ['call', this.token.id, method, args]);
   }
 

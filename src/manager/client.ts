@@ -10,8 +10,11 @@
  * is pending, so an idle proxy does not keep its thread or process alive.
  */
 import { connect } from 'node:net';
-import { AuthenticationError, BrokerError, StateError } from '../errors.ts';
+import { ArgumentTypeError, AuthenticationError, BrokerError, StateError } from '../errors.ts';
+import { nativeAddon } from '../memory/native.ts';
 import { decodeNet, encodeNet, type NetExtension } from '../transport/net-codec.ts';
+import { ChannelClient } from './channel-client.ts';
+import { isChannelPlace } from './channel-layout.ts';
 import { FramedSocket, HANDSHAKE_MAX_FRAME } from './framing.ts';
 import { answerChallenge, deliverChallenge } from './handshake.ts';
 import {
@@ -68,6 +71,29 @@ export function proxyExtension(server: ServerInfo): NetExtension[] {
   ];
 }
 
+const CHANNEL_MODES = ['auto', 'always', 'never'] as const;
+let mode: (typeof CHANNEL_MODES)[number] | undefined;
+
+/**
+ * `MULTITASK_MANAGER_CHANNEL`: whether calls to dicts, lists and namespaces of a server on
+ * this machine take the shared-memory channel: `auto` (the default) while spinning for
+ * replies pays, `always`, or `never` (the socket only).
+ * @throws {ArgumentTypeError} `ERR_INVALID_ARG_VALUE` for another value.
+ */
+function channelMode(): (typeof CHANNEL_MODES)[number] {
+  if (mode !== undefined) return mode;
+  const value = process.env.MULTITASK_MANAGER_CHANNEL ?? 'auto';
+  const found = CHANNEL_MODES.find((m) => m === (value === '' ? 'auto' : value));
+  if (found === undefined) {
+    throw new ArgumentTypeError(
+      `Expected \`MULTITASK_MANAGER_CHANNEL\` to be \`auto\`, \`always\` or \`never\`, got \`${value}\` (string)`,
+      'ERR_INVALID_ARG_VALUE',
+    );
+  }
+  mode = found;
+  return found;
+}
+
 interface Pending {
   resolve(value: unknown): void;
   reject(error: unknown): void;
@@ -101,6 +127,11 @@ class ClientConnection {
   readonly #ext: NetExtension[];
   #seq = 0;
   #socket: FramedSocket | undefined;
+  /** The shared-memory channel for calls to built-in types, on this machine. */
+  #channel: ChannelClient | undefined;
+  #opened = false;
+  /** Calls to built-in types pending on the socket. */
+  #builtinsOnSocket = 0;
 
   constructor(server: ServerInfo, onClose: () => void) {
     this.#server = server;
@@ -115,6 +146,7 @@ class ClientConnection {
     const framed = new FramedSocket(socket, HANDSHAKE_MAX_FRAME);
     framed.onClose((error) => {
       onClose();
+      this.#channel?.close(error.message);
       const lost = lostError(this.#server.address, error);
       for (const pending of this.#pending.values()) pending.reject(lost);
       this.#pending.clear();
@@ -133,7 +165,66 @@ class ClientConnection {
     });
     this.#socket = framed;
     socket.unref();
+    await this.#openChannel();
+    this.#opened = true;
     return framed;
+  }
+
+  /** Asks the server for a shared-memory channel (channel-layout.ts), where one can be had. */
+  async #openChannel(): Promise<void> {
+    const addon = nativeAddon();
+    if (addon === null || channelMode() === 'never') return;
+    try {
+      const place = await this.call(['channel']);
+      if (isChannelPlace(place)) this.#channel = new ChannelClient(addon, place);
+    } catch {
+      // Another machine, or no addon there: the socket carries every call.
+    }
+  }
+
+  /**
+   * {@link callBuiltin}, blocking: through the channel if this realm has one and no call is
+   * on it; `undefined` otherwise (the caller then takes the helper thread's socket).
+   */
+  callBuiltinSync(
+    id: number,
+    method: string,
+    args: readonly unknown[],
+  ): { value: unknown } | undefined {
+    const channel = this.#channel;
+    if (!this.#opened || channel === undefined || !channel.idle || this.#builtinsOnSocket > 0) {
+      return undefined;
+    }
+    const bytes = channel.callSync(encodeNet([id, method, args], { ext: this.#ext }));
+    const [ok, value] = decodeNet(bytes, { ext: this.#ext }) as unknown[];
+    if (ok === true) return { value };
+    throw value;
+  }
+
+  /**
+   * Calls `method` of a built-in type's object (whose methods never wait): through the
+   * channel when there is one, otherwise as {@link call} does.
+   */
+  async callBuiltin(id: number, method: string, args: readonly unknown[]): Promise<unknown> {
+    if (!this.#opened) await this.#ready;
+    const channel = this.#channel;
+    // A call goes where the previous one went while that one is pending: calls keep their order.
+    if (
+      channel === undefined ||
+      this.#builtinsOnSocket > 0 ||
+      (channelMode() === 'auto' && !channel.wanted())
+    ) {
+      this.#builtinsOnSocket++;
+      try {
+        return await this.call(['call', id, method, args]);
+      } finally {
+        this.#builtinsOnSocket--;
+      }
+    }
+    const bytes = await channel.call(encodeNet([id, method, args], { ext: this.#ext }));
+    const [ok, value] = decodeNet(bytes, { ext: this.#ext }) as unknown[];
+    if (ok === true) return value;
+    throw value;
   }
 
   async call(request: readonly unknown[]): Promise<unknown> {
@@ -141,6 +232,7 @@ class ClientConnection {
     const bytes = encodeNet([seq, ...request], { ext: this.#ext });
     // Once open, no await: a call costs no extra turn of the microtask queue.
     const socket = this.#socket ?? (await this.#ready);
+    // (#socket is set before the channel is asked for, so that asking does not wait on itself.)
     if (socket.closed !== undefined) throw lostError(this.#server.address, socket.closed);
     return new Promise((resolve, reject) => {
       this.#pending.set(seq, { resolve, reject });
@@ -167,6 +259,7 @@ class ClientConnection {
   }
 
   close(): void {
+    this.#channel?.close('the connection was closed');
     this.#socket?.destroy();
   }
 }
@@ -195,8 +288,43 @@ function keyText(authkey: Uint8Array): string {
 
 /** Sends a request to the manager at `server.address` and waits for its reply. */
 export function request(server: ServerInfo, message: readonly unknown[]): Promise<unknown> {
-  const key = addressKey(server.address);
   if (isShutDown(server.address)) return Promise.reject(shutDownError());
+  return connectionTo(server).call(message);
+}
+
+/**
+ * Calls `method` of the object named by `token` with `args`: an object of a built-in type
+ * (`exposed` null: dict, list, namespace) through the shared-memory channel where there is one.
+ */
+export function callObject(
+  server: ServerInfo,
+  token: { readonly id: number; readonly exposed: readonly string[] | null },
+  method: string,
+  args: readonly unknown[],
+): Promise<unknown> {
+  if (isShutDown(server.address)) return Promise.reject(shutDownError());
+  const connection = connectionTo(server);
+  if (token.exposed === null) return connection.callBuiltin(token.id, method, args);
+  return connection.call(['call', token.id, method, args]);
+}
+
+/**
+ * {@link callObject} for a `Sync` method, through this realm's channel to the server when it
+ * has an idle one; `undefined` when it has none (see sync-client.ts).
+ */
+export function callObjectSync(
+  server: ServerInfo,
+  token: { readonly id: number; readonly exposed: readonly string[] | null },
+  method: string,
+  args: readonly unknown[],
+): { value: unknown } | undefined {
+  if (token.exposed !== null || isShutDown(server.address)) return undefined;
+  const key = `${addressKey(server.address)} ${keyText(server.authkey)}`;
+  return connections.get(key)?.callBuiltinSync(token.id, method, args);
+}
+
+function connectionTo(server: ServerInfo): ClientConnection {
+  const key = addressKey(server.address);
   // By address and key: a manager made with a wrong key must not borrow a proven connection.
   const connectionKey = `${key} ${keyText(server.authkey)}`;
   let connection = connections.get(connectionKey);
@@ -207,7 +335,7 @@ export function request(server: ServerInfo, message: readonly unknown[]): Promis
     connection = opened;
     connections.set(connectionKey, connection);
   }
-  return connection.call(message);
+  return connection;
 }
 
 /** Closes this realm's connection to `address`, if it has one. */

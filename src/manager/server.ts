@@ -8,7 +8,9 @@
  * and a connection that sends anything malformed is dropped without disturbing the others.
  * Requests on one connection are performed in the order they arrive; a method that returns
  * a promise (a registered type's, or a lock's `acquire`) is awaited without holding up the
- * others. Objects live until the server stops (multitask counts no references).
+ * others. Objects live until the server stops (multitask counts no references). A client on
+ * this machine may ask for a shared-memory channel (channel-host.ts) for its calls to the
+ * built-in types, which the server serves beside the sockets.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { ArgumentTypeError, AttributeError, MultitaskError } from '../errors.ts';
@@ -16,6 +18,7 @@ import type { Queue } from '../queue/queue.ts';
 import { loadTask } from '../runtime/target.ts';
 import { decodeNet, encodeNet, type NetExtension } from '../transport/net-codec.ts';
 import { BUILTIN_TYPES, repr } from './builtins.ts';
+import { ChannelHost } from './channel-host.ts';
 import { FramedSocket, HANDSHAKE_MAX_FRAME } from './framing.ts';
 import { SERVED_TYPES, servedEntry } from './served-types.ts';
 import { answerChallenge, deliverChallenge } from './handshake.ts';
@@ -83,6 +86,7 @@ class ManagerServer {
   readonly #connections = new Set<FramedSocket>();
   readonly #server: Server;
   readonly #ext: NetExtension[];
+  readonly #channels = new ChannelHost((request) => this.#performLocal(request));
   #nextId = 1;
   #stop!: () => void;
   readonly stopped = new Promise<void>((resolve) => {
@@ -170,6 +174,10 @@ class ManagerServer {
       return;
     }
     const [seq, op] = request as [number, string];
+    if (op === 'channel') {
+      this.#reply(connection, seq, true, this.#openChannel(connection));
+      return;
+    }
     let result: unknown;
     try {
       result = this.#perform(op, request as unknown[]);
@@ -211,13 +219,42 @@ class ManagerServer {
 
   #reply(connection: FramedSocket, seq: number, ok: boolean, value: unknown): void {
     if (connection.closed !== undefined) return; // The client is gone: nobody to tell.
-    let bytes: Buffer;
+    connection.send(this.#encodeReply([seq], ok, value));
+  }
+
+  #encodeReply(head: unknown[], ok: boolean, value: unknown): Buffer {
     try {
-      bytes = encodeNet([seq, ok, value], { ext: this.#ext });
+      return encodeNet([...head, ok, value], { ext: this.#ext });
     } catch (error) {
-      bytes = encodeNet([seq, false, error], { ext: this.#ext });
+      return encodeNet([...head, false, error], { ext: this.#ext });
     }
-    connection.send(bytes);
+  }
+
+  /** A shared-memory channel for the client of `connection` (channel-host.ts), or `null`. */
+  #openChannel(connection: FramedSocket): unknown {
+    const opened = this.#channels.open();
+    if (opened === null) return null;
+    connection.onClose(() => {
+      opened.close();
+    });
+    return [...opened.place];
+  }
+
+  /**
+   * A request from a channel, `[id, method, args]` to an object of a built-in type (whose
+   * methods never wait): its reply, `[ok, value]`. A malformed one gets an error reply.
+   */
+  #performLocal(bytes: Buffer): Buffer {
+    try {
+      const request = decodeNet(bytes, { ext: this.#ext });
+      if (!Array.isArray(request) || request.length !== 3) throw badRequest('channel');
+      const [id, method, args] = request as unknown[];
+      const held = typeof id === 'number' ? this.#objects.get(id) : undefined;
+      if (held === undefined || held.entry !== undefined) throw badRequest('channel');
+      return this.#encodeReply([], true, this.#call(id, method, args));
+    } catch (error) {
+      return this.#encodeReply([], false, error);
+    }
   }
 
   #hold(typeid: string, target: object, entry: RegistryEntry | undefined): ServerRef {
@@ -279,6 +316,7 @@ class ManagerServer {
   }
 
   #shutdown(): void {
+    this.#channels.stop();
     this.#server.close();
     for (const connection of this.#connections) connection.destroy();
     this.#stop();
