@@ -14,7 +14,7 @@ import { ArgumentRangeError, ArgumentTypeError } from '../errors.ts';
 import { holderOf } from '../memory/lock-word.ts';
 import { currentOwnerId, type OwnerTable } from '../memory/owners.ts';
 import { watchWaits, type ContendedWait } from '../memory/wait-watch.ts';
-import { currentProcessIdentity, currentThreadIdentity } from '../runtime/identity.ts';
+import { debugFlag, nameOf, ownName, setDebugFlag } from './shared.ts';
 
 /** What a confirmed cycle does. */
 export type DeadlockMode = 'warn' | 'throw';
@@ -47,7 +47,7 @@ const reported = new Set<string>();
 export function setDeadlockDetection(options: DeadlockDetectionOptions | false): void {
   if (options === false) {
     watchWaits(false, undefined);
-    process.env.MULTITASK_DEBUG = debugFlags().join(',');
+    setDebugFlag('deadlock', undefined);
     return;
   }
   const chosen: string = options.mode ?? 'warn';
@@ -65,22 +65,13 @@ export function setDeadlockDetection(options: DeadlockDetectionOptions | false):
   }
   mode = chosen;
   afterMs = after;
-  process.env.MULTITASK_DEBUG = [...debugFlags(), `deadlock:${chosen}:${after}`].join(',');
+  setDebugFlag('deadlock', `deadlock:${chosen}:${after}`);
   watchWaits(true, checkForCycle);
-}
-
-/** `MULTITASK_DEBUG`'s flags other than deadlock's. */
-function debugFlags(): string[] {
-  return (process.env.MULTITASK_DEBUG ?? '')
-    .split(',')
-    .filter((flag) => flag !== '' && !flag.startsWith('deadlock'));
 }
 
 /** Reads `deadlock[:mode[:afterMs]]` from `MULTITASK_DEBUG`, as every realm does on loading. */
 function fromEnvironment(): void {
-  const flag = (process.env.MULTITASK_DEBUG ?? '')
-    .split(',')
-    .find((each) => each === 'deadlock' || each.startsWith('deadlock:'));
+  const flag = debugFlag('deadlock');
   if (flag === undefined) return;
   const [, chosen, after] = flag.split(':');
   setDeadlockDetection({
@@ -137,15 +128,6 @@ function describe(members: readonly number[], owners: OwnerTable): string {
   return [`multitask: deadlock: ${members.length} members wait for each other`, ...lines].join(
     '\n',
   );
-}
-
-function nameOf(id: number, owners: OwnerTable): string {
-  const name = owners.nameOf(id);
-  return name === '' ? `owner ${id} (a child process served by the broker)` : name;
-}
-
-function ownName(): string {
-  return `${currentProcessIdentity().name}/${currentThreadIdentity().name} (pid ${process.pid})`;
 }
 
 fromEnvironment();

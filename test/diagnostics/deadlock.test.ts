@@ -95,7 +95,10 @@ for (const [first, second] of [
   it(`a three-lock cycle among ${parties} is reported with every member and broken in one`, async () => {
     const [a, b, c] = [new Lock(), new Lock(), new Lock()];
     const ready = new Semaphore(0);
-    const outs = [first, second].map((_, i) => scratch.file(`three-${second.name}-${i}.json`));
+    const outs = [0, 1].map((i) => scratch.file(`three-${second.name}-${i}.json`)) as [
+      string,
+      string,
+    ];
     await a.acquire();
     // This thread holds a and will wait for b; the second worker holds c and waits for a;
     // then the first holds b and waits for c (started after the second holds c, so that it
