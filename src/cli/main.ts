@@ -43,7 +43,8 @@ const PROGRAMS: Record<
 /** The course's demos, by name: each prints its own report. */
 const DEMOS: Record<string, (write: (line: string) => void) => Promise<unknown>> = {
   balance: (write) => balance(write),
-  bank: (write) => bank(write),
+  // With the deadlock's cycle report and the lock-order warning (on stderr).
+  bank: (write) => bank(write, { diagnose: true, timeoutMs: 500 }),
   event: (write) => event(write),
   gevent: (write) => gevent(write),
   greenlet: (write) => greenlet(write),
