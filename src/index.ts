@@ -158,10 +158,12 @@ export { SpawnedGreenlet, spawn, spawnLater } from './coroutine/spawned.ts';
 export { joinAll, killAll, sleep } from './coroutine/waits.ts';
 export * from './manager/index.ts';
 export {
+  DEADLOCK_CHANNEL,
   LOCK_ORDER_CHANNEL,
   setDeadlockDetection,
   setLockOrderChecking,
   type DeadlockDetectionOptions,
+  type DeadlockMessage,
   type DeadlockMode,
   type LockOrderMessage,
 } from './diagnostics/index.ts';

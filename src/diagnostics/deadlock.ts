@@ -14,7 +14,21 @@ import { ArgumentRangeError, ArgumentTypeError } from '../errors.ts';
 import { holderOf } from '../memory/lock-word.ts';
 import { currentOwnerId, type OwnerTable } from '../memory/owners.ts';
 import { watchWaits, type ContendedWait } from '../memory/wait-watch.ts';
-import { debugFlag, nameOf, ownName, setDebugFlag } from './shared.ts';
+import diagnosticsChannel from 'node:diagnostics_channel';
+import { debugFlag, nameOf, ownName, setDebugFlag, trace } from './shared.ts';
+
+/** What `multitask:deadlock` publishes, one message per confirmed cycle. */
+export interface DeadlockMessage {
+  /** The report as printed (or thrown). */
+  readonly report: string;
+  /** The members, in wait-for order, by name. */
+  readonly members: readonly string[];
+  readonly mode: DeadlockMode;
+}
+
+/** The channel on which the member that reports a cycle publishes it. */
+export const DEADLOCK_CHANNEL = 'multitask:deadlock';
+const channel = diagnosticsChannel.channel(DEADLOCK_CHANNEL);
 
 /** What a confirmed cycle does. */
 export type DeadlockMode = 'warn' | 'throw';
@@ -65,6 +79,7 @@ export function setDeadlockDetection(options: DeadlockDetectionOptions | false):
   }
   mode = chosen;
   afterMs = after;
+  trace('deadlock detection on: %s after %d ms', chosen, after);
   setDebugFlag('deadlock', `deadlock:${chosen}:${after}`);
   watchWaits(true, checkForCycle);
 }
@@ -89,14 +104,22 @@ function checkForCycle(wait: ContendedWait): void {
   const key = members?.join(' ') ?? '';
   const confirmed = key !== '' && previous.get(wait) === key;
   previous.set(wait, key);
-  if (members === null || !confirmed) return;
+  if (members === null || !confirmed) {
+    if (members !== null) trace('deadlock: a cycle of %d, to be confirmed', members.length);
+    return;
+  }
   // One member reports (and breaks) the cycle, the same one whoever looks: the lowest owner
   // id among the members that can (those that detect, which named themselves).
   const reporter = Math.min(...members.filter((id) => owners.nameOf(id) !== ''));
   if (owner !== reporter) return;
   const report = describe(members, owners);
+  if (mode === 'warn' && reported.has(key)) return;
+  if (channel.hasSubscribers) {
+    const names = members.map((id) => nameOf(id, owners));
+    channel.publish({ report, members: names, mode } satisfies DeadlockMessage);
+  }
   if (mode === 'warn') {
-    if (!reported.has(key)) process.stderr.write(`${report}\n`);
+    process.stderr.write(`${report}\n`);
     reported.add(key);
     return;
   }

@@ -7,7 +7,7 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { assertBoolean } from '../internal/validate.ts';
 import { checkLockOrder, type OrderInversion } from '../memory/lock-order.ts';
-import { debugFlag, nameOf, ownName, setDebugFlag } from './shared.ts';
+import { debugFlag, nameOf, ownName, setDebugFlag, trace } from './shared.ts';
 
 /** What `multitask:lock-order` publishes, one message per inversion. */
 export interface LockOrderMessage {
@@ -34,6 +34,7 @@ const channel = diagnosticsChannel.channel(LOCK_ORDER_CHANNEL);
 export function setLockOrderChecking(on: boolean): void {
   assertBoolean(on, 'on');
   setDebugFlag('lockorder', on ? 'lockorder' : undefined);
+  trace('lock-order checking %s', on ? 'on' : 'off');
   checkLockOrder(on, on ? { nameSelf, report } : undefined);
 }
 

@@ -1,4 +1,5 @@
 /** What deadlock detection and lock-order checking share: names in reports, the env flags. */
+import { debuglog } from 'node:util';
 import type { OwnerTable } from '../memory/owners.ts';
 import { currentProcessIdentity, currentThreadIdentity } from '../runtime/identity.ts';
 
@@ -30,3 +31,6 @@ export function setDebugFlag(feature: string, flag: string | undefined): void {
     .filter((each) => each !== '' && each !== feature && !each.startsWith(`${feature}:`));
   process.env.MULTITASK_DEBUG = [...others, ...(flag === undefined ? [] : [flag])].join(',');
 }
+
+/** Diagnostics' tracing: on with `NODE_DEBUG=multitask`. */
+export const trace = debuglog('multitask');

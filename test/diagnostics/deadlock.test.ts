@@ -5,10 +5,12 @@
  * the other member then gets its lock and both go on.
  */
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import diagnosticsChannel from 'node:diagnostics_channel';
+import { after, it } from 'node:test';
 import {
   ArgumentRangeError,
   ArgumentTypeError,
+  DEADLOCK_CHANNEL,
   DeadlockError,
   Lock,
   Process,
@@ -16,6 +18,7 @@ import {
   setDeadlockDetection,
   sharedMemoryBackend,
   Thread,
+  type DeadlockMessage,
 } from '../../src/index.ts';
 import { deadlockTasks } from '../fixtures/deadlock-task-refs.ts';
 import { scratchDir } from '../helpers/backends.ts';
@@ -27,6 +30,14 @@ const workers = workerPool();
 // On before the locks are made (their labels are their creation sites) and the workers are
 // started (they inherit it through MULTITASK_DEBUG).
 setDeadlockDetection({ mode: 'throw', afterMs: 100 });
+const published: DeadlockMessage[] = [];
+const onMessage = (message: unknown): void => {
+  published.push(message as DeadlockMessage);
+};
+diagnosticsChannel.subscribe(DEADLOCK_CHANNEL, onMessage);
+after(() => {
+  diagnosticsChannel.unsubscribe(DEADLOCK_CHANNEL, onMessage);
+});
 
 interface Outcome {
   readonly acquired: boolean;
@@ -93,6 +104,7 @@ for (const [first, second] of [
 ] as const) {
   const parties = `this thread, a ${first.name.toLowerCase()} and a ${second.name.toLowerCase()}`;
   it(`a three-lock cycle among ${parties} is reported with every member and broken in one`, async () => {
+    published.length = 0;
     const [a, b, c] = [new Lock(), new Lock(), new Lock()];
     const ready = new Semaphore(0);
     const outs = [0, 1].map((i) => scratch.file(`three-${second.name}-${i}.json`)) as [
@@ -158,6 +170,17 @@ for (const [first, second] of [
       message,
     );
     for (const lock of [a, b, c]) assert.equal(lock.locked(), false);
+    // This thread has the lowest owner id of the three (it made the locks before starting
+    // the workers), so it is the one that reports and breaks the cycle, on the channel too.
+    assert.equal(mine.acquired, false);
+    assert.equal(published.length, 1);
+    const [event] = published as [DeadlockMessage];
+    assert.equal(event.mode, 'throw');
+    assert.equal(event.report, lines.slice(0, 4).join('\n'));
+    for (const name of names) {
+      assert.equal(event.members.filter((member) => member.includes(name)).length, 1, name);
+    }
+    assert.equal(event.members.length, 3);
   });
 }
 
