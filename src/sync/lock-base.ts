@@ -164,10 +164,15 @@ class OrderedLockCore implements LockCoreApi {
   }
 }
 
-/** `core`, under lock-order checking when the lock has an order id and checking is on here. */
+/**
+ * `core`, under lock-order checking when the lock has an order id and checking is on here. A
+ * core the broker serves (a child process's, without the addon) is not: the order graph of
+ * such a child is its own, where the ids of its parent's locks mean nothing.
+ */
 function checkedCore(core: LockCoreApi, state: SharedState): LockCoreApi {
   const meta = state.meta as LockMeta | null;
   if (meta === null || meta.order === 0 || !checkingLockOrder()) return core;
+  if ((core as Partial<LocalLockCore>)[kTryAcquire] === undefined) return core;
   const lock = { id: meta.order, label: meta.label };
   return new OrderedLockCore(core, lock, currentOwnerId(), ownerTable());
 }
