@@ -86,6 +86,7 @@ export {
   type AcquireOptions,
   type BarrierOptions,
   type Guard,
+  type LockOptions,
   type WaitOptions,
 } from './sync/index.ts';
 export type { JoinOptions, WorkerOptions } from './threading/base-worker.ts';
@@ -157,7 +158,12 @@ export { SpawnedGreenlet, spawn, spawnLater } from './coroutine/spawned.ts';
 export { joinAll, killAll, sleep } from './coroutine/waits.ts';
 export * from './manager/index.ts';
 export {
+  DEADLOCK_CHANNEL,
+  LOCK_ORDER_CHANNEL,
   setDeadlockDetection,
+  setLockOrderChecking,
   type DeadlockDetectionOptions,
+  type DeadlockMessage,
   type DeadlockMode,
+  type LockOrderMessage,
 } from './diagnostics/index.ts';

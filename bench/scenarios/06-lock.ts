@@ -58,7 +58,29 @@ async function fromProcess(
   }
 }
 
-const SYNC_ROWS = new Set(['bare-sync', 'multithreading-sync', 'multitask-lock-sync']);
+/**
+ * The sync pair with a diagnostic of issue 21 switched on through `MULTITASK_DEBUG` before
+ * multitask loads: deadlock detection (nothing more on an uncontended acquire) or lock-order
+ * checking (a per-realm list of held locks on each acquire and release).
+ */
+async function withDebug(flag: string, params: LockParams): Promise<Measurement> {
+  process.env.MULTITASK_DEBUG = flag;
+  const multitaskLock = new (await loadMultitask()).Lock();
+  return pairs(params, (count) => {
+    for (let i = 0; i < count; i++) {
+      multitaskLock.acquireSync();
+      multitaskLock.release();
+    }
+  });
+}
+
+const SYNC_ROWS = new Set([
+  'bare-sync',
+  'multithreading-sync',
+  'multitask-lock-sync',
+  'multitask-lock-sync-deadlock',
+  'multitask-lock-sync-lockorder',
+]);
 const ASYNC_ROWS = new Set([
   'bare-async',
   'multithreading-async',
@@ -84,7 +106,8 @@ export const lock: Scenario<LockParams> = {
     `${batches} batches, in ns per pair. Sync forms block; async forms \`await\` the ` +
     'acquire. From a Process, the multitask Lock is created by the parent; the child maps ' +
     "it from the parent's arena (native addon) or reaches it through the parent's broker " +
-    '(`MULTITASK_SHARED_MEMORY=broker`). The bare lock is two `Atomics.compareExchange` calls; its ' +
+    '(`MULTITASK_SHARED_MEMORY=broker`). The rows "deadlock detection on" and "lock-order ' +
+    'checking on" start with `MULTITASK_DEBUG=deadlock` or `=lockorder`. The bare lock is two `Atomics.compareExchange` calls; its ' +
     'async form wraps the same in an async function. `multithreading` 0.3.52 reads ' +
     '`navigator.hardwareConcurrency` when it loads, which Node 20 lacks: the bench defines ' +
     'that one property before importing it.',
@@ -131,6 +154,20 @@ export const lock: Scenario<LockParams> = {
           }
         });
       },
+    },
+    {
+      kind: 'node',
+      id: 'multitask-lock-sync-deadlock',
+      label: 'multitask Lock, acquireSync(), deadlock detection on',
+      requires: { exports: ['Lock', 'setDeadlockDetection'], issue: 21 },
+      measure: (params) => withDebug('deadlock', params),
+    },
+    {
+      kind: 'node',
+      id: 'multitask-lock-sync-lockorder',
+      label: 'multitask Lock, acquireSync(), lock-order checking on',
+      requires: { exports: ['Lock', 'setLockOrderChecking'], issue: 21 },
+      measure: (params) => withDebug('lockorder', params),
     },
     {
       kind: 'node',

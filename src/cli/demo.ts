@@ -21,7 +21,10 @@ type Demo = (write: (line: string) => void) => Promise<unknown>;
 /** The course's demos by name, each with what it shows: each prints its own report. */
 export const DEMOS: Readonly<Record<string, readonly [summary: string, run: Demo]>> = {
   balance: ['deposits race on one balance without a lock, then with it', (w) => balance(w)],
-  bank: ["two clerks deadlock on two accounts' locks, then avoid it", (w) => bank(w)],
+  bank: [
+    "two clerks deadlock on two accounts' locks (reported on stderr), then avoid it",
+    (w) => bank(w, { diagnose: true, timeoutMs: 500 }),
+  ],
   event: ['a teacher wakes waiting students with one Event', (w) => event(w)],
   gevent: ['sleeps and a crawler in greenlets on one thread', (w) => gevent(w)],
   greenlet: ['two greenlets hand control back and forth with switch', (w) => greenlet(w)],

@@ -14,7 +14,21 @@ import { ArgumentRangeError, ArgumentTypeError } from '../errors.ts';
 import { holderOf } from '../memory/lock-word.ts';
 import { currentOwnerId, type OwnerTable } from '../memory/owners.ts';
 import { watchWaits, type ContendedWait } from '../memory/wait-watch.ts';
-import { currentProcessIdentity, currentThreadIdentity } from '../runtime/identity.ts';
+import diagnosticsChannel from 'node:diagnostics_channel';
+import { debugFlag, nameOf, ownName, setDebugFlag, trace } from './shared.ts';
+
+/** What `multitask:deadlock` publishes, one message per confirmed cycle. */
+export interface DeadlockMessage {
+  /** The report as printed (or thrown). */
+  readonly report: string;
+  /** The members, in wait-for order, by name. */
+  readonly members: readonly string[];
+  readonly mode: DeadlockMode;
+}
+
+/** The channel on which the member that reports a cycle publishes it. */
+export const DEADLOCK_CHANNEL = 'multitask:deadlock';
+const channel = diagnosticsChannel.channel(DEADLOCK_CHANNEL);
 
 /** What a confirmed cycle does. */
 export type DeadlockMode = 'warn' | 'throw';
@@ -47,7 +61,7 @@ const reported = new Set<string>();
 export function setDeadlockDetection(options: DeadlockDetectionOptions | false): void {
   if (options === false) {
     watchWaits(false, undefined);
-    process.env.MULTITASK_DEBUG = debugFlags().join(',');
+    setDebugFlag('deadlock', undefined);
     return;
   }
   const chosen: string = options.mode ?? 'warn';
@@ -65,22 +79,14 @@ export function setDeadlockDetection(options: DeadlockDetectionOptions | false):
   }
   mode = chosen;
   afterMs = after;
-  process.env.MULTITASK_DEBUG = [...debugFlags(), `deadlock:${chosen}:${after}`].join(',');
+  trace('deadlock detection on: %s after %d ms', chosen, after);
+  setDebugFlag('deadlock', `deadlock:${chosen}:${after}`);
   watchWaits(true, checkForCycle);
-}
-
-/** `MULTITASK_DEBUG`'s flags other than deadlock's. */
-function debugFlags(): string[] {
-  return (process.env.MULTITASK_DEBUG ?? '')
-    .split(',')
-    .filter((flag) => flag !== '' && !flag.startsWith('deadlock'));
 }
 
 /** Reads `deadlock[:mode[:afterMs]]` from `MULTITASK_DEBUG`, as every realm does on loading. */
 function fromEnvironment(): void {
-  const flag = (process.env.MULTITASK_DEBUG ?? '')
-    .split(',')
-    .find((each) => each === 'deadlock' || each.startsWith('deadlock:'));
+  const flag = debugFlag('deadlock');
   if (flag === undefined) return;
   const [, chosen, after] = flag.split(':');
   setDeadlockDetection({
@@ -98,14 +104,22 @@ function checkForCycle(wait: ContendedWait): void {
   const key = members?.join(' ') ?? '';
   const confirmed = key !== '' && previous.get(wait) === key;
   previous.set(wait, key);
-  if (members === null || !confirmed) return;
+  if (members === null || !confirmed) {
+    if (members !== null) trace('deadlock: a cycle of %d, to be confirmed', members.length);
+    return;
+  }
   // One member reports (and breaks) the cycle, the same one whoever looks: the lowest owner
   // id among the members that can (those that detect, which named themselves).
   const reporter = Math.min(...members.filter((id) => owners.nameOf(id) !== ''));
   if (owner !== reporter) return;
   const report = describe(members, owners);
+  if (mode === 'warn' && reported.has(key)) return;
+  if (channel.hasSubscribers) {
+    const names = members.map((id) => nameOf(id, owners));
+    channel.publish({ report, members: names, mode } satisfies DeadlockMessage);
+  }
   if (mode === 'warn') {
-    if (!reported.has(key)) process.stderr.write(`${report}\n`);
+    process.stderr.write(`${report}\n`);
     reported.add(key);
     return;
   }
@@ -137,15 +151,6 @@ function describe(members: readonly number[], owners: OwnerTable): string {
   return [`multitask: deadlock: ${members.length} members wait for each other`, ...lines].join(
     '\n',
   );
-}
-
-function nameOf(id: number, owners: OwnerTable): string {
-  const name = owners.nameOf(id);
-  return name === '' ? `owner ${id} (a child process served by the broker)` : name;
-}
-
-function ownName(): string {
-  return `${currentProcessIdentity().name}/${currentThreadIdentity().name} (pid ${process.pid})`;
 }
 
 fromEnvironment();

@@ -1,6 +1,9 @@
-/** Diagnostics: deadlock detection. */
+/** Diagnostics: deadlock detection, lock-order checking. */
 export {
+  DEADLOCK_CHANNEL,
   setDeadlockDetection,
   type DeadlockDetectionOptions,
+  type DeadlockMessage,
   type DeadlockMode,
 } from './deadlock.ts';
+export { LOCK_ORDER_CHANNEL, setLockOrderChecking, type LockOrderMessage } from './lock-order.ts';

@@ -27,10 +27,13 @@
  *                                           label (byte length, then UTF-8)
  * [.. + 16 SLOTS)               NAME[i]     a name for reports: its owner's id, then byte
  *                                           length and UTF-8
+ * [.. + ORDER_WORDS)            ORDER       the lock-order graph of lock-order checking
+ *                                           (lock-order.ts lays it out)
  * ```
  *
  * WAIT and NAME are written only by deadlock detection (src/diagnostics), on the slow path
- * of a lock: untouched pages of the table cost no memory.
+ * of a lock, and ORDER only by lock-order checking: untouched pages of the table cost no
+ * memory.
  *
  * An id is alive while its slot holds it and its process runs: a realm that ends releases its
  * slot (its parent does it for a thread), and a process that dies, even by `kill -9`, is seen
@@ -52,7 +55,10 @@ const WAIT = START + 2 * SLOTS;
 const WAIT_WORDS = 32;
 const NAME = WAIT + WAIT_WORDS * SLOTS;
 const NAME_WORDS = 16;
-const WORDS = NAME + NAME_WORDS * SLOTS;
+const ORDER = NAME + NAME_WORDS * SLOTS;
+/** The size of the lock-order graph's region (lock-order.ts), in words. */
+const ORDER_WORDS = 1 + 4 * 16_384;
+const WORDS = ORDER + ORDER_WORDS;
 /** WAIT's first word when its owner does not wait (else its owner's id). */
 const NOT_WAITING = 0;
 
@@ -83,6 +89,11 @@ export class OwnerTable {
 
   get buffer(): SharedArrayBuffer {
     return this.#cells.buffer as SharedArrayBuffer;
+  }
+
+  /** The region of the lock-order graph (see lock-order.ts), shared as the table is. */
+  orderCells(): Int32Array {
+    return this.#cells.subarray(ORDER, ORDER + ORDER_WORDS);
   }
 
   /** Hands out a fresh id and marks it alive, for a realm of this process. */

@@ -43,12 +43,15 @@ export function contentionHook(): ContentionHook | undefined {
   return hook;
 }
 
-/** The multitask sources' folder, whose frames a creation site skips. */
+/** The multitask sources' folder (src/ or dist/), whose frames a creation site skips... */
 const OWN_SOURCES = new URL('../', import.meta.url).pathname;
+/** ...except its examples', which are programs of their own. */
+const EXAMPLES = new URL('../examples/', import.meta.url).pathname;
 
 /**
  * Where a lock was created, for reports (`file:line:column` of the first caller outside
- * multitask); taken only while detection is on, as a stack costs microseconds.
+ * multitask, or in its examples); taken only while a check is on, as a stack costs
+ * microseconds.
  */
 export function creationSite(): string {
   const frames = (new Error().stack ?? '').split('\n').slice(1);
@@ -56,7 +59,8 @@ export function creationSite(): string {
     const at = /\(?((?:file:\/\/)?\/[^()]*:\d+:\d+)\)?$/.exec(frame.trim());
     if (at?.[1] === undefined) continue;
     const place = at[1].replace(/^file:\/\//, '');
-    if (!place.startsWith(OWN_SOURCES) && !place.startsWith('node:')) return place;
+    const own = place.startsWith(OWN_SOURCES) && !place.startsWith(EXAMPLES);
+    if (!own && !place.startsWith('node:')) return place;
   }
   return 'an unknown place';
 }

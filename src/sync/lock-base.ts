@@ -16,6 +16,15 @@ import type { MethodTable } from '../memory/core-methods.ts';
 import { Outcome } from '../memory/lock-word.ts';
 import type { Steps } from '../memory/waiting.ts';
 import { creationSite, watchingWaits } from '../memory/wait-watch.ts';
+import {
+  checkingLockOrder,
+  newLockId,
+  reachingFor,
+  released,
+  took,
+  type OrderedLock,
+} from '../memory/lock-order.ts';
+import { assertString } from '../internal/validate.ts';
 
 /** The operations of a lock, performed on its memory by whoever holds the memory. */
 export interface LockCoreApi {
@@ -60,9 +69,112 @@ interface LocalLockCore extends LockCoreApi {
 /** Shared by every fast-path acquire: a settled promise cannot be changed by its users. */
 const RESOLVED_TRUE = Promise.resolve(true);
 
+/** Options of `new Lock()` and `new RLock()`. */
+export interface LockOptions {
+  /**
+   * The lock's name in deadlock and lock-order reports (multitask's own: Python's locks have
+   * no name). Without it, reports name the line that created the lock.
+   */
+  readonly name?: string | undefined;
+}
+
+/**
+ * What a lock's state carries for diagnostics: its label for reports (its name, or its
+ * creation site while a check is on; '' otherwise) and its id in the lock-order graph (0 when
+ * it was made with lock-order checking off).
+ */
+interface LockMeta {
+  readonly label: string;
+  readonly order: number;
+}
+
 /** A lock's label for deadlock reports (see LockBase's constructor); '' when it has none. */
 export function lockLabel(state: SharedState): string {
-  return typeof state.meta === 'string' ? state.meta : '';
+  return (state.meta as LockMeta | null)?.label ?? '';
+}
+
+/** The label of a new lock of `kind`. */
+function newLabel(kind: string, options: LockOptions | undefined): string {
+  const name: unknown = options?.name;
+  if (name !== undefined) assertString(name, 'name');
+  if (name !== undefined) return `${kind} ${JSON.stringify(name)}`;
+  return watchingWaits() || checkingLockOrder() ? `${kind} created at ${creationSite()}` : '';
+}
+
+/**
+ * A lock core under lock-order checking (src/memory/lock-order.ts): before each attempt it
+ * records the order "each lock this realm holds, then this one", and it keeps this realm's
+ * list of held locks. Only locks made or rebuilt while checking is on are wrapped, so an
+ * unchecked lock's acquire is exactly what it was.
+ */
+class OrderedLockCore implements LockCoreApi {
+  readonly #core: LockCoreApi & Partial<LocalLockCore>;
+  readonly #lock: OrderedLock;
+  readonly #owner: number;
+  readonly #owners: OwnerTable;
+
+  constructor(core: LockCoreApi, lock: OrderedLock, owner: number, owners: OwnerTable) {
+    this.#core = core;
+    this.#lock = lock;
+    this.#owner = owner;
+    this.#owners = owners;
+    // A local core keeps a fast path (a remote one has none).
+    const tryAcquire = this.#core[kTryAcquire];
+    if (tryAcquire !== undefined) {
+      (this as Partial<LocalLockCore>)[kTryAcquire] = () => {
+        this.#reaching();
+        const acquired = tryAcquire.call(this.#core);
+        if (acquired) took(this.#lock);
+        return acquired;
+      };
+    }
+  }
+
+  async acquire(timeout: number, signal?: AbortSignal): Promise<Outcome> {
+    this.#reaching();
+    return this.#settled(await this.#core.acquire(timeout, signal));
+  }
+
+  acquireSync(timeout: number): Outcome {
+    this.#reaching();
+    return this.#settled(this.#core.acquireSync(timeout));
+  }
+
+  release(): boolean {
+    const stillHeld = this.#core.release();
+    released(this.#lock);
+    return stillHeld;
+  }
+
+  locked(): boolean {
+    return this.#core.locked();
+  }
+
+  owned(): boolean {
+    return this.#core.owned();
+  }
+
+  #reaching(): void {
+    reachingFor(this.#lock, this.#owner, this.#owners);
+  }
+
+  #settled(outcome: Outcome): Outcome {
+    if (outcome !== Outcome.NotAcquired) took(this.#lock);
+    return outcome;
+  }
+}
+
+/**
+ * `core`, under lock-order checking when the lock has an order id and checking is on here. A
+ * core the broker serves (a child process's, without the addon) is not: the order graph of
+ * such a child is its own, where the ids of its parent's locks mean nothing.
+ */
+function checkedCore(core: LockCoreApi, state: SharedState): LockCoreApi {
+  const meta = state.meta as LockMeta | null;
+  if (meta === null || meta.order === 0 || !checkingLockOrder()) return core;
+  if ((core as Partial<LocalLockCore>)[kTryAcquire] === undefined) return core;
+  const lock = { id: meta.order, label: meta.label };
+  return new OrderedLockCore(core, lock, currentOwnerId(), ownerTable());
 }
 
 /** The public side of Lock and RLock. */
@@ -80,20 +192,23 @@ export abstract class LockBase extends AcquirableBase implements Shareable {
     kind: string,
     slots: number,
     makeCore: (cells: Int32Array, owner: number, owners: OwnerTable, label: string) => LockCoreApi,
-    attach: AttachArgument<LockCoreApi> | undefined,
+    argument: AttachArgument<LockCoreApi> | LockOptions | undefined,
   ) {
     super();
-    const attached = attachmentOf<LockCoreApi>(attach);
+    const attached = attachmentOf<LockCoreApi>(argument);
     if (attached !== undefined) {
       this.#state = attached.state;
-      this.#core = attached.core;
+      this.#core = checkedCore(attached.core, attached.state);
       return;
     }
     const buffer = allocateShared(slots * Int32Array.BYTES_PER_ELEMENT);
-    // The meta is the lock's label for deadlock reports: its creation site, while detection is on.
-    const label = watchingWaits() ? `${kind} created at ${creationSite()}` : '';
-    this.#state = { kind, buffers: [buffer], meta: label === '' ? null : label };
-    this.#core = makeCore(new Int32Array(buffer), currentOwnerId(), ownerTable(), label);
+    const label = newLabel(kind, argument as LockOptions | undefined);
+    const owners = ownerTable();
+    const order = checkingLockOrder() ? newLockId(owners) : 0;
+    const meta: LockMeta | null = label === '' && order === 0 ? null : { label, order };
+    this.#state = { kind, buffers: [buffer], meta };
+    const core = makeCore(new Int32Array(buffer), currentOwnerId(), owners, label);
+    this.#core = checkedCore(core, this.#state);
   }
 
   /**

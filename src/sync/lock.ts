@@ -22,6 +22,7 @@ import {
   lockMethods,
   type ConditionLock,
   type LockCoreApi,
+  type LockOptions,
 } from './lock-base.ts';
 import { runAsync, runSync, type Steps } from '../memory/waiting.ts';
 
@@ -118,16 +119,19 @@ const KIND = 'Lock';
  * ```
  */
 export class Lock extends LockBase {
-  constructor();
+  /**
+   * @param options `name`: the lock's name in deadlock and lock-order reports.
+   * @throws {ArgumentTypeError} for a `name` that is not a string.
+   */
+  constructor(options?: LockOptions);
   /** @internal Rebuilds a lock that exists (see AttachArgument). */
-  // eslint-disable-next-line @typescript-eslint/unified-signatures -- kept apart so that the public signature shows no parameter
   constructor(attach: AttachArgument<LockCoreApi>);
-  constructor(attach?: AttachArgument<LockCoreApi>) {
+  constructor(argument?: AttachArgument<LockCoreApi> | LockOptions) {
     super(
       KIND,
       SLOTS,
       (cells, owner, owners, label) => new LockCore(cells, owner, owners, label),
-      attach,
+      argument,
     );
   }
 }

@@ -5,10 +5,12 @@
  * the other member then gets its lock and both go on.
  */
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import diagnosticsChannel from 'node:diagnostics_channel';
+import { after, it } from 'node:test';
 import {
   ArgumentRangeError,
   ArgumentTypeError,
+  DEADLOCK_CHANNEL,
   DeadlockError,
   Lock,
   Process,
@@ -16,6 +18,7 @@ import {
   setDeadlockDetection,
   sharedMemoryBackend,
   Thread,
+  type DeadlockMessage,
 } from '../../src/index.ts';
 import { deadlockTasks } from '../fixtures/deadlock-task-refs.ts';
 import { scratchDir } from '../helpers/backends.ts';
@@ -27,6 +30,14 @@ const workers = workerPool();
 // On before the locks are made (their labels are their creation sites) and the workers are
 // started (they inherit it through MULTITASK_DEBUG).
 setDeadlockDetection({ mode: 'throw', afterMs: 100 });
+const published: DeadlockMessage[] = [];
+const onMessage = (message: unknown): void => {
+  published.push(message as DeadlockMessage);
+};
+diagnosticsChannel.subscribe(DEADLOCK_CHANNEL, onMessage);
+after(() => {
+  diagnosticsChannel.unsubscribe(DEADLOCK_CHANNEL, onMessage);
+});
 
 interface Outcome {
   readonly acquired: boolean;
@@ -84,6 +95,92 @@ for (const Worker of [Thread, Process]) {
     assert.equal(new Set(sites).size, 2, message);
     assert.equal(a.locked(), false);
     assert.equal(b.locked(), false);
+  });
+}
+
+for (const [first, second] of [
+  [Thread, Thread],
+  [Thread, Process],
+] as const) {
+  const parties = `this thread, a ${first.name.toLowerCase()} and a ${second.name.toLowerCase()}`;
+  it(`a three-lock cycle among ${parties} is reported with every member and broken in one`, async () => {
+    published.length = 0;
+    const [a, b, c] = [new Lock(), new Lock(), new Lock()];
+    const ready = new Semaphore(0);
+    const outs = [0, 1].map((i) => scratch.file(`three-${second.name}-${i}.json`)) as [
+      string,
+      string,
+    ];
+    await a.acquire();
+    // This thread holds a and will wait for b; the second worker holds c and waits for a;
+    // then the first holds b and waits for c (started after the second holds c, so that it
+    // cannot take c first).
+    const two = workers.start(
+      new second({ target: deadlockTasks.cycleHalf, args: [c, a, ready, outs[1]] }),
+    );
+    await ready.acquire();
+    const one = workers.start(
+      new first({ target: deadlockTasks.cycleHalf, args: [b, c, ready, outs[0]] }),
+    );
+    await ready.acquire();
+    let mine: Outcome;
+    try {
+      await b.acquire();
+      mine = { acquired: true };
+      b.release();
+    } catch (error) {
+      assert.ok(error instanceof DeadlockError, String(error));
+      mine = { acquired: false, code: error.code, message: error.message };
+    }
+    a.release();
+    await one.join();
+    await two.join();
+    assert.deepEqual([one.exitCode, two.exitCode], [0, 0]);
+    const outcomes = [mine, ...outs.map((out) => readJson(out) as Outcome)];
+
+    // Exactly one member broke the cycle; the two others then got their locks.
+    const broken = outcomes.filter((outcome) => !outcome.acquired);
+    assert.equal(broken.length, 1, JSON.stringify(outcomes));
+    const message = broken[0]?.message ?? '';
+    assert.equal(broken[0]?.code, 'ERR_DEADLOCK');
+    const lines = message.split('\n');
+    assert.equal(lines[0], 'multitask: deadlock: 3 members wait for each other');
+    const members = lines.slice(1, 4);
+    assert.equal(members.length, 3, message);
+    const names = [
+      `MainProcess/MainThread (pid ${process.pid})`,
+      ...[one, two].map((worker) =>
+        worker instanceof Thread
+          ? `MainProcess/${worker.name} (pid ${process.pid})`
+          : sharedMemoryBackend() === 'broker'
+            ? 'a child process served by the broker)'
+            : `${worker.name}/MainThread (pid ${String(worker.pid)})`,
+      ),
+    ];
+    // Every member waits in one line, for the lock the next one holds.
+    for (const name of names) {
+      assert.equal(members.filter((line) => line.includes(`${name} waits for`)).length, 1, message);
+    }
+    const sites = members.map(
+      (line) => /Lock created at (\S+deadlock\.test\.ts:\d+:\d+)/.exec(line)?.[1],
+    );
+    assert.equal(new Set(sites).size, 3, message);
+    assert.ok(
+      sites.every((site) => site !== undefined),
+      message,
+    );
+    for (const lock of [a, b, c]) assert.equal(lock.locked(), false);
+    // This thread has the lowest owner id of the three (it made the locks before starting
+    // the workers), so it is the one that reports and breaks the cycle, on the channel too.
+    assert.equal(mine.acquired, false);
+    assert.equal(published.length, 1);
+    const [event] = published as [DeadlockMessage];
+    assert.equal(event.mode, 'throw');
+    assert.equal(event.report, lines.slice(0, 4).join('\n'));
+    for (const name of names) {
+      assert.equal(event.members.filter((member) => member.includes(name)).length, 1, name);
+    }
+    assert.equal(event.members.length, 3);
   });
 }
 

@@ -7,7 +7,9 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { afterTransfers, describeReport, main } from '../../src/examples/bank/main.ts';
+import { sharedMemoryBackend } from '../../src/index.ts';
 import { forEachBackend } from '../helpers/backends.ts';
+import { runScript } from '../helpers/scripts.ts';
 
 forEachBackend(({ kind }) => {
   const backend = kind === 'thread' ? 'threads' : 'processes';
@@ -63,6 +65,36 @@ forEachBackend(({ kind }) => {
       lines[13],
       'Locking the accounts in one order, every transfer completed and the total stayed the same.',
     );
+  });
+});
+
+forEachBackend(({ kind }) => {
+  const backend = kind === 'thread' ? 'threads' : 'processes';
+  // A clerk process served by the broker has no name of its own to report with, nor an
+  // order graph shared with the other clerk: with the broker, threads only.
+  const reach = backend === 'threads' || sharedMemoryBackend() === 'native';
+  if (!reach) return;
+  it(`main({ diagnose: true }) - ${backend}: the lock-order warning and the deadlock's cycle, named`, async () => {
+    const { code, stdout, stderr } = await runScript('bank-diagnose.ts', [backend]).done;
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /every transfer done/);
+    const member = (clerk: string): string =>
+      backend === 'threads'
+        ? `MainProcess/clerk ${clerk} \\(pid \\d+\\)`
+        : `clerk ${clerk}/MainThread \\(pid \\d+\\)`;
+    const [a, b] = [member('A'), member('B')];
+    // Reported once each, whichever clerk saw it.
+    const inversions = stderr.match(/multitask: lock order inversion/g) ?? [];
+    assert.equal(inversions.length, 1, stderr);
+    assert.match(
+      stderr,
+      new RegExp(
+        `\\n  (${a}|${b}) takes Lock "account (1|2)" while holding Lock "account (1|2)"\\n  (${a}|${b}) took Lock "account \\3" while holding Lock "account \\2"\\n`,
+      ),
+    );
+    assert.equal((stderr.match(/multitask: deadlock: 2 members/g) ?? []).length, 1, stderr);
+    assert.match(stderr, new RegExp(`\\n  ${a} waits for Lock "account 2", held by ${b}\\n`));
+    assert.match(stderr, new RegExp(`\\n  ${b} waits for Lock "account 1", held by ${a}\\n`));
   });
 });
 

@@ -6,7 +6,17 @@
  * detect it and the clerks back off. Locking the lower account id first cures it: every
  * transfer completes and the money is conserved. Once with threads, once with processes.
  */
-import { Barrier, Lock, Process, Queue, taskModule, Thread, Value } from '../../index.ts';
+import {
+  Barrier,
+  Lock,
+  Process,
+  Queue,
+  setDeadlockDetection,
+  setLockOrderChecking,
+  taskModule,
+  Thread,
+  Value,
+} from '../../index.ts';
 import { startAll } from '../workers.ts';
 import { amount, clerkName, type Account, type ClerkReport } from './tasks.ts';
 
@@ -41,6 +51,14 @@ export interface BankOptions {
    * @default ['threads', 'processes']
    */
   readonly backends?: readonly ('threads' | 'processes')[];
+  /**
+   * Switch on deadlock detection (warn mode) and lock-order checking for the run, so that
+   * the deadlock's cycle and the inverted lock order are reported on stderr as they happen.
+   * `multitask demo bank` does; give `timeoutMs` a few hundred ms then, for the detector to
+   * confirm the cycle before the clerks back off.
+   * @default false
+   */
+  readonly diagnose?: boolean;
 }
 
 /** One strategy run by one kind of clerk. */
@@ -173,7 +191,31 @@ export async function main(
     timeoutMs = 100,
     initial = 100_000,
     backends = ['threads', 'processes'],
+    diagnose = false,
   } = options;
+  if (diagnose) {
+    // Before the locks are made: only locks made while it is on are checked.
+    setDeadlockDetection({ mode: 'warn', afterMs: 0 });
+    setLockOrderChecking(true);
+  }
+  try {
+    return await run(write, backends, threadTransfers, processTransfers, timeoutMs, initial);
+  } finally {
+    if (diagnose) {
+      setDeadlockDetection(false);
+      setLockOrderChecking(false);
+    }
+  }
+}
+
+async function run(
+  write: (line: string) => void,
+  backends: readonly BankRow['backend'][],
+  threadTransfers: number,
+  processTransfers: number,
+  timeoutMs: number,
+  initial: number,
+): Promise<BankRow[]> {
   write(
     `Bank: clerk A moves money from account 1 to account 2, clerk B from 2 to 1; each account has its own Lock, and a transfer holds both`,
   );
@@ -182,7 +224,8 @@ export async function main(
     const times = backend === 'threads' ? threadTransfers : processTransfers;
     const accounts = [1, 2].map((id): Account => ({
       id,
-      lock: new Lock(),
+      // Named, for the reports of deadlock detection and lock-order checking.
+      lock: new Lock({ name: `account ${id}` }),
       // The account's own lock guards it: the Value needs none of its own.
       balance: new Value('i', initial, { lock: false }),
     })) as [Account, Account];

@@ -4,6 +4,7 @@
  * processes it started, as Python's interpreter does before it exits, and end.
  */
 import type { Socket } from 'node:net';
+import { siblingModule } from '../../internal/loader-hooks.ts';
 import { kRebuild } from '../../internal/symbols.ts';
 import { decodeShared, importSharedKinds } from '../../memory/shared-object.ts';
 import { loadClass } from '../../runtime/class-registry.ts';
@@ -31,6 +32,12 @@ export async function main(
   socket: Socket | undefined,
 ): Promise<void> {
   const spec = data as RunSpec;
+  // A child of a program that checks for deadlocks or lock order checks too, whether or not
+  // its target's module loads multitask's index (a task module may import types only). By
+  // URL: diagnostics sits above this layer, and costs nothing to load when not asked for.
+  if (/(^|,)(deadlock|lockorder)\b/.test(process.env.MULTITASK_DEBUG ?? '')) {
+    await import(siblingModule(import.meta.url, '../../diagnostics/index').href);
+  }
   // Only the kinds of shared object this child received: loading them all costs more than
   // the rest of a start. Kinds above the runtime (a Manager's proxies) name their modules in
   // their envelopes.
