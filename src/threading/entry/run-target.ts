@@ -48,7 +48,7 @@ export async function main(
   try {
     if (spec.kind === 'process') {
       const { putSocket } = await import('../../runtime/socket-slot.ts');
-      putSocket(args, socket);
+      await putSocket(args, socket);
     }
     if (spec.instance === null || state === null) {
       await callTarget(spec.target, args);
