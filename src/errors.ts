@@ -13,14 +13,13 @@
  */
 import { constants } from 'node:os';
 import { inspect, type InspectOptionsStylized } from 'node:util';
-import type { ErrorCode } from './error-codes.ts';
 import { MultitaskError } from './errors-core.ts';
 
 const { errno: osErrno } = constants;
 
 export type { ErrorCode } from './error-codes.ts';
 
-export { MultitaskError } from './errors-core.ts';
+export { ArgumentRangeError, ArgumentTypeError, MultitaskError } from './errors-core.ts';
 export * from './errors-subprocess.ts';
 
 /**
@@ -297,34 +296,6 @@ export class PermissionError extends MultitaskError {
     super('ERR_PERMISSION_DENIED', `Permission denied: '${filename}'`, options);
     this.errno = osErrno.EACCES;
     this.filename = filename;
-  }
-}
-
-/** A `TypeError` with a code: an argument of the wrong type. */
-export class ArgumentTypeError extends TypeError {
-  readonly code: ErrorCode;
-
-  constructor(message: string, code: ErrorCode = 'ERR_INVALID_ARG_TYPE', options?: ErrorOptions) {
-    super(message, options);
-    this.code = code;
-  }
-
-  override get name(): string {
-    return 'ArgumentTypeError';
-  }
-}
-
-/** A `RangeError` with a code: an argument of the right type but outside its range. */
-export class ArgumentRangeError extends RangeError {
-  readonly code: ErrorCode;
-
-  constructor(message: string, code: ErrorCode = 'ERR_OUT_OF_RANGE', options?: ErrorOptions) {
-    super(message, options);
-    this.code = code;
-  }
-
-  override get name(): string {
-    return 'ArgumentRangeError';
   }
 }
 

@@ -1,6 +1,6 @@
 /**
- * `Future` and `asCompleted`: Python's `concurrent.futures` results, awaitable (`wait` is in
- * wait.ts).
+ * `Future`: Python's `concurrent.futures` results, awaitable (`wait` is in wait.ts,
+ * `asCompleted` in as-completed.ts).
  *
  * A future is pending, then running, then either finished (with a result or an exception) or
  * cancelled. Unlike CPython (gh-92001, gh-109934), a cancelled future counts as done
@@ -19,6 +19,31 @@ import {
 
 type FutureState = 'pending' | 'running' | 'cancelled' | 'finished';
 
+/**
+ * @internal An executor's hold on a future's task, while no worker runs it: one object per
+ * task, which an executor's burst of submits makes by the hundred thousand.
+ */
+export interface TaskLink {
+  /**
+   * Once the task is sent to a worker: the claim word that the worker swaps to running just
+   * before it runs the task, at `claimIndex` (see memory/claim-word.ts); `null` before.
+   */
+  readonly claimWords: Int32Array | null;
+  readonly claimIndex: number;
+  /** Removes the task from its executor's queue, if it is still there. */
+  drop(): void;
+}
+
+/** The resolving functions of the promise that {@link capture} last ran for. */
+let capturedResolve: (value: never) => void = noop;
+let capturedReject: (reason: unknown) => void = noop;
+
+/** A promise executor that makes no closure per promise: it runs synchronously. */
+function capture(resolve: (value: never) => void, reject: (reason: unknown) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
+
 /** The result of a task that runs somewhere else: Python's `concurrent.futures.Future`. */
 export class Future<T = unknown> implements PromiseLike<T> {
   #state: FutureState = 'pending';
@@ -30,15 +55,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #waiters: (() => void)[] | null = null;
   /** What result() without a timeout returns, one promise for every call. */
   #result: Promise<T> | null = null;
-  #settle: { resolve(value: T): void; reject(reason: unknown): void } | null = null;
-  /** Set by an executor: removes the task from its queue. */
-  #onCancel: (() => void) | null = null;
-  /**
-   * Set by an executor once the task is sent to a worker: the claim word that the worker
-   * swaps to running just before it runs the task (see memory/claim-word.ts).
-   */
-  #claimWords: Int32Array | null = null;
-  #claimIndex = 0;
+  /** The resolving functions of `#result`, while it is pending. */
+  #resolve: ((value: T) => void) | null = null;
+  #reject: ((reason: unknown) => void) | null = null;
+  /** Set by an executor while no worker runs the task: how to cancel it. */
+  #link: TaskLink | null = null;
 
   /**
    * Cancels the future if it has not started running: returns `true` if it is (or was
@@ -47,20 +68,19 @@ export class Future<T = unknown> implements PromiseLike<T> {
   cancel(): boolean {
     if (this.#state === 'cancelled') return true;
     if (this.#state !== 'pending') return false;
-    const words = this.#claimWords;
-    if (words !== null) {
+    const link = this.#link;
+    const words = link?.claimWords ?? null;
+    if (link !== null && words !== null) {
       // The task is on a worker: one compare-and-swap against the worker's decides.
-      const was = claimAway(words, this.#claimIndex, CLAIM_CANCELLED);
+      const was = claimAway(words, link.claimIndex, CLAIM_CANCELLED);
       if (was !== CLAIM_PENDING) {
         if (was === CLAIM_RUNNING) this.#markRunning();
         return false;
       }
-      this.#claimWords = null;
     }
     this.#state = 'cancelled';
-    const onCancel = this.#onCancel;
-    this.#onCancel = null;
-    onCancel?.();
+    this.#link = null;
+    link?.drop();
     this.#settled();
     return true;
   }
@@ -70,8 +90,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 
   running(): boolean {
-    if (this.#state === 'pending' && this.#claimWords !== null) {
-      if (isClaimed(this.#claimWords, this.#claimIndex)) this.#markRunning();
+    const link = this.#link;
+    if (this.#state === 'pending' && link !== null && link.claimWords !== null) {
+      if (isClaimed(link.claimWords, link.claimIndex)) this.#markRunning();
     }
     return this.#state === 'running';
   }
@@ -79,18 +100,15 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** A worker claimed the task: the future runs from now on. */
   #markRunning(): void {
     this.#state = 'running';
-    this.#claimWords = null;
-    this.#onCancel = null;
+    this.#link = null;
   }
 
   /**
-   * @internal For executors: the task was sent to a worker, which claims the word at
-   * `index` of `words` just before it runs it; until then the future stays pending.
+   * @internal For executors: how to cancel the task while no worker runs it. Once the
+   * link has claim words, the future stays pending until the worker claims its word.
    */
-  claimedBy(words: Int32Array, index: number): void {
-    if (this.#state !== 'pending') return;
-    this.#claimWords = words;
-    this.#claimIndex = index;
+  linkTask(link: TaskLink): void {
+    if (this.#state === 'pending') this.#link = link;
   }
 
   /** True once the future finished or was cancelled. */
@@ -108,9 +126,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
       if (this.done()) {
         this.#result = this.#resultWithin(0);
       } else {
-        this.#result = new Promise<T>((resolve, reject) => {
-          this.#settle = { resolve, reject };
-        });
+        this.#result = new Promise<T>(capture);
+        this.#resolve = capturedResolve as (value: T) => void;
+        this.#reject = capturedReject;
       }
     }
     return this.#result;
@@ -189,9 +207,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
     return 'Future';
   }
 
-  /** @internal Set by the executor that owns the future. */
+  /** @internal Set by the executor that owns the future: removes the task from its queue. */
   set onCancel(fn: (() => void) | null) {
-    this.#onCancel = fn;
+    this.#link = fn === null ? null : { claimWords: null, claimIndex: 0, drop: fn };
   }
 
   #finish(ok: boolean, value: unknown): void {
@@ -201,20 +219,19 @@ export class Future<T = unknown> implements PromiseLike<T> {
     this.#state = 'finished';
     this.#ok = ok;
     this.#value = value;
-    this.#onCancel = null;
-    this.#claimWords = null;
+    this.#link = null;
     this.#settled();
   }
 
   #settled(): void {
-    const settle = this.#settle;
-    if (settle !== null) {
-      this.#settle = null;
-      try {
-        settle.resolve(this.#outcome());
-      } catch (error) {
-        settle.reject(error);
-      }
+    const resolve = this.#resolve;
+    if (resolve !== null) {
+      const reject = this.#reject;
+      this.#resolve = null;
+      this.#reject = null;
+      if (this.#state === 'cancelled') reject?.(new CancelledError());
+      else if (this.#ok) resolve(this.#value as T);
+      else reject?.(this.#value);
     }
     const waiters = this.#waiters ?? [];
     this.#waiters = null;
@@ -294,93 +311,6 @@ export function uniqueFutures<T>(fs: Iterable<Future<T>>, name: string): Future<
   return unique;
 }
 
-/**
- * A future as {@link asCompleted} yields it: the future itself, typed without `then` so that
- * `for await (const f of asCompleted(fs))` gives `f` the future's type. (TypeScript types a
- * for-await element as awaited, which would turn a thenable `Future<T>` into `T`.)
- */
-export type CompletedFuture<T> = Omit<Future<T>, 'then'>;
-
-export interface AsCompletedOptions {
-  /** Milliseconds for the whole iteration; then it throws {@link TimeoutError}. */
-  readonly timeout?: number | undefined;
-}
-
-/**
- * Yields the futures as they complete (finish or are cancelled): those already done first,
- * then in completion order; each once. (Not an async generator: `yield` would await the
- * futures, which are thenable, and produce their results instead.)
- * @throws {TimeoutError} `N (of M) futures unfinished` once the deadline passes.
- */
-export function asCompleted<T>(
-  fs: Iterable<Future<T>>,
-  options: AsCompletedOptions = {},
-): AsyncIterableIterator<CompletedFuture<T>> {
-  const futures = uniqueFutures(fs, 'fs');
-  const ms = parseTimeout(options.timeout);
-  const deadline = ms === Infinity ? Infinity : Date.now() + ms;
-  const total = futures.length;
-  // Only the futures not yet yielded are held: each is let go as it is yielded. The pending
-  // ones map to what stops listening to them.
-  const pending = new Map<Future<T>, () => void>();
-  // Already done first, in the order given; the rest as they complete.
-  let finished: Future<T>[] = [];
-  let wake: (() => void) | null = null;
-  for (const f of futures) {
-    if (f.done()) {
-      finished.push(f);
-      pending.set(f, noop);
-      continue;
-    }
-    const cancel = f.whenDone(() => {
-      finished.push(f);
-      wake?.();
-    });
-    pending.set(f, cancel);
-  }
-  futures.length = 0;
-  const stop = (): void => {
-    for (const cancel of pending.values()) cancel();
-    pending.clear();
-    finished = [];
-  };
-  const next = async (): Promise<IteratorResult<CompletedFuture<T>, undefined>> => {
-    while (pending.size > 0) {
-      const f = finished.shift();
-      if (f !== undefined) {
-        if (pending.delete(f)) return { done: false, value: f };
-        continue;
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        const error = new TimeoutError(`${pending.size} (of ${total}) futures unfinished`);
-        stop();
-        throw error;
-      }
-      await new Promise<void>((resolve) => {
-        const cancel = setLongTimeout(resolve, left);
-        wake = () => {
-          cancel();
-          wake = null;
-          resolve();
-        };
-      });
-    }
-    stop();
-    return { done: true, value: undefined };
-  };
-  return {
-    next,
-    return: () => {
-      stop();
-      return Promise.resolve({ done: true, value: undefined });
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
-}
-
 function noop(): void {
-  // Nothing to stop listening to: the future was done already.
+  // Stands for a resolving function before the first promise.
 }

@@ -113,9 +113,13 @@ export function startInternalWorker(
   transferList: readonly Transferable[] = [],
   options: InternalWorkerOptions = {},
 ): Worker {
-  return new Worker(THREAD_BOOTSTRAP, {
-    eval: true,
-    workerData: { ...data, hooks: workerHookModules(), entry: entry.href },
+  const hooks = workerHookModules();
+  // Without hooks to register, the thread starts from the entry point itself: an eval'd
+  // bootstrap costs a thread's start the script machinery it loads (a millisecond or more).
+  const direct = hooks.length === 0;
+  return new Worker(direct ? entry : THREAD_BOOTSTRAP, {
+    eval: !direct,
+    workerData: direct ? data : { ...data, hooks, entry: entry.href },
     transferList: [...transferList],
     ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
     ...(options.trackUnmanagedFds === undefined

@@ -18,7 +18,7 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { ArgumentTypeError, MultitaskError } from '../errors.ts';
+import { ArgumentTypeError, MultitaskError } from '../errors-core.ts';
 
 /** An arena mapped in this process, and how to name it for another process. */
 export interface ArenaHandle {

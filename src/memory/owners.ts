@@ -45,6 +45,7 @@ import { isMainThread } from 'node:worker_threads';
 import { MultitaskError, WorkerStartError } from '../errors.ts';
 import { arenaReference, isArenaBuffer } from './arena.ts';
 import { isProcessAlive, nativeAddon, type NativeAddon } from './native.ts';
+import { OWNERS_VARIABLE, takeOwner } from './owner-handoff.ts';
 
 const NEXT_ID = 0;
 const SLOTS = 4096;
@@ -70,8 +71,7 @@ export interface PublishedWait {
 const WRITING = -1;
 /** Lock words keep a flag in bit 0 and the owner id above it, so ids stay below 2^30. */
 export const MAX_OWNER_ID = 2 ** 30 - 1;
-/** The environment variable that names the process tree's table to a child process. */
-export const OWNERS_VARIABLE = 'MULTITASK_OWNERS';
+export { OWNERS_VARIABLE } from './owner-handoff.ts';
 /** How long a verdict "that process runs" is trusted before /proc is read again. */
 const ALIVE_FOR_MS = 10;
 
@@ -275,3 +275,6 @@ function nameToChildren(buffer: SharedArrayBuffer): void {
   }
   process.env[OWNERS_VARIABLE] = `${reference.pid}:${reference.fd}:${reference.inode}`;
 }
+
+// A thread's entry point hands its owner over without loading this module (owner-handoff.ts).
+takeOwner(adoptOwner);

@@ -152,8 +152,9 @@ export interface RegisteredKind {
 const kinds = new Map<string, { readonly spec: RegisteredKind; readonly module: string }>();
 
 /**
- * Kinds from layers above the runtime (the Manager's proxies), which runtime/kinds.ts cannot
- * import: their envelopes name their module, which {@link importSharedKinds} loads first.
+ * Kinds from layers above the runtime (the Manager's proxies), which the runtime's
+ * kind-modules.ts cannot name: their envelopes name their module, which
+ * {@link importSharedKinds} loads first.
  */
 const externalKinds = new Set<string>();
 

@@ -111,6 +111,13 @@ export class Dispatcher {
       const spec = this.#targets.spec(task.key);
       if (spec !== undefined) out.targets.push([task.key, spec]);
     }
+    if (task.kindModules !== null) {
+      for (const module of task.kindModules) {
+        if (slot.kindModules.has(module)) continue;
+        slot.kindModules.add(module);
+        out.kindModules.push(module);
+      }
+    }
     let mode = task.mode;
     const ring = slot.claims;
     if (ring !== null) {
@@ -163,37 +170,34 @@ export class Dispatcher {
 
   /** Posts a batch; if it cannot be cloned, sends its tasks one by one, failing the bad ones. */
   #send(slot: WorkerSlot, out: Outgoing): void {
-    const { targets, tasks, batch, transfer } = out;
-    if (batch.length > 0) this.#post(slot, targets, tasks, batch, transfer);
+    if (out.batch.length > 0) this.#post(slot, out);
     if (this.#limit !== null && slot.sent >= this.#limit) slot.retire();
   }
 
-  #post(
-    slot: WorkerSlot,
-    targets: readonly (readonly [number, TargetSpec])[],
-    tasks: readonly unknown[],
-    batch: readonly Task[],
-    transfer: readonly Transferable[] | null,
-  ): void {
+  #post(slot: WorkerSlot, out: Outgoing): void {
+    const { targets, kindModules, tasks, batch, transfer } = out;
     try {
-      slot.sendTasks(targets, tasks, transfer);
+      slot.sendTasks(targets, kindModules, tasks, transfer);
       return;
     } catch {
       // Something the check let through cannot be cloned after all.
     }
     for (const [i, task] of batch.entries()) {
       const first = i === 0 ? targets : [];
+      const modules = i === 0 ? kindModules : [];
       const at = i * TASK_FIELDS;
       try {
-        slot.sendTasks(first, tasks.slice(at, at + TASK_FIELDS), task.transfer);
+        slot.sendTasks(first, modules, tasks.slice(at, at + TASK_FIELDS), task.transfer);
       } catch (error) {
         slot.running.take(task.id);
         slot.claims?.release(task);
         if (task.exclusive) slot.endExclusive();
         this.#queue.finish(task);
         task.callbacks.settle(false, error);
-        // The targets rode with the first task: send them alone.
-        if (i === 0 && first.length > 0) slot.sendTasks(first, [], null);
+        // The targets and kinds rode with the first task: send them alone.
+        if (i === 0 && (first.length > 0 || modules.length > 0)) {
+          slot.sendTasks(first, modules, [], null);
+        }
       }
     }
   }
@@ -203,6 +207,7 @@ export class Dispatcher {
 class Outgoing {
   readonly tasks: unknown[] = [];
   readonly targets: [number, TargetSpec][] = [];
+  readonly kindModules: string[] = [];
   readonly batch: Task[] = [];
   transfer: Transferable[] | null = null;
 }

@@ -11,9 +11,9 @@ import type { TaskMode } from './protocol.ts';
 export function engineRunner(engine: PoolEngine, key: number, mode: TaskMode): ChunkRunner {
   return {
     send: (items, settled) => {
-      const handle = engine.submit(key, mode, items, { settle: settled });
+      const task = engine.submit(key, mode, items, { settle: settled });
       return () => {
-        handle.cancel();
+        if (task !== null) engine.dropQueued(task);
       };
     },
     room: () => roomIn(engine),

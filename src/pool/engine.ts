@@ -25,6 +25,7 @@ import { CancelledError, StateError, TimeoutError } from '../errors.ts';
 import '../broker/broker.ts';
 import { nativeAddon } from '../memory/native.ts';
 import { encodeShared } from '../memory/shared-object.ts';
+import { kindModulesOf } from '../runtime/kind-modules.ts';
 import { assertCloneable } from '../transport/cloneable.ts';
 import { errorFromWire, type WireError } from '../transport/wire.ts';
 import type { TargetSpec } from '../runtime/protocol.ts';
@@ -37,7 +38,7 @@ import { newTask, type Intake } from './intake.ts';
 import { Pacing, workerSpinBudget } from './pacing.ts';
 import { RESULT_FIELDS, RESULT_SKIPPED, type TaskMode } from './protocol.ts';
 import { TargetTable } from './targets.ts';
-import type { Task, TaskCallbacks, TaskHandle, TaskOptions } from './task.ts';
+import type { Task, TaskCallbacks, TaskOptions } from './task.ts';
 import { TaskQueue } from './task-queue.ts';
 import { MAX_BATCH } from './tuning.ts';
 import { WorkerSlot, type SlotEvents } from './worker-slot.ts';
@@ -53,6 +54,8 @@ export class PoolEngine {
   readonly #options: EngineOptions;
   readonly #initializer: TargetSpec;
   readonly #initargs: readonly unknown[];
+  /** The modules of the kinds of shared object in `#initargs` (runtime/kind-modules.ts). */
+  readonly #initKinds: readonly string[];
   #state: EngineState = 'running';
   #brokenError: Error | null = null;
   readonly #slots = new Set<WorkerSlot>();
@@ -100,6 +103,7 @@ export class PoolEngine {
     // Shared objects in initargs are exported once, for every worker.
     this.#initargs = encodeShared(options.initargs, options.kind) as readonly unknown[];
     assertCloneable(this.#initargs, 'initargs', options.kind);
+    this.#initKinds = kindModulesOf(this.#initargs);
     this.#spin = workerSpinBudget(options.kind);
     // A process maps claim words only through the native addon; with the broker, a task is
     // marked running as it is sent, and sent only when its worker is about to be free.
@@ -169,15 +173,19 @@ export class PoolEngine {
     payload: unknown,
     callbacks: TaskCallbacks,
     options?: TaskOptions,
-  ): TaskHandle {
+  ): Task | null {
     const task = newTask(this.#nextId++, key, mode, payload, callbacks, options, this.#intake);
-    if (task === null) return { cancel: () => false };
+    if (task === null) return null;
     this.#queue.push(task);
     this.#schedule();
-    return { cancel: () => this.#cancelQueued(task) };
+    return task;
   }
 
-  #cancelQueued(task: Task): boolean {
+  /**
+   * Drops `task` (as {@link submit} returned it) if it is still queued; returns whether it
+   * was. Its callbacks hear nothing.
+   */
+  dropQueued(task: Task): boolean {
     if (task.state !== 'queued') return false;
     this.#queue.finish(task);
     // It stays in the queue array, marked done, and is skipped at dispatch.
@@ -262,6 +270,7 @@ export class PoolEngine {
         initargs: this.#initargs,
         spin: this.#spin,
         claims,
+        kindModules: this.#initKinds,
       },
       ring,
       this.#options.resourceLimits,

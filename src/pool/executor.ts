@@ -17,8 +17,8 @@ import { assertBoolean, parseTimeout, typeError } from '../internal/validate.ts'
 import { cpuCount } from '../threading/current.ts';
 import type { AnyFunction, Target } from '../runtime/target.ts';
 import { PoolEngine } from './engine.ts';
-import { checkTaskOptions, type TaskCallbacks, type TaskOptions } from './task.ts';
-import { Future } from '../futures/future.ts';
+import { checkTaskOptions, type Task, type TaskCallbacks, type TaskOptions } from './task.ts';
+import { Future, type TaskLink } from '../futures/future.ts';
 import {
   LazyMap,
   parseCallback,
@@ -171,16 +171,10 @@ export abstract class Executor {
     options?: TaskOptions,
   ): Future<R> {
     const future = new Future<R>();
-    const handle = this.#engine.submit(
-      key,
-      mode,
-      payload,
-      this.#engine.claims ? new ClaimedTask(future) : new StartedTask(future),
-      options,
-    );
-    future.onCancel = () => {
-      handle.cancel();
-    };
+    const engine = this.#engine;
+    const link = engine.claims ? new ClaimedTask(future, engine) : new StartedTask(future, engine);
+    link.task = engine.submit(key, mode, payload, link, options);
+    future.linkTask(link);
     return future;
   }
 
@@ -283,16 +277,30 @@ export abstract class Executor {
   }
 }
 
-/** What the engine tells a future's task, when its worker claims it by its claim word. */
-class ClaimedTask<R> implements TaskCallbacks {
+/**
+ * What the engine tells a future's task, and how the future cancels it: out of the queue, or
+ * on a worker by its claim word, until the worker claims it. One object per task.
+ */
+class ClaimedTask<R> implements TaskCallbacks, TaskLink {
   readonly #future: Future<R>;
+  readonly #engine: PoolEngine;
+  /** The engine's task; `null` when it failed at once. */
+  task: Task | null = null;
+  claimWords: Int32Array | null = null;
+  claimIndex = 0;
 
-  constructor(future: Future<R>) {
+  constructor(future: Future<R>, engine: PoolEngine) {
     this.#future = future;
+    this.#engine = engine;
   }
 
   claimed(words: Int32Array, index: number): void {
-    this.#future.claimedBy(words, index);
+    this.claimWords = words;
+    this.claimIndex = index;
+  }
+
+  drop(): void {
+    if (this.task !== null) this.#engine.dropQueued(this.task);
   }
 
   settle(ok: boolean, value: unknown): void {
@@ -312,8 +320,8 @@ class ClaimedTask<R> implements TaskCallbacks {
 class StartedTask<R> extends ClaimedTask<R> {
   readonly #future: Future<R>;
 
-  constructor(future: Future<R>) {
-    super(future);
+  constructor(future: Future<R>, engine: PoolEngine) {
+    super(future, engine);
     this.#future = future;
   }
 

@@ -19,12 +19,12 @@ export type {
 } from './options.ts';
 export type { TaskOptions } from './task.ts';
 export { transfer, type Transferred } from './transfer.ts';
+export { Future } from '../futures/future.ts';
 export {
   asCompleted,
-  Future,
   type AsCompletedOptions,
   type CompletedFuture,
-} from '../futures/future.ts';
+} from '../futures/as-completed.ts';
 export {
   ALL_COMPLETED,
   FIRST_COMPLETED,

@@ -3,6 +3,7 @@
  * options read, its abort signal listened to.
  */
 import { encodeShared } from '../memory/shared-object.ts';
+import { kindModulesOf } from '../runtime/kind-modules.ts';
 import { assertCloneable } from '../transport/cloneable.ts';
 import { DECODE_FLAG, type TaskMode } from './protocol.ts';
 import {
@@ -51,6 +52,7 @@ export function newTask(
     key,
     mode: encoded === payload ? mode : mode | DECODE_FLAG,
     payload: encoded,
+    kindModules: encoded === payload ? null : kindModulesOf(encoded),
     callbacks,
     timeout,
     signal,

@@ -61,6 +61,11 @@ export interface WorkerInit {
    * for a thread, where its arena lies for a process; `null`: tasks carry no claim word.
    */
   readonly claims: SharedArrayBuffer | ArenaReference | null;
+  /**
+   * The modules that register the kinds of shared object in `initargs`
+   * (runtime/kind-modules.ts): a worker loads no other kind until a task brings one.
+   */
+  readonly kindModules: readonly string[];
 }
 
 /** The worker loop's start data (`worker-loop.ts` `main`). */
@@ -71,6 +76,11 @@ export interface TasksMessage {
   readonly type: 'tasks';
   /** `[key, spec]` pairs: each target once per worker. */
   readonly targets: readonly (readonly [number, TargetSpec])[];
+  /**
+   * The modules of the kinds of shared object in these tasks that this worker has not been
+   * sent yet (runtime/kind-modules.ts): it imports them before it runs the tasks.
+   */
+  readonly kindModules: readonly string[];
   /** {@link TASK_FIELDS} entries per task. */
   readonly tasks: readonly unknown[];
 }

@@ -39,11 +39,6 @@ export interface TaskOptions {
   readonly transfer?: readonly Transferable[] | undefined;
 }
 
-/** A queued or running task; `cancel()` drops it if it has not been sent yet. */
-export interface TaskHandle {
-  cancel(): boolean;
-}
-
 /** Where a task is: in the pool's queue, on a worker, or settled (or dropped). */
 export type TaskState = 'queued' | 'running' | 'done';
 
@@ -55,6 +50,8 @@ export interface Task {
   /** A `TaskMode`, with `DECODE_FLAG` when the payload holds shared objects. */
   readonly mode: number;
   readonly payload: unknown;
+  /** With `DECODE_FLAG`: the modules of the kinds of shared object in the payload. */
+  readonly kindModules: readonly string[] | null;
   readonly callbacks: TaskCallbacks;
   readonly timeout: number;
   readonly signal: AbortSignal | undefined;

@@ -49,6 +49,8 @@ export class WorkerSlot {
   readonly running = new TaskFifo();
   /** Keys of the targets this worker has been sent the spec of. */
   readonly targets = new Set<number>();
+  /** Modules of shared kinds this worker has been sent (protocol.ts `TasksMessage`). */
+  readonly kindModules = new Set<string>();
   /** Tasks sent so far, for `maxTasksPerChild`. */
   sent = 0;
   /** When the worker last answered, or was sent work while idle: to time its tasks. */
@@ -151,10 +153,11 @@ export class WorkerSlot {
    */
   sendTasks(
     targets: readonly (readonly [number, TargetSpec])[],
+    kindModules: readonly string[],
     tasks: readonly unknown[],
     transfer: readonly Transferable[] | null,
   ): void {
-    this.#worker.post({ type: 'tasks', targets, tasks }, transfer);
+    this.#worker.post({ type: 'tasks', targets, kindModules, tasks }, transfer);
   }
 
   /** Whether the worker keeps the parent's event loop alive. */

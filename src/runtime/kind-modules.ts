@@ -1,6 +1,6 @@
 /**
  * Loading the kinds of shared object a child receives, and only those. Importing every
- * kind (kinds.ts: 62 modules) costs a new thread or process more than the rest of its
+ * kind (62 modules) costs a new thread or process more than the rest of its
  * start-up together, and most children receive no shared object at all. So the parent,
  * which has every kind it encodes registered, lists the modules that register the kinds in
  * a child's arguments (nested states included: a `Value`'s lock), and the child imports

@@ -23,7 +23,12 @@ export interface ChildStart {
 /** What a thread's bootstrap receives besides {@link ChildStart}. */
 export interface ThreadStart extends ChildStart {
   /** The thread's owner id in its process's owner table: it dies with the thread. */
-  readonly owner: { readonly table: SharedArrayBuffer; readonly id: number };
+  readonly owner: {
+    readonly table: SharedArrayBuffer;
+    readonly id: number;
+    /** The parent's `OWNERS_VARIABLE` (memory/owner-handoff.ts), if set. */
+    readonly name: string | undefined;
+  };
   /** The thread's end of its channel (transferred). */
   readonly port: MessagePort;
   /** Signal words (memory/spin.ts): bumped by the parent after each post to the thread. */
@@ -71,6 +76,11 @@ export interface RunSpec {
    * (kind-modules.ts): the child imports them, and no other kind, before rebuilding those.
    */
   readonly kindModules: readonly string[];
+  /**
+   * Whether `args` or `instance` hold shared-object envelopes to rebuild (always, with an
+   * instance): a child that receives none loads no shared-object code.
+   */
+  readonly shared: boolean;
 }
 
 /** What a Thread's or Process's child tells its parent. */

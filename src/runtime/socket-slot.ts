@@ -3,7 +3,6 @@
  * apart so that a child that receives no socket does not load `node:net`.
  */
 import type { Socket } from 'node:net';
-import { StateError } from '../errors.ts';
 
 /** The placeholder's only key: a plain object survives `v8.serialize` and shared encoding. */
 export const SOCKET_SLOT = '@@multitask/socket';
@@ -22,10 +21,12 @@ function isSlot(value: unknown): value is SocketSlot {
  * @throws {StateError} (`ERR_CONNECTION_CLOSED`) when `args` expects a socket and none arrived (the parent's socket was
  * closed before it could be sent).
  */
-export function putSocket(args: unknown[], socket: Socket | undefined): void {
+export async function putSocket(args: unknown[], socket: Socket | undefined): Promise<void> {
   const index = args.findIndex(isSlot);
   if (index === -1) return;
   if (socket === undefined) {
+    // Loaded only now: a child's start loads no error catalogue.
+    const { StateError } = await import('../errors.ts');
     throw new StateError(
       'ERR_CONNECTION_CLOSED',
       `args[${index}] was a net.Socket that closed before it reached the process: nothing to run it with`,

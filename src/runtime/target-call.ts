@@ -1,10 +1,9 @@
 /**
  * Finding and calling a target in the child (target.ts names one in the parent). Kept apart
- * from target.ts so that a child loads neither the function parser nor path helpers.
+ * from target.ts so that a child loads neither the function parser nor path helpers; and
+ * what only a failure or a function sent as source needs is loaded only then, since each
+ * module a child loads costs its start.
  */
-import { ArgumentTypeError } from '../errors.ts';
-import { describeValue } from '../internal/validate.ts';
-import { reviveFunction } from '../transport/function-revive.ts';
 import type { TargetSpec } from './protocol.ts';
 import type { AnyFunction } from './target.ts';
 
@@ -13,6 +12,10 @@ export async function loadTask(module: string, exportName: string): Promise<AnyF
   const namespace = (await import(module)) as Record<string, unknown>;
   const task = namespace[exportName];
   if (typeof task !== 'function') {
+    const [{ ArgumentTypeError }, { describeValue }] = await Promise.all([
+      import('../errors.ts'),
+      import('../internal/validate.ts'),
+    ]);
     throw new ArgumentTypeError(
       `Expected \`${exportName}\` to be a function exported by ${module}, got ${describeValue(task)}`,
       'ERR_TARGET_NOT_FOUND',
@@ -28,7 +31,9 @@ export async function callTarget(spec: TargetSpec, args: readonly unknown[]): Pr
       return undefined;
     case 'ref':
       return (await loadTask(spec.module, spec.exportName))(...args);
-    case 'source':
+    case 'source': {
+      const { reviveFunction } = await import('../transport/function-revive.ts');
       return reviveFunction(spec)(...args);
+    }
   }
 }

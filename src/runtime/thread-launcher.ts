@@ -12,7 +12,7 @@
  */
 import { MessageChannel, receiveMessageOnPort, type Worker } from 'node:worker_threads';
 import { siblingModule, startInternalWorker } from '../internal/loader-hooks.ts';
-import { ownerTable } from '../memory/owners.ts';
+import { OWNERS_VARIABLE, ownerTable } from '../memory/owners.ts';
 import { ANSWER_BUSY_MS, isClosing, newSignal, signal, spinFor } from '../memory/spin.ts';
 import type { Child, ChildEvents, LaunchOptions, StopHow } from './child.ts';
 import { stoppedExitCode } from './exec.ts';
@@ -108,7 +108,7 @@ export function launchThread<In, Out>(options: LaunchOptions, events: ChildEvent
     payload: options.payload.href,
     identity: options.identity,
     data: options.data,
-    owner: { table: owners.buffer, id: ownerId },
+    owner: { table: owners.buffer, id: ownerId, name: process.env[OWNERS_VARIABLE] },
     port: port2,
     toChild: toChild.buffer,
     toParent: toParent.buffer,

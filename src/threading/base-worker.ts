@@ -233,7 +233,8 @@ export abstract class BaseWorker<F extends AnyFunction = AnyFunction> {
       instance = { module, className: this.constructor.name, state };
     }
     const kindModules = kindModulesOf(instance === null ? args : [args, instance.state]);
-    const spec: RunSpec = { kind, target: this.#targetSpec, args, instance, kindModules };
+    const shared = instance !== null || args !== this.#args;
+    const spec: RunSpec = { kind, target: this.#targetSpec, args, instance, kindModules, shared };
     const launch: BackendLaunch = {
       payload: RUN_TARGET,
       data: spec,

@@ -20,8 +20,6 @@ import { errorToWire } from '../../transport/wire.ts';
 import { callTarget } from '../../runtime/target.ts';
 import { reviveFunction } from '../../transport/function-revive.ts';
 import { loadTask, type AnyFunction } from '../../runtime/target.ts';
-// Registers every kind of shared object, so that arguments can be rebuilt.
-import '../../runtime/kinds.ts';
 import type { ParentChannel } from '../../runtime/parent-channel.ts';
 import { isTransferred } from '../transfer.ts';
 import type { TargetSpec } from '../../runtime/protocol.ts';
@@ -52,6 +50,11 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
     value !== null &&
     typeof (value as { then?: unknown }).then === 'function'
   );
+}
+
+/** Imports the modules that register kinds of shared object (runtime/kind-modules.ts). */
+async function importModules(modules: readonly string[]): Promise<void> {
+  await Promise.all(modules.map((module) => import(module)));
 }
 
 /**
@@ -103,6 +106,9 @@ export class WorkerLoop {
   /** Runs the initializer and tells the pool whether the worker is ready. */
   async initialize(init: WorkerData): Promise<void> {
     try {
+      // Only the kinds of shared object it receives: loading them all costs more than the
+      // rest of a worker's start.
+      await importModules(init.kindModules);
       await callTarget(init.initializer, decodeShared(init.initargs) as unknown[]);
     } catch (error) {
       this.#channel.post({ type: 'init-failed', error: errorToWire(error) });
@@ -150,8 +156,9 @@ export class WorkerLoop {
     return this.#channel.awaitMessage?.(SPIN_MS, BUSY_SPIN_MS, gate);
   }
 
-  async #run({ targets, tasks }: TasksMessage): Promise<void> {
+  async #run({ targets, kindModules, tasks }: TasksMessage): Promise<void> {
     for (const [key, spec] of targets) this.#specs.set(key, spec);
+    if (kindModules.length > 0) await importModules(kindModules);
     for (let i = 0; i < tasks.length; i += TASK_FIELDS) {
       const id = tasks[i];
       const mode = tasks[i + 2] as number;

@@ -4,7 +4,6 @@
  * the parent, then hands over to the payload module named in its start record.
  */
 import type { Socket } from 'node:net';
-import { KeyboardInterrupt } from '../../errors.ts';
 import { adoptIdentity } from '../identity.ts';
 import type { ChildMain, ParentChannel } from '../parent-channel.ts';
 import type { ChildStart, RuntimeMessage } from '../protocol.ts';
@@ -46,7 +45,10 @@ process.on('uncaughtException', crash);
 // SIG_DFL does.
 process.on('SIGINT', () => {
   if (process.listenerCount('SIGINT') > 1) return;
-  crash(new KeyboardInterrupt('ERR_KEYBOARD_INTERRUPT', 'interrupted by SIGINT'));
+  // The error catalogue is loaded only then: a child's start does without it.
+  void import('../../errors.ts').then(({ KeyboardInterrupt }) => {
+    crash(new KeyboardInterrupt('ERR_KEYBOARD_INTERRUPT', 'interrupted by SIGINT'));
+  });
 });
 
 const exiting: RuntimeMessage = { type: 'runtime.exiting' };

@@ -11,8 +11,7 @@
  */
 import { once } from 'node:events';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { StateError } from '../../errors.ts';
-import { adoptOwner } from '../../memory/owners.ts';
+import { handOwner } from '../../memory/owner-handoff.ts';
 import { signal, signalClosing, spinFor } from '../../memory/spin.ts';
 import { adoptIdentity } from '../identity.ts';
 import type { ChildMain, ParentChannel } from '../parent-channel.ts';
@@ -33,8 +32,10 @@ async function startRecord(): Promise<ThreadStart> {
   await import(data.spare);
   await preloadModules(data.preload);
   const port = parentPort;
-  if (port === null)
+  if (port === null) {
+    const { StateError } = await import('../../errors.ts');
     throw new StateError('ERR_INTERNAL', 'multitask: a worker thread has no parent port');
+  }
   const received = once(port, 'message');
   port.postMessage('ready');
   const [message] = (await received) as [{ start: ThreadStart }];
@@ -44,7 +45,7 @@ async function startRecord(): Promise<ThreadStart> {
 const start = await startRecord();
 // Before any payload or user module loads: their top-level code may ask who it is.
 adoptIdentity(start.identity);
-adoptOwner(start.owner.table, start.owner.id);
+handOwner(start.owner.table, start.owner.id, start.owner.name);
 
 const { port } = start;
 const toChild = new Int32Array(start.toChild);

@@ -4,14 +4,10 @@
  * processes it started, as Python's interpreter does before it exits, and end.
  */
 import type { Socket } from 'node:net';
-import { siblingModule } from '../../internal/loader-hooks.ts';
-import { kRebuild } from '../../internal/symbols.ts';
-import { decodeShared, importSharedKinds } from '../../memory/shared-object.ts';
-import { loadClass } from '../../runtime/class-registry.ts';
+import type { kRebuild } from '../../internal/symbols.ts';
 import { currentProcessIdentity, currentThreadIdentity } from '../../runtime/identity.ts';
 import type { ParentChannel } from '../../runtime/parent-channel.ts';
 import type { ChildMessage, RunSpec } from '../../runtime/protocol.ts';
-import { putSocket } from '../../runtime/socket-slot.ts';
 import { callTarget } from '../../runtime/target-call.ts';
 import type { BaseWorker, ReviveInfo } from '../base-worker.ts';
 import { joinNonDaemonChildren } from '../children.ts';
@@ -36,19 +32,31 @@ export async function main(
   // its target's module loads multitask's index (a task module may import types only). By
   // URL: diagnostics sits above this layer, and costs nothing to load when not asked for.
   if (/(^|,)(deadlock|lockorder)\b/.test(process.env.MULTITASK_DEBUG ?? '')) {
+    const { siblingModule } = await import('../../internal/loader-hooks.ts');
     await import(siblingModule(import.meta.url, '../../diagnostics/index').href);
   }
-  // Only the kinds of shared object this child received: loading them all costs more than
-  // the rest of a start. Kinds above the runtime (a Manager's proxies) name their modules in
-  // their envelopes.
-  await Promise.all(spec.kindModules.map((module) => import(module)));
-  await importSharedKinds(spec.args);
-  const args = decodeShared(spec.args) as unknown[];
-  const state =
-    spec.instance === null ? null : (decodeShared(spec.instance.state) as Record<string, unknown>);
+  let args = spec.args as unknown[];
+  let state: Record<string, unknown> | null = null;
+  // What a child needs only for what it received is loaded only then: most children receive
+  // plain arguments, and each module loaded costs a start.
+  if (spec.shared) {
+    const { decodeShared, importSharedKinds } = await import('../../memory/shared-object.ts');
+    // Only the kinds of shared object this child received: loading them all costs more than
+    // the rest of a start. Kinds above the runtime (a Manager's proxies) name their modules
+    // in their envelopes.
+    await Promise.all(spec.kindModules.map((module) => import(module)));
+    await importSharedKinds(spec.args);
+    args = decodeShared(spec.args) as unknown[];
+    if (spec.instance !== null) {
+      state = decodeShared(spec.instance.state) as Record<string, unknown>;
+    }
+  }
   let exitCode = 0;
   try {
-    if (spec.kind === 'process') putSocket(args, socket);
+    if (spec.kind === 'process') {
+      const { putSocket } = await import('../../runtime/socket-slot.ts');
+      await putSocket(args, socket);
+    }
     if (spec.instance === null || state === null) {
       await callTarget(spec.target, args);
     } else {
@@ -59,8 +67,12 @@ export async function main(
         target: spec.target,
         args,
       };
+      const [{ loadClass }, symbols] = await Promise.all([
+        import('../../runtime/class-registry.ts'),
+        import('../../internal/symbols.ts'),
+      ]);
       const cls = await loadClass(spec.instance.module, spec.instance.className);
-      await (cls as Rebuildable)[kRebuild](info, state).run();
+      await (cls as Rebuildable)[symbols.kRebuild](info, state).run();
     }
   } catch (error) {
     exitCode = 1;
