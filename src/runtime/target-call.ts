@@ -5,12 +5,13 @@
 import { ArgumentTypeError } from '../errors.ts';
 import { describeValue } from '../internal/validate.ts';
 import { reviveFunction } from '../transport/function-revive.ts';
+import { importTaskModule } from './bootstrap.ts';
 import type { TargetSpec } from './protocol.ts';
 import type { AnyFunction } from './target.ts';
 
 /** Imports a referenced task and checks that it is a function. */
 export async function loadTask(module: string, exportName: string): Promise<AnyFunction> {
-  const namespace = (await import(module)) as Record<string, unknown>;
+  const namespace = (await importTaskModule(module)) as Record<string, unknown>;
   const task = namespace[exportName];
   if (typeof task !== 'function') {
     throw new ArgumentTypeError(

@@ -1,0 +1,101 @@
+/**
+ * The bootstrapping guard. A child finds a task by importing its module; when that module
+ * is the program's main module and its top level starts threads or processes, every child
+ * would start more children as it imports it, for ever. Python's spawn refuses such a start
+ * ("An attempt has been made to start a new process before the current process has finished
+ * its bootstrapping phase"); so does multitask, and {@link isMainModule} is the guard idiom
+ * (Python's `if __name__ == '__main__':`).
+ */
+import { realpathSync } from 'node:fs';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
+import { StateError } from '../errors.ts';
+import { typeError } from '../internal/validate.ts';
+import { currentProcessIdentity } from './identity.ts';
+
+/** How many imports of the program's main module this realm is in, as a child. */
+let importingMain = 0;
+
+/** A module's path with symbolic links resolved, or the path itself when it cannot be. */
+function realPath(url: string): string | null {
+  if (!url.startsWith('file:')) return null;
+  const path = fileURLToPath(url);
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/**
+ * Whether `url` names the program's main module. `node app` runs `app.js`: a main path
+ * without an extension matches the module of the same path with one.
+ */
+function isProgramMain(url: string): boolean {
+  const main = currentProcessIdentity().main;
+  if (main === undefined || main === null) return false;
+  const mainPath = realPath(main);
+  const path = realPath(url);
+  if (mainPath === null || path === null) return false;
+  if (path === mainPath) return true;
+  return extname(mainPath) === '' && path.slice(0, -extname(path).length) === mainPath;
+}
+
+/** True on the main thread of the main process: the realm that ran the program itself. */
+function isProgramRealm(): boolean {
+  return isMainThread && currentProcessIdentity().parent === null;
+}
+
+/**
+ * True in the program's main module as the program runs it; false when a thread or process
+ * of the program imports that module to find its task, and in every other module. Python's
+ * `if __name__ == '__main__':`. Guard a single-file program's top level with it:
+ *
+ * @example
+ * ```ts
+ * export function work(n: number): number { return n * 2; }
+ * if (isMainModule(import.meta)) {
+ *   const thread = new Thread({ target: taskRef(import.meta.url, 'work'), args: [21] });
+ *   thread.start();
+ *   await thread.join();
+ * }
+ * ```
+ * @throws {ArgumentTypeError} when `meta` is not an `import.meta` (`ERR_INVALID_ARG_TYPE`).
+ */
+export function isMainModule(meta: { readonly url: string }): boolean {
+  if (typeof meta !== 'object' || meta === null || typeof meta.url !== 'string') {
+    throw typeError('meta', 'import.meta', meta);
+  }
+  return isProgramRealm() && isProgramMain(meta.url);
+}
+
+/**
+ * Imports a task's module. In a child, while the program's main module is being imported,
+ * starting a thread or process is refused (see {@link assertNotBootstrapping}).
+ */
+export async function importTaskModule(module: string): Promise<unknown> {
+  if (isProgramRealm() || !isProgramMain(module)) return import(module);
+  importingMain++;
+  try {
+    return await import(module);
+  } finally {
+    importingMain--;
+  }
+}
+
+/**
+ * Refuses to start a thread or process while this child imports the program's main module.
+ * @throws {StateError} `ERR_BOOTSTRAPPING`.
+ */
+export function assertNotBootstrapping(what: 'thread' | 'process'): void {
+  if (importingMain === 0) return;
+  throw new StateError(
+    'ERR_BOOTSTRAPPING',
+    `An attempt has been made to start a new ${what} while a child of this program is ` +
+      `importing the program's main module to find its task (its bootstrapping phase): ` +
+      `the module's top level would run again in every child, for ever. Start threads and ` +
+      `processes under \`if (isMainModule(import.meta)) { ... }\`, or move the tasks to ` +
+      `their own module`,
+  );
+}
