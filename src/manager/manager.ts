@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkOptions, optionNames } from '../internal/options.ts';
 import { ArgumentTypeError, MultitaskError, StateError, WorkerStartError } from '../errors.ts';
 import { Queue } from '../queue/queue.ts';
 import { isTaskRef, taskRef, type TaskRef } from '../runtime/target.ts';
@@ -40,6 +41,9 @@ export interface RegisterOptions {
   readonly methodToTypeid?: Readonly<Record<string, string>>;
 }
 
+const MANAGER_OPTIONS = optionNames<ManagerOptions>({ address: true, authkey: true });
+const REGISTER_OPTIONS = optionNames<RegisterOptions>({ exposed: true, methodToTypeid: true });
+
 const registries = new WeakMap<object, Map<string, RegistryEntry>>();
 
 function registryOf(cls: object): Map<string, RegistryEntry> {
@@ -70,6 +74,7 @@ export class BaseManager implements AsyncDisposable {
   #process: Process | undefined;
 
   constructor(options: ManagerOptions = {}) {
+    checkOptions(options, MANAGER_OPTIONS, `new ${new.target.name}()`);
     const { address, authkey } = options;
     if (address !== undefined) checkAddress(address);
     this.#address = address;
@@ -105,6 +110,7 @@ export class BaseManager implements AsyncDisposable {
         'Expected `callable` to be a task reference (taskRef() or taskModule()) or null: the server, in another process, imports and calls it',
       );
     }
+    checkOptions(options, REGISTER_OPTIONS, 'register()');
     let registry = registries.get(this);
     if (registry === undefined) {
       registry = new Map(registryOf(this));

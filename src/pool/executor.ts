@@ -32,7 +32,9 @@ import {
   parseMaxTasksPerChild,
   parseWorkerCount,
   readCallOptions,
+  PROCESS_EXECUTOR_OPTIONS,
   readOptions,
+  THREAD_EXECUTOR_OPTIONS,
   type ExecutorMapOptions,
   type ExecutorOptions,
   type ProcessPoolExecutorOptions,
@@ -325,7 +327,12 @@ class StartedTask<R> extends ClaimedTask<R> {
 /** Python's `concurrent.futures.ThreadPoolExecutor`, on worker threads. */
 export class ThreadPoolExecutor extends Executor {
   constructor(options: number | ThreadPoolExecutorOptions = {}) {
-    const opts = readOptions<ThreadPoolExecutorOptions>(options, 'maxWorkers');
+    const opts = readOptions<ThreadPoolExecutorOptions>(
+      options,
+      'maxWorkers',
+      THREAD_EXECUTOR_OPTIONS,
+      'new ThreadPoolExecutor()',
+    );
     const prefix = opts.threadNamePrefix ?? `ThreadPoolExecutor-${executorCounter++}`;
     if (typeof prefix !== 'string') throw typeError('threadNamePrefix', 'a string', prefix);
     let n = 0;
@@ -339,7 +346,12 @@ export class ThreadPoolExecutor extends Executor {
 /** Python's `concurrent.futures.ProcessPoolExecutor`, on child processes. */
 export class ProcessPoolExecutor extends Executor {
   constructor(options: number | ProcessPoolExecutorOptions = {}) {
-    const opts = readOptions<ProcessPoolExecutorOptions>(options, 'maxWorkers');
+    const opts = readOptions<ProcessPoolExecutorOptions>(
+      options,
+      'maxWorkers',
+      PROCESS_EXECUTOR_OPTIONS,
+      'new ProcessPoolExecutor()',
+    );
     super('process', opts, () => processWorkerIdentity('SpawnProcess', false));
   }
 

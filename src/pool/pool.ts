@@ -22,6 +22,7 @@ import {
   parseMaxTasksPerChild,
   parseWorkerCount,
   readCallOptions,
+  POOL_OPTIONS,
   readOptions,
   type ApplyAsyncOptions,
   type ApplyOptions,
@@ -60,7 +61,12 @@ export abstract class BasePool {
   readonly #joiners: (() => void)[] = [];
 
   protected constructor(kind: WorkerKind, options: number | PoolOptions | undefined) {
-    const opts = readOptions<PoolOptions>(options, 'processes');
+    const opts = readOptions<PoolOptions>(
+      options,
+      'processes',
+      POOL_OPTIONS,
+      `new ${new.target.name}()`,
+    );
     const workers = parseWorkerCount(opts.processes, 'processes', cpuCount());
     const max = parseMaxTasksPerChild(opts.maxTasksPerChild);
     const { initializer } = opts;

@@ -7,11 +7,13 @@ import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { StateError, SubprocessError, TimeoutExpiredError } from '../errors.ts';
 import { waitUntil } from '../internal/timers.ts';
+import { checkOptions } from '../internal/options.ts';
 import { parseTimeout, typeError } from '../internal/validate.ts';
 import { exitCodeOf } from '../runtime/exec.ts';
 import { Communication, type Sink } from './communication.ts';
 import {
   decodeOutput,
+  POPEN_OPTIONS,
   readTextMode,
   type Args,
   type Input,
@@ -97,6 +99,7 @@ export class Popen<Text extends boolean = false> {
     if (typeof options !== 'object' || (options as unknown) === null) {
       throw typeError('options', 'an object', options);
     }
+    checkOptions(options, POPEN_OPTIONS, 'new Popen()');
     this.#mode = readTextMode(options);
     const plan = planSpawn(args, options);
     this.args = plan.args;

@@ -6,6 +6,7 @@
  */
 import { allocateShared } from '../memory/arena.ts';
 import { currentOwnerId, ownerTable, type OwnerTable } from '../memory/owners.ts';
+import { checkOptions, optionNames } from '../internal/options.ts';
 import { assertInteger, typeError } from '../internal/validate.ts';
 import { shipFunction, type ShippedFunction } from '../transport/function-source.ts';
 import { reviveFunction } from '../transport/function-revive.ts';
@@ -52,6 +53,8 @@ export interface BarrierOptions {
   readonly timeout?: number | undefined;
 }
 
+const BARRIER_OPTIONS = optionNames<BarrierOptions>({ action: true, timeout: true });
+
 /**
  * A reusable barrier for a fixed number of parties.
  *
@@ -90,6 +93,7 @@ export class Barrier implements Shareable {
       return;
     }
     assertInteger(parties, 'parties', 1);
+    checkOptions(options, BARRIER_OPTIONS, 'new Barrier()');
     const { action, timeout } = options;
     if (action !== undefined && typeof action !== 'function')
       throw typeError('action', 'a function', action);

@@ -15,6 +15,7 @@ import {
 } from '../internal/symbols.ts';
 import { siblingModule } from '../internal/loader-hooks.ts';
 import { waitUntil } from '../internal/timers.ts';
+import { checkOptions, optionNames } from '../internal/options.ts';
 import { assertBoolean, assertString, parseTimeout, typeError } from '../internal/validate.ts';
 // Installs the process bridge: shared objects sent to processes go through the broker.
 import '../broker/broker.ts';
@@ -57,6 +58,13 @@ export type WorkerOptions<F extends AnyFunction> = {
     }
   : { readonly args: Parameters<F> });
 
+const WORKER_OPTIONS = optionNames<WorkerOptions<AnyFunction>>({
+  target: true,
+  name: true,
+  daemon: true,
+  args: true,
+});
+
 /** Options accepted by `join()` and other waits. */
 export interface JoinOptions {
   /** Milliseconds to wait at most; negative means do not wait. Default: forever. */
@@ -64,6 +72,8 @@ export interface JoinOptions {
   /** Stops waiting (rejecting with the signal's reason) when aborted. */
   readonly signal?: AbortSignal | undefined;
 }
+
+const JOIN_OPTIONS = optionNames<JoinOptions>({ timeout: true, signal: true });
 
 /** What a revived instance in its own thread or process is told about itself. */
 export interface ReviveInfo {
@@ -132,9 +142,7 @@ export abstract class BaseWorker<F extends AnyFunction = AnyFunction> {
       this.#target = undefined;
       return;
     }
-    if (options !== undefined && (typeof options !== 'object' || (options as unknown) === null)) {
-      throw typeError('options', 'an object', options);
-    }
+    checkOptions(options, WORKER_OPTIONS, `new ${this.constructor.name}()`, '`{ target: task }`');
     const {
       target,
       name,
@@ -280,7 +288,8 @@ export abstract class BaseWorker<F extends AnyFunction = AnyFunction> {
    * (`ERR_JOIN_CURRENT`).
    */
   async join(timeout?: number | JoinOptions): Promise<void> {
-    const options = typeof timeout === 'object' ? timeout : { timeout };
+    const options = typeof timeout === 'object' && timeout !== null ? timeout : { timeout };
+    checkOptions(options, JOIN_OPTIONS, 'join()');
     const ms = parseTimeout(options.timeout);
     this[kCheckUsable]();
     if (this.#state === 'initial') {

@@ -6,6 +6,7 @@
  */
 import { ArgumentRangeError, StateError } from '../errors.ts';
 import { kAttach } from '../internal/symbols.ts';
+import { checkOptions } from '../internal/options.ts';
 import { describeValue, typeError } from '../internal/validate.ts';
 import {
   attachmentOf,
@@ -124,6 +125,7 @@ export class ShareableList implements Shareable {
       const meta = (attached.state as LocalState).meta as { byName?: true };
       this.#state = meta.byName === true ? this.#ownState() : (attached.state as LocalState);
     } else {
+      checkOptions(options, ['name'], 'new ShareableList()');
       const name = options?.name;
       if (sequence === undefined || sequence === null) {
         this.#shm =

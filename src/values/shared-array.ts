@@ -171,7 +171,7 @@ export class SharedArray<T extends Typecode = Typecode> implements Shareable, It
     } else {
       throw typeError('lengthOrValues', 'a length or an iterable of values', lengthOrValues);
     }
-    this.#lock = lockFromOptions(options);
+    this.#lock = lockFromOptions(options, 'new SharedArray()');
     this.#typecode = typecode;
     this.#length = values?.length ?? (lengthOrValues as number);
     const buffer = allocateShared(this.#length * bytesPerElement(typecode));

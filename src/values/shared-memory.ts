@@ -20,6 +20,7 @@ import {
   StateError,
 } from '../errors.ts';
 import { kAttach } from '../internal/symbols.ts';
+import { checkOptions as checkKnownOptions, optionNames } from '../internal/options.ts';
 import { assertBoolean, assertInteger, assertString, typeError } from '../internal/validate.ts';
 import { addonIfLoaded } from '../memory/arena.ts';
 import { nativeAddon, type NativeAddon } from '../memory/native.ts';
@@ -197,10 +198,17 @@ export class SharedMemory implements Shareable {
   }
 }
 
+const SHARED_MEMORY_OPTIONS = optionNames<SharedMemoryOptions>({
+  name: true,
+  create: true,
+  size: true,
+});
+
 function checkOptions(options: unknown): { name?: string; create: boolean; size: number } {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw typeError('options', 'an object', options);
   }
+  checkKnownOptions(options, SHARED_MEMORY_OPTIONS, 'new SharedMemory()');
   const { name, create = false, size = 0 } = (options ?? {}) as SharedMemoryOptions;
   if (name !== undefined) assertString(name, 'name');
   assertBoolean(create, 'create');

@@ -134,7 +134,7 @@ export class Value<T extends Typecode = Typecode> implements Shareable {
     assertTypecode(typecode);
     const first = initial === undefined ? zeroOf(typecode) : initial;
     assertElement(typecode, first, 'initial');
-    this.#lock = lockFromOptions(options);
+    this.#lock = lockFromOptions(options, 'new Value()');
     this.#typecode = typecode;
     const buffer = allocateShared(bytesPerElement(typecode));
     const meta: ValueMeta = { typecode, lock: this.#lock?.[kSharedState]() ?? null };
