@@ -16,6 +16,7 @@ import {
   claimAway,
   isClaimed,
 } from '../memory/claim-word.ts';
+import { defineRepr } from '../internal/repr.ts';
 
 type FutureState = 'pending' | 'running' | 'cancelled' | 'finished';
 
@@ -384,3 +385,5 @@ export function asCompleted<T>(
 function noop(): void {
   // Nothing to stop listening to: the future was done already.
 }
+
+defineRepr(Future);

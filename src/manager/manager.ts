@@ -22,6 +22,7 @@ import {
   type RegistryEntry,
   type ServerConfig,
 } from './server.ts';
+import { defineRepr, reprValue } from '../internal/repr.ts';
 
 export interface ManagerOptions {
   /**
@@ -71,6 +72,15 @@ export class BaseManager implements AsyncDisposable {
   readonly #authkey: Buffer;
   #address: ManagerAddress | undefined;
   #state: 'initial' | 'started' | 'connected' | 'shutdown' = 'initial';
+
+  static {
+    // `<Manager state=started address='/tmp/…'>`.
+    defineRepr(BaseManager, (manager) => {
+      const address =
+        manager.#address === undefined ? '' : ` address=${reprValue(manager.#address)}`;
+      return `<${manager.constructor.name} state=${manager.#state}${address}>`;
+    });
+  }
   #process: Process | undefined;
 
   constructor(options: ManagerOptions = {}) {

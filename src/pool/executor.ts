@@ -45,6 +45,7 @@ import type { ResultOf } from './pool.ts';
 import { MODE_APPLY, MODE_MAP, MODE_STARMAP } from './protocol.ts';
 import type { WorkerKind } from './worker-slot.ts';
 import { processWorkerIdentity, threadWorkerIdentity } from './workers-identity.ts';
+import { defineRepr } from '../internal/repr.ts';
 
 let executorCounter = 0;
 
@@ -68,6 +69,14 @@ export abstract class Executor {
   readonly #engine: PoolEngine;
   readonly #broken: (message: string, cause?: unknown) => BrokenExecutorError;
   #shutdown = false;
+
+  static {
+    // `<ThreadPoolExecutor max_workers=4 state=running>` (Python's executors print no state).
+    defineRepr(Executor, (executor) => {
+      const state = executor.#shutdown ? 'shutdown' : executor.#engine.state;
+      return `<${executor.constructor.name} max_workers=${executor.#workers} state=${state}>`;
+    });
+  }
   /** Maps still reading their input: `shutdown()` has them read the rest first. */
   readonly #maps = new Set<{ unbound(): void }>();
   readonly #workers: number;

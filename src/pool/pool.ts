@@ -39,6 +39,7 @@ import {
   threadPoolWorkerName,
   threadWorkerIdentity,
 } from './workers-identity.ts';
+import { defineRepr } from '../internal/repr.ts';
 
 /** The settled value of a target's result, unwrapped from {@link transfer}. */
 export type ResultOf<F extends AnyFunction> = Unwrapped<Awaited<ReturnType<F>>>;
@@ -59,6 +60,20 @@ export abstract class BasePool {
   #closing = false;
   /** `join()` calls waiting for the engine to close. */
   readonly #joiners: (() => void)[] = [];
+
+  static {
+    // Python's `<multiprocessing.pool.Pool state=RUN pool_size=4>`.
+    const states = {
+      running: 'RUN',
+      closed: 'CLOSE',
+      broken: 'TERMINATE',
+      terminated: 'TERMINATE',
+    };
+    defineRepr(BasePool, (pool) => {
+      const state = pool.#closing ? 'CLOSE' : states[pool.#engine.state];
+      return `<${pool.constructor.name} state=${state} pool_size=${pool.#workers}>`;
+    });
+  }
 
   protected constructor(kind: WorkerKind, options: number | PoolOptions | undefined) {
     const opts = readOptions<PoolOptions>(

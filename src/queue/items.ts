@@ -11,7 +11,7 @@ import { findShared } from '../memory/shared-object.ts';
 import { goingTo } from '../transport/clone-target.ts';
 import { assertCloneable } from '../transport/cloneable.ts';
 import { decodeFast, encodeFast, isFast } from './item-codec.ts';
-import { checkOptions, optionNames } from '../internal/options.ts';
+import { checkOptions } from '../internal/options.ts';
 
 /** Where an item goes: a queue's put, or a pipe's send (errors say which). */
 export type ItemTarget = 'queue' | 'pipe';

@@ -64,7 +64,8 @@ function isProgramRealm(): boolean {
  * @throws {ArgumentTypeError} when `meta` is not an `import.meta` (`ERR_INVALID_ARG_TYPE`).
  */
 export function isMainModule(meta: { readonly url: string }): boolean {
-  if (typeof meta !== 'object' || meta === null || typeof meta.url !== 'string') {
+  const given: unknown = meta;
+  if (typeof given !== 'object' || given === null || typeof meta.url !== 'string') {
     throw typeError('meta', 'import.meta', meta);
   }
   return isProgramRealm() && isProgramMain(meta.url);

@@ -22,6 +22,7 @@ import {
   type TextMode,
 } from './options.ts';
 import { planSpawn } from './spawn-plan.ts';
+import { defineRepr, reprValue } from '../internal/repr.ts';
 
 /** Options of {@link Popen.communicate}. */
 export interface CommunicateOptions {
@@ -290,3 +291,9 @@ export class Popen<Text extends boolean = false> {
     await this.wait();
   }
 }
+
+// Python's `<Popen: returncode: None args: ['ls']>`, with `null` for None.
+defineRepr(
+  Popen,
+  (popen) => `<Popen: returncode: ${popen.returncode} args: ${reprValue(popen.args)}>`,
+);

@@ -22,6 +22,7 @@ import {
 } from '../memory/shared-object.ts';
 import { waitArguments, type WaitOptions } from '../internal/wait-options.ts';
 import { BarrierCore, barrierSlots, type Arrival, type BarrierCoreApi } from './barrier-core.ts';
+import { defineRepr } from '../internal/repr.ts';
 
 interface BarrierMeta {
   readonly parties: number;
@@ -194,4 +195,9 @@ registerSharedKind<BarrierCoreApi>(
     },
   },
   import.meta.url,
+);
+
+// Python's `<threading.Barrier at …: waiters=0/2>`, or `broken`.
+defineRepr(Barrier, (barrier) =>
+  barrier.broken ? '<Barrier broken>' : `<Barrier waiters=${barrier.nWaiting}/${barrier.parties}>`,
 );

@@ -16,6 +16,7 @@ import type { MethodTable } from '../memory/core-methods.ts';
 import { Outcome } from '../memory/lock-word.ts';
 import type { Steps } from '../memory/waiting.ts';
 import { creationSite, watchingWaits } from '../memory/wait-watch.ts';
+import { defineRepr, kReprState, type LockReprState } from '../internal/repr.ts';
 
 /** The operations of a lock, performed on its memory by whoever holds the memory. */
 export interface LockCoreApi {
@@ -137,6 +138,18 @@ export abstract class LockBase extends AcquirableBase implements Shareable {
   /** Whether some thread or process holds the lock. */
   locked(): boolean {
     return this.#core.locked();
+  }
+
+  static {
+    // Python 3.13's `<unlocked _thread.lock object>`, `<locked _thread.RLock object owner=…
+    // count=1>`: an RLock's owner and count when its memory is at hand (not on the broker).
+    defineRepr(LockBase, (lock) => {
+      const name = lock.constructor.name;
+      const state = (lock.#core as Partial<{ [kReprState](): LockReprState }>)[kReprState]?.();
+      const held = state === undefined ? lock.locked() : state.owner !== 0;
+      const extra = state === undefined ? '' : ` owner=${state.owner} count=${state.count}`;
+      return `<${held ? 'locked' : 'unlocked'} ${name}${extra}>`;
+    });
   }
 
   /**

@@ -23,6 +23,7 @@ import {
   type LockCoreApi,
 } from './lock-base.ts';
 import { runAsync, runSync, type Steps } from '../memory/waiting.ts';
+import { kReprState, type LockReprState } from '../internal/repr.ts';
 
 /**
  * Layout (Int32 slots):
@@ -99,6 +100,14 @@ export class RLockCore implements LockCoreApi, ConditionLock {
 
   locked(): boolean {
     return Atomics.load(this.#cells, WORD) !== 0;
+  }
+
+  [kReprState](): LockReprState {
+    const word = Atomics.load(this.#cells, WORD);
+    return {
+      owner: word === 0 ? 0 : holderOf(word),
+      count: word === 0 ? 0 : (this.#cells[COUNT] ?? 0),
+    };
   }
 
   owned(): boolean {

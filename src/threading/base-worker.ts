@@ -2,6 +2,9 @@
  * The lifecycle that Thread and Process share: one API, two backends (DESIGN decision 1).
  * This class owns the state machine, naming, validation and error reporting; a backend
  * only launches the child and reports its exit.
+ *
+ * Why this file is long: one class owns the lifecycle's private state, which start, join,
+ * revival and the repr all read; splitting it would make that state public.
  */
 import { StateError } from '../errors.ts';
 import {
@@ -16,6 +19,7 @@ import {
 import { siblingModule } from '../internal/loader-hooks.ts';
 import { waitUntil } from '../internal/timers.ts';
 import { checkOptions, optionNames } from '../internal/options.ts';
+import { defineRepr } from '../internal/repr.ts';
 import { assertBoolean, assertString, parseTimeout, typeError } from '../internal/validate.ts';
 // Installs the process bridge: shared objects sent to processes go through the broker.
 import '../broker/broker.ts';
@@ -29,6 +33,7 @@ import { reportUncaught } from './excepthook.ts';
 import type { InheritedIdentity } from '../runtime/identity.ts';
 import type { ChildMessage, InstanceSpec, RunSpec, TargetSpec } from '../runtime/protocol.ts';
 import { forgetChild, rememberChild } from './children.ts';
+import { workerRepr } from './worker-repr.ts';
 import {
   callTarget,
   isTaskRef,
@@ -117,6 +122,20 @@ export abstract class BaseWorker<F extends AnyFunction = AnyFunction> {
   #joiners = 0;
   readonly #stopped: Promise<void>;
   #markStopped: () => void = () => undefined;
+
+  static {
+    defineRepr(BaseWorker, (worker) =>
+      workerRepr({
+        className: worker.constructor.name,
+        kind: worker[kKind](),
+        name: worker.#name,
+        state: worker.#state,
+        daemon: worker.#daemon,
+        ident: worker.#ident,
+        exitCode: worker.#exitCode,
+      }),
+    );
+  }
 
   /** Registers a subclass that overrides `run()`, so that its children can rebuild it. */
   static register(this: abstract new (...args: never[]) => BaseWorker, module: string | URL): void {
@@ -288,7 +307,11 @@ export abstract class BaseWorker<F extends AnyFunction = AnyFunction> {
    * (`ERR_JOIN_CURRENT`).
    */
   async join(timeout?: number | JoinOptions): Promise<void> {
-    const options = typeof timeout === 'object' && timeout !== null ? timeout : { timeout };
+    // `join(null)` waits forever, as Python's `join(None)`.
+    const options: JoinOptions =
+      typeof timeout === 'object' && (timeout as unknown) !== null
+        ? timeout
+        : { timeout: timeout as number | undefined };
     checkOptions(options, JOIN_OPTIONS, 'join()');
     const ms = parseTimeout(options.timeout);
     this[kCheckUsable]();

@@ -25,6 +25,7 @@ import {
   SharedMemory,
   type SharedMemoryCoreApi,
 } from './shared-memory.ts';
+import { defineRepr, reprItems, reprValue } from '../internal/repr.ts';
 
 /** What a ShareableList holds: Python's int/float, int, bool, str, bytes and None. */
 export type ShareableItem = number | bigint | boolean | string | Uint8Array | null;
@@ -310,3 +311,9 @@ if (addonPresent()) {
     import.meta.url,
   );
 }
+
+// Python's `ShareableList([1, 'a'], name='psm_…')`.
+defineRepr(ShareableList, (list) => {
+  const shown = Array.from({ length: Math.min(list.length, 8) }, (_, i) => list.get(i));
+  return `ShareableList(${reprItems(shown, list.length)}, name=${reprValue(list.shm.name)})`;
+});

@@ -35,6 +35,7 @@ import {
   type Typecode,
   type ValueOf,
 } from './typecodes.ts';
+import { defineRepr, reprItems } from '../internal/repr.ts';
 
 /**
  * Layout: `length` elements of the typecode's C type (see typecodes.ts), back to back.
@@ -367,3 +368,9 @@ registerSharedKind<SharedArrayCoreApi>(
   },
   import.meta.url,
 );
+
+// Python's `array('d', [1.0, 2.0])`, truncated: `SharedArray('d', [1, 2, … 98 more])`.
+defineRepr(SharedArray, (array) => {
+  const shown = Array.from({ length: Math.min(array.length, 8) }, (_, i) => array.get(i));
+  return `SharedArray('${array.typecode}', ${reprItems(shown, array.length)})`;
+});

@@ -35,6 +35,7 @@ import {
   type SharedState,
 } from '../memory/shared-object.ts';
 import { SHM_DIR, recordCreated, sweepStaleSegments, unlinkAtExit } from './shm-registry.ts';
+import { defineRepr, reprValue } from '../internal/repr.ts';
 
 /** Options of `new SharedMemory()`, as Python's `SharedMemory(name, create, size)`. */
 export interface SharedMemoryOptions {
@@ -302,3 +303,6 @@ if (addonPresent()) {
     import.meta.url,
   );
 }
+
+// Python's `SharedMemory('psm_…', size=16)`.
+defineRepr(SharedMemory, (shm) => `SharedMemory(${reprValue(shm.name)}, size=${shm.size})`);

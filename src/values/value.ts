@@ -32,6 +32,7 @@ import {
   type Typecode,
   type ValueOf,
 } from './typecodes.ts';
+import { defineRepr, reprValue } from '../internal/repr.ts';
 
 /**
  * Layout: one element of the typecode's C type (see typecodes.ts), and nothing else.
@@ -196,3 +197,6 @@ registerSharedKind<ValueCoreApi>(
   },
   import.meta.url,
 );
+
+// Python's `array('i', …)` style: `Value('i', 3)`.
+defineRepr(Value, (value) => `Value('${value.typecode}', ${reprValue(value.value)})`);

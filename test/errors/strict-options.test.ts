@@ -31,10 +31,10 @@ import { editDistance, nearestName } from '../../src/internal/options.ts';
 import { tasks } from '../fixtures/task-refs.ts';
 
 /** Calls `f` with `args` as plain JavaScript would: no type checks. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the point is to bypass the types
-const loose = (f: unknown): ((...args: unknown[]) => any) => f as (...args: unknown[]) => unknown;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above, for constructors
-const looseNew = (C: unknown): new (...args: unknown[]) => any =>
+const loose = (f: unknown): ((...args: unknown[]) => unknown) =>
+  f as (...args: unknown[]) => unknown;
+/** As {@link loose}, for a constructor. */
+const looseNew = (C: unknown): new (...args: unknown[]) => unknown =>
   C as new (...args: unknown[]) => unknown;
 
 function refused(code: string, message: string): (error: unknown) => boolean {
@@ -180,7 +180,9 @@ const unknownKeysAsync: readonly Row[] = [
     call: () => {
       const thread = new Thread({ target: tasks.noop });
       thread.start();
-      return loose(thread.join.bind(thread))({ timeOut: 1 }).finally(() => thread.join());
+      return (loose(thread.join.bind(thread))({ timeOut: 1 }) as Promise<void>).finally(() =>
+        thread.join(),
+      );
     },
     message: 'Unknown option `timeOut` of join(); did you mean `timeout`?',
   },
@@ -194,7 +196,10 @@ describe('strict options', () => {
   }
   for (const row of unknownKeysAsync) {
     it(`${row.name}: an unknown key is refused with the nearest known one`, async () => {
-      await assert.rejects(async () => row.call(), refused('ERR_UNKNOWN_OPTION', row.message));
+      await assert.rejects(
+        () => Promise.resolve().then(row.call),
+        refused('ERR_UNKNOWN_OPTION', row.message),
+      );
     });
   }
 
