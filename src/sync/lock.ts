@@ -118,6 +118,10 @@ const KIND = 'Lock';
  * ```
  */
 export class Lock extends LockBase {
+  /**
+   * A new, unlocked lock (`threading.Lock()`, `multiprocessing.Lock()`), shared by the threads and processes it is
+   * passed to.
+   */
   constructor();
   /** @internal Rebuilds a lock that exists (see AttachArgument). */
   // eslint-disable-next-line @typescript-eslint/unified-signatures -- kept apart so that the public signature shows no parameter

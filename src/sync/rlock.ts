@@ -151,6 +151,10 @@ const KIND = 'RLock';
  * ```
  */
 export class RLock extends LockBase {
+  /**
+   * A new, unlocked re-entrant lock (`threading.RLock()`, `multiprocessing.RLock()`), shared by the threads and processes it is
+   * passed to.
+   */
   constructor();
   /** @internal Rebuilds a lock that exists (see AttachArgument). */
   // eslint-disable-next-line @typescript-eslint/unified-signatures -- kept apart so that the public signature shows no parameter

@@ -89,7 +89,7 @@ export interface ReviveInfo {
 }
 
 /** The constructor argument that rebuilds a worker object in its own thread or process. */
-export interface RevivedOptions {
+interface RevivedOptions {
   readonly [kRevive]: ReviveInfo;
 }
 
@@ -143,7 +143,7 @@ export abstract class BaseWorker<F extends AnyFunction = AnyFunction> {
   }
 
   protected constructor(
-    options: WorkerOptions<F> | RevivedOptions | undefined,
+    options: WorkerOptions<F> | undefined,
     defaultName: (target: Target | undefined) => string,
     defaultDaemon: boolean,
   ) {
@@ -151,8 +151,9 @@ export abstract class BaseWorker<F extends AnyFunction = AnyFunction> {
       this.#markStopped = resolve;
     });
     if (options !== undefined && kRevive in options) {
+      // The argument of BaseWorker[kRebuild], which no public signature shows.
       // Rebuilt in its own thread or process: this object *is* the running worker.
-      const info = options[kRevive];
+      const info = (options as RevivedOptions)[kRevive];
       this.#state = 'current';
       this.#name = info.name;
       this.#daemon = info.daemon;

@@ -125,6 +125,10 @@ export class SharedArray<T extends Typecode = Typecode> implements Shareable, It
   readonly #lock: Lock | RLock | null;
 
   /**
+   * A fixed-length array of numbers in shared memory (Python's
+   * `multiprocessing.Array(typecode, size_or_initializer)`), seen by every thread and process
+   * it is passed to: `new SharedArray('d', 4)` or `new SharedArray('i', [1, 2, 3])`.
+   *
    * @param typecode The C type of the elements, as Python's: `'c' 'b' 'B' 'h' 'H' 'i' 'I'
    * 'l' 'L' 'q' 'Q' 'f' 'd'`.
    * @param lengthOrValues A length (the array starts zero-filled), or the initial values

@@ -104,6 +104,9 @@ export class Value<T extends Typecode = Typecode> implements Shareable {
   readonly #lock: Lock | RLock | null;
 
   /**
+   * One number in shared memory (Python's `multiprocessing.Value(typecode, initial)`), seen
+   * by every thread and process it is passed to: `new Value('i', 0)`.
+   *
    * @param typecode The C type, as Python's: `'c' 'b' 'B' 'h' 'H' 'i' 'I' 'l' 'L' 'q' 'Q' 'f'
    * 'd'`.
    * @param initial The first value. Default `0` (`0n` for the 64-bit integer typecodes, a
