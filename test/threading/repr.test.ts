@@ -31,9 +31,14 @@ import { Popen, run } from '../../src/subprocess/index.ts';
 import { defineRepr } from '../../src/internal/repr.ts';
 import { tasks } from '../fixtures/task-refs.ts';
 
+/** `String(value)`: what `toString()`, which each class's repr replaces, returns. */
+function str(value: object): string {
+  return (value as { toString(): string }).toString();
+}
+
 /** Both forms, which must agree; numbers of two digits or more (ids, pids) become `N`. */
 function repr(value: object): string {
-  const shown = String(value);
+  const shown = str(value);
   assert.equal(inspect(value), shown);
   return shown.replace(/\d{2,}/g, 'N');
 }
@@ -43,9 +48,9 @@ describe('reprs of threads and processes', () => {
     const thread = new Thread({ target: tasks.noop, name: 'worker' });
     assert.equal(repr(thread), '<Thread(worker, initial)>');
     thread.start();
-    assert.match(String(thread), /^<Thread\(worker, started \d+\)>$/);
+    assert.match(str(thread), /^<Thread\(worker, started \d+\)>$/);
     await thread.join();
-    assert.match(String(thread), /^<Thread\(worker, stopped \d+ exitcode=0\)>$/);
+    assert.match(str(thread), /^<Thread\(worker, stopped \d+ exitcode=0\)>$/);
     const daemon = new Thread({ target: tasks.noop, name: 'd', daemon: true });
     assert.equal(repr(daemon), '<Thread(d, initial daemon)>');
     assert.match(repr(new Timer(1, tasks.noop)), /^<Timer\(Thread-\d+ \(noop\), initial\)>$/);
@@ -56,7 +61,7 @@ describe('reprs of threads and processes', () => {
     assert.equal(repr(child), "<Process name='Process-x' parent=N initial>");
     child.start();
     assert.equal(repr(child), "<Process name='Process-x' pid=N parent=N started>");
-    assert.equal(String(child).split('parent=')[1], `${process.pid} started>`);
+    assert.equal(str(child).split('parent=')[1], `${process.pid} started>`);
     await child.join();
     assert.equal(repr(child), "<Process name='Process-x' pid=N parent=N stopped exitcode=3>");
     const killed = new Process({ target: tasks.noop, name: 'k', daemon: true });
@@ -81,7 +86,7 @@ describe('reprs of synchronization primitives', () => {
     assert.equal(repr(rlock), '<unlocked RLock owner=0 count=0>');
     await rlock.acquire();
     await rlock.acquire();
-    assert.match(String(rlock), /^<locked RLock owner=[1-9]\d* count=2>$/);
+    assert.match(str(rlock), /^<locked RLock owner=[1-9]\d* count=2>$/);
     rlock.release();
     rlock.release();
     assert.equal(repr(new Condition(new Lock())), '<Condition(<unlocked Lock>)>');
@@ -124,7 +129,7 @@ describe('reprs of queues and values', () => {
     assert.equal(repr(new SharedArray('d', [1, 2, 3])), "SharedArray('d', [1, 2, 3])");
     const long = new SharedArray('i', 20);
     long.set(7, 7);
-    assert.equal(String(long), "SharedArray('i', [0, 0, 0, 0, 0, 0, 0, 7, … 12 more])");
+    assert.equal(str(long), "SharedArray('i', [0, 0, 0, 0, 0, 0, 0, 7, … 12 more])");
     const list = new ShareableList([1, 'a'], { name: `mt_repr_${process.pid}` });
     try {
       assert.equal(repr(list), "ShareableList([1, 'a'], name='mt_repr_N')");
@@ -157,13 +162,13 @@ describe('reprs of pools, executors, futures and managers', () => {
     assert.equal(repr(manager), '<Manager state=initial>');
     await manager.start();
     try {
-      assert.match(String(manager), /^<Manager state=started address='[^']+'>$/);
+      assert.match(str(manager), /^<Manager state=started address='[^']+'>$/);
       const dict = await manager.dict();
       assert.match(repr(dict), /^<DictProxy object, typeid 'dict' id \d+>$/);
     } finally {
       await manager.shutdown();
     }
-    assert.match(String(manager), /^<Manager state=shutdown address='[^']+'>$/);
+    assert.match(str(manager), /^<Manager state=shutdown address='[^']+'>$/);
   });
 });
 
@@ -189,7 +194,7 @@ describe('a repr never throws', () => {
     defineRepr(Broken, () => {
       throw new Error('unreadable');
     });
-    assert.equal(String(new Broken()), '<Broken>');
+    assert.equal(str(new Broken()), '<Broken>');
     assert.equal(inspect(new Broken()), '<Broken>');
   });
 });
