@@ -26,6 +26,7 @@ import {
   ThreadPoolExecutor,
   Timer,
   Value,
+  gevent,
 } from '../../src/index.ts';
 import { Popen, run } from '../../src/subprocess/index.ts';
 import { defineRepr } from '../../src/internal/repr.ts';
@@ -185,6 +186,24 @@ describe('reprs of subprocesses', () => {
     );
     const plain = await run(['true']);
     assert.equal(repr(plain), "CompletedProcess(args=['true'], returncode=0)");
+  });
+});
+
+describe('reprs of gevent objects', () => {
+  it('Event, AsyncResult, Queue, Group and Pool', () => {
+    const event = new gevent.Event();
+    assert.equal(repr(event), '<gevent.Event unset>');
+    event.set();
+    assert.equal(repr(event), '<gevent.Event set>');
+    const result = new gevent.AsyncResult<number>();
+    assert.equal(repr(result), '<gevent.AsyncResult pending>');
+    result.set(1);
+    assert.equal(repr(result), '<gevent.AsyncResult ready successful>');
+    const queue = new gevent.Queue<number>(2);
+    queue.putNowait(1);
+    assert.equal(repr(queue), '<gevent.Queue size=1 maxsize=2>');
+    assert.equal(repr(new gevent.Group()), '<gevent.Group size=0>');
+    assert.equal(repr(new gevent.Pool(3)), '<gevent.Pool size=0 free=3>');
   });
 });
 
