@@ -1,6 +1,7 @@
 /**
  * What a user gets: `npm pack` this tree, install the tarball into an empty project with
- * the README's tsconfig, check that its source maps carry their sources, compile the README's
+ * the README's tsconfig, check that its source maps carry their sources and that its
+ * package.json has no `prepare` script, compile the README's
  * first program with `tsc` and run it with plain `node`, then run its plain-JavaScript form. Exits non-zero, saying where, on any failure.
  *
  *     npm run check:pack
@@ -51,6 +52,22 @@ function checkSourceMaps(dist: string): void {
   }
 }
 
+/**
+ * The installed package.json has no `prepare` script: it builds this tree with tsc and
+ * means nothing in a user's project (scripts/pack-manifest.mjs strips it at pack time).
+ */
+function checkNoPrepare(manifestPath: string): void {
+  process.stdout.write('check-pack: the packed package.json has no prepare script\n');
+  const packedManifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+    scripts?: Record<string, string>;
+  };
+  if (packedManifest.scripts?.['prepare'] !== undefined) {
+    throw new Error(
+      `the packed package.json keeps a prepare script: ${packedManifest.scripts['prepare']}`,
+    );
+  }
+}
+
 try {
   const packed = step('npm pack', 'npm', ['pack', '--pack-destination', work], root);
   const tarball = join(work, basename(packed.trim().split('\n').at(-1) ?? ''));
@@ -72,6 +89,7 @@ try {
     app,
   );
   checkSourceMaps(join(app, 'node_modules/multitask/dist'));
+  checkNoPrepare(join(app, 'node_modules/multitask/package.json'));
   step('tsc with the README tsconfig', 'npx', ['--no-install', 'tsc', '-p', '.'], app);
   for (const block of program.filter((candidate) => candidate.run)) {
     const file = basename(block.path).replace(/\.ts$/, '.js');
@@ -83,5 +101,9 @@ try {
   }
   process.stdout.write('check-pack: the packed package runs the README first program\n');
 } finally {
+  // A pack that failed half-way leaves the stripped package.json: put the original back.
+  execFileSync(process.execPath, [join(root, 'scripts/pack-manifest.mjs'), 'restore'], {
+    cwd: root,
+  });
   rmSync(work, { recursive: true, force: true });
 }

@@ -121,6 +121,7 @@ export {
   type TaskModule,
   type TaskRef,
 } from './runtime/target.ts';
+export { isMainModule } from './runtime/bootstrap.ts';
 export { Thread } from './threading/thread.ts';
 export {
   CompletedProcess,

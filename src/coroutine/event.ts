@@ -6,6 +6,7 @@ import { Timeout } from '../errors.ts';
 import { setLongTimeout } from '../internal/timers.ts';
 import { parseTimeout } from '../internal/validate.ts';
 import { block } from './greenlet.ts';
+import { defineRepr } from '../internal/repr.ts';
 
 /**
  * Suspends the current greenlet until `isDone()` or `ms` pass; `waiters` holds its wake-up
@@ -148,3 +149,11 @@ export class AsyncResult<T = unknown> {
     for (const wake of [...this.#waiters]) wake();
   }
 }
+
+// gevent's `<Event _flag=False>` and `<AsyncResult …>`, shortened.
+defineRepr(Event, (event) => `<gevent.Event ${event.isSet() ? 'set' : 'unset'}>`);
+defineRepr(AsyncResult, (result) =>
+  result.ready()
+    ? `<gevent.AsyncResult ready ${result.successful() ? 'successful' : 'failed'}>`
+    : '<gevent.AsyncResult pending>',
+);

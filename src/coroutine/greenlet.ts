@@ -26,6 +26,7 @@ import {
   type Suspension,
   type SuspensionSlot,
 } from './suspension.ts';
+import { defineRepr } from '../internal/repr.ts';
 
 /** A greenlet's run function: called with the arguments of the first switch. */
 export type RunFunction = (...args: never[]) => unknown;
@@ -382,3 +383,5 @@ export function getcurrent(): Greenlet {
 export function block<T>(arm: Arm<T>): Promise<T> {
   return blockIn(getcurrent(), arm);
 }
+
+defineRepr(Greenlet);

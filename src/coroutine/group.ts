@@ -7,6 +7,7 @@ import { assertInteger, parseTimeout, typeError } from '../internal/validate.ts'
 import { block } from './greenlet.ts';
 import { SpawnedGreenlet, type KillOptions } from './spawned.ts';
 import { joinAll, killAll } from './waits.ts';
+import { defineRepr } from '../internal/repr.ts';
 
 /** What the set's greenlets have in common. */
 abstract class GreenletSet implements Iterable<SpawnedGreenlet> {
@@ -175,3 +176,7 @@ export class Pool extends GreenletSet {
     return Promise.all(spawned.map((g) => g.get()));
   }
 }
+
+// `<gevent.Group size=2>`, `<gevent.Pool size=2 free=3>`.
+defineRepr(Group, (group) => `<gevent.Group size=${group.length}>`);
+defineRepr(Pool, (pool) => `<gevent.Pool size=${pool.length} free=${pool.freeCount()}>`);

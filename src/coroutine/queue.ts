@@ -7,6 +7,7 @@ import { QueueEmptyError, QueueFullError } from '../errors.ts';
 import { setLongTimeout } from '../internal/timers.ts';
 import { assertInteger, parseTimeout } from '../internal/validate.ts';
 import { block } from './greenlet.ts';
+import { defineRepr } from '../internal/repr.ts';
 
 /** Options of a gevent `Queue`'s `put` and `get`. */
 export interface QueueWait {
@@ -130,3 +131,6 @@ export class Queue<T = unknown> {
     }
   }
 }
+
+// gevent's `<Queue at … maxsize=2 queue=deque([…])>`, with the size for the items.
+defineRepr(Queue, (queue) => `<gevent.Queue size=${queue.qsize()} maxsize=${queue.maxsize}>`);

@@ -16,6 +16,7 @@ import {
   claimAway,
   isClaimed,
 } from '../memory/claim-word.ts';
+import { defineRepr } from '../internal/repr.ts';
 
 type FutureState = 'pending' | 'running' | 'cancelled' | 'finished';
 
@@ -314,3 +315,5 @@ export function uniqueFutures<T>(fs: Iterable<Future<T>>, name: string): Future<
 function noop(): void {
   // Stands for a resolving function before the first promise.
 }
+
+defineRepr(Future);

@@ -2,6 +2,7 @@
  * The timeout argument of `Event#wait`, `Condition#wait`, `Barrier#wait`: milliseconds as
  * the first argument (`await event.wait(500)`) or `{ timeout, signal }`.
  */
+import { checkOptions, optionNames } from './options.ts';
 import { assertSignal, parseTimeout } from './validate.ts';
 
 export interface WaitOptions {
@@ -10,6 +11,8 @@ export interface WaitOptions {
   /** Stops waiting (rejecting with the signal's reason) when aborted. */
   readonly signal?: AbortSignal | undefined;
 }
+
+const WAIT_OPTIONS = optionNames<WaitOptions>({ timeout: true, signal: true });
 
 /**
  * Reads `timeout` or `{ timeout, signal }`; a negative timeout means "do not wait", and
@@ -22,6 +25,7 @@ export function waitArguments(timeout: number | WaitOptions | null | undefined):
   signal?: AbortSignal;
 } {
   if (typeof timeout === 'object' && timeout !== null) {
+    checkOptions(timeout, WAIT_OPTIONS, 'wait()');
     const ms = parseTimeout(timeout.timeout);
     if (timeout.signal === undefined) return { ms };
     assertSignal(timeout.signal);

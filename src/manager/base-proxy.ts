@@ -7,6 +7,7 @@ import { kSharedState, type Shareable, type SharedState } from '../memory/shared
 import { callObject, callObjectSync, type ServerInfo } from './client.ts';
 import type { Token } from './protocol.ts';
 import { requestSync } from './sync-client.ts';
+import { defineRepr } from '../internal/repr.ts';
 
 /** The shared kind of proxies. */
 export const PROXY_KIND = 'ManagerProxy';
@@ -75,3 +76,5 @@ export class BaseProxy implements Shareable {
     return `<${this.constructor.name} object, typeid '${this.token.typeid}' id ${this.token.id}>`;
   }
 }
+
+defineRepr(BaseProxy);

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkOptions, optionNames } from '../internal/options.ts';
 import { ArgumentTypeError, MultitaskError, StateError, WorkerStartError } from '../errors.ts';
 import { Queue } from '../queue/queue.ts';
 import { isTaskRef, taskRef, type TaskRef } from '../runtime/target.ts';
@@ -21,6 +22,7 @@ import {
   type RegistryEntry,
   type ServerConfig,
 } from './server.ts';
+import { defineRepr, reprValue } from '../internal/repr.ts';
 
 export interface ManagerOptions {
   /**
@@ -39,6 +41,9 @@ export interface RegisterOptions {
   /** Methods whose result the server keeps, returning a proxy of the named type instead. */
   readonly methodToTypeid?: Readonly<Record<string, string>>;
 }
+
+const MANAGER_OPTIONS = optionNames<ManagerOptions>({ address: true, authkey: true });
+const REGISTER_OPTIONS = optionNames<RegisterOptions>({ exposed: true, methodToTypeid: true });
 
 const registries = new WeakMap<object, Map<string, RegistryEntry>>();
 
@@ -67,9 +72,19 @@ export class BaseManager implements AsyncDisposable {
   readonly #authkey: Buffer;
   #address: ManagerAddress | undefined;
   #state: 'initial' | 'started' | 'connected' | 'shutdown' = 'initial';
+
+  static {
+    // `<Manager state=started address='/tmp/…'>`.
+    defineRepr(BaseManager, (manager) => {
+      const address =
+        manager.#address === undefined ? '' : ` address=${reprValue(manager.#address)}`;
+      return `<${manager.constructor.name} state=${manager.#state}${address}>`;
+    });
+  }
   #process: Process | undefined;
 
   constructor(options: ManagerOptions = {}) {
+    checkOptions(options, MANAGER_OPTIONS, `new ${new.target.name}()`);
     const { address, authkey } = options;
     if (address !== undefined) checkAddress(address);
     this.#address = address;
@@ -105,6 +120,7 @@ export class BaseManager implements AsyncDisposable {
         'Expected `callable` to be a task reference (taskRef() or taskModule()) or null: the server, in another process, imports and calls it',
       );
     }
+    checkOptions(options, REGISTER_OPTIONS, 'register()');
     let registry = registries.get(this);
     if (registry === undefined) {
       registry = new Map(registryOf(this));

@@ -4,6 +4,7 @@
 import { StateError, TimeoutError } from '../errors.ts';
 import type { Future } from '../futures/future.ts';
 import { typeError } from '../internal/validate.ts';
+import { defineRepr } from '../internal/repr.ts';
 
 /**
  * The result of `applyAsync`/`mapAsync`: Python's `AsyncResult`.
@@ -113,3 +114,9 @@ export class Settler<T> {
     else this.#reject(value);
   }
 }
+
+// `<AsyncResult ready successful>`, from the future it wraps.
+defineRepr(AsyncResult, (result) => {
+  if (!result.ready()) return '<AsyncResult pending>';
+  return `<AsyncResult ready ${result.successful() ? 'successful' : 'failed'}>`;
+});

@@ -32,7 +32,9 @@ import {
   parseMaxTasksPerChild,
   parseWorkerCount,
   readCallOptions,
+  PROCESS_EXECUTOR_OPTIONS,
   readOptions,
+  THREAD_EXECUTOR_OPTIONS,
   type ExecutorMapOptions,
   type ExecutorOptions,
   type ProcessPoolExecutorOptions,
@@ -43,6 +45,7 @@ import type { ResultOf } from './pool.ts';
 import { MODE_APPLY, MODE_MAP, MODE_STARMAP } from './protocol.ts';
 import type { WorkerKind } from './worker-slot.ts';
 import { processWorkerIdentity, threadWorkerIdentity } from './workers-identity.ts';
+import { defineRepr } from '../internal/repr.ts';
 
 let executorCounter = 0;
 
@@ -66,6 +69,14 @@ export abstract class Executor {
   readonly #engine: PoolEngine;
   readonly #broken: (message: string, cause?: unknown) => BrokenExecutorError;
   #shutdown = false;
+
+  static {
+    // `<ThreadPoolExecutor max_workers=4 state=running>` (Python's executors print no state).
+    defineRepr(Executor, (executor) => {
+      const state = executor.#shutdown ? 'shutdown' : executor.#engine.state;
+      return `<${executor.constructor.name} max_workers=${executor.#workers} state=${state}>`;
+    });
+  }
   /** Maps still reading their input: `shutdown()` has them read the rest first. */
   readonly #maps = new Set<{ unbound(): void }>();
   readonly #workers: number;
@@ -333,7 +344,12 @@ class StartedTask<R> extends ClaimedTask<R> {
 /** Python's `concurrent.futures.ThreadPoolExecutor`, on worker threads. */
 export class ThreadPoolExecutor extends Executor {
   constructor(options: number | ThreadPoolExecutorOptions = {}) {
-    const opts = readOptions<ThreadPoolExecutorOptions>(options, 'maxWorkers');
+    const opts = readOptions<ThreadPoolExecutorOptions>(
+      options,
+      'maxWorkers',
+      THREAD_EXECUTOR_OPTIONS,
+      'new ThreadPoolExecutor()',
+    );
     const prefix = opts.threadNamePrefix ?? `ThreadPoolExecutor-${executorCounter++}`;
     if (typeof prefix !== 'string') throw typeError('threadNamePrefix', 'a string', prefix);
     let n = 0;
@@ -347,7 +363,12 @@ export class ThreadPoolExecutor extends Executor {
 /** Python's `concurrent.futures.ProcessPoolExecutor`, on child processes. */
 export class ProcessPoolExecutor extends Executor {
   constructor(options: number | ProcessPoolExecutorOptions = {}) {
-    const opts = readOptions<ProcessPoolExecutorOptions>(options, 'maxWorkers');
+    const opts = readOptions<ProcessPoolExecutorOptions>(
+      options,
+      'maxWorkers',
+      PROCESS_EXECUTOR_OPTIONS,
+      'new ProcessPoolExecutor()',
+    );
     super('process', opts, () => processWorkerIdentity('SpawnProcess', false));
   }
 

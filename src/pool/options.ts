@@ -5,6 +5,7 @@
  */
 import type { ResourceLimits } from 'node:worker_threads';
 import { ArgumentRangeError } from '../errors.ts';
+import { checkOptions, optionNames, type OptionKeys } from '../internal/options.ts';
 import { rangeError, typeError } from '../internal/validate.ts';
 import type { Target } from '../runtime/target.ts';
 import type { TaskOptions } from './task.ts';
@@ -125,13 +126,51 @@ export interface ExecutorMapOptions {
 export function readOptions<O extends object>(
   options: number | O | null | undefined,
   countName: string,
+  keys: OptionKeys<O>,
+  where: string,
 ): O {
   const opts: unknown = typeof options === 'number' ? { [countName]: options } : (options ?? {});
-  if (typeof opts !== 'object' || opts === null) {
+  if ((typeof opts !== 'object' && typeof opts !== 'function') || opts === null) {
     throw typeError('options', 'a number or an object', options);
   }
+  checkOptions(
+    opts,
+    optionNames(keys),
+    where,
+    'the task to a call (`map`, `submit`), and options here',
+  );
   return opts as O;
 }
+
+/** The keys of {@link PoolOptions}. */
+export const POOL_OPTIONS: OptionKeys<PoolOptions> = {
+  processes: true,
+  initializer: true,
+  initargs: true,
+  maxTasksPerChild: true,
+  maxQueueSize: true,
+  resourceLimits: true,
+};
+
+const EXECUTOR_OPTIONS: OptionKeys<ExecutorOptions> = {
+  maxWorkers: true,
+  initializer: true,
+  initargs: true,
+  maxQueueSize: true,
+};
+
+/** The keys of {@link ThreadPoolExecutorOptions}. */
+export const THREAD_EXECUTOR_OPTIONS: OptionKeys<ThreadPoolExecutorOptions> = {
+  ...EXECUTOR_OPTIONS,
+  threadNamePrefix: true,
+  resourceLimits: true,
+};
+
+/** The keys of {@link ProcessPoolExecutorOptions}. */
+export const PROCESS_EXECUTOR_OPTIONS: OptionKeys<ProcessPoolExecutorOptions> = {
+  ...EXECUTOR_OPTIONS,
+  maxTasksPerChild: true,
+};
 
 /**
  * A call's options: an object, or `undefined` for none.

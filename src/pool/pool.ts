@@ -22,6 +22,7 @@ import {
   parseMaxTasksPerChild,
   parseWorkerCount,
   readCallOptions,
+  POOL_OPTIONS,
   readOptions,
   type ApplyAsyncOptions,
   type ApplyOptions,
@@ -38,6 +39,7 @@ import {
   threadPoolWorkerName,
   threadWorkerIdentity,
 } from './workers-identity.ts';
+import { defineRepr } from '../internal/repr.ts';
 
 /** The settled value of a target's result, unwrapped from {@link transfer}. */
 export type ResultOf<F extends AnyFunction> = Unwrapped<Awaited<ReturnType<F>>>;
@@ -59,8 +61,23 @@ export abstract class BasePool {
   /** `join()` calls waiting for the engine to close. */
   readonly #joiners: (() => void)[] = [];
 
+  static {
+    // Python's `<multiprocessing.pool.Pool state=RUN pool_size=4>`.
+    const states = {
+      running: 'RUN',
+      closed: 'CLOSE',
+      broken: 'TERMINATE',
+      terminated: 'TERMINATE',
+    };
+    defineRepr(BasePool, (pool) => {
+      const state = pool.#closing ? 'CLOSE' : states[pool.#engine.state];
+      return `<${pool.constructor.name} state=${state} pool_size=${pool.#workers}>`;
+    });
+  }
+
   protected constructor(kind: WorkerKind, options: number | PoolOptions | undefined) {
-    const opts = readOptions<PoolOptions>(options, 'processes');
+    const where = `new ${new.target.name}()`;
+    const opts = readOptions<PoolOptions>(options, 'processes', POOL_OPTIONS, where);
     const workers = parseWorkerCount(opts.processes, 'processes', cpuCount());
     const max = parseMaxTasksPerChild(opts.maxTasksPerChild);
     const { initializer } = opts;
@@ -354,12 +371,16 @@ export abstract class BasePool {
  *
  * @example
  * ```ts
- * const tasks = taskModule<typeof import('./tasks.ts')>(new URL('./tasks.ts', import.meta.url));
+ * const tasks = taskModule<typeof import('./tasks.js')>(new URL('./tasks.js', import.meta.url));
  * await using pool = new Pool(4);
- * const sums = await pool.map(tasks.sumPrimesBelow, [1e5, 2e5, 3e5]);
+ * const sums = await pool.map(tasks.sumBelow, [1e5, 2e5, 3e5]);
  * ```
  */
 export class Pool extends BasePool {
+  /**
+   * Starts worker processes (Python's `multiprocessing.Pool`). `options`: their number
+   * (default `cpuCount()`) or {@link PoolOptions}; an unknown option throws `ArgumentTypeError`.
+   */
   constructor(options?: number | PoolOptions) {
     super('process', options);
   }
@@ -367,6 +388,10 @@ export class Pool extends BasePool {
 
 /** A pool of worker threads with the same API: Python's `multiprocessing.pool.ThreadPool`. */
 export class ThreadPool extends BasePool {
+  /**
+   * Starts worker threads (Python's `ThreadPool`). `options`: their number (default
+   * `cpuCount()`) or {@link PoolOptions}; an unknown option throws `ArgumentTypeError`.
+   */
   constructor(options?: number | PoolOptions) {
     super('thread', options);
   }

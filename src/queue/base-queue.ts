@@ -19,6 +19,7 @@ import {
 } from './items.ts';
 import type { PriorityKey } from './priority.ts';
 import { EMPTY, QueueCore, type QueueCoreApi } from './queue-core.ts';
+import { defineRepr } from '../internal/repr.ts';
 
 /** How child processes reach a queue's core, through the broker (every queue class alike). */
 export const queueMethods: MethodTable<QueueCoreApi> = {
@@ -220,3 +221,10 @@ export abstract class BaseQueue<T> implements Shareable {
     return this.#state;
   }
 }
+
+// `<Queue size=2 maxsize=10>`: Python's queues print no state, these print their size.
+defineRepr(BaseQueue, (queue) => {
+  const { maxsize } = queue as { maxsize?: number };
+  const bound = maxsize === undefined ? '' : ` maxsize=${maxsize}`;
+  return `<${queue.constructor.name} size=${queue.qsize()}${bound}>`;
+});

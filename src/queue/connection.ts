@@ -22,6 +22,7 @@ import { ConnectionCore, type ConnectionCoreApi, type ConnectionMeta } from './c
 import { bytesMessage, bytesOf, itemMessage, itemOf } from './connection-messages.ts';
 import { detach, encodeItem, transferList } from './items.ts';
 import { Discipline, queueBuffers } from './queue-core.ts';
+import { defineRepr } from '../internal/repr.ts';
 
 const KIND = 'Connection';
 
@@ -351,3 +352,10 @@ registerSharedKind<ConnectionCoreApi>(
   },
   import.meta.url,
 );
+
+// `<Connection readable writable>`, `<Connection closed>`.
+defineRepr(Connection, (connection) => {
+  if (connection.closed) return '<Connection closed>';
+  const ends = [connection.readable ? 'readable' : '', connection.writable ? 'writable' : ''];
+  return `<Connection ${ends.filter((end) => end !== '').join(' ')}>`;
+});

@@ -11,6 +11,7 @@ import { findShared } from '../memory/shared-object.ts';
 import { goingTo } from '../transport/clone-target.ts';
 import { assertCloneable } from '../transport/cloneable.ts';
 import { decodeFast, encodeFast, isFast } from './item-codec.ts';
+import { checkOptions } from '../internal/options.ts';
 
 /** Where an item goes: a queue's put, or a pipe's send (errors say which). */
 export type ItemTarget = 'queue' | 'pipe';
@@ -116,6 +117,10 @@ interface BlockOptions {
   readonly timeout?: number | undefined;
 }
 
+/** The keys of a queue's get options, and of its put options (`transfer` too). */
+const GET_OPTIONS = ['block', 'timeout', 'signal'];
+const PUT_OPTIONS = [...GET_OPTIONS, 'transfer'];
+
 function blocking(options: BlockOptions | undefined): boolean {
   const block = options?.block ?? true;
   if (typeof block !== 'boolean') throw typeError('block', 'a boolean', block);
@@ -127,6 +132,7 @@ function blocking(options: BlockOptions | undefined): boolean {
  * Python refuses it only on a bounded queue, which the core knows.
  */
 export function putTimeout(options: BlockOptions | undefined): number {
+  checkOptions(options, PUT_OPTIONS, 'put()');
   if (!blocking(options)) return 0;
   const timeout = options?.timeout;
   if (typeof timeout === 'number' && timeout < 0) return timeout;
@@ -135,6 +141,7 @@ export function putTimeout(options: BlockOptions | undefined): number {
 
 /** A get's timeout: 0 when not blocking, `Infinity` for none; a negative one is refused. */
 export function getTimeout(options: BlockOptions | undefined): number {
+  checkOptions(options, GET_OPTIONS, 'get()');
   if (!blocking(options)) return 0;
   return parseTimeout(options?.timeout, 'timeout', 'reject');
 }

@@ -49,6 +49,9 @@ export interface ShutdownOptions {
  */
 export class Queue<T = unknown> extends BaseQueue<T> implements AsyncIterable<T> {
   /**
+   * A FIFO queue shared by threads and processes (Python's `queue.Queue(maxsize)` and
+   * `multiprocessing.Queue(maxsize)`): pass it in a worker's `args`.
+   *
    * @param maxsize The most items the queue holds; `put` waits while it is full. 0 or less
    * (the default) means no limit.
    * @throws {ArgumentTypeError} when `maxsize` is not an integer.

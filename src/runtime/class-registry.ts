@@ -4,6 +4,7 @@
  * and importing that module in the child registers the class there too.
  */
 import { StateError } from '../errors.ts';
+import { importTaskModule } from './bootstrap-state.ts';
 
 const modules = new WeakMap<object, string>();
 const classes = new Map<string, object>();
@@ -24,7 +25,7 @@ export function moduleOfClass(cls: object): string | undefined {
 
 /** Imports `module` and returns the registered class `className` from it. */
 export async function loadClass(module: string, className: string): Promise<object> {
-  await import(module);
+  await importTaskModule(module);
   const cls = classes.get(key(module, className));
   if (cls === undefined) {
     throw new StateError(

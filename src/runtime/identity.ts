@@ -4,6 +4,7 @@
  * each worker thread, each child process) has one identity, set by its entry point before
  * any user code runs.
  */
+import { pathToFileURL } from 'node:url';
 import { isMainThread, threadId } from 'node:worker_threads';
 
 /**
@@ -28,6 +29,11 @@ export interface ProcessIdentity {
   readonly daemon: boolean;
   /** The parent process's name and pid; `null` in the main process. */
   readonly parent: { readonly name: string; readonly pid: number } | null;
+  /**
+   * The `file:` URL of the program's main module (the main process's `process.argv[1]`),
+   * inherited by every child; `null` when there is none (a REPL, `node -e`).
+   */
+  readonly main?: string | null;
 }
 
 /** Describes the thread a realm runs on. */
@@ -44,7 +50,13 @@ export interface InheritedIdentity {
   readonly counters: SharedArrayBuffer | null;
 }
 
-const mainProcess: ProcessIdentity = { name: 'MainProcess', path: [], daemon: false, parent: null };
+const mainProcess: ProcessIdentity = {
+  name: 'MainProcess',
+  path: [],
+  daemon: false,
+  parent: null,
+  main: process.argv[1] === undefined ? null : pathToFileURL(process.argv[1]).href,
+};
 const mainThreadIdentity: ThreadIdentity = { name: 'MainThread', daemon: false };
 
 let processIdentity = mainProcess;
@@ -120,6 +132,7 @@ export function processChildIdentity(
       path,
       daemon,
       parent: { name: processIdentity.name, pid: process.pid },
+      main: processIdentity.main ?? null,
     },
     thread: mainThreadIdentity,
     counters: null,

@@ -16,6 +16,7 @@ import { isMainThread } from 'node:worker_threads';
 import { WorkerStartError } from '../errors.ts';
 import { siblingModule } from '../internal/loader-hooks.ts';
 import { errorFromWire } from '../transport/wire.ts';
+import { assertNotBootstrapping } from './bootstrap.ts';
 import type { Child, ChildEvents, LaunchOptions, StopHow } from './child.ts';
 import { childExecArgv, exitCodeOf, parentArgument } from './exec.ts';
 import type { ChildStart, RuntimeMessage } from './protocol.ts';
@@ -134,6 +135,7 @@ export async function prestartProcesses(
   count: number,
   preload: readonly string[] = [],
 ): Promise<void> {
+  if (count > 0) assertNotBootstrapping('process');
   const list = spareList(payload.href);
   while (list.length > count) list.pop()?.child.kill('SIGKILL');
   while (list.length < count) list.push(forkSpare(payload.href, preload));
@@ -145,6 +147,7 @@ export function launchProcess<In, Out>(
   options: LaunchOptions,
   events: ChildEvents<Out>,
 ): Child<In> {
+  assertNotBootstrapping('process');
   const start: ChildStart = {
     payload: options.payload.href,
     identity: options.identity,

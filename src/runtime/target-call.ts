@@ -4,12 +4,13 @@
  * what only a failure or a function sent as source needs is loaded only then, since each
  * module a child loads costs its start.
  */
+import { importTaskModule } from './bootstrap-state.ts';
 import type { TargetSpec } from './protocol.ts';
 import type { AnyFunction } from './target.ts';
 
 /** Imports a referenced task and checks that it is a function. */
 export async function loadTask(module: string, exportName: string): Promise<AnyFunction> {
-  const namespace = (await import(module)) as Record<string, unknown>;
+  const namespace = (await importTaskModule(module)) as Record<string, unknown>;
   const task = namespace[exportName];
   if (typeof task !== 'function') {
     const [{ ArgumentTypeError }, { describeValue }] = await Promise.all([

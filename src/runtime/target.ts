@@ -71,7 +71,10 @@ export function moduleUrl(module: string | URL, name: string): string {
  *
  * @example
  * ```ts
- * const add = taskRef<typeof import('./tasks.ts').add>(new URL('./tasks.ts', import.meta.url), 'add');
+ * const sumBelow = taskRef<typeof import('./tasks.js').sumBelow>(
+ *   new URL('./tasks.js', import.meta.url),
+ *   'sumBelow',
+ * );
  * ```
  */
 export function taskRef<F extends AnyFunction>(
@@ -94,8 +97,8 @@ export function taskRef<F extends AnyFunction>(
  *
  * @example
  * ```ts
- * const tasks = taskModule<typeof import('./tasks.ts')>(new URL('./tasks.ts', import.meta.url));
- * new Thread({ target: tasks.sumPrimes, args: [0, 1_000_000] }).start();
+ * const tasks = taskModule<typeof import('./tasks.js')>(new URL('./tasks.js', import.meta.url));
+ * new Thread({ target: tasks.sumBelow, args: [1_000_000] }).start();
  * ```
  */
 export function taskModule<M extends object>(module: string | URL): TaskModule<M> {

@@ -14,6 +14,7 @@ import { MessageChannel, receiveMessageOnPort, type Worker } from 'node:worker_t
 import { siblingModule, startInternalWorker } from '../internal/loader-hooks.ts';
 import { OWNERS_VARIABLE, ownerTable } from '../memory/owners.ts';
 import { ANSWER_BUSY_MS, isClosing, newSignal, signal, spinFor } from '../memory/spin.ts';
+import { assertNotBootstrapping } from './bootstrap.ts';
 import type { Child, ChildEvents, LaunchOptions, StopHow } from './child.ts';
 import { stoppedExitCode } from './exec.ts';
 import type { ThreadStart } from './protocol.ts';
@@ -85,6 +86,7 @@ export async function prestartThreads(
   count: number,
   preload: readonly string[] = [],
 ): Promise<void> {
+  if (count > 0) assertNotBootstrapping('thread');
   const list = spareList(payload.href);
   while (list.length > count) void list.pop()?.worker.terminate();
   while (list.length < count) list.push(startSpare(payload.href, preload));
@@ -97,6 +99,7 @@ export async function prestartThreads(
  * @throws what `new Worker()` throws (bad `resourceLimits`, for one).
  */
 export function launchThread<In, Out>(options: LaunchOptions, events: ChildEvents<Out>): Child<In> {
+  assertNotBootstrapping('thread');
   const { port1, port2 } = new MessageChannel();
   const toChild = newSignal();
   const toParent = newSignal();

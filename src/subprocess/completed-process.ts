@@ -3,6 +3,7 @@
  */
 import { CalledProcessError } from '../errors.ts';
 import type { Args } from './options.ts';
+import { defineRepr, reprValue } from '../internal/repr.ts';
 
 /**
  * A child program that has ended: its command, return code, and output if it was captured.
@@ -44,3 +45,11 @@ export class CompletedProcess<T extends Buffer | string = Buffer> {
     }
   }
 }
+
+// Python's `CompletedProcess(args=['ls'], returncode=0, stdout=b'…')`: the outputs when captured.
+defineRepr(CompletedProcess, (done) => {
+  const parts = [`args=${reprValue(done.args)}`, `returncode=${done.returncode}`];
+  if (done.stdout !== null) parts.push(`stdout=${reprValue(done.stdout)}`);
+  if (done.stderr !== null) parts.push(`stderr=${reprValue(done.stderr)}`);
+  return `CompletedProcess(${parts.join(', ')})`;
+});

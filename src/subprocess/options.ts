@@ -3,6 +3,7 @@
  * Python's special stdio values, and the text mode: how output is decoded and input encoded.
  */
 import type { Stream } from 'node:stream';
+import { optionNames } from '../internal/options.ts';
 import { rangeError, typeError } from '../internal/validate.ts';
 
 /** Python's `subprocess.PIPE`: a new pipe to or from the child (`Popen#stdin` and so on). */
@@ -91,6 +92,20 @@ export interface PopenOptions<Text extends boolean = boolean> {
    */
   readonly startNewSession?: boolean;
 }
+
+/** The keys of {@link PopenOptions}. */
+export const POPEN_OPTIONS = optionNames<PopenOptions>({
+  stdin: true,
+  stdout: true,
+  stderr: true,
+  cwd: true,
+  env: true,
+  shell: true,
+  text: true,
+  encoding: true,
+  errors: true,
+  startNewSession: true,
+});
 
 /** How output is decoded and input encoded. */
 export interface TextMode {

@@ -7,11 +7,13 @@ import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { StateError, SubprocessError, TimeoutExpiredError } from '../errors.ts';
 import { waitUntil } from '../internal/timers.ts';
+import { checkOptions } from '../internal/options.ts';
 import { parseTimeout, typeError } from '../internal/validate.ts';
 import { exitCodeOf } from '../runtime/exec.ts';
 import { Communication, type Sink } from './communication.ts';
 import {
   decodeOutput,
+  POPEN_OPTIONS,
   readTextMode,
   type Args,
   type Input,
@@ -20,6 +22,7 @@ import {
   type TextMode,
 } from './options.ts';
 import { planSpawn } from './spawn-plan.ts';
+import { defineRepr, reprValue } from '../internal/repr.ts';
 
 /** Options of {@link Popen.communicate}. */
 export interface CommunicateOptions {
@@ -97,6 +100,7 @@ export class Popen<Text extends boolean = false> {
     if (typeof options !== 'object' || (options as unknown) === null) {
       throw typeError('options', 'an object', options);
     }
+    checkOptions(options, POPEN_OPTIONS, 'new Popen()');
     this.#mode = readTextMode(options);
     const plan = planSpawn(args, options);
     this.args = plan.args;
@@ -287,3 +291,9 @@ export class Popen<Text extends boolean = false> {
     await this.wait();
   }
 }
+
+// Python's `<Popen: returncode: None args: ['ls']>`, with `null` for None.
+defineRepr(
+  Popen,
+  (popen) => `<Popen: returncode: ${popen.returncode} args: ${reprValue(popen.args)}>`,
+);

@@ -3,9 +3,17 @@
  * built on {@link Popen} with Python's rules for timeouts, input and `check`.
  */
 import { ArgumentRangeError, CalledProcessError, TimeoutExpiredError } from '../errors.ts';
+import { checkOptions } from '../internal/options.ts';
 import { parseTimeout, typeError } from '../internal/validate.ts';
 import { CompletedProcess } from './completed-process.ts';
-import { PIPE, type Args, type Input, type Output, type PopenOptions } from './options.ts';
+import {
+  PIPE,
+  POPEN_OPTIONS,
+  type Args,
+  type Input,
+  type Output,
+  type PopenOptions,
+} from './options.ts';
 import { Popen } from './popen.ts';
 
 /** Options of {@link run} and {@link runSync}: {@link PopenOptions} and these. */
@@ -35,12 +43,15 @@ export type CheckOutputOptions<Text extends boolean = boolean> = Omit<
   'stdout' | 'captureOutput' | 'check'
 >;
 
+const RUN_OPTIONS = [...POPEN_OPTIONS, 'input', 'captureOutput', 'timeout', 'check'];
+
 /** Splits `run`'s own options from Popen's, checking them as Python's `run` does. */
 export function splitRunOptions<Text extends boolean>(
   options: RunOptions<Text>,
 ): { popen: PopenOptions<Text>; input: Input | undefined; timeout: number; check: boolean } {
   if (typeof options !== 'object' || (options as unknown) === null)
     throw typeError('options', 'an object', options);
+  checkOptions(options, RUN_OPTIONS, 'run()');
   const { input, captureOutput = false, timeout, check = false, ...popen } = options;
   if (typeof captureOutput !== 'boolean')
     throw typeError('captureOutput', 'a boolean', captureOutput);
@@ -131,6 +142,7 @@ export async function call<Text extends boolean = false>(
 ): Promise<number> {
   if (typeof options !== 'object' || (options as unknown) === null)
     throw typeError('options', 'an object', options);
+  checkOptions(options, [...POPEN_OPTIONS, 'timeout'], 'call()');
   const { timeout, ...popen } = options;
   const ms = parseTimeout(timeout);
   const proc = new Popen<Text>(args, popen);

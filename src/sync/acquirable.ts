@@ -4,6 +4,7 @@
  * primitive that can be acquired.
  */
 import { ArgumentRangeError, TimeoutError } from '../errors.ts';
+import { checkOptions, optionNames } from '../internal/options.ts';
 import { assertSignal, rangeError, typeError } from '../internal/validate.ts';
 
 /** Options of `acquire()`. */
@@ -16,6 +17,12 @@ export interface AcquireOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
+const ACQUIRE_OPTIONS = optionNames<AcquireOptions>({
+  blocking: true,
+  timeout: true,
+  signal: true,
+});
+
 /**
  * How long to wait: 0 for non-blocking, `Infinity` for forever. Python's validation.
  * @throws {ArgumentTypeError} for options, `blocking` or `timeout` of the wrong type.
@@ -27,6 +34,7 @@ export function acquireTimeout(options: AcquireOptions | undefined): number {
   if (typeof options !== 'object' || (options as unknown) === null) {
     throw typeError('options', 'an object', options);
   }
+  checkOptions(options, ACQUIRE_OPTIONS, 'acquire()');
   const { blocking = true, timeout, signal } = options;
   if (typeof blocking !== 'boolean') throw typeError('blocking', 'a boolean', blocking);
   if (signal !== undefined) assertSignal(signal);

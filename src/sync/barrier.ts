@@ -6,6 +6,7 @@
  */
 import { allocateShared } from '../memory/arena.ts';
 import { currentOwnerId, ownerTable, type OwnerTable } from '../memory/owners.ts';
+import { checkOptions, optionNames } from '../internal/options.ts';
 import { assertInteger, typeError } from '../internal/validate.ts';
 import { shipFunction, type ShippedFunction } from '../transport/function-source.ts';
 import { reviveFunction } from '../transport/function-revive.ts';
@@ -21,6 +22,7 @@ import {
 } from '../memory/shared-object.ts';
 import { waitArguments, type WaitOptions } from '../internal/wait-options.ts';
 import { BarrierCore, barrierSlots, type Arrival, type BarrierCoreApi } from './barrier-core.ts';
+import { defineRepr } from '../internal/repr.ts';
 
 interface BarrierMeta {
   readonly parties: number;
@@ -51,6 +53,8 @@ export interface BarrierOptions {
   /** The default timeout of `wait()`, in milliseconds. */
   readonly timeout?: number | undefined;
 }
+
+const BARRIER_OPTIONS = optionNames<BarrierOptions>({ action: true, timeout: true });
 
 /**
  * A reusable barrier for a fixed number of parties.
@@ -90,6 +94,7 @@ export class Barrier implements Shareable {
       return;
     }
     assertInteger(parties, 'parties', 1);
+    checkOptions(options, BARRIER_OPTIONS, 'new Barrier()');
     const { action, timeout } = options;
     if (action !== undefined && typeof action !== 'function')
       throw typeError('action', 'a function', action);
@@ -190,4 +195,9 @@ registerSharedKind<BarrierCoreApi>(
     },
   },
   import.meta.url,
+);
+
+// Python's `<threading.Barrier at …: waiters=0/2>`, or `broken`.
+defineRepr(Barrier, (barrier) =>
+  barrier.broken ? '<Barrier broken>' : `<Barrier waiters=${barrier.nWaiting}/${barrier.parties}>`,
 );

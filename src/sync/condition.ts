@@ -2,6 +2,7 @@
  * `Condition`: Python's condition variable, over a Lock or RLock (an RLock by default).
  * Waiters queue in shared memory and `notify(n)` wakes the first n, in order.
  */
+import { inspect } from 'node:util';
 import { allocateShared } from '../memory/arena.ts';
 import { MultitaskError, StateError } from '../errors.ts';
 import type { OwnerTable } from '../memory/owners.ts';
@@ -305,6 +306,7 @@ export class Condition extends AcquirableBase implements Shareable {
 }
 
 import { currentOwnerId, ownerTable } from '../memory/owners.ts';
+import { defineRepr } from '../internal/repr.ts';
 
 /** `waitFor`'s predicate: Python raises TypeError when it cannot call it. */
 function assertPredicate(predicate: unknown): void {
@@ -338,3 +340,6 @@ registerSharedKind<ConditionCoreApi>(
   },
   import.meta.url,
 );
+
+// Python's `<Condition(<unlocked _thread.RLock object …>, 0)>`, without the waiter count.
+defineRepr(Condition, (condition) => `<Condition(${inspect(condition.lock)})>`);

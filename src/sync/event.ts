@@ -23,6 +23,7 @@ import {
   sliceUntil,
   type Steps,
 } from '../memory/waiting.ts';
+import { defineRepr } from '../internal/repr.ts';
 
 /**
  * Layout (Int32 slots):
@@ -165,3 +166,6 @@ registerSharedKind<EventCoreApi>(
   },
   import.meta.url,
 );
+
+// Python's `<threading.Event at …: set>` / `unset`.
+defineRepr(Event, (event) => `<Event ${event.isSet() ? 'set' : 'unset'}>`);

@@ -25,6 +25,8 @@ import {
   type OrderedLock,
 } from '../memory/lock-order.ts';
 import { assertString } from '../internal/validate.ts';
+import { checkOptions, optionNames } from '../internal/options.ts';
+import { defineRepr, kReprState, type LockReprState } from '../internal/repr.ts';
 
 /** The operations of a lock, performed on its memory by whoever holds the memory. */
 export interface LockCoreApi {
@@ -93,8 +95,11 @@ export function lockLabel(state: SharedState): string {
   return (state.meta as LockMeta | null)?.label ?? '';
 }
 
+const LOCK_OPTIONS = optionNames<LockOptions>({ name: true });
+
 /** The label of a new lock of `kind`. */
 function newLabel(kind: string, options: LockOptions | undefined): string {
+  checkOptions(options, LOCK_OPTIONS, `new ${kind}()`);
   const name: unknown = options?.name;
   if (name !== undefined) assertString(name, 'name');
   if (name !== undefined) return `${kind} ${JSON.stringify(name)}`;
@@ -252,6 +257,18 @@ export abstract class LockBase extends AcquirableBase implements Shareable {
   /** Whether some thread or process holds the lock. */
   locked(): boolean {
     return this.#core.locked();
+  }
+
+  static {
+    // Python 3.13's `<unlocked _thread.lock object>`, `<locked _thread.RLock object owner=…
+    // count=1>`: an RLock's owner and count when its memory is at hand (not on the broker).
+    defineRepr(LockBase, (lock) => {
+      const name = lock.constructor.name;
+      const state = (lock.#core as Partial<{ [kReprState](): LockReprState }>)[kReprState]?.();
+      const held = state === undefined ? lock.locked() : state.owner !== 0;
+      const extra = state === undefined ? '' : ` owner=${state.owner} count=${state.count}`;
+      return `<${held ? 'locked' : 'unlocked'} ${name}${extra}>`;
+    });
   }
 
   /**

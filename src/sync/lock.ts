@@ -120,6 +120,8 @@ const KIND = 'Lock';
  */
 export class Lock extends LockBase {
   /**
+   * A new, unlocked lock (`threading.Lock()`, `multiprocessing.Lock()`), shared by the threads and
+   * processes it is passed to.
    * @param options `name`: the lock's name in deadlock and lock-order reports.
    * @throws {ArgumentTypeError} for a `name` that is not a string.
    */

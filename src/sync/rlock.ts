@@ -24,6 +24,7 @@ import {
   type LockOptions,
 } from './lock-base.ts';
 import { runAsync, runSync, type Steps } from '../memory/waiting.ts';
+import { kReprState, type LockReprState } from '../internal/repr.ts';
 
 /**
  * Layout (Int32 slots):
@@ -102,6 +103,14 @@ export class RLockCore implements LockCoreApi, ConditionLock {
     return Atomics.load(this.#cells, WORD) !== 0;
   }
 
+  [kReprState](): LockReprState {
+    const word = Atomics.load(this.#cells, WORD);
+    return {
+      owner: word === 0 ? 0 : holderOf(word),
+      count: word === 0 ? 0 : (this.#cells[COUNT] ?? 0),
+    };
+  }
+
   owned(): boolean {
     return holderOf(Atomics.load(this.#cells, WORD)) === this.#owner;
   }
@@ -144,6 +153,8 @@ const KIND = 'RLock';
  */
 export class RLock extends LockBase {
   /**
+   * A new, unlocked re-entrant lock (`threading.RLock()`, `multiprocessing.RLock()`), shared by
+   * the threads and processes it is passed to.
    * @param options `name`: the lock's name in deadlock and lock-order reports.
    * @throws {ArgumentTypeError} for a `name` that is not a string.
    */

@@ -25,6 +25,7 @@ import {
   sliceUntil,
   type Steps,
 } from '../memory/waiting.ts';
+import { defineRepr } from '../internal/repr.ts';
 
 /**
  * Layout (Int32 slots):
@@ -219,3 +220,9 @@ for (const [kind, Class] of [
     import.meta.url,
   );
 }
+
+// Python's `<threading.Semaphore at …: value=1>`, `<threading.BoundedSemaphore at …: value=1/2>`.
+defineRepr(
+  Semaphore,
+  (semaphore) => `<${semaphore.constructor.name} value=${semaphore.getValue()}>`,
+);

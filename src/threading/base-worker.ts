@@ -2,6 +2,9 @@
  * The lifecycle that Thread and Process share: one API, two backends (DESIGN decision 1).
  * This class owns the state machine, naming, validation and error reporting; a backend
  * only launches the child and reports its exit.
+ *
+ * Why this file is long: one class owns the lifecycle's private state, which start, join,
+ * revival and the repr all read; splitting it would make that state public.
  */
 import { StateError } from '../errors.ts';
 import {
@@ -15,6 +18,8 @@ import {
 } from '../internal/symbols.ts';
 import { siblingModule } from '../internal/loader-hooks.ts';
 import { waitUntil } from '../internal/timers.ts';
+import { checkOptions, optionNames } from '../internal/options.ts';
+import { defineRepr } from '../internal/repr.ts';
 import { assertBoolean, assertString, parseTimeout, typeError } from '../internal/validate.ts';
 // Installs the process bridge: shared objects sent to processes go through the broker.
 import '../broker/broker.ts';
@@ -28,6 +33,7 @@ import { reportUncaught } from './excepthook.ts';
 import type { InheritedIdentity } from '../runtime/identity.ts';
 import type { ChildMessage, InstanceSpec, RunSpec, TargetSpec } from '../runtime/protocol.ts';
 import { forgetChild, rememberChild } from './children.ts';
+import { workerRepr } from './worker-repr.ts';
 import {
   callTarget,
   isTaskRef,
@@ -57,6 +63,13 @@ export type WorkerOptions<F extends AnyFunction> = {
     }
   : { readonly args: Parameters<F> });
 
+const WORKER_OPTIONS = optionNames<WorkerOptions<AnyFunction>>({
+  target: true,
+  name: true,
+  daemon: true,
+  args: true,
+});
+
 /** Options accepted by `join()` and other waits. */
 export interface JoinOptions {
   /** Milliseconds to wait at most; negative means do not wait. Default: forever. */
@@ -64,6 +77,8 @@ export interface JoinOptions {
   /** Stops waiting (rejecting with the signal's reason) when aborted. */
   readonly signal?: AbortSignal | undefined;
 }
+
+const JOIN_OPTIONS = optionNames<JoinOptions>({ timeout: true, signal: true });
 
 /** What a revived instance in its own thread or process is told about itself. */
 export interface ReviveInfo {
@@ -74,7 +89,7 @@ export interface ReviveInfo {
 }
 
 /** The constructor argument that rebuilds a worker object in its own thread or process. */
-export interface RevivedOptions {
+interface RevivedOptions {
   readonly [kRevive]: ReviveInfo;
 }
 
@@ -108,13 +123,27 @@ export abstract class BaseWorker<F extends AnyFunction = AnyFunction> {
   readonly #stopped: Promise<void>;
   #markStopped: () => void = () => undefined;
 
+  static {
+    defineRepr(BaseWorker, (worker) =>
+      workerRepr({
+        className: worker.constructor.name,
+        kind: worker[kKind](),
+        name: worker.#name,
+        state: worker.#state,
+        daemon: worker.#daemon,
+        ident: worker.#ident,
+        exitCode: worker.#exitCode,
+      }),
+    );
+  }
+
   /** Registers a subclass that overrides `run()`, so that its children can rebuild it. */
   static register(this: abstract new (...args: never[]) => BaseWorker, module: string | URL): void {
     registerClass(this, module instanceof URL ? module.href : module);
   }
 
   protected constructor(
-    options: WorkerOptions<F> | RevivedOptions | undefined,
+    options: WorkerOptions<F> | undefined,
     defaultName: (target: Target | undefined) => string,
     defaultDaemon: boolean,
   ) {
@@ -122,8 +151,9 @@ export abstract class BaseWorker<F extends AnyFunction = AnyFunction> {
       this.#markStopped = resolve;
     });
     if (options !== undefined && kRevive in options) {
+      // The argument of BaseWorker[kRebuild], which no public signature shows.
       // Rebuilt in its own thread or process: this object *is* the running worker.
-      const info = options[kRevive];
+      const info = (options as RevivedOptions)[kRevive];
       this.#state = 'current';
       this.#name = info.name;
       this.#daemon = info.daemon;
@@ -132,9 +162,7 @@ export abstract class BaseWorker<F extends AnyFunction = AnyFunction> {
       this.#target = undefined;
       return;
     }
-    if (options !== undefined && (typeof options !== 'object' || (options as unknown) === null)) {
-      throw typeError('options', 'an object', options);
-    }
+    checkOptions(options, WORKER_OPTIONS, `new ${this.constructor.name}()`, '`{ target: task }`');
     const {
       target,
       name,
@@ -281,7 +309,12 @@ export abstract class BaseWorker<F extends AnyFunction = AnyFunction> {
    * (`ERR_JOIN_CURRENT`).
    */
   async join(timeout?: number | JoinOptions): Promise<void> {
-    const options = typeof timeout === 'object' ? timeout : { timeout };
+    // `join(null)` waits forever, as Python's `join(None)`.
+    const options: JoinOptions =
+      typeof timeout === 'object' && (timeout as unknown) !== null
+        ? timeout
+        : { timeout: timeout as number | undefined };
+    checkOptions(options, JOIN_OPTIONS, 'join()');
     const ms = parseTimeout(options.timeout);
     this[kCheckUsable]();
     if (this.#state === 'initial') {

@@ -17,7 +17,6 @@ import {
   RUN_TARGET,
   type BackendLaunch,
   type LifecycleMessages,
-  type RevivedOptions,
   type WorkerOptions,
 } from './base-worker.ts';
 import type { Child, ChildEvents } from '../runtime/child.ts';
@@ -47,8 +46,8 @@ const MESSAGES: LifecycleMessages = {
  *
  * @example
  * ```ts
- * const tasks = taskModule<typeof import('./tasks.ts')>(new URL('./tasks.ts', import.meta.url));
- * const p = new Process({ target: tasks.sumPrimes, args: [0, 1_000_000] });
+ * const tasks = taskModule<typeof import('./tasks.js')>(new URL('./tasks.js', import.meta.url));
+ * const p = new Process({ target: tasks.sumBelow, args: [1_000_000] });
  * p.start();
  * await p.join();
  * p.exitCode; // 0
@@ -61,13 +60,24 @@ export class Process<F extends AnyFunction = AnyFunction> extends BaseWorker<F> 
   #socket: Socket | null;
 
   /**
+   * A child process that will call `target(...args)` once started (Python's
+   * `multiprocessing.Process(target=, args=, name=, daemon=)`). Nothing runs until `start()`.
+   *
+   * @param options `target`: a task reference from `taskModule()`/`taskRef()`, or a
+   *   self-contained inline function; `args`: its arguments, copied at `start()` (shared
+   *   objects travel by reference); `name` (default `Process-N`); `daemon` (default: the
+   *   creating process's).
    * @throws {PicklingError} when `target` is an inline function that captures variables
    * from its surroundings (`ERR_TARGET_CAPTURES`).
+   * @throws {ArgumentTypeError} for options of the wrong type, an unknown option
+   * (`ERR_UNKNOWN_OPTION`), or a task passed instead of the options.
    * @throws {ArgumentTypeError} when `args` holds more than one `net.Socket`
    * (`ERR_INVALID_ARG_VALUE`). One connected socket at the top level of `args` is handed to
    * the child as a real socket (not copied), and closed in this process once sent.
    */
-  constructor(options?: WorkerOptions<F> | RevivedOptions) {
+  constructor(options?: WorkerOptions<F>) {
+    // A child rebuilds its own object with `{ [kRevive]: info }` (BaseWorker[kRebuild]), an
+    // argument the public signature does not show.
     const current = currentProcessIdentity();
     const revived = options !== undefined && kRevive in options;
     // Python numbers a child when it is created: Process-1, and Process-1:1 for its child.

@@ -14,7 +14,6 @@ import {
   RUN_TARGET,
   type BackendLaunch,
   type LifecycleMessages,
-  type RevivedOptions,
   type WorkerOptions,
 } from './base-worker.ts';
 import {
@@ -47,8 +46,9 @@ function defaultThreadName(target: Target | undefined): string {
  *
  * @example
  * ```ts
- * const tasks = taskModule<typeof import('./tasks.ts')>(new URL('./tasks.ts', import.meta.url));
- * const t = new Thread({ target: tasks.sumPrimes, args: [0, 1_000_000] });
+ * const tasks = taskModule<typeof import('./tasks.js')>(new URL('./tasks.js', import.meta.url));
+ * const results = new SharedArray('d', 1);
+ * const t = new Thread({ target: tasks.sumPrimes, args: [0, 1_000_000, results, 0] });
  * t.start();
  * await t.join();
  * t.exitCode; // 0
@@ -56,11 +56,20 @@ function defaultThreadName(target: Target | undefined): string {
  */
 export class Thread<F extends AnyFunction = AnyFunction> extends BaseWorker<F> {
   /**
+   * A thread that will call `target(...args)` once started (Python's
+   * `threading.Thread(target=, args=, name=, daemon=)`). Nothing runs until `start()`.
+   *
+   * @param options `target`: a task reference from `taskModule()`/`taskRef()`, or a
+   *   self-contained inline function; `args`: its arguments, copied at `start()`; `name`
+   *   (default `Thread-N (target)`); `daemon` (default: the creating thread's).
    * @throws {PicklingError} when `target` is an inline function that captures variables
    * from its surroundings (`ERR_TARGET_CAPTURES`).
-   * @throws {ArgumentTypeError} for options of the wrong type.
+   * @throws {ArgumentTypeError} for options of the wrong type, an unknown option
+   * (`ERR_UNKNOWN_OPTION`), or a task passed instead of the options.
    */
-  constructor(options?: WorkerOptions<F> | RevivedOptions) {
+  constructor(options?: WorkerOptions<F>) {
+    // A child rebuilds its own object with `{ [kRevive]: info }` (BaseWorker[kRebuild]), an
+    // argument the public signature does not show.
     super(options, defaultThreadName, currentThreadIdentity().daemon);
   }
 

@@ -6,6 +6,7 @@
  */
 import { ArgumentRangeError, StateError } from '../errors.ts';
 import { kAttach } from '../internal/symbols.ts';
+import { checkOptions } from '../internal/options.ts';
 import { describeValue, typeError } from '../internal/validate.ts';
 import {
   attachmentOf,
@@ -24,6 +25,7 @@ import {
   SharedMemory,
   type SharedMemoryCoreApi,
 } from './shared-memory.ts';
+import { defineRepr, reprItems, reprValue } from '../internal/repr.ts';
 
 /** What a ShareableList holds: Python's int/float, int, bool, str, bytes and None. */
 export type ShareableItem = number | bigint | boolean | string | Uint8Array | null;
@@ -124,6 +126,7 @@ export class ShareableList implements Shareable {
       const meta = (attached.state as LocalState).meta as { byName?: true };
       this.#state = meta.byName === true ? this.#ownState() : (attached.state as LocalState);
     } else {
+      checkOptions(options, ['name'], 'new ShareableList()');
       const name = options?.name;
       if (sequence === undefined || sequence === null) {
         this.#shm =
@@ -308,3 +311,9 @@ if (addonPresent()) {
     import.meta.url,
   );
 }
+
+// Python's `ShareableList([1, 'a'], name='psm_…')`.
+defineRepr(ShareableList, (list) => {
+  const shown = Array.from({ length: Math.min(list.length, 8) }, (_, i) => list.get(i));
+  return `ShareableList(${reprItems(shown, list.length)}, name=${reprValue(list.shm.name)})`;
+});

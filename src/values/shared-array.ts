@@ -35,6 +35,7 @@ import {
   type Typecode,
   type ValueOf,
 } from './typecodes.ts';
+import { defineRepr, reprItems } from '../internal/repr.ts';
 
 /**
  * Layout: `length` elements of the typecode's C type (see typecodes.ts), back to back.
@@ -124,6 +125,10 @@ export class SharedArray<T extends Typecode = Typecode> implements Shareable, It
   readonly #lock: Lock | RLock | null;
 
   /**
+   * A fixed-length array of numbers in shared memory (Python's
+   * `multiprocessing.Array(typecode, size_or_initializer)`), seen by every thread and process
+   * it is passed to: `new SharedArray('d', 4)` or `new SharedArray('i', [1, 2, 3])`.
+   *
    * @param typecode The C type of the elements, as Python's: `'c' 'b' 'B' 'h' 'H' 'i' 'I'
    * 'l' 'L' 'q' 'Q' 'f' 'd'`.
    * @param lengthOrValues A length (the array starts zero-filled), or the initial values
@@ -171,7 +176,7 @@ export class SharedArray<T extends Typecode = Typecode> implements Shareable, It
     } else {
       throw typeError('lengthOrValues', 'a length or an iterable of values', lengthOrValues);
     }
-    this.#lock = lockFromOptions(options);
+    this.#lock = lockFromOptions(options, 'new SharedArray()');
     this.#typecode = typecode;
     this.#length = values?.length ?? (lengthOrValues as number);
     const buffer = allocateShared(this.#length * bytesPerElement(typecode));
@@ -367,3 +372,9 @@ registerSharedKind<SharedArrayCoreApi>(
   },
   import.meta.url,
 );
+
+// Python's `array('d', [1.0, 2.0])`, truncated: `SharedArray('d', [1, 2, … 98 more])`.
+defineRepr(SharedArray, (array) => {
+  const shown = Array.from({ length: Math.min(array.length, 8) }, (_, i) => array.get(i));
+  return `SharedArray('${array.typecode}', ${reprItems(shown, array.length)})`;
+});

@@ -20,6 +20,7 @@ import {
   StateError,
 } from '../errors.ts';
 import { kAttach } from '../internal/symbols.ts';
+import { checkOptions as checkKnownOptions, optionNames } from '../internal/options.ts';
 import { assertBoolean, assertInteger, assertString, typeError } from '../internal/validate.ts';
 import { addonIfLoaded } from '../memory/arena.ts';
 import { nativeAddon, type NativeAddon } from '../memory/native.ts';
@@ -34,6 +35,7 @@ import {
   type SharedState,
 } from '../memory/shared-object.ts';
 import { SHM_DIR, recordCreated, sweepStaleSegments, unlinkAtExit } from './shm-registry.ts';
+import { defineRepr, reprValue } from '../internal/repr.ts';
 
 /** Options of `new SharedMemory()`, as Python's `SharedMemory(name, create, size)`. */
 export interface SharedMemoryOptions {
@@ -197,10 +199,17 @@ export class SharedMemory implements Shareable {
   }
 }
 
+const SHARED_MEMORY_OPTIONS = optionNames<SharedMemoryOptions>({
+  name: true,
+  create: true,
+  size: true,
+});
+
 function checkOptions(options: unknown): { name?: string; create: boolean; size: number } {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw typeError('options', 'an object', options);
   }
+  checkKnownOptions(options, SHARED_MEMORY_OPTIONS, 'new SharedMemory()');
   const { name, create = false, size = 0 } = (options ?? {}) as SharedMemoryOptions;
   if (name !== undefined) assertString(name, 'name');
   assertBoolean(create, 'create');
@@ -294,3 +303,6 @@ if (addonPresent()) {
     import.meta.url,
   );
 }
+
+// Python's `SharedMemory('psm_…', size=16)`.
+defineRepr(SharedMemory, (shm) => `SharedMemory(${reprValue(shm.name)}, size=${shm.size})`);

@@ -3,6 +3,7 @@
  * the checks on the values stored, element access, and the `lock` option.
  */
 import { ArgumentTypeError, StateError } from '../errors.ts';
+import { checkOptions, optionNames } from '../internal/options.ts';
 import { describeValue, typeError } from '../internal/validate.ts';
 import { Lock } from '../sync/lock.ts';
 import { RLock } from '../sync/rlock.ts';
@@ -263,14 +264,20 @@ export interface LockOptions {
   readonly lock?: boolean | Lock | RLock | undefined;
 }
 
+const LOCK_OPTIONS = optionNames<LockOptions>({ lock: true });
+
 /**
  * The lock an object is created with.
  * @throws {ArgumentTypeError} for anything but a boolean, a Lock or an RLock.
  */
-export function lockFromOptions(options: LockOptions | undefined): Lock | RLock | null {
+export function lockFromOptions(
+  options: LockOptions | undefined,
+  where: string,
+): Lock | RLock | null {
   if (options === undefined) return new RLock();
   if (typeof options !== 'object' || (options as unknown) === null)
     throw typeError('options', 'an object', options);
+  checkOptions(options, LOCK_OPTIONS, where);
   const { lock = true } = options;
   if (lock === true) return new RLock();
   if (lock === false) return null;

@@ -32,6 +32,7 @@ import {
   type Typecode,
   type ValueOf,
 } from './typecodes.ts';
+import { defineRepr, reprValue } from '../internal/repr.ts';
 
 /**
  * Layout: one element of the typecode's C type (see typecodes.ts), and nothing else.
@@ -103,6 +104,9 @@ export class Value<T extends Typecode = Typecode> implements Shareable {
   readonly #lock: Lock | RLock | null;
 
   /**
+   * One number in shared memory (Python's `multiprocessing.Value(typecode, initial)`), seen
+   * by every thread and process it is passed to: `new Value('i', 0)`.
+   *
    * @param typecode The C type, as Python's: `'c' 'b' 'B' 'h' 'H' 'i' 'I' 'l' 'L' 'q' 'Q' 'f'
    * 'd'`.
    * @param initial The first value. Default `0` (`0n` for the 64-bit integer typecodes, a
@@ -134,7 +138,7 @@ export class Value<T extends Typecode = Typecode> implements Shareable {
     assertTypecode(typecode);
     const first = initial === undefined ? zeroOf(typecode) : initial;
     assertElement(typecode, first, 'initial');
-    this.#lock = lockFromOptions(options);
+    this.#lock = lockFromOptions(options, 'new Value()');
     this.#typecode = typecode;
     const buffer = allocateShared(bytesPerElement(typecode));
     const meta: ValueMeta = { typecode, lock: this.#lock?.[kSharedState]() ?? null };
@@ -196,3 +200,6 @@ registerSharedKind<ValueCoreApi>(
   },
   import.meta.url,
 );
+
+// Python's `array('i', …)` style: `Value('i', 3)`.
+defineRepr(Value, (value) => `Value('${value.typecode}', ${reprValue(value.value)})`);

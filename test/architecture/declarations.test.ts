@@ -51,6 +51,20 @@ describe('type declarations', () => {
     }
   });
 
+  it('show no internal RevivedOptions in a public signature (issue 19)', () => {
+    for (const file of [
+      'threading/thread.d.ts',
+      'threading/process.d.ts',
+      'threading/base-worker.d.ts',
+    ]) {
+      const text = readFileSync(join(out, file), 'utf8');
+      assert.match(text, /constructor\(/, file);
+      assert.ok(!text.includes('RevivedOptions'), `${file} mentions RevivedOptions`);
+    }
+    const thread = readFileSync(join(out, 'threading/thread.d.ts'), 'utf8');
+    assert.match(thread, /constructor\(options\?: WorkerOptions<F>\);/);
+  });
+
   it('a strict program using the package compiles against them, declarations checked', () => {
     const main = join(dir, 'main.ts');
     writeFileSync(
