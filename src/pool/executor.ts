@@ -17,8 +17,9 @@ import { assertBoolean, parseTimeout, typeError } from '../internal/validate.ts'
 import { cpuCount } from '../threading/current.ts';
 import type { AnyFunction, Target } from '../runtime/target.ts';
 import { PoolEngine } from './engine.ts';
-import { checkTaskOptions, type Task, type TaskCallbacks, type TaskOptions } from './task.ts';
-import { Future, type TaskLink } from '../futures/future.ts';
+import { checkTaskOptions, type TaskOptions } from './task.ts';
+import { Future } from '../futures/future.ts';
+import { ClaimedTask, StartedTask } from './executor-task.ts';
 import {
   LazyMap,
   parseCallback,
@@ -285,59 +286,6 @@ export abstract class Executor {
   /** `await using executor = …`: `shutdown({ wait: true })` at the end of the scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.shutdown({ wait: true });
-  }
-}
-
-/**
- * What the engine tells a future's task, and how the future cancels it: out of the queue, or
- * on a worker by its claim word, until the worker claims it. One object per task.
- */
-class ClaimedTask<R> implements TaskCallbacks, TaskLink {
-  readonly #future: Future<R>;
-  readonly #engine: PoolEngine;
-  /** The engine's task; `null` when it failed at once. */
-  task: Task | null = null;
-  claimWords: Int32Array | null = null;
-  claimIndex = 0;
-
-  constructor(future: Future<R>, engine: PoolEngine) {
-    this.#future = future;
-    this.#engine = engine;
-  }
-
-  claimed(words: Int32Array, index: number): void {
-    this.claimWords = words;
-    this.claimIndex = index;
-  }
-
-  drop(): void {
-    if (this.task !== null) this.#engine.dropQueued(this.task);
-  }
-
-  settle(ok: boolean, value: unknown): void {
-    const future = this.#future;
-    if (future.done()) return;
-    if (ok) future.setResult(value as R);
-    else future.setException(value);
-  }
-
-  /** Dropped by shutdown({ cancelFutures }): out of the queue, or not claimed by its worker. */
-  cancelled(): void {
-    this.#future.cancel();
-  }
-}
-
-/** Without claim words: the future runs from the moment its task is sent to a worker. */
-class StartedTask<R> extends ClaimedTask<R> {
-  readonly #future: Future<R>;
-
-  constructor(future: Future<R>, engine: PoolEngine) {
-    super(future, engine);
-    this.#future = future;
-  }
-
-  start(): boolean {
-    return this.#future.setRunningOrNotifyCancel();
   }
 }
 
