@@ -75,9 +75,10 @@ Commands:
   files client     Serve DIR's files to many clients at once (a process, a thread or
                    the event loop per client; idle clients dropped, clients and
                    processes capped), or connect to such a server.
-  http DIR         Serve DIR over HTTP/1.1 from one event loop; --workers N renders
-                   the /dyn/ pages on a ThreadPool of N threads. Ctrl-C or SIGTERM
-                   stops gracefully (downloads in progress finish).
+  http DIR [--model event|process] [--gzip]
+                   Serve DIR over HTTP/1.1 (node:http) from one event loop or N
+                   processes; --workers N renders the /dyn/ pages on a ThreadPool of
+                   N threads. Ctrl-C or SIGTERM stops gracefully.
   worker --redis URL --queue NAME --module PATH [--concurrency N] [--backend thread|process]
                    Serve a DistributedExecutor's queue: run its jobs on a local pool.
 

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent } from 'node:http';
+import { get } from '../helpers/http-get.ts';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,46 +44,6 @@ function makeTree(): void {
   symlinkSync(join(base, 'secret.txt'), join(root, 'escape.txt'));
   symlinkSync(base, join(root, 'escape-dir'));
   symlinkSync(join(root, 'hello.txt'), join(root, 'link-inside.txt'));
-}
-
-interface Response {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: Buffer;
-}
-
-/** One request over node:http on a fresh connection (or the given keep-alive agent). */
-function get(
-  port: number,
-  path: string,
-  options: { method?: string; headers?: Record<string, string>; agent?: Agent } = {},
-): Promise<Response> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method: options.method ?? 'GET',
-        headers: options.headers ?? {},
-        agent: options.agent ?? false,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks),
-          });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 interface RawResponse {

@@ -1,5 +1,6 @@
 /**
- * `multitask http DIR [--host H] [--port P] [--workers N]`: serves DIR until Ctrl-C.
+ * `multitask http DIR [--host H] [--port P] [--model event|process] [--processes N] [--gzip]
+ * [--workers N]`: serves DIR until Ctrl-C.
  */
 import { parseArgs } from 'node:util';
 import { startHttpServer } from './server.ts';
@@ -7,13 +8,20 @@ import { startHttpServer } from './server.ts';
 /** The usage text of the `http` command. */
 export const HTTP_USAGE = `Usage: multitask http DIR [options]
 
-Serves the files of DIR over HTTP/1.1 (GET and HEAD) from one event loop, until Ctrl-C.
+Serves the files of DIR over HTTP/1.1 (GET and HEAD) until Ctrl-C.
 
 Options:
   --host H               Address to listen on (default: 127.0.0.1).
   --port P               Port to listen on; 0 picks a free one (default: 8080).
+  --model M              event: one event loop serves every client; process: N processes
+                         share the listening socket, each with its own event loop
+                         (default: event).
+  --processes N          With --model process: how many processes (default: the number
+                         of CPUs, os.availableParallelism()).
+  --gzip                 Compress text files for clients that accept gzip.
   --workers N            Render the pages under /dyn/ on a pool of N threads
-                         (/dyn/primes?n=N, /dyn/info); 0 serves files only (default: 0).
+                         (/dyn/primes?n=N, /dyn/info), in each process; 0 serves files
+                         only (default: 0).
   --idle-timeout MS      Time a client has to send a request head (default: 5000).
   --max-header-bytes N   Largest request head accepted (default: 8192).
   --max-queued N         With --workers: /dyn/ pages that may wait for a thread;
@@ -61,6 +69,9 @@ export async function httpCommand(
   let options: {
     host: string;
     port: number;
+    model: 'event' | 'process';
+    processes: number | undefined;
+    gzip: boolean;
     workers: number;
     idle: number;
     maxHead: number;
@@ -77,6 +88,9 @@ export async function httpCommand(
       options: {
         host: { type: 'string' },
         port: { type: 'string' },
+        model: { type: 'string' },
+        processes: { type: 'string' },
+        gzip: { type: 'boolean' },
         workers: { type: 'string' },
         'idle-timeout': { type: 'string' },
         'max-header-bytes': { type: 'string' },
@@ -95,9 +109,19 @@ export async function httpCommand(
       throw new TypeError(`Expected one directory to serve, got ${positionals.length} arguments`);
     }
     root = positionals[0];
+    const model = values.model ?? 'event';
+    if (model !== 'event' && model !== 'process') {
+      throw new RangeError(`Expected --model to be event or process, got \`${model}\``);
+    }
     options = {
       host: values.host ?? '127.0.0.1',
       port: integer('port', values.port, 8080, 0, 65535),
+      model,
+      processes:
+        values.processes === undefined
+          ? undefined
+          : integer('processes', values.processes, 1, 1, 1024),
+      gzip: values.gzip === true,
       workers: integer('workers', values.workers, 0, 0, 1024),
       idle: integer('idle-timeout', values['idle-timeout'], 5000, 1, 2 ** 31 - 1),
       maxHead: integer('max-header-bytes', values['max-header-bytes'], 8192, 64, 2 ** 24),
@@ -117,6 +141,9 @@ export async function httpCommand(
       root,
       host: options.host,
       port: options.port,
+      model: options.model,
+      ...(options.processes === undefined ? {} : { processes: options.processes }),
+      gzip: options.gzip,
       workers: options.workers,
       idleTimeoutMs: options.idle,
       maxHeaderBytes: options.maxHead,
@@ -133,7 +160,13 @@ export async function httpCommand(
     server.workers === 0
       ? 'static files only'
       : `dynamic pages under /dyn/ on ${server.workers} threads`;
-  out(`Serving ${root} at http://${server.host}:${server.port}/ (${mode}); Ctrl-C stops.`);
+  const processes =
+    server.model === 'process'
+      ? `; ${server.pids.length} processes: ${server.pids.join(', ')}`
+      : '';
+  out(
+    `Serving ${root} at http://${server.host}:${server.port}/ (${mode}${processes}); Ctrl-C stops.`,
+  );
 
   await new Promise<void>((resolve) => {
     const stopped = (): void => {
