@@ -64,7 +64,11 @@ export async function startProcesses(settings: ServerSettings): Promise<HttpServ
       });
       child.once('exit', (code, signal) => {
         children.delete(child);
-        reject(new Error(`A server process exited before listening (exit code ${code}, signal ${signal})`));
+        reject(
+          new Error(
+            `A server process exited before listening (exit code ${code}, signal ${signal})`,
+          ),
+        );
         // Serving goes on with a new process in its place.
         if (!closing) void fork().catch(() => undefined);
       });
