@@ -201,7 +201,9 @@ async function measure(model: string, dir: string, file: Buffer): Promise<string
       model,
       Math.round(perSecond).toLocaleString('en-US'),
       `${(before / 2 ** 20).toFixed(0)} MB`,
-      `${(perClient / 2 ** 20).toFixed(2)} MB`,
+      perClient >= 2 ** 20
+        ? `${(perClient / 2 ** 20).toFixed(1)} MB`
+        : `${Math.max(0, Math.round(perClient / 1024))} KB`,
     ];
   } finally {
     child.kill('SIGTERM');

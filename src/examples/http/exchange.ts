@@ -43,45 +43,37 @@ export async function answer(
   res: ServerResponse,
   context: Context,
 ): Promise<void> {
-  const started = new Date();
+  const started = context.log === undefined ? undefined : new Date();
   const socket = message.socket;
   const remote = socket.remoteAddress ?? '-';
-  // Aborted when the client goes away before the response is complete: a page being
-  // rendered for it is cancelled. (A client that half-closes counts: node:http then aborts.)
-  const gone = new AbortController();
-  const onClose = (): void => {
-    if (!res.writableFinished) gone.abort();
-  };
-  res.once('close', onClose);
   const request = readRequest(message);
   let reply: Reply;
   if ('status' in request) {
     reply = errorReply(request.status, request.reason);
   } else {
     try {
-      reply = await route(request, gone.signal, context);
+      reply = await route(request, res, context);
     } catch (error) {
       // The client learns nothing of the server's internals; the log says what went wrong.
       reply = errorReply(500);
-      if (!gone.signal.aborted) {
+      if (!res.destroyed) {
         context.log?.(`Error answering ${request.method} ${request.target}: ${String(error)}`);
       }
     }
   }
-  res.off('close', onClose);
   // This server reads no bodies: after a request with one, the stream is not framed.
   const keepAlive = !('status' in request) && !request.hasBody && !context.draining();
   const sent = await send(res, reply, message.method === 'HEAD', keepAlive, context.idleTimeoutMs);
   // Common Log Format: host ident user [time] "request line" status bytes.
   const status = sent.ok ? reply.status : CUT_STATUS;
   context.log?.(
-    `${remote} - - ${clfTime(started)} "${message.method ?? '-'} ${message.url ?? '-'} HTTP/${message.httpVersion}" ${status} ${sent.bytes === 0 ? '-' : sent.bytes}`,
+    `${remote} - - ${clfTime(started ?? new Date())} "${message.method ?? '-'} ${message.url ?? '-'} HTTP/${message.httpVersion}" ${status} ${sent.bytes === 0 ? '-' : sent.bytes}`,
   );
   // A response begun before the server started closing ends its connection too.
   if (context.draining() && !socket.destroyed) socket.end();
 }
 
-function route(request: HttpRequest, signal: AbortSignal, context: Context): Promise<Reply> {
+function route(request: HttpRequest, res: ServerResponse, context: Context): Promise<Reply> {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     return Promise.resolve(
       errorReply(405, `${request.method} is not served here`, { Allow: 'GET, HEAD' }),
@@ -89,7 +81,14 @@ function route(request: HttpRequest, signal: AbortSignal, context: Context): Pro
   }
   const { dynamic, root } = context;
   if (dynamic !== undefined && (request.path === '/dyn' || request.path.startsWith('/dyn/'))) {
-    return dynamic.handle(request, signal);
+    // Aborted when the client goes away before the page is sent: its rendering is cancelled.
+    // (A client that half-closes counts: node:http then closes the response.)
+    const gone = new AbortController();
+    const onClose = (): void => {
+      gone.abort();
+    };
+    res.once('close', onClose);
+    return dynamic.handle(request, gone.signal).finally(() => res.off('close', onClose));
   }
   return serveStatic(root, request, { gzip: context.gzip });
 }
@@ -140,7 +139,8 @@ async function send(
       try {
         ({ bytesRead: read } = await file.file.read(data, 0, file.size, start));
       } finally {
-        await file.file.close();
+        // Off the response's path: the bytes are in hand.
+        file.file.close().catch(() => undefined);
       }
       // A file that shrank since its size was sent leaves the response short: not ok.
       if (read !== file.size) {

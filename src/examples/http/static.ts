@@ -8,8 +8,8 @@
  * then on the real path of what is opened (`realpath`), so that a symbolic link inside the
  * root that points outside it is refused too.
  */
-import { constants } from 'node:fs';
-import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { open, readdir, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { extname, join, sep } from 'node:path';
 import { errorReply, escapeHtml, formatHttpDate, parseHttpDate, type Reply } from './response.ts';
 import type { HttpRequest } from './request.ts';
@@ -108,22 +108,49 @@ export async function serveStatic(
   if (request.path.includes('\0') || segments.includes('..')) {
     return errorReply(403, 'the path leaves the served directory');
   }
-  let real: string;
-  try {
-    real = await realpath(join(root.real, ...segments));
-  } catch (error) {
-    return fsErrorReply(error);
+  const path = join(root.real, ...segments);
+  // The real path (for confinement) and the open file at once: two trips to libuv's pool
+  // side by side rather than one after the other. What lies out of the root may thus be
+  // opened (read-only, non-blocking), but it is closed unread.
+  const [resolved, opened] = await Promise.allSettled([realpath(path), openNonBlocking(path)]);
+  const file = opened.status === 'fulfilled' ? opened.value : undefined;
+  if (resolved.status === 'rejected' || !isInside(root, resolved.value)) {
+    closeQuietly(file);
+    return resolved.status === 'rejected'
+      ? fsErrorReply(resolved.reason)
+      : errorReply(403, 'the path leaves the served directory');
   }
-  if (!isInside(root, real)) return errorReply(403, 'the path leaves the served directory');
+  if (file === undefined) return fsErrorReply(opened.status === 'rejected' ? opened.reason : 0);
   try {
-    const stats = await stat(real);
-    if (stats.isDirectory()) return await serveDirectory(root, real, request, options);
+    // fstat the open file: it is what will be sent, whatever the path names by now.
+    const stats = await file.stat();
+    if (stats.isDirectory()) {
+      closeQuietly(file);
+      return await serveDirectory(root, resolved.value, request, options);
+    }
     // `/file.bin/` names a directory that does not exist (Apache and Python answer 404).
-    if (request.path.endsWith('/')) return errorReply(404);
-    return await serveFile(real, request, options);
+    if (request.path.endsWith('/')) {
+      closeQuietly(file);
+      return errorReply(404);
+    }
+    return serveFile(resolved.value, file, stats, request, options);
   } catch (error) {
+    closeQuietly(file);
     return fsErrorReply(error);
   }
+}
+
+/**
+ * Opens a path for reading with O_NONBLOCK: if it names a FIFO, open() must not wait for a
+ * writer (it has no effect on regular files).
+ */
+function openNonBlocking(path: string): Promise<FileHandle> {
+  return open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+}
+
+/** Closes a file off the response's path: nothing waits for it, and it cannot fail loudly. */
+function closeQuietly(file: FileHandle | undefined): void {
+  file?.close().catch(() => undefined);
 }
 
 async function serveDirectory(
@@ -152,7 +179,13 @@ async function serveDirectory(
   if (index !== undefined) {
     // index.html may itself be a link out of the root.
     if (!isInside(root, index)) return errorReply(403, 'the path leaves the served directory');
-    return serveFile(index, request, options);
+    const file = await openNonBlocking(index);
+    try {
+      return serveFile(index, file, await file.stat(), request, options);
+    } catch (error) {
+      closeQuietly(file);
+      throw error;
+    }
   }
   return listDirectory(dir, request.path);
 }
@@ -182,19 +215,17 @@ async function listDirectory(dir: string, path: string): Promise<Reply> {
   return { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: html };
 }
 
-async function serveFile(
+/** Answers with `file`, open at `real`, whose fstat is `stats`; closes it unless it is sent. */
+function serveFile(
   real: string,
+  file: FileHandle,
+  stats: Stats,
   request: HttpRequest,
   options: ServeOptions,
-): Promise<Reply> {
-  // O_NONBLOCK: if the path was swapped for a FIFO since it was checked, open() must not
-  // wait for a writer (it has no effect on regular files).
-  const file = await open(real, constants.O_RDONLY | constants.O_NONBLOCK);
+): Reply {
   try {
-    // fstat the open file: it is what will be sent, whatever the path names by now.
-    const stats = await file.stat();
     if (!stats.isFile()) {
-      await file.close();
+      closeQuietly(file);
       return errorReply(403, 'not a regular file');
     }
     const type = contentType(real);
@@ -232,7 +263,7 @@ async function serveFile(
         : // HTTP dates have whole seconds: compare the file's time truncated the same way.
           sinceTime !== undefined && Math.floor(stats.mtimeMs / 1000) * 1000 <= sinceTime;
     if (notModified) {
-      await file.close();
+      closeQuietly(file);
       return { status: 304, headers: validators };
     }
     const ifRange = request.headers.get('if-range');
@@ -240,7 +271,7 @@ async function serveFile(
     if (range !== undefined && (ifRange === undefined || ifRangeHolds(ifRange, etag, stats))) {
       const wanted = parseRange(range, stats.size);
       if (wanted === 'unsatisfiable') {
-        await file.close();
+        closeQuietly(file);
         return errorReply(416, undefined, { 'Content-Range': `bytes */${stats.size}` });
       }
       if (wanted !== undefined) {
@@ -254,7 +285,7 @@ async function serveFile(
     }
     return { status: 200, headers, body: { file, size: stats.size, gzip } };
   } catch (error) {
-    await file.close();
+    closeQuietly(file);
     throw error;
   }
 }
