@@ -18,6 +18,7 @@ import { sharedCounter } from './11-shared-counter.ts';
 import { lazyMap } from './12-lazy-map.ts';
 import { managerScenario } from './13-manager.ts';
 import { distributed } from './14-distributed.ts';
+import { httpStatic } from './15-http.ts';
 
 export const scenarios: readonly Scenario[] = [
   tinyTasks,
@@ -35,4 +36,5 @@ export const scenarios: readonly Scenario[] = [
   lazyMap,
   managerScenario,
   distributed,
+  httpStatic,
 ];

@@ -5,6 +5,7 @@ import {
   Command,
   integer,
   onRun,
+  Option,
   runSubprogram,
   type CommandIO,
 } from '../../internal/command-line.ts';
@@ -14,6 +15,9 @@ import { startHttpServer } from './server.ts';
 export interface HttpFlags {
   readonly host: string;
   readonly port: number;
+  readonly model: 'event' | 'process';
+  readonly processes?: number | undefined;
+  readonly gzip: boolean;
   readonly workers: number;
   readonly idleTimeout: number;
   readonly maxHeaderBytes: number;
@@ -29,17 +33,32 @@ export interface HttpFlags {
  */
 export function httpProgram(io: CommandIO, stop?: AbortSignal): Command {
   const command = new Command('http')
-    .summary('serve a directory over HTTP/1.1 from one event loop')
+    .summary('serve a directory over HTTP/1.1 from one event loop or several processes')
     .description(
-      'Serves the files of DIR over HTTP/1.1 (GET and HEAD) from one event loop, until Ctrl-C ' +
-        'or SIGTERM, which stop it gracefully (downloads in progress finish).',
+      'Serves the files of DIR over HTTP/1.1 (GET and HEAD) from one event loop (--model ' +
+        'event) or from N processes sharing the listening socket (--model process), until ' +
+        'Ctrl-C or SIGTERM, which stop it gracefully (downloads in progress finish).',
     )
     .argument('<DIR>', 'the directory to serve')
     .option('--host <H>', 'address to listen on', '127.0.0.1')
     .option('--port <P>', 'port to listen on; 0 picks a free one', integer(0, 65_535), 8080)
+    .addOption(
+      new Option(
+        '--model <M>',
+        'event: one event loop serves every client; process: N processes share the listening socket, each with its own event loop',
+      )
+        .choices(['event', 'process'])
+        .default('event'),
+    )
+    .option(
+      '--processes <N>',
+      'with --model process: how many processes (default: the number of CPUs)',
+      integer(1, 1024),
+    )
+    .option('--gzip', 'compress text files for clients that accept gzip', false)
     .option(
       '--workers <N>',
-      'render the pages under /dyn/ (/dyn/primes?n=N, /dyn/info) on a pool of N threads, 0 serves files only',
+      'render the pages under /dyn/ (/dyn/primes?n=N, /dyn/info) on a pool of N threads, in each process; 0 serves files only',
       integer(0, 1024),
       0,
     )
@@ -107,6 +126,9 @@ export async function runHttp(
       root,
       host: options.host,
       port: options.port,
+      model: options.model,
+      ...(options.processes === undefined ? {} : { processes: options.processes }),
+      gzip: options.gzip,
       workers: options.workers,
       idleTimeoutMs: options.idleTimeout,
       maxHeaderBytes: options.maxHeaderBytes,
@@ -123,7 +145,13 @@ export async function runHttp(
     server.workers === 0
       ? 'static files only'
       : `dynamic pages under /dyn/ on ${server.workers} threads`;
-  out(`Serving ${root} at http://${server.host}:${server.port}/ (${mode}); Ctrl-C stops.`);
+  const processes =
+    server.model === 'process'
+      ? `; ${server.pids.length} processes: ${server.pids.join(', ')}`
+      : '';
+  out(
+    `Serving ${root} at http://${server.host}:${server.port}/ (${mode}${processes}); Ctrl-C stops.`,
+  );
 
   await new Promise<void>((resolve) => {
     const stopped = (): void => {

@@ -11,8 +11,8 @@
  */
 import { taskModule, ThreadPool } from '../../index.ts';
 import { errorReply, type Reply } from './response.ts';
-import type { DynamicPages } from './server.ts';
-import type { HttpRequest } from './parser.ts';
+import type { DynamicPages } from './exchange.ts';
+import type { HttpRequest } from './request.ts';
 import type { RenderedPage } from './tasks.ts';
 
 const tasks = taskModule<typeof import('./tasks.js')>(new URL('./tasks.js', import.meta.url));

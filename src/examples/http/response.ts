@@ -1,21 +1,31 @@
 /**
  * What the HTTP server's handlers answer with, and the small pieces of HTTP they share:
- * status reasons, HTTP dates and HTML escaping. The connection (see `server.ts`) turns a
- * {@link Reply} into bytes, adding `Date`, `Server` and `Connection`.
+ * status reasons, HTTP dates and HTML escaping. `exchange.ts` writes a {@link Reply} on
+ * `node:http`, adding `Server`, `Content-Length` and `Connection` (and node:http `Date`).
  */
 import type { FileHandle } from 'node:fs/promises';
 
-/** A response, before the connection writes it. */
+/**
+ * A file to send: `size` bytes from `start` (default 0) of an open handle, which the sender
+ * closes; with `gzip`, the bytes go through gzip on the way (length unknown, so chunked).
+ */
+export interface FileBody {
+  readonly file: FileHandle;
+  readonly size: number;
+  readonly start?: number;
+  readonly gzip?: boolean;
+}
+
+/** A response, before it is written (see `exchange.ts`). */
 export interface Reply {
   readonly status: number;
   /** Header fields other than `Date`, `Server`, `Connection` and `Content-Length`. */
   readonly headers?: Readonly<Record<string, string>>;
   /**
-   * The body: a small one in memory, or an open file to stream `size` bytes of from
-   * `start` (default 0; the connection closes the handle). No body for 304, and none is sent for HEAD.
+   * The body: a small one in memory, or an open file. No body for 304, and none is sent
+   * for HEAD.
    */
-  readonly body?:
-    string | Buffer | { readonly file: FileHandle; readonly size: number; readonly start?: number };
+  readonly body?: string | Buffer | FileBody;
 }
 
 /** The reason phrases of the statuses this server sends. */

@@ -8,11 +8,11 @@
  * then on the real path of what is opened (`realpath`), so that a symbolic link inside the
  * root that points outside it is refused too.
  */
-import { constants } from 'node:fs';
-import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { open, readdir, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { extname, join, sep } from 'node:path';
 import { errorReply, escapeHtml, formatHttpDate, parseHttpDate, type Reply } from './response.ts';
-import type { HttpRequest } from './parser.ts';
+import type { HttpRequest } from './request.ts';
 import { ArgumentTypeError } from '../../index.ts';
 
 /** Content types by file extension; anything else is `application/octet-stream`. */
@@ -46,6 +46,12 @@ export const CONTENT_TYPES: Readonly<Record<string, string>> = {
 /** The content type of a file name, from {@link CONTENT_TYPES}. */
 export function contentType(name: string): string {
   return CONTENT_TYPES[extname(name).toLowerCase()] ?? 'application/octet-stream';
+}
+
+/** How files are served. */
+export interface ServeOptions {
+  /** Compress text types for clients that accept gzip. */
+  readonly gzip?: boolean;
 }
 
 /** The served directory, by its real path (symbolic links resolved). */
@@ -93,30 +99,66 @@ function fsErrorReply(error: unknown): Reply {
  * Answers a GET or HEAD for `request.path` under `root`.
  * @returns The reply; a file body is an open handle that the caller must close.
  */
-export async function serveStatic(root: StaticRoot, request: HttpRequest): Promise<Reply> {
+export async function serveStatic(
+  root: StaticRoot,
+  request: HttpRequest,
+  options: ServeOptions = {},
+): Promise<Reply> {
   const segments = request.path.split('/');
   if (request.path.includes('\0') || segments.includes('..')) {
     return errorReply(403, 'the path leaves the served directory');
   }
-  let real: string;
-  try {
-    real = await realpath(join(root.real, ...segments));
-  } catch (error) {
-    return fsErrorReply(error);
+  const path = join(root.real, ...segments);
+  // The real path (for confinement) and the open file at once: two trips to libuv's pool
+  // side by side rather than one after the other. What lies out of the root may thus be
+  // opened (read-only, non-blocking), but it is closed unread.
+  const [resolved, opened] = await Promise.allSettled([realpath(path), openNonBlocking(path)]);
+  const file = opened.status === 'fulfilled' ? opened.value : undefined;
+  if (resolved.status === 'rejected' || !isInside(root, resolved.value)) {
+    closeQuietly(file);
+    return resolved.status === 'rejected'
+      ? fsErrorReply(resolved.reason)
+      : errorReply(403, 'the path leaves the served directory');
   }
-  if (!isInside(root, real)) return errorReply(403, 'the path leaves the served directory');
+  if (file === undefined) return fsErrorReply(opened.status === 'rejected' ? opened.reason : 0);
   try {
-    const stats = await stat(real);
-    if (stats.isDirectory()) return await serveDirectory(root, real, request);
+    // fstat the open file: it is what will be sent, whatever the path names by now.
+    const stats = await file.stat();
+    if (stats.isDirectory()) {
+      closeQuietly(file);
+      return await serveDirectory(root, resolved.value, request, options);
+    }
     // `/file.bin/` names a directory that does not exist (Apache and Python answer 404).
-    if (request.path.endsWith('/')) return errorReply(404);
-    return await serveFile(real, request);
+    if (request.path.endsWith('/')) {
+      closeQuietly(file);
+      return errorReply(404);
+    }
+    return serveFile(resolved.value, file, stats, request, options);
   } catch (error) {
+    closeQuietly(file);
     return fsErrorReply(error);
   }
 }
 
-async function serveDirectory(root: StaticRoot, dir: string, request: HttpRequest): Promise<Reply> {
+/**
+ * Opens a path for reading with O_NONBLOCK: if it names a FIFO, open() must not wait for a
+ * writer (it has no effect on regular files).
+ */
+function openNonBlocking(path: string): Promise<FileHandle> {
+  return open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+}
+
+/** Closes a file off the response's path: nothing waits for it, and it cannot fail loudly. */
+function closeQuietly(file: FileHandle | undefined): void {
+  file?.close().catch(() => undefined);
+}
+
+async function serveDirectory(
+  root: StaticRoot,
+  dir: string,
+  request: HttpRequest,
+  options: ServeOptions,
+): Promise<Reply> {
   // Without the slash, relative links in the page would resolve against the parent.
   if (!request.rawPath.endsWith('/')) {
     // One leading slash only: `//example.com/` would send a browser to another host.
@@ -137,7 +179,13 @@ async function serveDirectory(root: StaticRoot, dir: string, request: HttpReques
   if (index !== undefined) {
     // index.html may itself be a link out of the root.
     if (!isInside(root, index)) return errorReply(403, 'the path leaves the served directory');
-    return serveFile(index, request);
+    const file = await openNonBlocking(index);
+    try {
+      return serveFile(index, file, await file.stat(), request, options);
+    } catch (error) {
+      closeQuietly(file);
+      throw error;
+    }
   }
   return listDirectory(dir, request.path);
 }
@@ -167,22 +215,44 @@ async function listDirectory(dir: string, path: string): Promise<Reply> {
   return { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: html };
 }
 
-async function serveFile(real: string, request: HttpRequest): Promise<Reply> {
-  // O_NONBLOCK: if the path was swapped for a FIFO since it was checked, open() must not
-  // wait for a writer (it has no effect on regular files).
-  const file = await open(real, constants.O_RDONLY | constants.O_NONBLOCK);
+/** Answers with `file`, open at `real`, whose fstat is `stats`; closes it unless it is sent. */
+function serveFile(
+  real: string,
+  file: FileHandle,
+  stats: Stats,
+  request: HttpRequest,
+  options: ServeOptions,
+): Reply {
   try {
-    // fstat the open file: it is what will be sent, whatever the path names by now.
-    const stats = await file.stat();
     if (!stats.isFile()) {
-      await file.close();
+      closeQuietly(file);
       return errorReply(403, 'not a regular file');
     }
+    const type = contentType(real);
     const lastModified = formatHttpDate(stats.mtime);
-    const etag = entityTag(stats.size, stats.mtimeMs, stats.ino);
+    const identityTag = entityTag(stats.size, stats.mtimeMs, stats.ino);
+    const range = request.headers.get('range');
+    // gzip: a text type, a client that accepts it, and a whole body (a range's offsets are
+    // offsets into the file, never into a compressed stream).
+    const compressible = options.gzip === true && isCompressible(type, stats.size);
+    const gzip =
+      compressible && range === undefined && acceptsGzip(request.headers.get('accept-encoding'));
+    // The compressed body is another representation: another tag, weak since compressing
+    // the same bytes again need not give the same bytes.
+    const etag = gzip ? `W/"${opaqueTag(identityTag)}-gz"` : identityTag;
     // no-cache: a cache may keep the file but asks each time; ETag makes asking cheap (304).
-    const validators = { ETag: etag, 'Last-Modified': lastModified, 'Cache-Control': 'no-cache' };
-    const headers = { 'Content-Type': contentType(real), 'Accept-Ranges': 'bytes', ...validators };
+    const validators: Record<string, string> = {
+      ETag: etag,
+      'Last-Modified': lastModified,
+      'Cache-Control': 'no-cache',
+    };
+    if (compressible) validators.Vary = 'Accept-Encoding';
+    const headers: Record<string, string> = {
+      'Content-Type': type,
+      'Accept-Ranges': 'bytes',
+      ...validators,
+    };
+    if (gzip) headers['Content-Encoding'] = 'gzip';
     const match = request.headers.get('if-none-match');
     const since = request.headers.get('if-modified-since');
     const sinceTime = since === undefined ? undefined : parseHttpDate(since);
@@ -193,16 +263,15 @@ async function serveFile(real: string, request: HttpRequest): Promise<Reply> {
         : // HTTP dates have whole seconds: compare the file's time truncated the same way.
           sinceTime !== undefined && Math.floor(stats.mtimeMs / 1000) * 1000 <= sinceTime;
     if (notModified) {
-      await file.close();
+      closeQuietly(file);
       return { status: 304, headers: validators };
     }
-    const range = request.headers.get('range');
     const ifRange = request.headers.get('if-range');
     // If-Range: the range only if the client's copy is this one (else the whole file).
-    if (range !== undefined && (ifRange === undefined || ifRange === etag)) {
+    if (range !== undefined && (ifRange === undefined || ifRangeHolds(ifRange, etag, stats))) {
       const wanted = parseRange(range, stats.size);
       if (wanted === 'unsatisfiable') {
-        await file.close();
+        closeQuietly(file);
         return errorReply(416, undefined, { 'Content-Range': `bytes */${stats.size}` });
       }
       if (wanted !== undefined) {
@@ -214,11 +283,64 @@ async function serveFile(real: string, request: HttpRequest): Promise<Reply> {
         };
       }
     }
-    return { status: 200, headers, body: { file, size: stats.size } };
+    return { status: 200, headers, body: { file, size: stats.size, gzip } };
   } catch (error) {
-    await file.close();
+    closeQuietly(file);
     throw error;
   }
+}
+
+/** Below this size, gzip's header and trailer cost more than compression saves. */
+const MIN_GZIP_SIZE = 256;
+
+/** Whether a file of this type and size is worth compressing: text, and not tiny. */
+export function isCompressible(type: string, size: number): boolean {
+  if (size < MIN_GZIP_SIZE) return false;
+  return (
+    type.startsWith('text/') ||
+    type.startsWith('application/json') ||
+    type.startsWith('application/xml') ||
+    type.startsWith('image/svg+xml')
+  );
+}
+
+/**
+ * Whether `Accept-Encoding: header` accepts gzip (RFC 9110 §12.5.3): `gzip` (or `x-gzip`)
+ * with a q-value above 0, or `*` above 0 when gzip is not named; no header means identity.
+ */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  let star: boolean | undefined;
+  for (const item of header.split(',')) {
+    const [coding = '', ...params] = item.split(';').map((part) => part.trim());
+    const q = params.find((param) => /^q=/i.test(param));
+    const weight = q === undefined ? 1 : Number(q.slice(2));
+    const accepted = Number.isFinite(weight) && weight > 0;
+    const name = coding.toLowerCase();
+    if (name === 'gzip' || name === 'x-gzip') return accepted;
+    if (name === '*') star = accepted;
+  }
+  return star === true;
+}
+
+/**
+ * Whether `If-Range: header` names the current file (RFC 9110 §13.1.5): an entity tag by
+ * strong comparison (a weak tag never matches, so with this server's weak tags a range is
+ * resumed by date), or the exact `Last-Modified` date when it is a strong validator (the
+ * file is at least a second older than now).
+ */
+function ifRangeHolds(header: string, etag: string, stats: { readonly mtimeMs: number }): boolean {
+  const value = header.trim();
+  if (value.startsWith('"') || value.startsWith('W/')) {
+    return !value.startsWith('W/') && !etag.startsWith('W/') && value === etag;
+  }
+  const time = parseHttpDate(value);
+  const modified = Math.floor(stats.mtimeMs / 1000) * 1000;
+  return time === modified && Date.now() - stats.mtimeMs >= 1000;
+}
+
+function opaqueTag(tag: string): string {
+  return tag.trim().replace(/^W\//, '').slice(1, -1);
 }
 
 /**
@@ -236,8 +358,7 @@ export function entityTag(size: number, mtimeMs: number, ino: number): string {
  */
 export function noneMatchFails(header: string, etag: string): boolean {
   if (header.trim() === '*') return true;
-  const opaque = (tag: string): string => tag.trim().replace(/^W\//, '');
-  return header.split(',').some((tag) => opaque(tag) === opaque(etag));
+  return header.split(',').some((tag) => opaqueTag(tag) === opaqueTag(etag));
 }
 
 /**
