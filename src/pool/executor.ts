@@ -172,6 +172,7 @@ export abstract class Executor {
     if (!Array.isArray(args)) throw typeError('args', 'an array', args);
     const key = this.#engine.keyOf(fn);
     checkTaskOptions(options);
+    readCallOptions(options, 'executor.submitWith()');
     this.#engine.checkCapacity();
     return this.#submit<ResultOf<F>>(key, MODE_APPLY, args, options);
   }
@@ -209,6 +210,7 @@ export abstract class Executor {
     const iterables = hasOptions ? rest.slice(0, -1) : rest;
     const options = readCallOptions(
       (hasOptions ? last : undefined) as ExecutorMapOptions | undefined,
+      'executor.map()',
     );
     const ms = parseTimeout(options.timeout);
     const chunksize = parsePositiveInteger(options.chunksize) ?? 1;

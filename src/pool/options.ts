@@ -172,14 +172,39 @@ export const PROCESS_EXECUTOR_OPTIONS: OptionKeys<ProcessPoolExecutorOptions> = 
   maxTasksPerChild: true,
 };
 
+const TASK_CALL_KEYS = optionNames<TaskOptions>({ timeout: true, signal: true, transfer: true });
+const MAP_KEYS = optionNames<MapOptions>({ chunksize: true, onProgress: true });
+const MAP_ASYNC_KEYS = [...MAP_KEYS, 'callback', 'errorCallback'];
+
+/** The option keys of each call that takes options, by the call's name in errors. */
+const CALL_OPTIONS = {
+  'pool.apply()': TASK_CALL_KEYS,
+  'pool.applyAsync()': [...TASK_CALL_KEYS, 'callback', 'errorCallback'],
+  'pool.map()': MAP_ASYNC_KEYS,
+  'pool.starmap()': MAP_ASYNC_KEYS,
+  'pool.imap()': MAP_KEYS,
+  'pool.imapUnordered()': MAP_KEYS,
+  'executor.submitWith()': TASK_CALL_KEYS,
+  'executor.map()': optionNames<ExecutorMapOptions>({
+    timeout: true,
+    chunksize: true,
+    buffersize: true,
+    onProgress: true,
+  }),
+} satisfies Record<string, readonly string[]>;
+
 /**
- * A call's options: an object, or `undefined` for none.
- * @throws {ArgumentTypeError} for anything else.
+ * The options of `call`: an object whose keys are all the call's, or `undefined` for none.
+ * @throws {ArgumentTypeError} for anything else, or an unknown key (`ERR_UNKNOWN_OPTION`).
  */
-export function readCallOptions<O extends object>(options: O | undefined): Partial<O> {
+export function readCallOptions<O extends object>(
+  options: O | undefined,
+  call: keyof typeof CALL_OPTIONS,
+): Partial<O> {
   if (options === undefined) return {};
   const raw: unknown = options;
   if (typeof raw !== 'object' || raw === null) throw typeError('options', 'an object', raw);
+  checkOptions(options, CALL_OPTIONS[call], call);
   return options;
 }
 

@@ -145,6 +145,7 @@ export abstract class BasePool {
     if (args !== undefined && !Array.isArray(args)) throw typeError('args', 'an array', args);
     const key = this.#engine.keyOf(task);
     checkTaskOptions(options);
+    readCallOptions(options, 'pool.apply()');
     this.#engine.checkCapacity();
     return new Promise((resolve, reject) => {
       this.#engine.submit(key, MODE_APPLY, args ?? [], new Settler(resolve, reject), options);
@@ -163,6 +164,7 @@ export abstract class BasePool {
     if (args !== undefined && !Array.isArray(args)) throw typeError('args', 'an array', args);
     const key = this.#engine.keyOf(task);
     checkTaskOptions(options);
+    readCallOptions(options, 'pool.applyAsync()');
     const callbacks = checkCallbacks<ResultOf<F>>(options);
     this.#engine.checkCapacity();
     const future = new Future<ResultOf<F>>();
@@ -233,7 +235,7 @@ export abstract class BasePool {
     options: MapAsyncOptions<unknown> | undefined,
   ): AsyncResult<unknown[]> {
     this.#checkRunning();
-    const opts = readCallOptions(options);
+    const opts = readCallOptions(options, mode === MODE_MAP ? 'pool.map()' : 'pool.starmap()');
     const given = parsePositiveInteger(opts.chunksize);
     const onProgress = parseCallback(opts.onProgress, 'onProgress');
     const callbacks = checkCallbacks<unknown[]>(opts);
@@ -281,7 +283,7 @@ export abstract class BasePool {
     ordered: boolean,
   ): AsyncIterableIterator<unknown> {
     this.#checkRunning();
-    const opts = readCallOptions(options);
+    const opts = readCallOptions(options, ordered ? 'pool.imap()' : 'pool.imapUnordered()');
     // Python's imap default: one item per chunk.
     const chunksize = parsePositiveInteger(opts.chunksize) ?? 1;
     const onProgress = parseCallback(opts.onProgress, 'onProgress');

@@ -243,6 +243,56 @@ describe('strict options', () => {
     );
   });
 
+  it('pool and executor calls refuse an unknown key before queuing, and go on serving', async () => {
+    await using pool = new ThreadPool(1);
+    await using executor = new ThreadPoolExecutor(1);
+    const calls: readonly [() => unknown, string][] = [
+      [
+        () => loose(pool.apply.bind(pool))(tasks.add, [1, 2], { timeOut: 5 }),
+        'timeOut of pool.apply(); did you mean `timeout`',
+      ],
+      [
+        () => loose(pool.applyAsync.bind(pool))(tasks.add, [1, 2], { callbak: () => {} }),
+        'callbak of pool.applyAsync(); did you mean `callback`',
+      ],
+      [
+        () => loose(pool.map.bind(pool))(tasks.add, [1], { chunkSize: 1 }),
+        'chunkSize of pool.map(); did you mean `chunksize`',
+      ],
+      [
+        () => loose(pool.starmapAsync.bind(pool))(tasks.add, [[1, 2]], { errorCallbak: () => {} }),
+        'errorCallbak of pool.starmap(); did you mean `errorCallback`',
+      ],
+      [
+        () => loose(pool.imap.bind(pool))(tasks.add, [1], { onProgres: () => {} }),
+        'onProgres of pool.imap(); did you mean `onProgress`',
+      ],
+      [
+        () => loose(pool.imapUnordered.bind(pool))(tasks.add, [1], { chunksiz: 2 }),
+        'chunksiz of pool.imapUnordered(); did you mean `chunksize`',
+      ],
+      [
+        () => loose(executor.submitWith.bind(executor))(tasks.add, [1, 2], { signl: undefined }),
+        'signl of executor.submitWith(); did you mean `signal`',
+      ],
+      [
+        () => loose(executor.map.bind(executor))(tasks.add, [1], [2], { bufferSize: 1 }),
+        'bufferSize of executor.map(); did you mean `buffersize`',
+      ],
+    ];
+    for (const [call, message] of calls) {
+      const [key, rest] = message.split(' of ') as [string, string];
+      const [where, hint] = rest.split('; ') as [string, string];
+      assert.throws(
+        call,
+        refused('ERR_UNKNOWN_OPTION', `Unknown option \`${key}\` of ${where}; ${hint}?`),
+      );
+    }
+    // The refused calls broke nothing: the next calls are served.
+    assert.equal(await pool.apply(tasks.add, [2, 3]), 5);
+    assert.equal(await executor.submit(tasks.add, 4, 5).result(), 9);
+  });
+
   it('known keys, and keys set to undefined, are accepted', async () => {
     const thread = new Thread({ target: tasks.noop, name: 'ok', daemon: false, args: [] });
     thread.start();
