@@ -224,6 +224,8 @@ export abstract class BaseQueue<T> implements Shareable {
 
 // `<Queue size=2 maxsize=10>`: Python's queues print no state, these print their size.
 defineRepr(BaseQueue, (queue) => {
+  // A closed handle reads nothing (Python's closed queue refuses qsize() too).
+  if (isClosed(queue)) return `<${queue.constructor.name} closed>`;
   const { maxsize } = queue as { maxsize?: number };
   const bound = maxsize === undefined ? '' : ` maxsize=${maxsize}`;
   return `<${queue.constructor.name} size=${queue.qsize()}${bound}>`;

@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { inspect } from 'node:util';
 import type {
   Barrier,
   BoundedSemaphore,
@@ -457,25 +458,50 @@ const shareableListCalls: Calls<ShareableList> = {
   },
 };
 
+/**
+ * `calls` and the repr members every class has (`toString` and `util.inspect`): each must
+ * read the object's state (through the broker in a child on it), not fall back to the bare
+ * `<ClassName>` a repr prints when it cannot read.
+ */
+function withRepr<T>(
+  calls: Calls<T>,
+  objectOf: (given: T) => object = (given) => given as object,
+): Calls<T> {
+  const read = (object: object): string => {
+    const text = (object as { toString(): string }).toString();
+    assert.notEqual(text, `<${object.constructor.name}>`);
+    assert.ok(text.length > object.constructor.name.length + 2, text);
+    return text;
+  };
+  return {
+    ...calls,
+    toString: (given: T) => read(objectOf(given)),
+    [String(inspect.custom)]: (given: T) => {
+      const object = objectOf(given);
+      assert.equal(inspect(object), read(object));
+    },
+  };
+}
+
 /** The calls for each kind, by the name it is registered under. */
 export const callsByKind: Readonly<Record<string, Calls<never>>> = {
-  Lock: lockCalls,
-  RLock: lockCalls,
-  Semaphore: semaphoreCalls,
-  BoundedSemaphore: semaphoreCalls,
-  Event: eventCalls,
-  Condition: conditionCalls,
-  Barrier: barrierCalls,
-  Value: valueCalls,
-  SharedArray: arrayCalls,
-  Queue: queueCalls,
-  LifoQueue: queueCalls,
-  PriorityQueue: queueCalls,
-  JoinableQueue: queueCalls,
-  SimpleQueue: simpleQueueCalls,
-  Connection: connectionCalls,
-  SharedMemory: sharedMemoryCalls,
-  ShareableList: shareableListCalls,
+  Lock: withRepr(lockCalls),
+  RLock: withRepr(lockCalls),
+  Semaphore: withRepr(semaphoreCalls),
+  BoundedSemaphore: withRepr(semaphoreCalls),
+  Event: withRepr(eventCalls),
+  Condition: withRepr(conditionCalls),
+  Barrier: withRepr(barrierCalls),
+  Value: withRepr(valueCalls),
+  SharedArray: withRepr(arrayCalls),
+  Queue: withRepr(queueCalls),
+  LifoQueue: withRepr(queueCalls),
+  PriorityQueue: withRepr(queueCalls),
+  JoinableQueue: withRepr(queueCalls),
+  SimpleQueue: withRepr(simpleQueueCalls),
+  Connection: withRepr(connectionCalls, ([connection]) => connection),
+  SharedMemory: withRepr(sharedMemoryCalls),
+  ShareableList: withRepr(shareableListCalls),
 };
 
 /**

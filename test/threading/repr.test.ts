@@ -117,6 +117,8 @@ describe('reprs of queues and values', () => {
     assert.equal(repr(queue), '<Queue size=2 maxsize=N>');
     assert.equal(repr(new SimpleQueue()), '<SimpleQueue size=0>');
     assert.equal(repr(new JoinableQueue()), '<JoinableQueue size=0 maxsize=0>');
+    queue.close();
+    assert.equal(repr(queue), '<Queue closed>');
     const [a, b] = Pipe();
     assert.equal(repr(a), '<Connection readable writable>');
     a.close();
