@@ -87,10 +87,13 @@ export function reachingFor(lock: OrderedLock, owner: number, owners: OwnerTable
       hooks?.nameSelf(owner, owners);
     }
     const reverse = findEdge(cells, lock.id, holding.id);
-    // Reported once in the whole tree: by whoever flips the reverse edge's flag (a realm
-    // that has not loaded the upper half does not claim it).
+    // Reported once in the whole tree: by whoever flips the flag of the pair's edge from
+    // the lower id to the higher (a realm that has not loaded the upper half does not claim
+    // it). One flag for the pair: two owners that each find the other's edge at once would
+    // each flip a flag of their own.
     if (reverse < 0 || hooks === undefined) continue;
-    if (Atomics.compareExchange(cells, reverse + 3, 0, 1) !== 0) continue;
+    const flagged = lock.id < holding.id ? reverse : findEdge(cells, holding.id, lock.id);
+    if (flagged < 0 || Atomics.compareExchange(cells, flagged + 3, 0, 1) !== 0) continue;
     const other = Atomics.load(cells, reverse + 2);
     hooks.report({ holding, taking: lock, owner, other, owners });
   }

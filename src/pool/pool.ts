@@ -284,8 +284,7 @@ export abstract class BasePool {
   ): AsyncIterableIterator<unknown> {
     this.#checkRunning();
     const opts = readCallOptions(options, ordered ? 'pool.imap()' : 'pool.imapUnordered()');
-    // Python's imap default: one item per chunk.
-    const chunksize = parsePositiveInteger(opts.chunksize) ?? 1;
+    const chunksize = parsePositiveInteger(opts.chunksize) ?? 1; // Python's imap default
     const onProgress = parseCallback(opts.onProgress, 'onProgress');
     const input = new MapInput([iterable]);
     const key = this.#engine.keyOf(task);
