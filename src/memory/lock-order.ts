@@ -80,12 +80,14 @@ export function newLockId(owners: OwnerTable): number {
 export function reachingFor(lock: OrderedLock, owner: number, owners: OwnerTable): void {
   if (held.length === 0 || held.some((each) => each.lock.id === lock.id)) return;
   const cells = owners.orderCells();
+  // Named before the first edge is published: another owner may find the edge, and report
+  // this owner by name, at once.
+  if (!named && hooks !== undefined) {
+    named = true;
+    hooks.nameSelf(owner, owners);
+  }
   for (const { lock: holding } of held) {
     if (!addEdge(cells, holding.id, lock.id, owner)) continue;
-    if (!named) {
-      named = true;
-      hooks?.nameSelf(owner, owners);
-    }
     const reverse = findEdge(cells, lock.id, holding.id);
     // Reported once in the whole tree: by whoever flips the flag of the pair's edge from
     // the lower id to the higher (a realm that has not loaded the upper half does not claim
