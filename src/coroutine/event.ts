@@ -38,6 +38,9 @@ async function waitFor(waiters: Set<() => void>, isDone: () => boolean, ms: numb
  * ```
  */
 export class Event {
+  /** Python's repr of this object, as `util.inspect` (so `console.log`) shows it too. */
+  declare toString: () => string;
+
   #flag = false;
   /** Called by `set()`. */
   readonly #waiters = new Set<() => void>();
@@ -82,6 +85,9 @@ export class Event {
  * ```
  */
 export class AsyncResult<T = unknown> {
+  /** Python's repr of this object, as `util.inspect` (so `console.log`) shows it too. */
+  declare toString: () => string;
+
   #outcome:
     | { readonly ok: true; readonly value: T }
     | { readonly ok: false; readonly error: unknown }

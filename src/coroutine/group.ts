@@ -79,6 +79,9 @@ abstract class GreenletSet implements Iterable<SpawnedGreenlet> {
  * ```
  */
 export class Group extends GreenletSet {
+  /** Python's repr of this object, as `util.inspect` (so `console.log`) shows it too. */
+  declare toString: () => string;
+
   /** Spawns `fn(...args)` into the set. */
   spawn<A extends unknown[], R>(
     fn: (...args: A) => R | PromiseLike<R>,
@@ -110,6 +113,9 @@ export class Group extends GreenletSet {
  * ```
  */
 export class Pool extends GreenletSet {
+  /** Python's repr of this object, as `util.inspect` (so `console.log`) shows it too. */
+  declare toString: () => string;
+
   /** The most greenlets that run at once. */
   readonly size: number;
 

@@ -30,6 +30,9 @@ export interface QueueWait {
  * ```
  */
 export class Queue<T = unknown> {
+  /** Python's repr of this object, as `util.inspect` (so `console.log`) shows it too. */
+  declare toString: () => string;
+
   readonly maxsize: number;
   readonly #items: T[] = [];
   /** Woken by `put` (getters) and by `get` (putters); each re-checks. */

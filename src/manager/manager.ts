@@ -69,6 +69,9 @@ function registryOf(cls: object): Map<string, RegistryEntry> {
  * ```
  */
 export class BaseManager implements AsyncDisposable {
+  /** Python's repr of this object, as `util.inspect` (so `console.log`) shows it too. */
+  declare toString: () => string;
+
   readonly #authkey: Buffer;
   #address: ManagerAddress | undefined;
   #state: 'initial' | 'started' | 'connected' | 'shutdown' = 'initial';

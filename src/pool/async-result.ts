@@ -10,6 +10,9 @@ import { defineRepr } from '../internal/repr.ts';
  * The result of `applyAsync`/`mapAsync`: Python's `AsyncResult`.
  */
 export class AsyncResult<T> {
+  /** Python's repr of this object, as `util.inspect` (so `console.log`) shows it too. */
+  declare toString: () => string;
+
   readonly #future: Future<T>;
 
   /** @internal */

@@ -67,6 +67,9 @@ function watchExit(): void {
 
 /** What the two executors share. */
 export abstract class Executor {
+  /** Python's repr of this object, as `util.inspect` (so `console.log`) shows it too. */
+  declare toString: () => string;
+
   readonly #engine: PoolEngine;
   readonly #broken: (message: string, cause?: unknown) => BrokenExecutorError;
   #shutdown = false;

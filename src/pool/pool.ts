@@ -52,6 +52,9 @@ export type ArgsThenOptions<F extends AnyFunction, O> =
 
 /** The machinery shared by {@link Pool} and {@link ThreadPool}. */
 export abstract class BasePool {
+  /** Python's repr of this object, as `util.inspect` (so `console.log`) shows it too. */
+  declare toString: () => string;
+
   readonly #engine: PoolEngine;
   readonly #workers: number;
   /** Maps still reading their input: `close()` lets them finish it, as Python's does. */

@@ -76,6 +76,9 @@ export function assertOpen(queue: BaseQueue<unknown>): void {
  * {@link Queue} and {@link SimpleQueue} are the classes to use.
  */
 export abstract class BaseQueue<T> implements Shareable {
+  /** Python's repr of this object, as `util.inspect` (so `console.log`) shows it too. */
+  declare toString: () => string;
+
   readonly #state: SharedState;
   /** @internal The queue's operations, here or through the broker. */
   protected readonly core: QueueCoreApi;

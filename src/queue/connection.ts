@@ -56,6 +56,9 @@ export interface SendOptions {
  * ```
  */
 export class Connection implements Shareable {
+  /** Python's repr of this object, as `util.inspect` (so `console.log`) shows it too. */
+  declare toString: () => string;
+
   readonly #state: SharedState;
   readonly #core: ConnectionCoreApi;
   #closed = false;

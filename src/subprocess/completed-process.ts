@@ -15,6 +15,9 @@ import { defineRepr, reprValue } from '../internal/repr.ts';
  * ```
  */
 export class CompletedProcess<T extends Buffer | string = Buffer> {
+  /** Python's repr of this object, as `util.inspect` (so `console.log`) shows it too. */
+  declare toString: () => string;
+
   /** The command as it was given. */
   readonly args: Args;
   /** The exit status, or minus the number of the signal that killed the child. */

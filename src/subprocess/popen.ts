@@ -79,6 +79,9 @@ export interface SignalOptions {
  * ```
  */
 export class Popen<Text extends boolean = false> {
+  /** Python's repr of this object, as `util.inspect` (so `console.log`) shows it too. */
+  declare toString: () => string;
+
   /** The command as it was given. */
   readonly args: Args;
   /** The child's process id. */

@@ -67,6 +67,9 @@ const BARRIER_OPTIONS = optionNames<BarrierOptions>({ action: true, timeout: tru
  * ```
  */
 export class Barrier implements Shareable {
+  /** Python's repr of this object, as `util.inspect` (so `console.log`) shows it too. */
+  declare toString: () => string;
+
   readonly #state: SharedState;
   readonly #core: BarrierCoreApi;
   readonly #parties: number;

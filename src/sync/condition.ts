@@ -169,6 +169,9 @@ interface ConditionMeta {
  * ```
  */
 export class Condition extends AcquirableBase implements Shareable {
+  /** Python's repr of this object, as `util.inspect` (so `console.log`) shows it too. */
+  declare toString: () => string;
+
   protected readonly description = 'the condition';
   readonly #state: SharedState;
   readonly #core: ConditionCoreApi;

@@ -103,6 +103,9 @@ const KIND = 'Event';
  * ```
  */
 export class Event implements Shareable {
+  /** Python's repr of this object, as `util.inspect` (so `console.log`) shows it too. */
+  declare toString: () => string;
+
   readonly #state: SharedState;
   readonly #core: EventCoreApi;
 

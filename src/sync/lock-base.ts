@@ -259,6 +259,9 @@ export abstract class LockBase extends AcquirableBase implements Shareable {
     return this.#core.locked();
   }
 
+  /** Python's repr of the lock: `<unlocked Lock>`, `<locked RLock owner=3 count=1>`. */
+  declare toString: () => string;
+
   static {
     // Python 3.13's `<unlocked _thread.lock object>`, `<locked _thread.RLock object owner=…
     // count=1>`: an RLock's owner and count when its memory is at hand (not on the broker).

@@ -120,6 +120,9 @@ export class SemaphoreCore implements SemaphoreCoreApi {
  * ```
  */
 export class Semaphore extends AcquirableBase implements Shareable {
+  /** Python's repr of this object, as `util.inspect` (so `console.log`) shows it too. */
+  declare toString: () => string;
+
   protected readonly description: string = 'the semaphore';
   readonly #state: SharedState;
   readonly #core: SemaphoreCoreApi;

@@ -109,6 +109,9 @@ type State = 'initial' | 'started' | 'stopped' | 'current';
 
 /** The shared lifecycle of {@link Thread} and {@link Process}. */
 export abstract class BaseWorker<F extends AnyFunction = AnyFunction> {
+  /** Python's repr of this object, as `util.inspect` (so `console.log`) shows it too. */
+  declare toString: () => string;
+
   #name: string;
   #daemon: boolean;
   #target: Target | undefined;

@@ -95,6 +95,9 @@ const KIND = 'ShareableList';
  * ```
  */
 export class ShareableList implements Shareable {
+  /** Python's repr of this object, as `util.inspect` (so `console.log`) shows it too. */
+  declare toString: () => string;
+
   /** `list[i]`: {@link ShareableList.get} and {@link ShareableList.set}. */
   [index: number]: ShareableItem;
 

@@ -112,6 +112,9 @@ const KIND = 'SharedArray';
  * ```
  */
 export class SharedArray<T extends Typecode = Typecode> implements Shareable, Iterable<ValueOf<T>> {
+  /** Python's repr of this object, as `util.inspect` (so `console.log`) shows it too. */
+  declare toString: () => string;
+
   /**
    * `arr[i]` and `arr[i] = v`: {@link SharedArray.get} and {@link SharedArray.set}, with
    * their checks and errors (a negative index counts from the end).

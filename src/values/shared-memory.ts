@@ -88,6 +88,9 @@ const KIND = 'SharedMemory';
  * ```
  */
 export class SharedMemory implements Shareable {
+  /** Python's repr of this object, as `util.inspect` (so `console.log`) shows it too. */
+  declare toString: () => string;
+
   readonly #state: LocalState;
   readonly #name: string;
   readonly #size: number;

@@ -98,6 +98,9 @@ const KIND = 'Value';
  * ```
  */
 export class Value<T extends Typecode = Typecode> implements Shareable {
+  /** Python's repr of this object, as `util.inspect` (so `console.log`) shows it too. */
+  declare toString: () => string;
+
   readonly #state: SharedState;
   readonly #core: ValueCoreApi;
   readonly #typecode: T;

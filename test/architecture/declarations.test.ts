@@ -65,6 +65,44 @@ describe('type declarations', () => {
     assert.match(thread, /constructor\(options\?: WorkerOptions<F>\);/);
   });
 
+  it('declare the repr toString() of every public class that has one (lint rules see it)', async () => {
+    // `@typescript-eslint/no-base-to-string` flags `String(lock)` when the type's toString is
+    // Object's: a class whose instances print a Python repr must say so in its declaration.
+    const api = (await import('../../src/index.js')) as Record<string, unknown>;
+    const withRepr = Object.entries(api)
+      .filter((entry): entry is [string, new (...args: never[]) => object] => {
+        const [, value] = entry;
+        return typeof value === 'function' && typeof value.prototype === 'object';
+      })
+      .filter(([, cls]) => !(cls.prototype instanceof Error))
+      .filter(([, cls]) => (cls.prototype as object).toString !== Object.prototype.toString)
+      .map(([name]) => name);
+    assert.ok(withRepr.length >= 20, `only ${withRepr.length} classes with a repr`);
+
+    const program = ts.createProgram([join(out, 'index.d.ts')], {
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      types: ['node'],
+      typeRoots: [join(root, 'node_modules/@types')],
+    });
+    const checker = program.getTypeChecker();
+    const index = program.getSourceFile(join(out, 'index.d.ts'));
+    assert.ok(index !== undefined);
+    const moduleSymbol = checker.getSymbolAtLocation(index);
+    assert.ok(moduleSymbol !== undefined);
+    const exported = new Map(checker.getExportsOfModule(moduleSymbol).map((s) => [s.name, s]));
+    const undeclared = withRepr.filter((name) => {
+      const symbol = exported.get(name);
+      assert.ok(symbol !== undefined, name);
+      const target =
+        symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+      const instance = checker.getDeclaredTypeOfSymbol(target);
+      const declarations = instance.getProperty('toString')?.declarations ?? [];
+      return !declarations.some((d) => !d.getSourceFile().fileName.includes('/typescript/lib/'));
+    });
+    assert.deepEqual(undeclared, []);
+  });
+
   it('a strict program using the package compiles against them, declarations checked', () => {
     const main = join(dir, 'main.ts');
     writeFileSync(
