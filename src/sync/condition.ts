@@ -62,6 +62,8 @@ export interface ConditionCoreApi {
   wait(timeout: number, signal?: AbortSignal): Promise<boolean>;
   waitSync(timeout: number): boolean;
   notify(n: number): void;
+  /** How many wait now (not yet notified), read without the lock: for the repr. */
+  waiting(): number;
 }
 
 export class ConditionCore implements ConditionCoreApi {
@@ -118,6 +120,16 @@ export class ConditionCore implements ConditionCoreApi {
   waitSync(timeout: number): boolean {
     const result = runSync(this.#waitSteps(timeout));
     return result === true;
+  }
+
+  waiting(): number {
+    const cells = this.#cells;
+    const tail = Atomics.load(cells, TAIL);
+    let count = 0;
+    for (let ticket = Atomics.load(cells, HEAD); ticket < tail; ticket++) {
+      if (Atomics.load(cells, SLOT0 + (ticket % CONDITION_CAPACITY)) === WAITING) count++;
+    }
+    return count;
   }
 
   notify(n: number): void {
@@ -215,6 +227,13 @@ export class Condition extends AcquirableBase implements Shareable {
   /** The lock this condition uses. */
   get lock(): Lock | RLock {
     return this.#lock;
+  }
+
+  static {
+    // Python's `<Condition(<unlocked _thread.RLock object …>, 0)>`: the lock and the waiters.
+    defineRepr(Condition, (condition) => {
+      return `<Condition(${inspect(condition.#lock)}, ${condition.#core.waiting()})>`;
+    });
   }
 
   /** Acquires the underlying lock. */
@@ -339,10 +358,7 @@ registerSharedKind<ConditionCoreApi>(
     localCore: (state, owner, owners) =>
       conditionCore(state, (state.meta as ConditionMeta).lock, { owner, owners }),
     wrap: (state, core) => new Condition({ [kAttach]: { state, core } }),
-    methods: { wait: 'async', waitSync: 'blocking', notify: 'sync' },
+    methods: { wait: 'async', waitSync: 'blocking', notify: 'sync', waiting: 'sync' },
   },
   import.meta.url,
 );
-
-// Python's `<Condition(<unlocked _thread.RLock object …>, 0)>`, without the waiter count.
-defineRepr(Condition, (condition) => `<Condition(${inspect(condition.lock)})>`);

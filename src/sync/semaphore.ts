@@ -46,6 +46,8 @@ export interface SemaphoreCoreApi {
   acquireSync(timeout: number): boolean;
   release(n: number): void;
   value(): number;
+  /** The most the value may reach (a BoundedSemaphore's initial value), or -1 if none. */
+  bound(): number;
 }
 
 function tryTake(cells: Int32Array): boolean {
@@ -107,6 +109,10 @@ export class SemaphoreCore implements SemaphoreCoreApi {
 
   value(): number {
     return Atomics.load(this.#cells, VALUE);
+  }
+
+  bound(): number {
+    return Atomics.load(this.#cells, BOUND);
   }
 }
 
@@ -195,6 +201,16 @@ export class Semaphore extends AcquirableBase implements Shareable {
   [kSharedState](): SharedState {
     return this.#state;
   }
+
+  static {
+    // Python's `<threading.Semaphore at …: value=1>`, `<threading.BoundedSemaphore at …:
+    // value=1/2>`.
+    defineRepr(Semaphore, (semaphore) => {
+      const bound = semaphore.#core.bound();
+      const value = `${semaphore.getValue()}${bound === UNBOUNDED ? '' : `/${bound}`}`;
+      return `<${semaphore.constructor.name} value=${value}>`;
+    });
+  }
 }
 
 /**
@@ -218,14 +234,14 @@ for (const [kind, Class] of [
     {
       localCore: (state) => new SemaphoreCore(new Int32Array(stateBuffer(state), 0, SLOTS)),
       wrap: (state, core) => new Class({ [kAttach]: { state, core } }),
-      methods: { acquire: 'async', acquireSync: 'blocking', release: 'sync', value: 'sync' },
+      methods: {
+        acquire: 'async',
+        acquireSync: 'blocking',
+        release: 'sync',
+        value: 'sync',
+        bound: 'sync',
+      },
     },
     import.meta.url,
   );
 }
-
-// Python's `<threading.Semaphore at …: value=1>`, `<threading.BoundedSemaphore at …: value=1/2>`.
-defineRepr(
-  Semaphore,
-  (semaphore) => `<${semaphore.constructor.name} value=${semaphore.getValue()}>`,
-);

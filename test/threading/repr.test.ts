@@ -91,14 +91,27 @@ describe('reprs of synchronization primitives', () => {
     assert.match(str(rlock), /^<locked RLock owner=[1-9]\d* count=2>$/);
     rlock.release();
     rlock.release();
-    assert.equal(repr(new Condition(new Lock())), '<Condition(<unlocked Lock>)>');
+    const condition = new Condition(new Lock());
+    assert.equal(repr(condition), '<Condition(<unlocked Lock>, 0)>');
+    await condition.acquire();
+    const waited = condition.wait();
+    // wait() has given the lock up and stands in line: a second acquire proves both.
+    await condition.acquire();
+    assert.equal(repr(condition), '<Condition(<locked Lock>, 1)>');
+    condition.notify();
+    condition.release();
+    assert.equal(await waited, true);
+    assert.equal(repr(condition), '<Condition(<locked Lock>, 0)>');
+    condition.release();
   });
 
   it('Semaphore, Event and Barrier show their state', async () => {
     const semaphore = new Semaphore(2);
     await semaphore.acquire();
     assert.equal(repr(semaphore), '<Semaphore value=1>');
-    assert.equal(repr(new BoundedSemaphore(3)), '<BoundedSemaphore value=3>');
+    const bounded = new BoundedSemaphore(3);
+    await bounded.acquire();
+    assert.equal(repr(bounded), '<BoundedSemaphore value=2/3>');
     const event = new Event();
     assert.equal(repr(event), '<Event unset>');
     event.set();
