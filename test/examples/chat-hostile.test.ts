@@ -8,28 +8,9 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { ChatClient } from '../../src/examples/chat/client.ts';
 import { nameKey, nameProblem } from '../../src/examples/chat/protocol.ts';
-import {
-  ChatRoom,
-  SHUTDOWN_LINE,
-  type Endpoint,
-  type RoomOutput,
-} from '../../src/examples/chat/room.ts';
+import { ChatRoom, SHUTDOWN_LINE, type Endpoint } from '../../src/examples/chat/room.ts';
 import { startChatServer, type ChatServer } from '../../src/examples/chat/server.ts';
-
-const PATIENCE_MS = 10_000;
-const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
-
-function sent(output: RoomOutput): string[] {
-  return output.send.map(({ to, message }) => {
-    const text =
-      message.type === 'ok'
-        ? 'OK'
-        : message.type === 'refused'
-          ? `NO ${message.reason}`
-          : message.line;
-    return `${to.port}: ${text}`;
-  });
-}
+import { PATIENCE_MS, bytes, sent } from '../helpers/chat.ts';
 
 const ada: Endpoint = { address: '127.0.0.1', port: 1 };
 const bob: Endpoint = { address: '127.0.0.1', port: 2 };

@@ -15,28 +15,10 @@ import {
   nameProblem,
   parseClientMessage,
 } from '../../src/examples/chat/protocol.ts';
-import { ChatRoom, type Endpoint, type RoomOutput } from '../../src/examples/chat/room.ts';
+import { ChatRoom, type Endpoint } from '../../src/examples/chat/room.ts';
 import { startChatServer, type ChatServer } from '../../src/examples/chat/server.ts';
 import { runChatSession } from '../../src/examples/chat/session.ts';
-
-// A bound on every wait, so that a lost datagram fails the test instead of hanging it. Not
-// a timing assertion: on a quiet machine every wait ends in milliseconds.
-const PATIENCE_MS = 10_000;
-
-const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
-
-/** The lines an output sends, as `port: line` (or `port: NO reason`, `port: OK`). */
-function sent(output: RoomOutput): string[] {
-  return output.send.map(({ to, message }) => {
-    const text =
-      message.type === 'ok'
-        ? 'OK'
-        : message.type === 'refused'
-          ? `NO ${message.reason}`
-          : message.line;
-    return `${to.port}: ${text}`;
-  });
-}
+import { PATIENCE_MS, bytes, sent } from '../helpers/chat.ts';
 
 describe('ChatRoom', () => {
   const ada: Endpoint = { address: '127.0.0.1', port: 1 };
