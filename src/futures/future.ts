@@ -234,12 +234,17 @@ export class Future<T = unknown> implements PromiseLike<T> {
       else if (this.#ok) resolve(this.#value as T);
       else reject?.(this.#value);
     }
-    const waiters = this.#waiters ?? [];
-    this.#waiters = null;
-    for (const wake of waiters) wake();
-    const callbacks = this.#callbacks ?? [];
-    this.#callbacks = null;
-    for (const fn of callbacks) this.#invoke(fn);
+    // No empty arrays made here: an executor's burst settles a future per task.
+    const waiters = this.#waiters;
+    if (waiters !== null) {
+      this.#waiters = null;
+      for (const wake of waiters) wake();
+    }
+    const callbacks = this.#callbacks;
+    if (callbacks !== null) {
+      this.#callbacks = null;
+      for (const fn of callbacks) this.#invoke(fn);
+    }
   }
 
   #invoke(fn: (future: Future<T>) => void): void {

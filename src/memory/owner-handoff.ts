@@ -5,14 +5,20 @@
  * hands its parent's table and the id over here; owners.ts adopts them when it loads, or at
  * once if it is loaded already (a spare's preloaded module may have loaded it).
  */
+import { realmState } from '../internal/realm-state.ts';
 
 /** The environment variable that names the process tree's table to a child process. */
 export const OWNERS_VARIABLE = 'MULTITASK_OWNERS';
 
-/** The owner given to this realm, until owners.ts takes it. */
-let pending: { readonly buffer: SharedArrayBuffer; readonly id: number } | null = null;
-/** owners.ts's `adoptOwner`, once that module is loaded. */
-let adopter: ((buffer: SharedArrayBuffer, id: number) => void) | null = null;
+const handoff = realmState(
+  'owner-handoff',
+  (): {
+    /** The owner given to this realm, until owners.ts takes it. */
+    pending: { readonly buffer: SharedArrayBuffer; readonly id: number } | null;
+    /** owners.ts's `adoptOwner`, once that module is loaded. */
+    adopter: ((buffer: SharedArrayBuffer, id: number) => void) | null;
+  } => ({ pending: null, adopter: null }),
+);
 
 /**
  * Called by a thread's entry point: this realm's owner is `id` in the table `buffer`, which
@@ -21,14 +27,14 @@ let adopter: ((buffer: SharedArrayBuffer, id: number) => void) | null = null;
  */
 export function handOwner(buffer: SharedArrayBuffer, id: number, name: string | undefined): void {
   if (name !== undefined) process.env[OWNERS_VARIABLE] = name;
-  if (adopter === null) pending = { buffer, id };
-  else adopter(buffer, id);
+  if (handoff.adopter === null) handoff.pending = { buffer, id };
+  else handoff.adopter(buffer, id);
 }
 
 /** Called by owners.ts as it loads: adopts the owner handed over, and any handed later. */
 export function takeOwner(adopt: (buffer: SharedArrayBuffer, id: number) => void): void {
-  adopter = adopt;
-  const given = pending;
-  pending = null;
+  handoff.adopter = adopt;
+  const given = handoff.pending;
+  handoff.pending = null;
   if (given !== null) adopt(given.buffer, given.id);
 }

@@ -147,7 +147,9 @@ export class Dispatcher {
       }
       if (busiest === null) return;
       const victim = busiest;
-      const max = victim.running.size >> 1;
+      // Never past the idle worker's own limit: it runs every task it takes.
+      const room = limit === null ? Infinity : limit - idle.sent;
+      const max = Math.min(victim.running.size >> 1, room);
       const tasks = victim.claims?.revoke(max, (task) => task.slot === victim) ?? [];
       if (tasks.length === 0) continue;
       // Counted for `maxTasksPerChild` by the worker that runs them.

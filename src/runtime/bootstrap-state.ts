@@ -7,10 +7,11 @@ import { realpathSync } from 'node:fs';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
+import { realmState } from '../internal/realm-state.ts';
 import { currentProcessIdentity } from './identity.ts';
 
 /** How many imports of the program's main module this realm is in, as a child. */
-let importingMain = 0;
+const guard = realmState('bootstrap-state', () => ({ importingMain: 0 }));
 
 /** A module's path with symbolic links resolved, or the path itself when it cannot be. */
 function realPath(url: string): string | null {
@@ -48,15 +49,15 @@ export function isProgramRealm(): boolean {
  */
 export async function importTaskModule(module: string): Promise<unknown> {
   if (isProgramRealm() || !isProgramMain(module)) return import(module);
-  importingMain++;
+  guard.importingMain++;
   try {
     return await import(module);
   } finally {
-    importingMain--;
+    guard.importingMain--;
   }
 }
 
 /** Whether this realm is importing the program's main module to find a task now. */
 export function importingProgramMain(): boolean {
-  return importingMain > 0;
+  return guard.importingMain > 0;
 }

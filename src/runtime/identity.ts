@@ -6,6 +6,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { isMainThread, threadId } from 'node:worker_threads';
+import { realmState } from '../internal/realm-state.ts';
 
 /**
  * Counters shared by every thread of one process, so that names stay unique process-wide
@@ -59,23 +60,26 @@ const mainProcess: ProcessIdentity = {
 };
 const mainThreadIdentity: ThreadIdentity = { name: 'MainThread', daemon: false };
 
-let processIdentity = mainProcess;
-let threadIdentity = mainThreadIdentity;
-let counters = new Int32Array(new SharedArrayBuffer(COUNTER_SLOTS * Int32Array.BYTES_PER_ELEMENT));
+/** This realm's identity and the process-wide counters (shared by bundled copies). */
+const realm = realmState('identity', () => ({
+  process: mainProcess,
+  thread: mainThreadIdentity,
+  counters: new Int32Array(new SharedArrayBuffer(COUNTER_SLOTS * Int32Array.BYTES_PER_ELEMENT)),
+}));
 
 /** Called once by a worker or child entry point, before user code runs. */
 export function adoptIdentity(inherited: InheritedIdentity): void {
-  processIdentity = inherited.process;
-  threadIdentity = inherited.thread;
-  if (inherited.counters !== null) counters = new Int32Array(inherited.counters);
+  realm.process = inherited.process;
+  realm.thread = inherited.thread;
+  if (inherited.counters !== null) realm.counters = new Int32Array(inherited.counters);
 }
 
 export function currentProcessIdentity(): ProcessIdentity {
-  return processIdentity;
+  return realm.process;
 }
 
 export function currentThreadIdentity(): ThreadIdentity {
-  return threadIdentity;
+  return realm.thread;
 }
 
 /** True on the main thread of its process (the main process or a child process). */
@@ -89,15 +93,15 @@ export function currentThreadId(): number {
 }
 
 export function nextThreadNumber(): number {
-  return Atomics.add(counters, THREAD_COUNTER, 1) + 1;
+  return Atomics.add(realm.counters, THREAD_COUNTER, 1) + 1;
 }
 
 export function nextProcessNumber(): number {
-  return Atomics.add(counters, PROCESS_COUNTER, 1) + 1;
+  return Atomics.add(realm.counters, PROCESS_COUNTER, 1) + 1;
 }
 
 export function sharedCounters(): SharedArrayBuffer {
-  return counters.buffer;
+  return realm.counters.buffer;
 }
 
 /**
@@ -106,9 +110,9 @@ export function sharedCounters(): SharedArrayBuffer {
  */
 export function threadChildIdentity(name: string, daemon: boolean): InheritedIdentity {
   return {
-    process: processIdentity,
+    process: realm.process,
     thread: { name, daemon },
-    counters: counters.buffer,
+    counters: realm.counters.buffer,
   };
 }
 
@@ -117,7 +121,7 @@ export function threadChildIdentity(name: string, daemon: boolean): InheritedIde
  * a child when it is created: `Process-1`, and `Process-1:1` for that one's first child.
  */
 export function nextChildProcessPath(): readonly number[] {
-  return [...processIdentity.path, nextProcessNumber()];
+  return [...realm.process.path, nextProcessNumber()];
 }
 
 /** The identity of a new child process of this one, named `name`, at `path`. */
@@ -131,8 +135,8 @@ export function processChildIdentity(
       name,
       path,
       daemon,
-      parent: { name: processIdentity.name, pid: process.pid },
-      main: processIdentity.main ?? null,
+      parent: { name: realm.process.name, pid: process.pid },
+      main: realm.process.main ?? null,
     },
     thread: mainThreadIdentity,
     counters: null,

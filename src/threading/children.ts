@@ -3,9 +3,10 @@
  * module-level functions (`enumerate()`, `activeChildren()`) read it, and a child's entry
  * point waits on the non-daemon ones before it exits, as Python joins non-daemon threads.
  */
+import { realmState } from '../internal/realm-state.ts';
 import type { BaseWorker } from './base-worker.ts';
 
-const live = new Set<BaseWorker>();
+const live = realmState('children', () => new Set<BaseWorker>());
 
 export function rememberChild(worker: BaseWorker): void {
   live.add(worker);

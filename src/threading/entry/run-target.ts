@@ -8,6 +8,7 @@ import type { kRebuild } from '../../internal/symbols.ts';
 import { currentProcessIdentity, currentThreadIdentity } from '../../runtime/identity.ts';
 import type { ParentChannel } from '../../runtime/parent-channel.ts';
 import type { ChildMessage, RunSpec } from '../../runtime/protocol.ts';
+import { putSocket } from '../../runtime/socket-slot.ts';
 import { callTarget } from '../../runtime/target-call.ts';
 import type { BaseWorker, ReviveInfo } from '../base-worker.ts';
 import { joinNonDaemonChildren } from '../children.ts';
@@ -53,10 +54,9 @@ export async function main(
   }
   let exitCode = 0;
   try {
-    if (spec.kind === 'process') {
-      const { putSocket } = await import('../../runtime/socket-slot.ts');
-      await putSocket(args, socket);
-    }
+    // Static: a dynamic import here cost every process's start a module load (about a
+    // millisecond, half a spare's hand-off), and the module loads nothing.
+    if (spec.kind === 'process') await putSocket(args, socket);
     if (spec.instance === null || state === null) {
       await callTarget(spec.target, args);
     } else {
