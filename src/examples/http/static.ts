@@ -14,6 +14,7 @@ import { extname, join, sep } from 'node:path';
 import { errorReply, escapeHtml, formatHttpDate, parseHttpDate, type Reply } from './response.ts';
 import type { HttpRequest } from './request.ts';
 import { ArgumentTypeError } from '../../index.ts';
+import { FileCache } from './file-cache.ts';
 
 /** Content types by file extension; anything else is `application/octet-stream`. */
 export const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -54,10 +55,21 @@ export interface ServeOptions {
   readonly gzip?: boolean;
 }
 
-/** The served directory, by its real path (symbolic links resolved). */
+/** The served directory, by its real path (symbolic links resolved), and its file cache. */
 export interface StaticRoot {
   readonly real: string;
+  readonly cache: FileCache;
 }
+
+/**
+ * Files up to this size are read in one call and answered with one write (no stream), and
+ * kept in the root's {@link FileCache}.
+ */
+export const SMALL_FILE = 128 * 1024;
+
+/** How much of small files one server keeps in memory (per process in the process model). */
+const CACHE_BYTES = 32 * 1024 * 1024;
+const CACHE_ENTRIES = 4096;
 
 /**
  * Resolves the served directory once, at start-up.
@@ -71,7 +83,14 @@ export async function openRoot(root: string): Promise<StaticRoot> {
       'ERR_INVALID_ARG_VALUE',
     );
   }
-  return { real };
+  return {
+    real,
+    cache: new FileCache({
+      maxFileBytes: SMALL_FILE,
+      maxBytes: CACHE_BYTES,
+      maxEntries: CACHE_ENTRIES,
+    }),
+  };
 }
 
 function isInside(root: StaticRoot, real: string): boolean {
@@ -109,9 +128,15 @@ export async function serveStatic(
     return errorReply(403, 'the path leaves the served directory');
   }
   const path = join(root.real, ...segments);
+  // A path with a trailing slash names a directory, which is never cached.
+  const directory = request.path.endsWith('/');
+  const cached = directory ? undefined : await root.cache.lookup(path);
+  if (cached !== undefined)
+    return serveFile(cached.real, cached.data, cached.stats, request, options);
   // The real path (for confinement) and the open file at once: two trips to libuv's pool
   // side by side rather than one after the other. What lies out of the root may thus be
   // opened (read-only, non-blocking), but it is closed unread.
+  const began = Date.now();
   const [resolved, opened] = await Promise.allSettled([realpath(path), openNonBlocking(path)]);
   const file = opened.status === 'fulfilled' ? opened.value : undefined;
   if (resolved.status === 'rejected' || !isInside(root, resolved.value)) {
@@ -129,11 +154,13 @@ export async function serveStatic(
       return await serveDirectory(root, resolved.value, request, options);
     }
     // `/file.bin/` names a directory that does not exist (Apache and Python answer 404).
-    if (request.path.endsWith('/')) {
+    if (directory) {
       closeQuietly(file);
       return errorReply(404);
     }
-    return serveFile(resolved.value, file, stats, request, options);
+    return await serveOpenFile(resolved.value, file, stats, request, options, (data) => {
+      root.cache.store(path, { real: resolved.value, stats, data }, began);
+    });
   } catch (error) {
     closeQuietly(file);
     return fsErrorReply(error);
@@ -149,8 +176,37 @@ function openNonBlocking(path: string): Promise<FileHandle> {
 }
 
 /** Closes a file off the response's path: nothing waits for it, and it cannot fail loudly. */
-function closeQuietly(file: FileHandle | undefined): void {
-  file?.close().catch(() => undefined);
+function closeQuietly(file: FileHandle | Buffer | undefined): void {
+  if (file !== undefined && !Buffer.isBuffer(file)) file.close().catch(() => undefined);
+}
+
+/**
+ * Answers with `file`, open at `real`, whose fstat is `stats`: a small regular file is read
+ * whole first (and handed to `keep`), then closed; a larger one is sent from the handle.
+ */
+async function serveOpenFile(
+  real: string,
+  file: FileHandle,
+  stats: Stats,
+  request: HttpRequest,
+  options: ServeOptions,
+  keep?: (data: Buffer) => void,
+): Promise<Reply> {
+  if (!stats.isFile() || stats.size > SMALL_FILE) {
+    return serveFile(real, file, stats, request, options);
+  }
+  const data = Buffer.allocUnsafe(stats.size);
+  let read: number;
+  try {
+    ({ bytesRead: read } = await file.read(data, 0, stats.size, 0));
+  } finally {
+    // Off the response's path: the bytes are in hand.
+    closeQuietly(file);
+  }
+  // The file changed between its fstat and its read: neither describes the other.
+  if (read !== stats.size) return errorReply(503, 'the file changed while it was read');
+  keep?.(data);
+  return serveFile(real, data, stats, request, options);
 }
 
 async function serveDirectory(
@@ -181,7 +237,7 @@ async function serveDirectory(
     if (!isInside(root, index)) return errorReply(403, 'the path leaves the served directory');
     const file = await openNonBlocking(index);
     try {
-      return serveFile(index, file, await file.stat(), request, options);
+      return await serveOpenFile(index, file, await file.stat(), request, options);
     } catch (error) {
       closeQuietly(file);
       throw error;
@@ -215,10 +271,13 @@ async function listDirectory(dir: string, path: string): Promise<Reply> {
   return { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: html };
 }
 
-/** Answers with `file`, open at `real`, whose fstat is `stats`; closes it unless it is sent. */
+/**
+ * Answers with the file at `real`, whose fstat is `stats`: from `file`, an open handle
+ * (closed here unless it is sent), or from its bytes in memory.
+ */
 function serveFile(
   real: string,
-  file: FileHandle,
+  file: FileHandle | Buffer,
   stats: Stats,
   request: HttpRequest,
   options: ServeOptions,
@@ -279,11 +338,14 @@ function serveFile(
         return {
           status: 206,
           headers: { ...headers, 'Content-Range': `bytes ${first}-${last}/${stats.size}` },
-          body: { file, start: first, size: last - first + 1 },
+          body: Buffer.isBuffer(file)
+            ? file.subarray(first, last + 1)
+            : { file, start: first, size: last - first + 1 },
         };
       }
     }
-    return { status: 200, headers, body: { file, size: stats.size, gzip } };
+    const body = Buffer.isBuffer(file) && !gzip ? file : { file, size: stats.size, gzip };
+    return { status: 200, headers, body };
   } catch (error) {
     closeQuietly(file);
     throw error;
