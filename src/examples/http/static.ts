@@ -195,7 +195,8 @@ async function serveOpenFile(
   if (!stats.isFile() || stats.size > SMALL_FILE) {
     return serveFile(real, file, stats, request, options);
   }
-  const data = Buffer.allocUnsafe(stats.size);
+  // Its own memory, not a slice of the shared pool: a cached 1 KB file must not hold 8 KB.
+  const data = Buffer.allocUnsafeSlow(stats.size);
   let read: number;
   try {
     ({ bytesRead: read } = await file.read(data, 0, stats.size, 0));
