@@ -123,7 +123,9 @@ describe('FileCache', () => {
     const four = join(base, 'four');
     writeFileSync(four, 'xyz\n');
     const bigger = new FileCache({ maxFileBytes: 50, maxBytes: 6, maxEntries: 10 });
-    for (const name of [...names, four]) bigger.store(name, entry(name), later);
+    // Read as if SETTLED_MS after the last of them was written.
+    const settledAll = Date.now() + SETTLED_MS + 1;
+    for (const name of [...names, four]) bigger.store(name, entry(name), settledAll);
     assert.deepEqual(bigger.size, { files: 2, bytes: 6 });
     assert.equal((await bigger.lookup(four))?.data.toString(), 'xyz\n');
   });
