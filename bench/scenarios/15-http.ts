@@ -7,11 +7,14 @@
  * the p99 latency, for a 1 KB and a 100 KB file, each body checked before the load.
  *
  * On a 2-core machine the load generator shares the cores with the servers: the process
- * model's gain is bounded by what autocannon leaves free.
+ * model's gain is bounded by what autocannon leaves free. So each row also gives the CPU time
+ * the server's processes (all of them, with their threads) spent per 10,000 requests, read
+ * from /proc before and after the measured run, a figure that does not depend on how fast the
+ * load generator is, and the load generator's own CPU time per 10,000 requests beside it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +31,7 @@ const FILES = [
 
 /** What autocannon reports (the part read here). */
 interface LoadResult {
-  readonly requests: { readonly average: number };
+  readonly requests: { readonly average: number; readonly total: number };
   readonly latency: { readonly p99: number };
   readonly non2xx: number;
   readonly errors: number;
@@ -82,6 +85,45 @@ async function waitListening(port: number, child: ChildProcess): Promise<void> {
   throw new Error(`Nothing listens on port ${port} after 30 s`);
 }
 
+/** The fields of /proc/PID/stat after the command name: [state, ppid, …]. */
+function procStat(pid: number): string[] | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return text.slice(text.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** `pid` and every process below it (the process model's children). */
+function processTree(pid: number): number[] {
+  const parents = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const ppid = Number(procStat(Number(name))?.[1]);
+    if (Number.isFinite(ppid)) parents.set(Number(name), ppid);
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) {
+    for (const [child, parent] of parents) if (parent === tree[i]) tree.push(child);
+  }
+  return tree;
+}
+
+let clockTicks: number | undefined;
+
+/** CPU seconds (user and system, every thread) the processes `pids` have used so far. */
+function cpuSeconds(pids: readonly number[]): number {
+  clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
+  let ticks = 0;
+  for (const pid of pids) {
+    const fields = procStat(pid);
+    // utime and stime: fields 14 and 15 of /proc/PID/stat, 12 and 13 after the name.
+    if (fields !== undefined) ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks / clockTicks;
+}
+
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
 /** Starts the server `command(root, port)`, checks both files, loads each; then stops it. */
@@ -115,7 +157,13 @@ async function measureServer(
       }
       const load = { url, connections: params.connections };
       await autocannon({ ...load, duration: params.warmupSeconds });
+      // After the warm-up, every process of the server is up.
+      const pids = child.pid === undefined ? [] : processTree(child.pid);
+      const serverBefore = cpuSeconds(pids);
+      const loaderBefore = process.cpuUsage();
       const result = await autocannon({ ...load, duration: params.seconds });
+      const loader = process.cpuUsage(loaderBefore);
+      const server = cpuSeconds(pids) - serverBefore;
       if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
         throw new Error(
           `${url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`,
@@ -123,6 +171,9 @@ async function measureServer(
       }
       values[`rps${file.key}`] = result.requests.average;
       values[`p99${file.key}`] = result.latency.p99;
+      const per10k = 10_000 / Math.max(1, result.requests.total);
+      values[`cpu${file.key}`] = server * per10k;
+      values[`loader${file.key}`] = ((loader.user + loader.system) / 1e6) * per10k;
     }
     return { values };
   } finally {
@@ -211,7 +262,12 @@ const rows: RowSpec[] = FILES.flatMap((file) =>
     id: `${contender.id}-${file.key}`,
     contender: contender.id,
     label: `${contender.label}, ${file.key === '1k' ? '1 KB' : '100 KB'}`,
-    values: { rps: `rps${file.key}`, p99: `p99${file.key}` },
+    values: {
+      rps: `rps${file.key}`,
+      p99: `p99${file.key}`,
+      cpu: `cpu${file.key}`,
+      loader: `loader${file.key}`,
+    },
   })),
 );
 
@@ -228,14 +284,17 @@ export const httpStatic: Scenario<HttpParams> = {
     `Each server in its own process(es) on 127.0.0.1, loaded by autocannon (${connections} ` +
     `keep-alive connections, ${seconds} s after ${warmupSeconds} s of warm-up) with GETs of ` +
     `one file, 1 KB then 100 KB of random bytes (each checked once by its SHA-256 first): ` +
-    `requests/s (mean over the run) and the p99 latency. The load generator shares the ` +
-    `machine's cores with the servers.`,
+    `requests/s (mean over the run), the p99 latency, and the CPU time per 10,000 requests ` +
+    `of the server's processes (from /proc, every thread) and of the load generator. The ` +
+    `load generator shares the machine's cores with the servers.`,
   timeoutMs: ({ seconds, warmupSeconds }) => 90_000 + 2 * (seconds + warmupSeconds) * 1000,
   contenders,
   table: {
     columns: [
       { key: 'rps', header: 'requests/s', unit: 'items/s', better: 'higher' },
       { key: 'p99', header: 'p99 latency', unit: 'ms', better: 'lower' },
+      { key: 'cpu', header: 'server CPU per 10k requests', unit: 's', better: 'lower' },
+      { key: 'loader', header: 'autocannon CPU per 10k requests', unit: 's', better: 'none' },
     ],
     primary: 'rps',
     rows,

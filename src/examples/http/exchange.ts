@@ -4,7 +4,7 @@
  * client that stops reading, and logs the exchange in Common Log Format.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { readRequest, type HttpRequest } from './request.ts';
 import { errorReply, REASONS, type FileBody, type Reply } from './response.ts';
@@ -33,13 +33,6 @@ interface Sent {
   readonly ok: boolean;
   readonly bytes: number;
 }
-
-/**
- * Files up to this size are read in one call and sent in one write, without a stream: one
- * trip to libuv's pool instead of three or more. At most this much per connection is held
- * in memory (128 MiB at the default 1024 connections).
- */
-const SMALL_FILE = 128 * 1024;
 
 /** Answers one request; resolves once the response is complete or cut. */
 export async function answer(
@@ -98,9 +91,8 @@ function route(request: HttpRequest, res: ServerResponse, context: Context): Pro
 }
 
 /**
- * Writes a reply: an in-memory body or a small file in one write, a larger file (or a
- * compressed one) streamed with backpressure. A client that takes nothing for `idleMs` is
- * dropped.
+ * Writes a reply: an in-memory body in one write, a file (or a compressed body) streamed with
+ * backpressure. A client that takes nothing for `idleMs` is dropped.
  */
 async function send(
   res: ServerResponse,
@@ -115,7 +107,7 @@ async function send(
   if (typeof body === 'string' || Buffer.isBuffer(body)) inline = body;
   else file = body;
   if (res.destroyed) {
-    await file?.file.close();
+    closeBody(file);
     return { ok: false, bytes: 0 };
   }
   const headers: OutgoingHttpHeaders = { Server: 'multitask', ...reply.headers };
@@ -129,48 +121,36 @@ async function send(
   // A client that stops reading cannot hold the response (and the file) forever.
   const watch = stallWatch(idleMs, () => res.destroy());
   try {
-    if (headOnly || file === undefined) {
-      await file?.file.close();
+    if (headOnly || file === undefined || file.size === 0) {
+      closeBody(file);
       const data = headOnly ? undefined : inline;
       res.end(data);
       const ok = await finished(res);
       return { ok, bytes: ok && data !== undefined ? Buffer.byteLength(data) : 0 };
     }
     const start = file.start ?? 0;
-    if (file.gzip !== true && file.size <= SMALL_FILE) {
-      const data = Buffer.allocUnsafe(file.size);
-      let read: number;
-      try {
-        ({ bytesRead: read } = await file.file.read(data, 0, file.size, start));
-      } finally {
-        // Off the response's path: the bytes are in hand.
-        file.file.close().catch(() => undefined);
-      }
-      // A file that shrank since its size was sent leaves the response short: not ok.
-      if (read !== file.size) {
-        res.destroy();
-        return { ok: false, bytes: 0 };
-      }
-      res.end(data);
-      const ok = await finished(res);
-      return { ok, bytes: ok ? data.length : 0 };
+    let source: Readable;
+    if (Buffer.isBuffer(file.file)) {
+      // Only a compressed body of bytes in memory comes here (the rest is inline).
+      source = Readable.from([file.file.subarray(start, start + file.size)]);
+    } else {
+      // autoClose (the default) closes the handle when the stream ends, fails or is destroyed.
+      source = file.file.createReadStream({ start, end: start + file.size - 1 });
     }
-    if (file.size === 0) {
-      await file.file.close();
-      res.end();
-      return { ok: await finished(res), bytes: 0 };
-    }
-    // autoClose (the default) closes the handle when the stream ends, fails or is destroyed.
-    const stream = file.file.createReadStream({ start, end: start + file.size - 1 });
-    if (file.gzip !== true) return await pump(res, stream, watch.progress, file.size);
+    if (file.gzip !== true) return await pump(res, source, watch.progress, file.size);
     const gzip = createGzip();
-    stream.once('error', (error) => gzip.destroy(error));
-    stream.pipe(gzip);
-    gzip.once('close', () => stream.destroy());
+    source.once('error', (error) => gzip.destroy(error));
+    source.pipe(gzip);
+    gzip.once('close', () => source.destroy());
     return await pump(res, gzip, watch.progress, undefined);
   } finally {
     watch.stop();
   }
+}
+
+/** Closes the file of a body that is not sent (off the response's path). */
+function closeBody(file: FileBody | undefined): void {
+  if (file !== undefined && !Buffer.isBuffer(file.file)) file.file.close().catch(() => undefined);
 }
 
 /** Resolves true once every byte of the response is with the kernel, false if it is cut. */

@@ -7,10 +7,11 @@ import type { FileHandle } from 'node:fs/promises';
 
 /**
  * A file to send: `size` bytes from `start` (default 0) of an open handle, which the sender
- * closes; with `gzip`, the bytes go through gzip on the way (length unknown, so chunked).
+ * closes, or of the file's bytes already in memory; with `gzip`, the bytes go through gzip
+ * on the way (length unknown, so chunked).
  */
 export interface FileBody {
-  readonly file: FileHandle;
+  readonly file: FileHandle | Buffer;
   readonly size: number;
   readonly start?: number;
   readonly gzip?: boolean;

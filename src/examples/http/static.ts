@@ -12,8 +12,18 @@ import { constants, type Stats } from 'node:fs';
 import { open, readdir, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { extname, join, sep } from 'node:path';
 import { errorReply, escapeHtml, formatHttpDate, parseHttpDate, type Reply } from './response.ts';
+import {
+  acceptsGzip,
+  entityTag,
+  ifRangeHolds,
+  isCompressible,
+  noneMatchFails,
+  opaqueTag,
+  parseRange,
+} from './negotiation.ts';
 import type { HttpRequest } from './request.ts';
 import { ArgumentTypeError } from '../../index.ts';
+import { FileCache } from './file-cache.ts';
 
 /** Content types by file extension; anything else is `application/octet-stream`. */
 export const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -54,10 +64,21 @@ export interface ServeOptions {
   readonly gzip?: boolean;
 }
 
-/** The served directory, by its real path (symbolic links resolved). */
+/** The served directory, by its real path (symbolic links resolved), and its file cache. */
 export interface StaticRoot {
   readonly real: string;
+  readonly cache: FileCache;
 }
+
+/**
+ * Files up to this size are read in one call and answered with one write (no stream), and
+ * kept in the root's {@link FileCache}.
+ */
+export const SMALL_FILE = 128 * 1024;
+
+/** How much of small files one server keeps in memory (per process in the process model). */
+const CACHE_BYTES = 32 * 1024 * 1024;
+const CACHE_ENTRIES = 4096;
 
 /**
  * Resolves the served directory once, at start-up.
@@ -71,7 +92,14 @@ export async function openRoot(root: string): Promise<StaticRoot> {
       'ERR_INVALID_ARG_VALUE',
     );
   }
-  return { real };
+  return {
+    real,
+    cache: new FileCache({
+      maxFileBytes: SMALL_FILE,
+      maxBytes: CACHE_BYTES,
+      maxEntries: CACHE_ENTRIES,
+    }),
+  };
 }
 
 function isInside(root: StaticRoot, real: string): boolean {
@@ -109,9 +137,15 @@ export async function serveStatic(
     return errorReply(403, 'the path leaves the served directory');
   }
   const path = join(root.real, ...segments);
+  // A path with a trailing slash names a directory, which is never cached.
+  const directory = request.path.endsWith('/');
+  const cached = directory ? undefined : await root.cache.lookup(path);
+  if (cached !== undefined)
+    return serveFile(cached.real, cached.data, cached.stats, request, options);
   // The real path (for confinement) and the open file at once: two trips to libuv's pool
   // side by side rather than one after the other. What lies out of the root may thus be
   // opened (read-only, non-blocking), but it is closed unread.
+  const began = Date.now();
   const [resolved, opened] = await Promise.allSettled([realpath(path), openNonBlocking(path)]);
   const file = opened.status === 'fulfilled' ? opened.value : undefined;
   if (resolved.status === 'rejected' || !isInside(root, resolved.value)) {
@@ -129,11 +163,13 @@ export async function serveStatic(
       return await serveDirectory(root, resolved.value, request, options);
     }
     // `/file.bin/` names a directory that does not exist (Apache and Python answer 404).
-    if (request.path.endsWith('/')) {
+    if (directory) {
       closeQuietly(file);
       return errorReply(404);
     }
-    return serveFile(resolved.value, file, stats, request, options);
+    return await serveOpenFile(resolved.value, file, stats, request, options, (data) => {
+      root.cache.store(path, { real: resolved.value, stats, data }, began);
+    });
   } catch (error) {
     closeQuietly(file);
     return fsErrorReply(error);
@@ -149,8 +185,38 @@ function openNonBlocking(path: string): Promise<FileHandle> {
 }
 
 /** Closes a file off the response's path: nothing waits for it, and it cannot fail loudly. */
-function closeQuietly(file: FileHandle | undefined): void {
-  file?.close().catch(() => undefined);
+function closeQuietly(file: FileHandle | Buffer | undefined): void {
+  if (file !== undefined && !Buffer.isBuffer(file)) file.close().catch(() => undefined);
+}
+
+/**
+ * Answers with `file`, open at `real`, whose fstat is `stats`: a small regular file is read
+ * whole first (and handed to `keep`), then closed; a larger one is sent from the handle.
+ */
+async function serveOpenFile(
+  real: string,
+  file: FileHandle,
+  stats: Stats,
+  request: HttpRequest,
+  options: ServeOptions,
+  keep?: (data: Buffer) => void,
+): Promise<Reply> {
+  if (!stats.isFile() || stats.size > SMALL_FILE) {
+    return serveFile(real, file, stats, request, options);
+  }
+  // Its own memory, not a slice of the shared pool: a cached 1 KB file must not hold 8 KB.
+  const data = Buffer.allocUnsafeSlow(stats.size);
+  let read: number;
+  try {
+    ({ bytesRead: read } = await file.read(data, 0, stats.size, 0));
+  } finally {
+    // Off the response's path: the bytes are in hand.
+    closeQuietly(file);
+  }
+  // The file changed between its fstat and its read: neither describes the other.
+  if (read !== stats.size) return errorReply(503, 'the file changed while it was read');
+  keep?.(data);
+  return serveFile(real, data, stats, request, options);
 }
 
 async function serveDirectory(
@@ -181,7 +247,7 @@ async function serveDirectory(
     if (!isInside(root, index)) return errorReply(403, 'the path leaves the served directory');
     const file = await openNonBlocking(index);
     try {
-      return serveFile(index, file, await file.stat(), request, options);
+      return await serveOpenFile(index, file, await file.stat(), request, options);
     } catch (error) {
       closeQuietly(file);
       throw error;
@@ -215,10 +281,13 @@ async function listDirectory(dir: string, path: string): Promise<Reply> {
   return { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: html };
 }
 
-/** Answers with `file`, open at `real`, whose fstat is `stats`; closes it unless it is sent. */
+/**
+ * Answers with the file at `real`, whose fstat is `stats`: from `file`, an open handle
+ * (closed here unless it is sent), or from its bytes in memory.
+ */
 function serveFile(
   real: string,
-  file: FileHandle,
+  file: FileHandle | Buffer,
   stats: Stats,
   request: HttpRequest,
   options: ServeOptions,
@@ -279,111 +348,16 @@ function serveFile(
         return {
           status: 206,
           headers: { ...headers, 'Content-Range': `bytes ${first}-${last}/${stats.size}` },
-          body: { file, start: first, size: last - first + 1 },
+          body: Buffer.isBuffer(file)
+            ? file.subarray(first, last + 1)
+            : { file, start: first, size: last - first + 1 },
         };
       }
     }
-    return { status: 200, headers, body: { file, size: stats.size, gzip } };
+    const body = Buffer.isBuffer(file) && !gzip ? file : { file, size: stats.size, gzip };
+    return { status: 200, headers, body };
   } catch (error) {
     closeQuietly(file);
     throw error;
   }
-}
-
-/** Below this size, gzip's header and trailer cost more than compression saves. */
-const MIN_GZIP_SIZE = 256;
-
-/** Whether a file of this type and size is worth compressing: text, and not tiny. */
-export function isCompressible(type: string, size: number): boolean {
-  if (size < MIN_GZIP_SIZE) return false;
-  return (
-    type.startsWith('text/') ||
-    type.startsWith('application/json') ||
-    type.startsWith('application/xml') ||
-    type.startsWith('image/svg+xml')
-  );
-}
-
-/**
- * Whether `Accept-Encoding: header` accepts gzip (RFC 9110 §12.5.3): `gzip` (or `x-gzip`)
- * with a q-value above 0, or `*` above 0 when gzip is not named; no header means identity.
- */
-export function acceptsGzip(header: string | undefined): boolean {
-  if (header === undefined) return false;
-  let star: boolean | undefined;
-  for (const item of header.split(',')) {
-    const [coding = '', ...params] = item.split(';').map((part) => part.trim());
-    const q = params.find((param) => /^q=/i.test(param));
-    const weight = q === undefined ? 1 : Number(q.slice(2));
-    const accepted = Number.isFinite(weight) && weight > 0;
-    const name = coding.toLowerCase();
-    if (name === 'gzip' || name === 'x-gzip') return accepted;
-    if (name === '*') star = accepted;
-  }
-  return star === true;
-}
-
-/**
- * Whether `If-Range: header` names the current file (RFC 9110 §13.1.5): an entity tag by
- * strong comparison (a weak tag never matches, so with this server's weak tags a range is
- * resumed by date), or the exact `Last-Modified` date when it is a strong validator (the
- * file is at least a second older than now).
- */
-function ifRangeHolds(header: string, etag: string, stats: { readonly mtimeMs: number }): boolean {
-  const value = header.trim();
-  if (value.startsWith('"') || value.startsWith('W/')) {
-    return !value.startsWith('W/') && !etag.startsWith('W/') && value === etag;
-  }
-  const time = parseHttpDate(value);
-  const modified = Math.floor(stats.mtimeMs / 1000) * 1000;
-  return time === modified && Date.now() - stats.mtimeMs >= 1000;
-}
-
-function opaqueTag(tag: string): string {
-  return tag.trim().replace(/^W\//, '').slice(1, -1);
-}
-
-/**
- * A weak entity tag from what changes when the file does: its size, modification time and
- * inode (`W/"1a2b-18c3f0e2d4a-7f01"`). Weak: two files equal in these may still differ in
- * bytes written within the same clock tick.
- */
-export function entityTag(size: number, mtimeMs: number, ino: number): string {
-  return `W/"${size.toString(16)}-${Math.floor(mtimeMs).toString(16)}-${ino.toString(16)}"`;
-}
-
-/**
- * Whether `If-None-Match: header` fails for a resource tagged `etag`, i.e. the client's copy
- * is current (304): `*`, or one of its tags equal by weak comparison (RFC 9110 §8.8.3.2).
- */
-export function noneMatchFails(header: string, etag: string): boolean {
-  if (header.trim() === '*') return true;
-  return header.split(',').some((tag) => opaqueTag(tag) === opaqueTag(etag));
-}
-
-/**
- * The byte range of `Range: header` in a file of `size` bytes, as `[first, last]`
- * (inclusive); `'unsatisfiable'` (416) when it starts past the end; `undefined` when the
- * header is not one range of bytes, which is then ignored (the whole file, 200), as RFC 9110
- * §14.2 allows: several ranges are not served as multipart here.
- */
-export function parseRange(
-  header: string,
-  size: number,
-): readonly [number, number] | 'unsatisfiable' | undefined {
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (match === null) return undefined;
-  const [, from = '', to = ''] = match;
-  if (from === '' && to === '') return undefined;
-  if (from === '') {
-    // A suffix: the last N bytes.
-    const count = Number(to);
-    if (count === 0) return 'unsatisfiable';
-    return size === 0 ? 'unsatisfiable' : [Math.max(0, size - count), size - 1];
-  }
-  const first = Number(from);
-  const last = to === '' ? size - 1 : Math.min(Number(to), size - 1);
-  if (to !== '' && Number(to) < first) return undefined;
-  if (first >= size) return 'unsatisfiable';
-  return [first, last];
 }

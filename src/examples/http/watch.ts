@@ -27,26 +27,22 @@ export function stallWatch(
   };
 }
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** The last time field formatted, by its second: every request of that second reuses it. */
+let lastSecond = Number.NaN;
+let lastField = '';
+
 /** `[10/Oct/2000:13:55:36 +0000]`: the time field of the Common Log Format, in UTC. */
 export function clfTime(time: Date): string {
-  const month = [
-    'Jan',
-    'Feb',
-    'Mar',
-    'Apr',
-    'May',
-    'Jun',
-    'Jul',
-    'Aug',
-    'Sep',
-    'Oct',
-    'Nov',
-    'Dec',
-  ];
+  const second = Math.floor(time.getTime() / 1000);
+  if (second === lastSecond) return lastField;
   const two = (n: number): string => String(n).padStart(2, '0');
-  return `[${two(time.getUTCDate())}/${month[time.getUTCMonth()] ?? ''}/${time.getUTCFullYear()}:${two(
+  lastField = `[${two(time.getUTCDate())}/${MONTHS[time.getUTCMonth()] ?? ''}/${time.getUTCFullYear()}:${two(
     time.getUTCHours(),
   )}:${two(time.getUTCMinutes())}:${two(time.getUTCSeconds())} +0000]`;
+  lastSecond = second;
+  return lastField;
 }
 
 /**
