@@ -126,6 +126,8 @@ for (const model of MODELS) {
       async () => {
         const server = await start({ idleTimeoutMs: 1500, maxProcesses: 3 });
         // One round trip each first: the idle time is the client's, not a thread's start-up.
+        // Each client acts as soon as its own round trip is done, so a slow start of another
+        // (a loaded machine) cannot leave it idle past the timeout before it has acted.
         const started = async (): Promise<Raw> => {
           const client = await raw(server);
           client.socket.write('LIST\n');
@@ -133,13 +135,21 @@ for (const model of MODELS) {
           await client.reader.readLine();
           return client;
         };
-        const [silent, upload, reader] = await Promise.all([started(), started(), started()]);
-        upload.socket.write('PUT 1000000 stalled.bin\n');
-        assert.equal(await upload.reader.readLine(), 'READY');
-        upload.socket.write(randomBytes(10_000));
-        // 8 MB that it never reads: more than the kernel's buffers hold.
-        reader.socket.pause();
-        reader.socket.write('GET big.bin\n');
+        const [silent, upload] = await Promise.all([
+          started(),
+          started().then(async (client) => {
+            client.socket.write('PUT 1000000 stalled.bin\n');
+            assert.equal(await client.reader.readLine(), 'READY');
+            client.socket.write(randomBytes(10_000));
+            return client;
+          }),
+          started().then((client) => {
+            // 8 MB that it never reads: more than the kernel's buffers hold.
+            client.socket.pause();
+            client.socket.write('GET big.bin\n');
+            return client;
+          }),
+        ]);
         await silent.closed;
         await upload.closed;
         await server.idle();
