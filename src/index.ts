@@ -167,4 +167,10 @@ export {
   type DeadlockMessage,
   type DeadlockMode,
   type LockOrderMessage,
+  programStats,
+  serveStats,
+  statsSocketPath,
+  type ChildStats,
+  type ProgramStats,
+  type StatsServer,
 } from './diagnostics/index.ts';

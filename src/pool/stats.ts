@@ -9,17 +9,23 @@
  * called. The channels publish only while someone subscribes (`channel.hasSubscribers`), so
  * without a subscriber they cost one property read per batch.
  */
-import diagnosticsChannel from 'node:diagnostics_channel';
 import { performance } from 'node:perf_hooks';
+import {
+  publishWorkerState,
+  taskChannel,
+  workerChannel,
+  type WorkerState,
+} from '../internal/channels.ts';
 
-/**
- * Where a worker is:
- * - `new`: started, its initializer has not finished;
- * - `ready`: it waits for a task;
- * - `running`: it holds tasks (runs one, the others wait on it);
- * - `done`: it exited.
- */
-export type WorkerState = 'new' | 'ready' | 'running' | 'done';
+export {
+  publishWorkerState,
+  TASK_CHANNEL,
+  taskChannel,
+  WORKER_CHANNEL,
+  workerChannel,
+  type WorkerState,
+  type WorkerStateMessage,
+} from '../internal/channels.ts';
 
 /** One worker of a pool, as `stats()` sees it. */
 export interface WorkerStats {
@@ -214,21 +220,6 @@ export function publishSent(slot: SlotView, batch: readonly CountedTask[]): void
   }
 }
 
-/** The channel on which pool workers, threads and processes publish their state changes. */
-export const WORKER_CHANNEL = 'multitask:worker';
-/** The channel on which pool tasks publish their start (sent to a worker) and their end. */
-export const TASK_CHANNEL = 'multitask:task';
-
-/** What `multitask:worker` publishes: one message per change of a worker's state. */
-export interface WorkerStateMessage {
-  /** `pool` for a pool's worker, `thread` or `process` for a Thread or Process object. */
-  readonly source: 'pool' | 'thread' | 'process';
-  readonly name: string;
-  /** The process id or the thread id. */
-  readonly ident: number | null;
-  readonly state: WorkerState;
-}
-
 /** What `multitask:task` publishes: one message as a task is sent, one as it ends. */
 export interface TaskEventMessage {
   readonly event: 'start' | 'end';
@@ -238,14 +229,6 @@ export interface TaskEventMessage {
   readonly worker: string;
   /** How it ended (end only). */
   readonly outcome?: 'done' | 'failed' | 'cancelled';
-}
-
-export const workerChannel = diagnosticsChannel.channel(WORKER_CHANNEL);
-export const taskChannel = diagnosticsChannel.channel(TASK_CHANNEL);
-
-/** Publishes a worker's new state; call only when `workerChannel.hasSubscribers`. */
-export function publishWorkerState(message: WorkerStateMessage): void {
-  workerChannel.publish(message);
 }
 
 /** Every live pool engine, for the stats server (diagnostics/stats-server.ts). */
