@@ -168,6 +168,7 @@ export {
   type DeadlockMode,
   type LockOrderMessage,
   programStats,
+  readStats,
   serveStats,
   statsSocketPath,
   type ChildStats,

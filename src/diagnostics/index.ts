@@ -9,6 +9,7 @@ export {
 export { LOCK_ORDER_CHANNEL, setLockOrderChecking, type LockOrderMessage } from './lock-order.ts';
 export {
   programStats,
+  readStats,
   serveStats,
   statsSocketPath,
   type ChildStats,

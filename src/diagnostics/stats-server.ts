@@ -252,3 +252,22 @@ if (
     process.stderr.write(`multitask: cannot serve stats: ${String(error)}\n`);
   });
 }
+
+/**
+ * Program `pid`'s stats now, read once from its socket (what `multitask top PID` shows).
+ * @throws {ArgumentRangeError} for a `pid` that is not a positive integer.
+ * @throws {StateError} `ERR_NO_STATS` when no program `pid` serves its stats.
+ * @example
+ * ```ts
+ * const { pools } = await readStats(pid);
+ * for (const pool of pools) console.log(pool.pool, pool.totals);
+ * ```
+ */
+export async function readStats(pid: number): Promise<ProgramStats> {
+  const client = await StatsClient.connect(pid);
+  try {
+    return await client.read();
+  } finally {
+    client.close();
+  }
+}

@@ -33,7 +33,8 @@ const LEFT = new Set(['NAME', 'STATE', 'TASK']);
 function renderPool(pool: PoolStats): string[] {
   const { totals } = pool;
   const head =
-    `${pool.pool} (${pool.kind}s, ${pool.state}): submitted ${totals.submitted}, ` +
+    `${pool.pool} (${pool.kind === 'thread' ? 'threads' : 'processes'}, ${pool.state}): ` +
+    `submitted ${totals.submitted}, ` +
     `queued ${totals.queued}, running ${totals.running}, done ${totals.done}, ` +
     `failed ${totals.failed}, cancelled ${totals.cancelled}`;
   const rows = pool.workers.map(workerRow);

@@ -9,7 +9,7 @@ import { existsSync, statSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { run } from '../../src/cli/main.ts';
 import { StatsClient } from '../../src/diagnostics/stats-server.ts';
-import { statsSocketPath, type PoolTotals } from '../../src/index.ts';
+import { readStats, statsSocketPath, type PoolTotals } from '../../src/index.ts';
 import { runScript } from '../helpers/scripts.ts';
 
 for (const [kind, how] of [
@@ -53,6 +53,7 @@ for (const [kind, how] of [
           );
           // A second request on the same connection gets a fresh answer.
           assert.deepEqual((await client.read()).pools[0]?.totals, totals);
+          assert.deepEqual((await readStats(pid)).pools[0]?.totals, totals);
         } finally {
           client.close();
         }
@@ -69,7 +70,7 @@ for (const [kind, how] of [
         const text = out.join('\n');
         assert.equal(text.includes('\u001b'), false, 'plain lines, no terminal escapes');
         const name = kind === 'thread' ? 'ThreadPoolExecutor' : 'ProcessPoolExecutor';
-        const head = `${name} (${kind}s, running): submitted 100, queued 0, running 0, done 90, failed 10, cancelled 0`;
+        const head = `${name} (${kind === 'thread' ? 'threads' : 'processes'}, running): submitted 100, queued 0, running 0, done 90, failed 10, cancelled 0`;
         // Two refreshes, each with the pool's line and its table.
         assert.equal(out.filter((line) => line === head).length, 2, text);
         assert.equal(out.filter((line) => /^ {2}ID {2}NAME/.test(line)).length, 2, text);
