@@ -79,6 +79,8 @@ export interface TopOptions {
   readonly terminal: NodeJS.WriteStream | null;
   readonly write: (line: string) => void;
   readonly signal?: AbortSignal | undefined;
+  /** Draw once more when `signal` aborts: the view ends on the final state. */
+  readonly lastOnAbort?: boolean | undefined;
 }
 
 /**
@@ -88,15 +90,20 @@ export interface TopOptions {
 export async function runTop(options: TopOptions): Promise<void> {
   const { read, intervalMs, count, terminal, write, signal } = options;
   const draw = terminal === null ? null : createLogUpdate(terminal);
+  const show = async (first: boolean): Promise<void> => {
+    const lines = renderStats(await read());
+    if (draw !== null) draw(lines.join('\n'));
+    else {
+      if (!first) write('');
+      for (const line of lines) write(line);
+    }
+  };
+  const aborted = (): boolean => signal?.aborted === true;
   try {
-    for (let shown = 0; shown < count && signal?.aborted !== true; shown++) {
-      const lines = renderStats(await read());
-      if (draw !== null) draw(lines.join('\n'));
-      else {
-        if (shown > 0) write('');
-        for (const line of lines) write(line);
-      }
+    for (let shown = 0; shown < count && !aborted(); shown++) {
+      await show(shown === 0);
       if (shown + 1 < count) await pause(intervalMs, signal);
+      if (aborted() && options.lastOnAbort === true) await show(false);
     }
   } finally {
     draw?.done();
@@ -113,7 +120,7 @@ async function pause(ms: number, signal: AbortSignal | undefined): Promise<void>
 
 /** A live view of this program's own stats, as {@link showOwnStats} started it. */
 export interface OwnStatsView {
-  /** Stops the view (after its last refresh) and leaves its last drawing in place. */
+  /** Stops the view after one last refresh, and leaves that drawing in place. */
   stop(): Promise<void>;
 }
 
@@ -134,6 +141,7 @@ export function showOwnStats(
     terminal: terminal.isTTY ? terminal : null,
     write,
     signal: controller.signal,
+    lastOnAbort: true,
   });
   return {
     stop: async () => {
