@@ -231,7 +231,7 @@ export interface TaskEventMessage {
   readonly outcome?: 'done' | 'failed' | 'cancelled';
 }
 
-/** Every live pool engine, for the stats server (diagnostics/stats-server.ts). */
+/** Every pool and executor made in this realm, for the stats server (diagnostics/stats-server.ts). */
 const pools = new Set<WeakRef<{ stats(): PoolStats }>>();
 
 /** Lists a pool for {@link livePoolStats}; it stays listed until it is garbage. */
