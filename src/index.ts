@@ -167,4 +167,11 @@ export {
   type DeadlockMessage,
   type DeadlockMode,
   type LockOrderMessage,
+  programStats,
+  readStats,
+  serveStats,
+  statsSocketPath,
+  type ChildStats,
+  type ProgramStats,
+  type StatsServer,
 } from './diagnostics/index.ts';

@@ -17,6 +17,7 @@ import { primesProgram } from '../examples/primes/cli.ts';
 import type { ProgressStream } from '../examples/progress.ts';
 import { workerProgram } from '../distributed/worker-cli.ts';
 import { demoProgram } from './demo.ts';
+import { topProgram } from './top.ts';
 
 /** The package's version, from its package.json (two levels up from src/cli and dist/cli). */
 function packageVersion(): string {
@@ -43,7 +44,8 @@ export function buildProgram(io: CommandIO, progress: ProgressStream | null): Co
     .addCommand(chatProgram(io))
     .addCommand(filesProgram(io))
     .addCommand(httpProgram(io))
-    .addCommand(workerProgram(io));
+    .addCommand(workerProgram(io))
+    .addCommand(topProgram(io));
 }
 
 /**

@@ -7,3 +7,12 @@ export {
   type DeadlockMode,
 } from './deadlock.ts';
 export { LOCK_ORDER_CHANNEL, setLockOrderChecking, type LockOrderMessage } from './lock-order.ts';
+export {
+  programStats,
+  readStats,
+  serveStats,
+  statsSocketPath,
+  type ChildStats,
+  type ProgramStats,
+  type StatsServer,
+} from './stats-server.ts';

@@ -15,6 +15,7 @@ import { performance } from 'node:perf_hooks';
 import type { Transferable } from 'node:worker_threads';
 import type { TargetSpec } from '../runtime/protocol.ts';
 import type { Pacing } from './pacing.ts';
+import { publishSent, taskChannel, workerChannel } from './stats.ts';
 import { CLAIM_SHIFT, TASK_FIELDS } from './protocol.ts';
 import type { TargetTable } from './targets.ts';
 import type { Task } from './task.ts';
@@ -77,6 +78,7 @@ export class Dispatcher {
     const out = new Outgoing();
     const limit = this.#limit;
     if (slot.running.size === 0) slot.since = performance.now();
+    const publish = taskChannel.hasSubscribers || workerChannel.hasSubscribers;
     while (slot.running.size < window) {
       if (limit !== null && slot.sent >= limit) break;
       const task = queue.peek();
@@ -84,7 +86,7 @@ export class Dispatcher {
       if (task.exclusive && (slot.running.size > 0 || out.batch.length > 0)) break;
       queue.shift();
       if (task.callbacks.start?.() === false) {
-        queue.finish(task);
+        queue.finish(task, 'cancelled');
         continue;
       }
       queue.sent(task);
@@ -97,6 +99,7 @@ export class Dispatcher {
     }
     queue.compact();
     this.#send(slot, out);
+    if (publish && out.batch.length > 0) publishSent(slot, out.batch);
     return out.batch.length;
   }
 
@@ -194,7 +197,7 @@ export class Dispatcher {
         slot.running.take(task.id);
         slot.claims?.release(task);
         if (task.exclusive) slot.endExclusive();
-        this.#queue.finish(task);
+        this.#queue.finish(task, 'failed');
         task.callbacks.settle(false, error);
         // The targets and kinds rode with the first task: send them alone.
         if (i === 0 && (first.length > 0 || modules.length > 0)) {

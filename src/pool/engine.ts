@@ -40,6 +40,7 @@ import { RESULT_FIELDS, RESULT_SKIPPED, type TaskMode } from './protocol.ts';
 import { TargetTable } from './targets.ts';
 import type { Task, TaskCallbacks, TaskOptions } from './task.ts';
 import { TaskQueue } from './task-queue.ts';
+import { skipped, type PoolStats } from './stats.ts';
 import { MAX_BATCH } from './tuning.ts';
 import { WorkerSlot, type SlotEvents } from './worker-slot.ts';
 
@@ -187,14 +188,14 @@ export class PoolEngine {
    */
   dropQueued(task: Task): boolean {
     if (task.state !== 'queued') return false;
-    this.#queue.finish(task);
+    this.#queue.finish(task, 'cancelled');
     // It stays in the queue array, marked done, and is skipped at dispatch.
     return true;
   }
 
   #abort(task: Task, reason: unknown): void {
     if (task.state === 'queued') {
-      this.#queue.finish(task);
+      this.#queue.finish(task, 'cancelled');
       task.callbacks.settle(false, reason);
     } else if (task.state === 'running') this.#stopRunning(task, reason);
   }
@@ -202,7 +203,7 @@ export class PoolEngine {
   /** Fails a running task now by stopping its worker (which runs nothing else). */
   #stopRunning(task: Task, error: unknown): void {
     const slot = task.slot;
-    this.#queue.finish(task);
+    this.#queue.finish(task, 'failed');
     if (slot !== null) {
       slot.running.take(task.id);
       slot.kill();
@@ -275,6 +276,7 @@ export class PoolEngine {
       ring,
       this.#options.resourceLimits,
       this.#slotEvents,
+      ++this.#queue.counts.started,
     );
     this.#slots.add(slot);
     slot.setActive(this.#active);
@@ -290,10 +292,10 @@ export class PoolEngine {
         ring.release(task);
         // Cancelled before it ran (its future says so already), or revoked and sent to
         // another worker, which answers for it.
-        if (results[i + 1] === RESULT_SKIPPED) continue;
+        if (skipped(this.#queue.counts, task, slot, results[i + 1] === RESULT_SKIPPED)) continue;
       }
-      this.#queue.finish(task);
       const ok = results[i + 1] === 1;
+      this.#queue.finish(task, ok ? 'done' : 'failed');
       const value = results[i + 2];
       task.callbacks.settle(ok, ok ? value : errorFromWire(value as WireError));
     }
@@ -303,6 +305,7 @@ export class PoolEngine {
 
   #onExit(slot: WorkerSlot, exitCode: number, crash: unknown): void {
     this.#slots.delete(slot);
+    this.#queue.counts.exited(slot);
     const lost = slot.running.drain();
     if (slot.state !== 'stopping' && this.#state !== 'terminated') {
       const { death } = this.#options;
@@ -314,7 +317,7 @@ export class PoolEngine {
         this.#break(error, lost);
       } else {
         for (const task of lost) {
-          this.#queue.finish(task);
+          this.#queue.finish(task, 'failed');
           task.callbacks.settle(false, death.lost(slot.name, exitCode, crash));
         }
       }
@@ -377,7 +380,7 @@ export class PoolEngine {
     this.#queue.clear();
     for (const task of tasks) {
       if (task.state === 'done') continue;
-      this.#queue.finish(task);
+      this.#queue.finish(task, 'failed');
       task.callbacks.settle(false, error());
     }
   }
@@ -400,7 +403,7 @@ export class PoolEngine {
       }
     }
     for (let task = this.#queue.takeQueued(); task !== undefined; task = this.#queue.takeQueued()) {
-      this.#queue.finish(task);
+      this.#queue.finish(task, 'cancelled');
       if (task.callbacks.cancelled === undefined) {
         task.callbacks.settle(false, new CancelledError());
       } else task.callbacks.cancelled();
@@ -427,6 +430,13 @@ export class PoolEngine {
       this.#afterChange();
     }
     return this.#exited;
+  }
+
+  /** What `pool.stats()` returns, for a pool of class `pool`. */
+  stats(pool: string): PoolStats {
+    const [state, slots, queue, targets] = [this.#state, this.#slots, this.#queue, this.#targets];
+    const { kind } = this.#options;
+    return queue.counts.snapshot({ pool, kind, state, slots, queue, targets });
   }
 
   /** Resolves once every worker has exited after `close()` or `terminate()`. */

@@ -17,6 +17,7 @@ import { assertBoolean, parseTimeout, typeError } from '../internal/validate.ts'
 import { cpuCount } from '../threading/current.ts';
 import type { AnyFunction, Target } from '../runtime/target.ts';
 import { PoolEngine } from './engine.ts';
+import { registerPool, type PoolStats } from './stats.ts';
 import { checkTaskOptions, type TaskOptions } from './task.ts';
 import { Future } from '../futures/future.ts';
 import { ClaimedTask, StartedTask } from './executor-task.ts';
@@ -140,6 +141,15 @@ export abstract class Executor {
         ),
       nextIdentity: naming,
     });
+    registerPool(this);
+  }
+
+  /**
+   * Its workers and tasks now, as a plain object: each worker's state, tasks done and
+   * failed, what it runs and its utilization, and the pool's totals (see README, "Live view").
+   */
+  stats(): PoolStats {
+    return this.#engine.stats(this.constructor.name);
   }
 
   #checkOpen(): void {

@@ -18,6 +18,16 @@ export type {
   ThreadPoolExecutorOptions,
 } from './options.ts';
 export type { TaskOptions } from './task.ts';
+export {
+  TASK_CHANNEL,
+  WORKER_CHANNEL,
+  type PoolStats,
+  type PoolTotals,
+  type TaskEventMessage,
+  type WorkerState,
+  type WorkerStateMessage,
+  type WorkerStats,
+} from './stats.ts';
 export { transfer, type Transferred } from './transfer.ts';
 export { Future } from '../futures/future.ts';
 export {

@@ -56,6 +56,8 @@ export class Pacing {
   answered(slot: WorkerSlot, count: number): void {
     const now = performance.now();
     if (count > 0) {
+      // The worker held tasks all along since then (see `WorkerSlot.since`).
+      slot.counts.busyMs += now - slot.since;
       const perTask = (now - slot.since) / count;
       this.#taskMs =
         this.#taskMs === 0 ? perTask : this.#taskMs * TASK_MS_KEPT + perTask * TASK_MS_NEWEST;

@@ -6,6 +6,9 @@
  * and the worker is replaced; `terminate()` fails the unfinished tasks instead of leaving
  * them never ready; an initializer that fails breaks the pool instead of restarting workers
  * forever.
+ *
+ * Why this file is long: it is Python's whole `Pool` API (apply, map and their async, lazy
+ * and star forms, close, terminate, join, stats), each a short method over the engine.
  */
 import { StateError, WorkerLostError, WorkerStartError } from '../errors.ts';
 import { typeError } from '../internal/validate.ts';
@@ -16,6 +19,7 @@ import { AsyncResult, checkCallbacks, Settler, settleWithCallbacks } from './asy
 import { LazyMap, parseCallback, parsePositiveInteger, type LazyMapConfig } from './chunked-map.ts';
 import { engineRunner } from './engine-runner.ts';
 import { PoolEngine } from './engine.ts';
+import { registerPool, type PoolStats } from './stats.ts';
 import { MapInput, type AnyIterable } from './map-input.ts';
 import {
   parseMaxQueueSize,
@@ -125,6 +129,15 @@ export abstract class BasePool {
             }
           : () => processWorkerIdentity('SpawnPoolWorker', true),
     });
+    registerPool(this);
+  }
+
+  /**
+   * Its workers and tasks now, as a plain object: each worker's state, tasks done and
+   * failed, what it runs and its utilization, and the pool's totals (see README, "Live view").
+   */
+  stats(): PoolStats {
+    return this.#engine.stats(this.constructor.name);
   }
 
   /** The number of workers. */

@@ -17,6 +17,11 @@ export class TaskFifo {
     return this.#tasks.length - this.#head;
   }
 
+  /** The oldest task held, the one its worker runs (or will run next). */
+  get first(): Task | undefined {
+    return this.#tasks[this.#head];
+  }
+
   push(task: Task): void {
     this.#tasks.push(task);
   }

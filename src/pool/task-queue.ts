@@ -12,6 +12,7 @@
  */
 import { QueueFullError } from '../errors.ts';
 import { DECODE_FLAG, MODE_APPLY } from './protocol.ts';
+import { countEnd, PoolCounts, type Outcome } from './stats.ts';
 import type { Task } from './task.ts';
 import { QUEUE_COMPACT_AT } from './tuning.ts';
 
@@ -30,6 +31,8 @@ export class TaskQueue {
    * every change.
    */
   #capacityWaiters: (() => void)[] = [];
+  /** How the tasks ended, counted as each is finished (`pool.stats()`). */
+  readonly counts = new PoolCounts();
 
   /** @param maxSize `maxQueueSize`; `Infinity`: no limit. */
   constructor(maxSize: number) {
@@ -47,6 +50,7 @@ export class TaskQueue {
   }
 
   push(task: Task): void {
+    this.counts.submitted++;
     this.#tasks.push(task);
     this.#waiting++;
     this.#items += itemsOf(task);
@@ -78,8 +82,13 @@ export class TaskQueue {
     this.#items -= itemsOf(task);
   }
 
-  /** Marks a task done, wherever it is, and lets go of its timer and its abort listener. */
-  finish(task: Task): void {
+  /**
+   * Marks a task done, wherever it is, counts how it ended, and lets go of its timer and its
+   * abort listener. A task finished already stays as it was.
+   */
+  finish(task: Task, outcome: Outcome): void {
+    if (task.state === 'done') return;
+    countEnd(this.counts, task, outcome);
     if (task.state === 'queued') {
       this.#waiting--;
       this.#items -= itemsOf(task);

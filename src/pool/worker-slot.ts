@@ -18,6 +18,7 @@ import { errorFromWire } from '../transport/wire.ts';
 import type { ClaimRing } from './claim-ring.ts';
 import { startPoolWorker, type BaseInit, type PoolWorker, type WorkerKind } from './pool-worker.ts';
 import type { FromWorker } from './protocol.ts';
+import { publishWorkerState, workerChannel, WorkerCounts, workerState } from './stats.ts';
 import { TaskFifo } from './task-fifo.ts';
 
 export type { WorkerKind } from './pool-worker.ts';
@@ -57,6 +58,9 @@ export class WorkerSlot {
   since = 0;
   /** An executor's worker: the claim words its tasks carry (`init.claims`); a pool's: `null`. */
   readonly claims: ClaimRing | null;
+  readonly kind: WorkerKind;
+  /** What `pool.stats()` reports of it (stats.ts). */
+  readonly counts: WorkerCounts;
   #state: SlotState = 'starting';
   readonly #worker: PoolWorker;
 
@@ -68,9 +72,12 @@ export class WorkerSlot {
     claims: ClaimRing | null,
     resourceLimits: ResourceLimits | undefined,
     events: SlotEvents,
+    id = 0,
   ) {
     this.name = name;
     this.claims = claims;
+    this.kind = kind;
+    this.counts = new WorkerCounts(id);
     // The worker cannot report before this constructor returns: `this` is complete by then.
     this.#worker = startPoolWorker(
       kind,
@@ -80,6 +87,7 @@ export class WorkerSlot {
           switch (message.type) {
             case 'ready':
               if (this.#state === 'starting') this.#state = 'ready';
+              if (workerChannel.hasSubscribers) this.publishState();
               events.ready(this);
               break;
             case 'init-failed':
@@ -102,6 +110,17 @@ export class WorkerSlot {
     return this.#state;
   }
 
+  /** The thread id or the process id. */
+  get ident(): number {
+    return this.#worker.ident;
+  }
+
+  /** Publishes its state on `multitask:worker`; call only when someone subscribes. */
+  publishState(): void {
+    const state = workerState(this);
+    publishWorkerState({ source: 'pool', name: this.name, ident: this.ident, state });
+  }
+
   /**
    * Whether the engine should count it as free for work when deciding to start another
    * worker: starting, or taking tasks and holding none.
@@ -119,9 +138,13 @@ export class WorkerSlot {
     if (this.#state === 'ready') this.#state = 'exclusive';
   }
 
-  /** Its exclusive task is over (answered, or never sent): it takes tasks again. */
+  /**
+   * It holds no task now (the engine calls this once every answer is in), or its exclusive
+   * task is over (answered, or never sent): it takes tasks again.
+   */
   endExclusive(): void {
     if (this.#state === 'exclusive') this.#state = 'ready';
+    if (this.running.size === 0 && workerChannel.hasSubscribers) this.publishState();
   }
 
   /** It ran its `maxTasksPerChild` tasks: it takes no more. */

@@ -16,6 +16,7 @@ import {
   kRebuild,
   kRevive,
 } from '../internal/symbols.ts';
+import { publishWorkerState, workerChannel, type WorkerState } from '../internal/channels.ts';
 import { siblingModule } from '../internal/loader-hooks.ts';
 import { waitUntil } from '../internal/timers.ts';
 import { checkOptions, optionNames } from '../internal/options.ts';
@@ -235,6 +236,14 @@ export abstract class BaseWorker<F extends AnyFunction = AnyFunction> {
     return this.#ident;
   }
 
+  /**
+   * Where it is: `new` before `start()`, `running` from then until it ends, `done` after
+   * (see README, "Live view").
+   */
+  get state(): WorkerState {
+    return this.#state === 'initial' ? 'new' : this.#state === 'stopped' ? 'done' : 'running';
+  }
+
   /** True from `start()` until the worker has ended. */
   isAlive(): boolean {
     return this.#state === 'started' || this.#state === 'current';
@@ -287,6 +296,16 @@ export abstract class BaseWorker<F extends AnyFunction = AnyFunction> {
     this.#ident = child.ident;
     this.#state = 'started';
     rememberChild(this);
+    if (workerChannel.hasSubscribers) this.#publishState();
+  }
+
+  #publishState(): void {
+    publishWorkerState({
+      source: this[kKind](),
+      name: this.#name,
+      ident: this.#ident,
+      state: this.state,
+    });
   }
 
   #finish(exitCode: number): void {
@@ -296,6 +315,7 @@ export abstract class BaseWorker<F extends AnyFunction = AnyFunction> {
     this.#child = null;
     forgetChild(this);
     this.#markStopped();
+    if (workerChannel.hasSubscribers) this.#publishState();
   }
 
   /**

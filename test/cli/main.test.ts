@@ -73,6 +73,7 @@ describe('multitask, spawned', () => {
       'files',
       'http',
       'worker',
+      'top',
       'help',
     ]);
   });

@@ -302,6 +302,31 @@ describe('backup()', () => {
 });
 
 describe('backupCommand()', () => {
+  it('--top shows the live view of its pools instead of progress bars, ending on their totals', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const progress: string[] = [];
+    const code = await backupCommand(
+      [src, join(root, 'copy-top'), '--workers', '2', '--top'],
+      (line) => out.push(line),
+      (line) => err.push(line),
+      { write: (text) => progress.push(text), isTTY: false },
+    );
+    assert.equal(code, 0, err.join('\n'));
+    assert.deepEqual(progress, []);
+    // The test's stderr is no terminal: plain lines, the first refresh at once, the last at the end.
+    assert.match(err[0] ?? '', new RegExp(`^multitask top: pid ${process.pid}, up `));
+    // One pool copies each file (a task each), then hashes each pair (a task each).
+    const tasks = 2 * totalFiles;
+    const copied = new RegExp(
+      `^Pool \\(processes, (closed|terminated)\\): submitted ${tasks}, queued 0, running 0, done ${tasks}, failed 0, cancelled 0$`,
+    );
+    assert.ok(
+      err.some((line) => copied.test(line)),
+      err.join('\n'),
+    );
+  });
+
   it('speaks of one copy in the singular', async () => {
     const single = join(root, 'single-src');
     mkdirSync(single);

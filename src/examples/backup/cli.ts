@@ -9,6 +9,7 @@ import {
   runSubprogram,
   type CommandIO,
 } from '../../internal/command-line.ts';
+import { showOwnStats } from '../../diagnostics/top.ts';
 import { formatBytes, formatCount, Progress, type ProgressStream } from '../progress.ts';
 import { backup } from './backup.ts';
 import { blockCopy } from './block-copy.ts';
@@ -24,6 +25,8 @@ const count = new Intl.NumberFormat('en-US');
 export interface BackupFlags {
   readonly force: boolean;
   readonly workers?: number | undefined;
+  /** Show the live view of the pool (stderr) instead of the progress bars. */
+  readonly top?: boolean | undefined;
 }
 
 /** The options of `multitask copy`, parsed. */
@@ -53,6 +56,7 @@ export function backupProgram(io: CommandIO, progress: ProgressStream | null): C
       false,
     )
     .option('--workers <N>', 'worker processes (default: the number of CPUs)', integer(1, 1024))
+    .option('--top', "show the pool's workers and tasks live (on stderr) instead of progress bars")
     .addHelpText(
       'after',
       `
@@ -154,8 +158,10 @@ export async function runBackup(
   { out, err }: CommandIO,
   progress: ProgressStream | null,
 ): Promise<number> {
-  const copying = new Progress(progress, { label: 'Copying  ', unit: 'bytes' });
-  const verifying = new Progress(progress, { label: 'Verifying', unit: 'bytes' });
+  const top = flags.top === true ? showOwnStats(process.stderr, err) : null;
+  const bars = top === null ? progress : null;
+  const copying = new Progress(bars, { label: 'Copying  ', unit: 'bytes' });
+  const verifying = new Progress(bars, { label: 'Verifying', unit: 'bytes' });
   let announced = false;
   try {
     const summary = await interruptible((signal) =>
@@ -208,6 +214,8 @@ export async function runBackup(
     copying.finish();
     verifying.finish();
     return failed(error, err);
+  } finally {
+    await top?.stop();
   }
 }
 
