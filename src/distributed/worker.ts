@@ -29,7 +29,13 @@ import {
   type RedisConnection,
 } from './connection.ts';
 import { runInline, type JobContext, type runJob } from './job-runner.ts';
-import { checkModuleName, defaultModuleName, encodeError, type JobData } from './protocol.ts';
+import {
+  checkModuleName,
+  defaultModuleName,
+  encodeError,
+  type JobData,
+  type Payload,
+} from './protocol.ts';
 
 /**
  * The longest an inline run may hold the main thread (its synchronous part), in ms, before
@@ -196,7 +202,13 @@ export class DistributedWorker {
     const prefix = options.prefix;
     const maxBytes = options.maxBytes;
     const emit = options.onEvent ?? (() => undefined);
-    const processor = async (job: Job<JobData, string>): Promise<string> => {
+    const context = JSON.stringify({
+      connection,
+      queue: options.queue,
+      prefix,
+      maxBytes,
+    } satisfies JobContext);
+    const processor = async (job: Job<JobData, Payload>): Promise<Payload> => {
       const task = tasks.get(job.name);
       const fail = async (error: unknown): Promise<never> => {
         await job.updateData({ ...job.data, e: encodeError(error, maxBytes) });
@@ -221,18 +233,12 @@ export class DistributedWorker {
           return await fail(error);
         }
       }
-      const context: JobContext = {
-        connection,
-        queue: options.queue,
-        prefix,
-        jobId: job.id ?? '',
-        maxBytes,
-      };
       const args: Parameters<typeof runJob> = [
         task.module,
         task.exportName,
         job.data.a,
-        JSON.stringify(context),
+        job.id ?? '',
+        context,
       ];
       try {
         return await startedPool().apply(runJobTask, args, { timeout: job.data.t });
@@ -241,7 +247,7 @@ export class DistributedWorker {
       }
     };
     const client = await bullClient(connection);
-    const worker = new Worker<JobData, string>(options.queue, processor, {
+    const worker = new Worker<JobData, Payload>(options.queue, processor, {
       connection: client,
       concurrency,
       ...(prefix === undefined ? {} : { prefix }),
