@@ -25,13 +25,7 @@ import {
   type DistributedJobOptions,
   type DistributedMapOptions,
 } from './options.ts';
-import {
-  decodeError,
-  decodeResult,
-  encodeArgs,
-  taskName,
-  type JobData,
-} from './protocol.ts';
+import { decodeError, decodeResult, encodeArgs, taskName, type JobData } from './protocol.ts';
 
 /** Events kept in Redis for `QueueEvents` readers that fall behind (BullMQ's default: 10,000). */
 const EVENTS_MAX_LEN = 200_000;

@@ -124,7 +124,10 @@ function asPlain(items: readonly unknown[], maxBytes: number | undefined): reado
 function checkPlain(items: readonly unknown[], maxBytes: number | undefined): readonly unknown[] {
   for (const item of items) {
     if (typeof item === 'object' && item !== null) {
-      throw new UnpicklingError('ERR_NET_MALFORMED', `a plain payload holds ${describeValue(item)}`);
+      throw new UnpicklingError(
+        'ERR_NET_MALFORMED',
+        `a plain payload holds ${describeValue(item)}`,
+      );
     }
   }
   const bytes = plainBound(items);
