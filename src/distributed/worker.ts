@@ -150,6 +150,16 @@ function inlineTasks(inline: unknown, tasks: ReadonlyMap<string, Registered>): S
   return new Set(inline as string[]);
 }
 
+/** Fails `job` with `error`, kept in its data for the submitter (see `decodeError`). */
+async function fail(
+  job: Job<JobData>,
+  error: unknown,
+  maxBytes: number | undefined,
+): Promise<never> {
+  await job.updateData({ ...job.data, e: encodeError(error, maxBytes) });
+  throw error;
+}
+
 export class DistributedWorker {
   readonly #worker: Worker;
   /** The pool, once a job needed it (a worker whose tasks all run inline starts none). */
@@ -210,10 +220,6 @@ export class DistributedWorker {
     } satisfies JobContext);
     const processor = async (job: Job<JobData, Payload>): Promise<Payload> => {
       const task = tasks.get(job.name);
-      const fail = async (error: unknown): Promise<never> => {
-        await job.updateData({ ...job.data, e: encodeError(error, maxBytes) });
-        throw error;
-      };
       if (task === undefined) {
         const error = new DistributedError(
           'ERR_TASK_NOT_REGISTERED',
@@ -230,7 +236,7 @@ export class DistributedWorker {
         try {
           return await run.result;
         } catch (error) {
-          return await fail(error);
+          return await fail(job, error, maxBytes);
         }
       }
       const args: Parameters<typeof runJob> = [
@@ -243,7 +249,7 @@ export class DistributedWorker {
       try {
         return await startedPool().apply(runJobTask, args, { timeout: job.data.t });
       } catch (error) {
-        return fail(error);
+        return fail(job, error, maxBytes);
       }
     };
     const client = await bullClient(connection);
