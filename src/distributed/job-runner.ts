@@ -5,7 +5,9 @@
  * the tasks a worker was told are cheap, the same on its main thread ({@link runInline}).
  *
  * A task reports progress with {@link reportProgress}: from a pool it goes to Redis on a
- * connection opened by the first report of a job and closed when the job ends.
+ * connection opened by the first report of a job and closed when the job ends. The report
+ * finds its job without AsyncLocalStorage where it can (see {@link call}): an enabled one
+ * taxes every promise of its thread.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Queue } from 'bullmq';
@@ -86,6 +88,13 @@ function call(task: AnyFunction, args: unknown[], job: RunningJob): unknown {
   return returned;
 }
 
+/** A promise rejected with `error`, whatever it is (a task may throw anything). */
+function rejected(error: unknown): Promise<never> {
+  return Promise.resolve().then(() => {
+    throw error;
+  });
+}
+
 function untrack(): void {
   if (--tracked === 0) current.disable();
 }
@@ -150,14 +159,14 @@ export function runInline(
   try {
     decoded = decodeArgs(args, maxBytes);
   } catch (error) {
-    return { result: Promise.reject(error), blockedMs: 0 };
+    return { result: rejected(error), blockedMs: 0 };
   }
   const start = performance.now();
   let returned: unknown;
   try {
     returned = call(task, decoded, { report });
   } catch (error) {
-    return { result: Promise.reject(error), blockedMs: performance.now() - start };
+    return { result: rejected(error), blockedMs: performance.now() - start };
   }
   const blockedMs = performance.now() - start;
   if (isThenable(returned)) {
@@ -169,7 +178,7 @@ export function runInline(
   try {
     return { result: encodeResult(returned, maxBytes), blockedMs };
   } catch (error) {
-    return { result: Promise.reject(error), blockedMs };
+    return { result: rejected(error), blockedMs };
   }
 }
 

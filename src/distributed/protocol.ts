@@ -90,15 +90,8 @@ export type Payload = string | readonly Plain[];
 const MAX_PLAIN_ITEMS = 64;
 
 function isPlain(value: unknown): value is Plain {
-  switch (typeof value) {
-    case 'number':
-      return Number.isFinite(value) && !Object.is(value, -0);
-    case 'string':
-    case 'boolean':
-      return true;
-    default:
-      return value === null;
-  }
+  if (typeof value === 'number') return Number.isFinite(value) && !Object.is(value, -0);
+  return typeof value === 'string' || typeof value === 'boolean' || value === null;
 }
 
 /**

@@ -21,12 +21,13 @@ describe('distributed payloads', () => {
   });
 
   it('sends every other value through the codec, as base64', () => {
-    for (const value of [-0, NaN, Infinity, undefined, 1n, [1], { a: 1 }, new Uint8Array(2)]) {
-      assert.equal(typeof encodeArgs([1, value], undefined), 'string', String(value));
-    }
-    for (const value of [-0, NaN, 1n, [1], new Map()]) {
-      assert.equal(typeof encodeResult(value, undefined), 'string', String(value));
-    }
+    const others = [-0, NaN, Infinity, undefined, 1n, [1], { a: 1 }, new Uint8Array(2), new Map()];
+    others.forEach((value, i) => {
+      assert.equal(typeof encodeArgs([1, value], undefined), 'string', `value ${i}`);
+      if (value !== undefined) {
+        assert.equal(typeof encodeResult(value, undefined), 'string', `value ${i}`);
+      }
+    });
     // Past 64 values, or past the size limit, the codec (and its limit) decide.
     assert.equal(
       typeof encodeArgs(
