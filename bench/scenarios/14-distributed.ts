@@ -181,10 +181,13 @@ export const distributed: Scenario<DistParams> = {
   describe: ({ jobs, calls }) =>
     `${grouped(jobs)} tasks of \`x + 1\` submitted at once through one redis-server on ` +
     'loopback (a fresh one per child), at a concurrency of 1 and 8: `DistributedExecutor` ' +
-    "with a `DistributedWorker` in the same process (each job runs on the worker's thread " +
-    "pool, or with `inline: ['tasks:inc']` on its main thread), beside BullMQ alone " +
-    '(`Queue.addBulk`, a `Worker` doing `x + 1` on its main thread, `QueueEvents` for the ' +
-    'results, the same job options: removed on completion, failures kept a day). Both ' +
+    "with a `DistributedWorker` in the same process (each job runs on the worker's pool of " +
+    "as many threads as the concurrency, or with `inline: ['tasks:inc']` on its main " +
+    'thread; one Redis connection for the executor, one for the worker, each shared with ' +
+    'its blocking duplicate), beside BullMQ alone (`Queue.addBulk`, a `Worker` doing ' +
+    '`x + 1` on its main thread, `QueueEvents` for the results, all three on one Redis ' +
+    'connection and its blocking duplicates; the same job options: removed on completion, ' +
+    'failures kept a day). Both ' +
     'sides: one process, the submitter and the worker in it. Then the submit-to-result ' +
     'time of one task at a time, ' +
     `${grouped(calls)} calls: median and p99, per child. Results are checked.`,

@@ -25,7 +25,7 @@ import {
   type DistributedJobOptions,
   type DistributedMapOptions,
 } from './options.ts';
-import { decodeError, fromBase64, taskName, toBase64, type JobData } from './protocol.ts';
+import { decodeError, decodeResult, encodeArgs, taskName, type JobData } from './protocol.ts';
 
 /** Events kept in Redis for `QueueEvents` readers that fall behind (BullMQ's default: 10,000). */
 const EVENTS_MAX_LEN = 200_000;
@@ -106,7 +106,7 @@ export class DistributedExecutor {
       });
       events.on('progress', ({ jobId, data }) => this.#futures.get(jobId)?.progressed(data));
       events.on('completed', ({ jobId, returnvalue }) => {
-        this.#settle(jobId, () => fromBase64(returnValueText(returnvalue), this.#maxBytes), true);
+        this.#settle(jobId, () => decodeResult(returnValueText(returnvalue), this.#maxBytes), true);
       });
       events.on('failed', ({ jobId, failedReason }) => {
         if (!this.#futures.has(jobId)) return;
@@ -162,7 +162,7 @@ export class DistributedExecutor {
     const { timeout, bull } =
       options === undefined ? this.#plain : jobOptions(this.#defaults, checkJobOptions(options));
     const data: JobData = {
-      a: toBase64(args, this.#maxBytes),
+      a: encodeArgs(args, this.#maxBytes),
       ...(timeout === Infinity ? {} : { t: timeout }),
     };
     const jobId = `${this.#id}-${++this.#counter}`;
@@ -304,7 +304,10 @@ export class DistributedExecutor {
   }
 }
 
-/** BullMQ hands the return value as it was stored: our base64 string, JSON-quoted or not. */
+/**
+ * BullMQ hands the return value as it was stored: a plain payload's array, or our base64
+ * string, JSON-quoted or not.
+ */
 function returnValueText(value: unknown): unknown {
   if (typeof value === 'string' && value.startsWith('"')) return JSON.parse(value) as unknown;
   return value;

@@ -29,7 +29,13 @@ import {
   type RedisConnection,
 } from './connection.ts';
 import { runInline, type JobContext, type runJob } from './job-runner.ts';
-import { checkModuleName, defaultModuleName, encodeError, type JobData } from './protocol.ts';
+import {
+  checkModuleName,
+  defaultModuleName,
+  encodeError,
+  type JobData,
+  type Payload,
+} from './protocol.ts';
 
 /**
  * The longest an inline run may hold the main thread (its synchronous part), in ms, before
@@ -144,6 +150,16 @@ function inlineTasks(inline: unknown, tasks: ReadonlyMap<string, Registered>): S
   return new Set(inline as string[]);
 }
 
+/** Fails `job` with `error`, kept in its data for the submitter (see `decodeError`). */
+async function fail(
+  job: Job<JobData>,
+  error: unknown,
+  maxBytes: number | undefined,
+): Promise<never> {
+  await job.updateData({ ...job.data, e: encodeError(error, maxBytes) });
+  throw error;
+}
+
 export class DistributedWorker {
   readonly #worker: Worker;
   /** The pool, once a job needed it (a worker whose tasks all run inline starts none). */
@@ -196,12 +212,14 @@ export class DistributedWorker {
     const prefix = options.prefix;
     const maxBytes = options.maxBytes;
     const emit = options.onEvent ?? (() => undefined);
-    const processor = async (job: Job<JobData, string>): Promise<string> => {
+    const context = JSON.stringify({
+      connection,
+      queue: options.queue,
+      prefix,
+      maxBytes,
+    } satisfies JobContext);
+    const processor = async (job: Job<JobData, Payload>): Promise<Payload> => {
       const task = tasks.get(job.name);
-      const fail = async (error: unknown): Promise<never> => {
-        await job.updateData({ ...job.data, e: encodeError(error, maxBytes) });
-        throw error;
-      };
       if (task === undefined) {
         const error = new DistributedError(
           'ERR_TASK_NOT_REGISTERED',
@@ -218,30 +236,24 @@ export class DistributedWorker {
         try {
           return await run.result;
         } catch (error) {
-          return await fail(error);
+          return await fail(job, error, maxBytes);
         }
       }
-      const context: JobContext = {
-        connection,
-        queue: options.queue,
-        prefix,
-        jobId: job.id ?? '',
-        maxBytes,
-      };
       const args: Parameters<typeof runJob> = [
         task.module,
         task.exportName,
         job.data.a,
-        JSON.stringify(context),
+        job.id ?? '',
+        context,
       ];
       try {
         return await startedPool().apply(runJobTask, args, { timeout: job.data.t });
       } catch (error) {
-        return fail(error);
+        return fail(job, error, maxBytes);
       }
     };
     const client = await bullClient(connection);
-    const worker = new Worker<JobData, string>(options.queue, processor, {
+    const worker = new Worker<JobData, Payload>(options.queue, processor, {
       connection: client,
       concurrency,
       ...(prefix === undefined ? {} : { prefix }),

@@ -15,6 +15,7 @@ import {
   CancelledError,
   DistributedError,
   DistributedExecutor,
+  type DistributedFuture,
   DistributedWorker,
   INLINE_BUDGET_MS,
   RemoteTraceback,
@@ -29,9 +30,17 @@ const TASKS = new URL('./tasks.ts', import.meta.url);
 const tasks = taskModule<typeof import('./tasks.ts')>(TASKS);
 const skip = REDIS_SERVER === null ? NO_REDIS_REASON : false;
 /** What the inline worker runs on its main thread: every task but `busy`. */
-const INLINE = ['add', 'bytes', 'fail', 'flaky', 'slow', 'square', 'steps', 'whereRuns'].map(
-  (name) => `tasks:${name}`,
-);
+const INLINE = [
+  'add',
+  'bytes',
+  'fail',
+  'flaky',
+  'identity',
+  'slow',
+  'square',
+  'steps',
+  'whereRuns',
+].map((name) => `tasks:${name}`);
 
 let queues = 0;
 const nextQueue = (): string => `test-${process.pid}-${++queues}`;
@@ -121,10 +130,13 @@ describe('DistributedExecutor', { skip }, () => {
           'tasks:bytes',
           'tasks:fail',
           'tasks:flaky',
+          'tasks:identity',
           'tasks:slow',
           'tasks:slowWhere',
+          'tasks:sometimesAsync',
           'tasks:square',
           'tasks:steps',
+          'tasks:syncSteps',
           'tasks:whereIs',
           'tasks:whereRuns',
         ]);
@@ -169,6 +181,31 @@ describe('DistributedExecutor', { skip }, () => {
         assert.equal(big, 2n ** 70n);
       });
 
+      it('carries JSON scalars as they are and the other values through the codec', async () => {
+        const values = [
+          0,
+          -1.5,
+          2 ** 40,
+          '',
+          'é😀 "quoted" \\',
+          true,
+          false,
+          null,
+          undefined,
+          -0,
+          NaN,
+          Infinity,
+          7n,
+          [1, 2],
+          { a: 1 },
+        ];
+        const results = await Promise.all(values.map((v) => executor.submit(tasks.identity, v)));
+        results.forEach((result, i) => {
+          assert.deepEqual(result, values[i]);
+          assert.ok(Object.is(result, values[i]) || typeof result === 'object', `value ${i}`);
+        });
+      });
+
       it('refuses arguments and results past maxBytes, with ERR_NET_TOO_LARGE', async () => {
         const small = new DistributedExecutor({ connection: redis.url, queue, maxBytes: 1000 });
         try {
@@ -176,6 +213,11 @@ describe('DistributedExecutor', { skip }, () => {
             name: 'PicklingError',
             code: 'ERR_NET_TOO_LARGE',
           });
+          assert.throws(() => small.submit(tasks.identity, 'x'.repeat(2000)), {
+            name: 'PicklingError',
+            code: 'ERR_NET_TOO_LARGE',
+          });
+          assert.equal(await small.submit(tasks.identity, 'y'.repeat(900)), 'y'.repeat(900));
           const { data } = await small.submit(tasks.bytes, 10);
           assert.equal(data.length, 10);
           await assert.rejects(small.submit(tasks.bytes, 5000).result(), {
@@ -270,6 +312,53 @@ describe('DistributedExecutor', { skip }, () => {
   }
 
   describe('inline tasks', () => {
+    it('delivers the progress of plain functions, async functions and both, run again and again', async () => {
+      const queue = nextQueue();
+      const worker = await DistributedWorker.start({
+        connection: redis.url,
+        queue,
+        modules: [TASKS.href],
+        concurrency: 2,
+        inline: ['tasks:syncSteps', 'tasks:steps', 'tasks:sometimesAsync'],
+      });
+      const executor = new DistributedExecutor({ connection: redis.url, queue });
+      const progressOf = async <T>(future: DistributedFuture<T>): Promise<unknown[]> => {
+        const seen: unknown[] = [];
+        future.onProgress((p) => seen.push(p));
+        await future;
+        return seen;
+      };
+      try {
+        for (let run = 1; run <= 3; run++) {
+          // The first run of a plain function follows its awaits; the next ones need not.
+          assert.deepEqual(await progressOf(executor.submit(tasks.syncSteps, 2)), [
+            { step: 1, of: 2 },
+            { step: 2, of: 2 },
+          ]);
+          const [sync, async] = await Promise.all([
+            progressOf(executor.submit(tasks.syncSteps, 1)),
+            progressOf(executor.submit(tasks.steps, 2)),
+          ]);
+          assert.deepEqual(sync, [{ step: 1, of: 1 }]);
+          assert.deepEqual(async, [
+            { step: 1, of: 2 },
+            { step: 2, of: 2 },
+          ]);
+        }
+        assert.equal(await executor.submit(tasks.sometimesAsync, 1, false), 1);
+        // A plain function that returned a value, then a promise: followed from then on.
+        assert.equal(await executor.submit(tasks.sometimesAsync, 2, true), 2);
+        for (const n of [3, 4]) {
+          const future = executor.submit(tasks.sometimesAsync, n, true);
+          assert.deepEqual(await progressOf(future), [{ later: n }]);
+          assert.equal(await future, n);
+        }
+      } finally {
+        await executor.shutdown();
+        await worker.close();
+      }
+    });
+
     it('refuses an inline task that the worker does not serve, naming it', async () => {
       await assert.rejects(
         DistributedWorker.start({
@@ -331,6 +420,27 @@ describe('DistributedExecutor', { skip }, () => {
   });
 
   describe('with no worker yet', () => {
+    it("stores JSON scalars in a job's data as they are, other arguments encoded", async () => {
+      const queue = nextQueue();
+      const q = await inspect(queue);
+      const executor = new DistributedExecutor({ connection: redis.url, queue });
+      try {
+        const plain = executor.submit(tasks.identity, 'text');
+        const scalars = executor.submitWith('tasks:add', [1.5, null, true]);
+        const encoded = executor.submit(tasks.identity, -0);
+        const bigint = executor.submit(tasks.identity, 1n);
+        await until(async () => (await q.getJobCounts('wait')).wait === 4);
+        const data = async <T>(f: DistributedFuture<T>): Promise<unknown> =>
+          ((await q.getJob(f.jobId))?.data as { a: unknown }).a;
+        assert.deepEqual(await data(plain), ['text']);
+        assert.deepEqual(await data(scalars), [1.5, null, true]);
+        assert.equal(typeof (await data(encoded)), 'string');
+        assert.equal(typeof (await data(bigint)), 'string');
+      } finally {
+        await executor.shutdown({ cancelFutures: true });
+      }
+    });
+
     it('cancel() removes a waiting or delayed job and returns true; it never runs', async () => {
       const queue = nextQueue();
       const q = await inspect(queue);

@@ -63,3 +63,24 @@ export function busy(ms: number): { main: boolean; pid: number } {
   while (performance.now() < until);
   return whereRuns();
 }
+
+/** Returns its argument: for values on the wire. */
+export function identity(x: unknown): unknown {
+  return x;
+}
+
+/** Reports 1..n as progress from its synchronous call (not awaited), then returns n. */
+export function syncSteps(n: number): number {
+  for (let i = 1; i <= n; i++) void reportProgress({ step: i, of: n });
+  return n;
+}
+
+/** A plain function that returns `n`, or, when `later`, a promise that reports progress first. */
+export function sometimesAsync(n: number, later: boolean): number | Promise<number> {
+  if (!later) return n;
+  return (async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+    await reportProgress({ later: n });
+    return n;
+  })();
+}
