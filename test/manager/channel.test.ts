@@ -38,7 +38,7 @@ describe('Manager shared-memory channel', () => {
 
   forEachBackend(({ Worker }) => {
     it('socket requests are served while a client keeps the channel busy', async () => {
-      const d = await manager.dict<string, unknown>();
+      const d = await manager.dict<string>();
       const worker = new Worker({ target: managerTasks.busyUntilStopped, args: [d] });
       worker.start();
       while ((await d.get('started')) !== true);
