@@ -9,16 +9,18 @@
  * processes of one machine the server instead hands each client connection that asks for
  * it a channel: an arena (a memfd, see memory/arena.ts) with one request/reply slot, which
  * the client maps through `/proc/<server pid>/fd/<fd>`. The client writes a request and
- * bumps the server's doorbell; the server, which spins on its channels for a moment after
- * each request and otherwise sleeps on the doorbell's futex, performs it and writes the
- * reply; the client spins for a moment, then sleeps on the slot's futex. Neither end wakes
- * the other through the kernel while both are busy.
+ * bumps the server's doorbell; the server, which serves a busy channel from its main thread
+ * without returning to its event loop (spinning for a moment, then blocking on the
+ * doorbell's futex: see {@link HOST_HOT_MS}), performs it and writes the reply; the client
+ * spins for a moment, then blocks on the slot's futex. Each call costs at most one direct
+ * futex wake each way, and none while both ends are busy on their own CPUs.
  *
  * Only the socket's proven (authkey handshake) clients get a channel, and only the
  * synchronous built-in types (dict, list, namespace) are served through it: a method that
  * may wait (a registered type's, a served lock's) goes through the socket, where a pending
  * call holds up nobody. Both ends still use the network codec: a peer on the same machine is
- * not necessarily trusted more than one across the network.
+ * not necessarily trusted more than one across the network, and the codec costs about 2 µs
+ * a call (encode and decode, both ways), little beside the wakes.
  *
  * Channel layout (Int32 slots, then the data from byte {@link DATA}):
  *
