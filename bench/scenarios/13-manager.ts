@@ -1,7 +1,8 @@
 /**
  * Scenario 13: a Manager's proxies, against CPython's `multiprocessing.Manager()`. First the
  * round trip: one process makes `d['k'] = i` then `d['k']` on a dict proxy, N times, and
- * times itself. Then the course's ten processes, each making M increments of `d['count']`
+ * times itself in 5 batches (the median batch counts: a burst of load spoils one batch, not
+ * the round). Then the course's ten processes, each making M increments of `d['count']`
  * under the manager's Lock, from the first `start()` to the last `join()` (start-up included):
  * cold Processes, and Processes from spares started before the clock (`Process.prestart`,
  * multitask's counterpart of CPython's fork, which the CPython row uses).
@@ -67,7 +68,8 @@ export const managerScenario: Scenario<ManagerParams> = {
       : { roundTrips: 10_000, workers: 10, increments: 1_000 },
   describe: ({ roundTrips, workers, increments }) =>
     `One process makes ${roundTrips.toLocaleString('en-US')} \`d['k'] = i\` + \`d['k']\` ` +
-    'pairs on a dict proxy (set+get pairs per second, timed in the process); then ' +
+    'pairs on a dict proxy (set+get pairs per second, timed in the process in 5 batches: ' +
+    'the median batch); then ' +
     `${workers} processes each make ${increments.toLocaleString('en-US')} increments of ` +
     "`d['count']` under the manager's Lock, from the first `start()` to the last `join()` " +
     "(start-up included), in ms: multitask's Processes cold, or from spares prestarted " +
