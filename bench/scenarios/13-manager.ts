@@ -1,8 +1,11 @@
 /**
  * Scenario 13: a Manager's proxies, against CPython's `multiprocessing.Manager()`. First the
  * round trip: one process makes `d['k'] = i` then `d['k']` on a dict proxy, N times, and
- * times itself. Then the course's ten processes, each making M increments of `d['count']`
- * under the manager's Lock, from the first `start()` to the last `join()` (start-up included).
+ * times itself in 5 batches (the median batch counts: a burst of load spoils one batch, not
+ * the round). Then the course's ten processes, each making M increments of `d['count']`
+ * under the manager's Lock, from the first `start()` to the last `join()` (start-up included):
+ * cold Processes, and Processes from spares started before the clock (`Process.prestart`,
+ * multitask's counterpart of CPython's fork, which the CPython row uses).
  */
 import { loadMultitask } from '../lib/multitask.ts';
 import { benchUrl } from '../lib/paths.ts';
@@ -11,7 +14,8 @@ import type { lockedIncrements, roundTrips } from '../workers/manager-tasks.ts';
 
 type ManagerParams = { roundTrips: number; workers: number; increments: number };
 
-async function measure(p: ManagerParams): Promise<Measurement> {
+/** The two rows, with the ten processes started cold or taken from spares. */
+async function measure(p: ManagerParams, spares: boolean): Promise<Measurement> {
   const { Manager, Process, Queue, taskRef } = await loadMultitask();
   const tasks = benchUrl('workers/manager-tasks');
   await using manager = new Manager();
@@ -31,6 +35,7 @@ async function measure(p: ManagerParams): Promise<Measurement> {
   const counts = await manager.dict<string, number>({ count: 0 });
   const lock = await manager.Lock();
   const target = taskRef<typeof lockedIncrements>(tasks, 'lockedIncrements');
+  if (spares) await Process.prestart(p.workers, { preload: [target] });
   const start = process.hrtime.bigint();
   const workers = Array.from(
     { length: p.workers },
@@ -63,10 +68,13 @@ export const managerScenario: Scenario<ManagerParams> = {
       : { roundTrips: 10_000, workers: 10, increments: 1_000 },
   describe: ({ roundTrips, workers, increments }) =>
     `One process makes ${roundTrips.toLocaleString('en-US')} \`d['k'] = i\` + \`d['k']\` ` +
-    'pairs on a dict proxy (set+get pairs per second, timed in the process); then ' +
+    'pairs on a dict proxy (set+get pairs per second, timed in the process in 5 batches: ' +
+    'the median batch); then ' +
     `${workers} processes each make ${increments.toLocaleString('en-US')} increments of ` +
     "`d['count']` under the manager's Lock, from the first `start()` to the last `join()` " +
-    "(start-up included), in ms. multitask's `Manager` (its Lock is the native shared Lock) " +
+    "(start-up included), in ms: multitask's Processes cold, or from spares prestarted " +
+    "before the clock (CPython's fork start takes 2 ms; see scenario 7). multitask's " +
+    '`Manager` (its Lock is the native shared Lock) ' +
     "beside CPython's `multiprocessing.Manager()` (its Lock a proxy to the server's). The " +
     'final count is checked.',
   timeoutMs: () => 300_000,
@@ -76,7 +84,14 @@ export const managerScenario: Scenario<ManagerParams> = {
       id: 'multitask-manager',
       label: 'multitask, Manager',
       requires: { exports: ['Manager', 'Process'], issue: 15 },
-      measure,
+      measure: (p) => measure(p, false),
+    },
+    {
+      kind: 'node',
+      id: 'multitask-manager-spares',
+      label: 'multitask, Manager, Processes from spares',
+      requires: { exports: ['Manager', 'Process'], issue: 15 },
+      measure: (p) => measure(p, true),
     },
     CPYTHON,
   ],

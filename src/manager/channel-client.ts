@@ -64,14 +64,6 @@ export class ChannelClient {
     this.#startTime = startTime;
   }
 
-  /**
-   * Whether the next call should take the channel: while spinning for replies pays, and
-   * always while a call is on it (calls keep their order). Otherwise the socket is faster.
-   */
-  wanted(): boolean {
-    return this.#busy || this.#spin.pays();
-  }
-
   /** Whether no call is on the channel (a `Sync` call may take it). */
   get idle(): boolean {
     return !this.#busy && this.#lost === undefined;

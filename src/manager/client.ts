@@ -76,8 +76,8 @@ let mode: (typeof CHANNEL_MODES)[number] | undefined;
 
 /**
  * `MULTITASK_MANAGER_CHANNEL`: whether calls to dicts, lists and namespaces of a server on
- * this machine take the shared-memory channel: `auto` (the default) while spinning for
- * replies pays, `always`, or `never` (the socket only).
+ * this machine take the shared-memory channel: `auto` (the default) or `always`, the same
+ * (the channel whenever the server can give one), or `never` (the socket only).
  * @throws {ArgumentTypeError} `ERR_INVALID_ARG_VALUE` for another value.
  */
 function channelMode(): (typeof CHANNEL_MODES)[number] {
@@ -130,8 +130,6 @@ class ClientConnection {
   /** The shared-memory channel for calls to built-in types, on this machine. */
   #channel: ChannelClient | undefined;
   #opened = false;
-  /** Calls to built-in types pending on the socket. */
-  #builtinsOnSocket = 0;
 
   constructor(server: ServerInfo, onClose: () => void) {
     this.#server = server;
@@ -192,9 +190,7 @@ class ClientConnection {
     args: readonly unknown[],
   ): { value: unknown } | undefined {
     const channel = this.#channel;
-    if (!this.#opened || channel === undefined || !channel.idle || this.#builtinsOnSocket > 0) {
-      return undefined;
-    }
+    if (!this.#opened || channel === undefined || !channel.idle) return undefined;
     const bytes = channel.callSync(encodeNet([id, method, args], { ext: this.#ext }));
     const [ok, value] = decodeNet(bytes, { ext: this.#ext }) as unknown[];
     if (ok === true) return { value };
@@ -208,19 +204,7 @@ class ClientConnection {
   async callBuiltin(id: number, method: string, args: readonly unknown[]): Promise<unknown> {
     if (!this.#opened) await this.#ready;
     const channel = this.#channel;
-    // A call goes where the previous one went while that one is pending: calls keep their order.
-    if (
-      channel === undefined ||
-      this.#builtinsOnSocket > 0 ||
-      (channelMode() === 'auto' && !channel.wanted())
-    ) {
-      this.#builtinsOnSocket++;
-      try {
-        return await this.call(['call', id, method, args]);
-      } finally {
-        this.#builtinsOnSocket--;
-      }
-    }
+    if (channel === undefined) return this.call(['call', id, method, args]);
     const bytes = await channel.call(encodeNet([id, method, args], { ext: this.#ext }));
     const [ok, value] = decodeNet(bytes, { ext: this.#ext }) as unknown[];
     if (ok === true) return value;

@@ -130,6 +130,7 @@ class ManagerServer {
   }
 
   #accept(socket: Socket): void {
+    this.#channels.socketActive();
     const connection = new FramedSocket(socket, HANDSHAKE_MAX_FRAME);
     this.#connections.add(connection);
     connection.onClose(() => {
@@ -147,6 +148,7 @@ class ManagerServer {
           clearTimeout(timer);
           connection.maxFrame = MAX_MESSAGE_BYTES;
           connection.onFrame((frame) => {
+            this.#channels.socketActive();
             this.#request(connection, frame);
           });
         },

@@ -1,7 +1,8 @@
 // Checks the shared-memory channel between a Manager's server and its clients on the same
 // machine (src/manager/channel-*.ts), forced on: values longer than the channel cross in
-// parts both ways, calls made without waiting keep their order, errors keep their class,
-// and a server killed with SIGKILL fails a call at once.
+// parts both ways, socket clients are served while a channel is busy, calls made without
+// waiting keep their order, errors keep their class, and a server killed with SIGKILL fails
+// a call at once.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { KeyError, Manager, sharedMemoryBackend } from '../../src/index.ts';
@@ -33,6 +34,23 @@ describe('Manager shared-memory channel', () => {
         assert.equal(typeof back === 'string' && back.endsWith('yz') ? back.length : -1, size);
       });
     }
+  });
+
+  forEachBackend(({ Worker }) => {
+    it('socket requests are served while a client keeps the channel busy', async () => {
+      const d = await manager.dict<string>();
+      const worker = new Worker({ target: managerTasks.busyUntilStopped, args: [d] });
+      worker.start();
+      while ((await d.get('started')) !== true);
+      // Each create crosses the socket; the worker stops only when told, after them all.
+      const lists = [];
+      for (let i = 0; i < 20; i++) lists.push(await manager.list([i]));
+      await d.set('stop', true);
+      await worker.join();
+      assert.equal(worker.exitCode, 0);
+      assert.deepEqual(await Promise.all(lists.map((l) => l.get(0))), [...Array(20).keys()]);
+      assert.ok(((await d.get('calls')) as number) > 0);
+    });
   });
 
   it('calls made without waiting are performed in the order they were made', async () => {
