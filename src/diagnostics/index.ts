@@ -7,3 +7,9 @@ export {
   type DeadlockMode,
 } from './deadlock.ts';
 export { LOCK_ORDER_CHANNEL, setLockOrderChecking, type LockOrderMessage } from './lock-order.ts';
+export {
+  setAsleepDetection,
+  type AsleepDetectionOptions,
+  type AsleepMember,
+  type AsleepMessage,
+} from './asleep.ts';
