@@ -39,7 +39,9 @@ let waits = 0;
  * The wait whose sleep this realm's entry shows (a realm has one entry; when it awaits
  * several waits at once, one of them stands for all: the others' ends do not clear it).
  */
-let shown: Sleep | undefined;
+let shown = 0;
+/** Numbers this realm's watched waits, for {@link shown} (0: none). */
+let sleeps = 0;
 
 /** Whether waits without a deadline are watched in this realm. */
 export function watchingSleeps(): boolean {
@@ -68,6 +70,7 @@ export class Sleep implements WatchedSleep {
   readonly label: string;
   readonly since = performance.now();
   readonly #stack: string;
+  readonly #number = ++sleeps;
 
   private constructor(owner: number, label: string) {
     this.owner = owner;
@@ -92,20 +95,21 @@ export class Sleep implements WatchedSleep {
   beforeSleep(idle: boolean): void {
     if (!idle) {
       // Awake: whichever wait the entry shows, this realm does not sleep now.
-      shown?.end();
-    } else if (shown === this) {
+      if (shown !== 0) this.owners.clearSleep(this.owner);
+      shown = 0;
+    } else if (shown === this.#number) {
       this.owners.sleptAgain(this.owner);
-    } else if (shown === undefined) {
+    } else if (shown === 0) {
       this.owners.publishSleep(this.owner, ++waits, this.label, this.#stack);
-      shown = this;
+      shown = this.#number;
     }
     hook?.(this);
   }
 
   /** The wait is over. */
   end(): void {
-    if (shown !== this) return;
+    if (shown !== this.#number) return;
     this.owners.clearSleep(this.owner);
-    shown = undefined;
+    shown = 0;
   }
 }

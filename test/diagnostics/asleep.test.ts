@@ -58,7 +58,7 @@ it(
     const nobody = new Event();
     const queue = new Queue();
     const units = new Semaphore(0);
-    const members = [
+    const members: (Thread | Process)[] = [
       workers.start(
         new Thread({ name: 'blocked', target: asleepTasks.blockOnEvent, args: [nobody] }),
       ),
@@ -101,7 +101,7 @@ it(
       ...(withProcess
         ? [
             [
-              `sleeper/MainThread (pid ${String(members[2]?.pid)})`,
+              `sleeper/MainThread (pid ${String((members[2] as Process).pid)})`,
               'Semaphore.acquire()',
               /at awaitUnit \(\S+asleep-tasks\.ts:\d+:\d+\)/,
             ] as const,
