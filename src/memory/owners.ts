@@ -49,6 +49,7 @@
 import { isMainThread } from 'node:worker_threads';
 import { MultitaskError, WorkerStartError } from '../errors.ts';
 import { arenaReference, isArenaBuffer } from './arena.ts';
+import { ORDER_WORDS } from './lock-order.ts';
 import { isProcessAlive, nativeAddon, type NativeAddon } from './native.ts';
 import { OWNERS_VARIABLE, takeOwner } from './owner-handoff.ts';
 
@@ -62,8 +63,6 @@ const WAIT_WORDS = 32;
 const NAME = WAIT + WAIT_WORDS * SLOTS;
 const NAME_WORDS = 16;
 const ORDER = NAME + NAME_WORDS * SLOTS;
-/** The size of the lock-order graph's region (lock-order.ts), in words. */
-const ORDER_WORDS = 1 + 4 * 16_384;
 const ASLEEP = ORDER + ORDER_WORDS;
 const ASLEEP_WORDS = 128;
 /** Where an ASLEEP entry's texts start, and how many words each may take (its length first). */
