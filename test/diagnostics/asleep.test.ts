@@ -10,6 +10,8 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 import { after, beforeEach, it } from 'node:test';
 import {
   ArgumentRangeError,
+  Barrier,
+  BrokenBarrierError,
   DEADLOCK_CHANNEL,
   Event,
   Process,
@@ -165,6 +167,30 @@ it(
     await blocked.join();
     assert.equal(blocked.exitCode, 0);
     assert.deepEqual(reports, []);
+  },
+);
+
+it(
+  'this thread alone at a Barrier nobody else reaches is reported as the only member',
+  {
+    timeout: 120_000,
+  },
+  async () => {
+    const barrier = new Barrier(2);
+    onReport = () => {
+      barrier.abort();
+    };
+    await assert.rejects(barrier.wait(), BrokenBarrierError);
+    assert.equal(reports.length, 1, JSON.stringify(reports));
+    const [report] = reports as [AsleepMessage];
+    assert.deepEqual(
+      report.members.map(({ name, waitsOn }) => [name, waitsOn]),
+      [[`MainProcess/MainThread (pid ${process.pid})`, 'Barrier.wait()']],
+    );
+    assert.equal(
+      report.report.split('\n')[0],
+      'multitask: all asleep: the only member waits, and nothing can wake them',
+    );
   },
 );
 
