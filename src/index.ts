@@ -161,8 +161,12 @@ export * from './manager/index.ts';
 export {
   DEADLOCK_CHANNEL,
   LOCK_ORDER_CHANNEL,
+  setAsleepDetection,
   setDeadlockDetection,
   setLockOrderChecking,
+  type AsleepDetectionOptions,
+  type AsleepMember,
+  type AsleepMessage,
   type DeadlockDetectionOptions,
   type DeadlockMessage,
   type DeadlockMode,

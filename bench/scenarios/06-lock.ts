@@ -60,8 +60,8 @@ async function fromProcess(
 
 /**
  * The sync pair with a diagnostic of issue 21 switched on through `MULTITASK_DEBUG` before
- * multitask loads: deadlock detection (nothing more on an uncontended acquire) or lock-order
- * checking (a per-realm list of held locks on each acquire and release).
+ * multitask loads: deadlock detection or all-asleep detection (nothing more on an uncontended
+ * acquire), or lock-order checking (a per-realm list of held locks on each acquire and release).
  */
 async function withDebug(flag: string, params: LockParams): Promise<Measurement> {
   process.env.MULTITASK_DEBUG = flag;
@@ -80,6 +80,7 @@ const SYNC_ROWS = new Set([
   'multitask-lock-sync',
   'multitask-lock-sync-deadlock',
   'multitask-lock-sync-lockorder',
+  'multitask-lock-sync-asleep',
 ]);
 const ASYNC_ROWS = new Set([
   'bare-async',
@@ -106,8 +107,9 @@ export const lock: Scenario<LockParams> = {
     `${batches} batches, in ns per pair. Sync forms block; async forms \`await\` the ` +
     'acquire. From a Process, the multitask Lock is created by the parent; the child maps ' +
     "it from the parent's arena (native addon) or reaches it through the parent's broker " +
-    '(`MULTITASK_SHARED_MEMORY=broker`). The rows "deadlock detection on" and "lock-order ' +
-    'checking on" start with `MULTITASK_DEBUG=deadlock` or `=lockorder`. The bare lock is two `Atomics.compareExchange` calls; its ' +
+    '(`MULTITASK_SHARED_MEMORY=broker`). The rows "deadlock detection on", "lock-order ' +
+    'checking on" and "all-asleep detection on" start with `MULTITASK_DEBUG=deadlock`, ' +
+    '`=lockorder` or `=asleep`. The bare lock is two `Atomics.compareExchange` calls; its ' +
     'async form wraps the same in an async function. `multithreading` 0.3.52 reads ' +
     '`navigator.hardwareConcurrency` when it loads, which Node 20 lacks: the bench defines ' +
     'that one property before importing it.',
@@ -168,6 +170,13 @@ export const lock: Scenario<LockParams> = {
       label: 'multitask Lock, acquireSync(), lock-order checking on',
       requires: { exports: ['Lock', 'setLockOrderChecking'], issue: 21 },
       measure: (params) => withDebug('lockorder', params),
+    },
+    {
+      kind: 'node',
+      id: 'multitask-lock-sync-asleep',
+      label: 'multitask Lock, acquireSync(), all-asleep detection on',
+      requires: { exports: ['Lock', 'setAsleepDetection'], issue: 21 },
+      measure: (params) => withDebug('asleep', params),
     },
     {
       kind: 'node',

@@ -19,6 +19,8 @@ import { debugFlag, nameOf, ownName, setDebugFlag, trace } from './shared.ts';
 
 /** What `multitask:deadlock` publishes, one message per confirmed cycle. */
 export interface DeadlockMessage {
+  /** A cycle (an all-asleep report, on the same channel, is an `AsleepMessage`). */
+  readonly kind: 'cycle';
   /** The report as printed (or thrown). */
   readonly report: string;
   /** The members, in wait-for order, by name. */
@@ -116,7 +118,7 @@ function checkForCycle(wait: ContendedWait): void {
   if (mode === 'warn' && reported.has(key)) return;
   if (channel.hasSubscribers) {
     const names = members.map((id) => nameOf(id, owners));
-    channel.publish({ report, members: names, mode } satisfies DeadlockMessage);
+    channel.publish({ kind: 'cycle', report, members: names, mode } satisfies DeadlockMessage);
   }
   if (mode === 'warn') {
     process.stderr.write(`${report}\n`);

@@ -16,3 +16,9 @@ export {
   type ProgramStats,
   type StatsServer,
 } from './stats-server.ts';
+export {
+  setAsleepDetection,
+  type AsleepDetectionOptions,
+  type AsleepMember,
+  type AsleepMessage,
+} from './asleep.ts';

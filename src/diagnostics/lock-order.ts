@@ -19,6 +19,15 @@ export interface LockOrderMessage {
   /** Who takes them in the new order (this realm), and who took them the other way first. */
   readonly owner: string;
   readonly other: string;
+  /**
+   * The orders taken before that lead from `taking` back to `holding`, in order: one for
+   * two locks, more for a longer cycle (A then B, B then C, and now C then A).
+   */
+  readonly chain: readonly {
+    readonly owner: string;
+    readonly took: string;
+    readonly holding: string;
+  }[];
 }
 
 /** The channel on which each lock-order inversion is published. */
@@ -47,13 +56,21 @@ export function describeInversion(inversion: OrderInversion): LockOrderMessage {
   const { holding, taking, owners } = inversion;
   const owner = nameOf(inversion.owner, owners);
   const other = nameOf(inversion.other, owners);
+  const chain = inversion.chain.map((link) => ({
+    owner: nameOf(link.owner, owners),
+    took: link.after.label,
+    holding: link.before.label,
+  }));
+  const count = chain.length + 1;
   const report = [
-    'multitask: lock order inversion: two owners take the same two locks in opposite orders',
+    count === 2
+      ? 'multitask: lock order inversion: two owners take the same two locks in opposite orders'
+      : `multitask: lock order inversion: ${count} locks taken in a cycle of orders`,
     `  ${owner} takes ${taking.label} while holding ${holding.label}`,
-    `  ${other} took ${holding.label} while holding ${taking.label}`,
-    '  Should they do it at the same time, they deadlock: take the locks in one order everywhere.',
+    ...chain.map((link) => `  ${link.owner} took ${link.took} while holding ${link.holding}`),
+    `  Should they do it at the same time, they deadlock: take the locks in one order everywhere.`,
   ].join('\n');
-  return { report, taking: taking.label, holding: holding.label, owner, other };
+  return { report, taking: taking.label, holding: holding.label, owner, other, chain };
 }
 
 function report(inversion: OrderInversion): void {

@@ -1,11 +1,11 @@
 /** What deadlock detection and lock-order checking share: names in reports, the env flags. */
 import { debuglog } from 'node:util';
 import type { OwnerTable } from '../memory/owners.ts';
-import { currentProcessIdentity, currentThreadIdentity } from '../runtime/identity.ts';
+import { realmName } from '../runtime/identity.ts';
 
 /** This realm's name in reports: `process/thread (pid n)`. */
 export function ownName(): string {
-  return `${currentProcessIdentity().name}/${currentThreadIdentity().name} (pid ${process.pid})`;
+  return realmName();
 }
 
 /** The name `id` gave itself in the owner table, or what it is when it gave none. */

@@ -29,10 +29,15 @@
  *                                           length and UTF-8
  * [.. + ORDER_WORDS)            ORDER       the lock-order graph of lock-order checking
  *                                           (lock-order.ts lays it out)
+ * [.. + 128 SLOTS)              ASLEEP[i]   with all-asleep detection on, how SLOT[i] sleeps
+ *                                           in a wait without a deadline (128 words): its
+ *                                           id (0 when it does not), the wait's number, how
+ *                                           many times it re-checked and slept again, then
+ *                                           what it waits on and its stack (length, UTF-8)
  * ```
  *
  * WAIT and NAME are written only by deadlock detection (src/diagnostics), on the slow path
- * of a lock, and ORDER only by lock-order checking: untouched pages of the table cost no
+ * of a lock, ORDER only by lock-order checking, and ASLEEP only by all-asleep detection: untouched pages of the table cost no
  * memory.
  *
  * An id is alive while its slot holds it and its process runs: a realm that ends releases its
@@ -44,6 +49,7 @@
 import { isMainThread } from 'node:worker_threads';
 import { MultitaskError, WorkerStartError } from '../errors.ts';
 import { arenaReference, isArenaBuffer } from './arena.ts';
+import { ORDER_WORDS } from './lock-order.ts';
 import { isProcessAlive, nativeAddon, type NativeAddon } from './native.ts';
 import { OWNERS_VARIABLE, takeOwner } from './owner-handoff.ts';
 
@@ -57,9 +63,13 @@ const WAIT_WORDS = 32;
 const NAME = WAIT + WAIT_WORDS * SLOTS;
 const NAME_WORDS = 16;
 const ORDER = NAME + NAME_WORDS * SLOTS;
-/** The size of the lock-order graph's region (lock-order.ts), in words. */
-const ORDER_WORDS = 1 + 4 * 16_384;
-const WORDS = ORDER + ORDER_WORDS;
+const ASLEEP = ORDER + ORDER_WORDS;
+const ASLEEP_WORDS = 128;
+/** Where an ASLEEP entry's texts start, and how many words each may take (its length first). */
+const ASLEEP_LABEL = 3;
+const ASLEEP_LABEL_WORDS = 32;
+const ASLEEP_STACK = ASLEEP_LABEL + ASLEEP_LABEL_WORDS;
+const WORDS = ASLEEP + ASLEEP_WORDS * SLOTS;
 /** WAIT's first word when its owner does not wait (else its owner's id). */
 const NOT_WAITING = 0;
 
@@ -67,6 +77,16 @@ const NOT_WAITING = 0;
 export interface PublishedWait {
   readonly holder: number;
   readonly label: string;
+}
+
+/** How an owner sleeps in a wait without a deadline, as it last published it. */
+export interface PublishedSleep {
+  /** The wait's number: a new wait of the owner has a new one. */
+  readonly wait: number;
+  /** How many times the owner woke, found its wait unmet, and slept again. */
+  readonly rounds: number;
+  readonly label: string;
+  readonly stack: string;
 }
 const WRITING = -1;
 /** Lock words keep a flag in bit 0 and the owner id above it, so ids stay below 2^30. */
@@ -162,6 +182,51 @@ export class OwnerTable {
     if (Atomics.load(this.#cells, at) !== id || !this.isAlive(id)) return null;
     const holder = Atomics.load(this.#cells, at + 1);
     return { holder, label: readText(this.#cells, at + 2) };
+  }
+
+  /** Publishes that `id` sleeps in its wait number `wait`, on `label`, called from `stack`. */
+  publishSleep(id: number, wait: number, label: string, stack: string): void {
+    const at = ASLEEP + (id % SLOTS) * ASLEEP_WORDS;
+    Atomics.store(this.#cells, at, NOT_WAITING);
+    writeText(this.#cells, at + ASLEEP_LABEL, label, ASLEEP_LABEL_WORDS - 1);
+    writeText(this.#cells, at + ASLEEP_STACK, stack, ASLEEP_WORDS - ASLEEP_STACK - 1);
+    Atomics.store(this.#cells, at + 1, wait);
+    Atomics.store(this.#cells, at + 2, 0);
+    Atomics.store(this.#cells, at, id);
+  }
+
+  /** Counts one more round of `id`'s published sleep: it woke, re-checked, sleeps again. */
+  sleptAgain(id: number): void {
+    Atomics.add(this.#cells, ASLEEP + (id % SLOTS) * ASLEEP_WORDS + 2, 1);
+  }
+
+  clearSleep(id: number): void {
+    Atomics.compareExchange(this.#cells, ASLEEP + (id % SLOTS) * ASLEEP_WORDS, id, NOT_WAITING);
+  }
+
+  /** How live owner `id` sleeps; null when it does not (as far as it published). */
+  sleepOf(id: number): PublishedSleep | null {
+    const at = ASLEEP + (id % SLOTS) * ASLEEP_WORDS;
+    if (Atomics.load(this.#cells, at) !== id) return null;
+    const wait = Atomics.load(this.#cells, at + 1);
+    const rounds = Atomics.load(this.#cells, at + 2);
+    const label = readText(this.#cells, at + ASLEEP_LABEL);
+    const stack = readText(this.#cells, at + ASLEEP_STACK);
+    // Read again: an entry rewritten meanwhile (a new wait) is not the one just read.
+    if (Atomics.load(this.#cells, at) !== id || Atomics.load(this.#cells, at + 1) !== wait) {
+      return null;
+    }
+    return { wait, rounds, label, stack };
+  }
+
+  /** The ids of every live owner, in id order (the process tree's, with the addon). */
+  liveOwners(): number[] {
+    const live: number[] = [];
+    for (let slot = 0; slot < SLOTS; slot++) {
+      const id = Atomics.load(this.#cells, SLOT + slot);
+      if (id > 0 && this.isAlive(id)) live.push(id);
+    }
+    return live.sort((a, b) => a - b);
   }
 
   setName(id: number, name: string): void {

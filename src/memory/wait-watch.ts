@@ -54,13 +54,27 @@ const EXAMPLES = new URL('../examples/', import.meta.url).pathname;
  * microseconds.
  */
 export function creationSite(): string {
+  return callerFrames(1)[0]?.place ?? 'an unknown place';
+}
+
+/** A caller's frame: as the stack prints it (`at f (file:line:column)`), and its place. */
+export interface CallerFrame {
+  readonly frame: string;
+  readonly place: string;
+}
+
+/** The first `count` frames of callers outside multitask (or in its examples). */
+export function callerFrames(count: number): CallerFrame[] {
   const frames = (new Error().stack ?? '').split('\n').slice(1);
+  const found: CallerFrame[] = [];
   for (const frame of frames) {
     const at = /\(?((?:file:\/\/)?\/[^()]*:\d+:\d+)\)?$/.exec(frame.trim());
-    if (at?.[1] === undefined) continue;
+    if (at?.[1] === undefined || /(^|\(|at )node:/.test(frame.trim())) continue;
     const place = at[1].replace(/^file:\/\//, '');
     const own = place.startsWith(OWN_SOURCES) && !place.startsWith(EXAMPLES);
-    if (!own && !place.startsWith('node:')) return place;
+    if (own || place.startsWith('node:')) continue;
+    found.push({ frame: frame.trim().replace('file://', ''), place });
+    if (found.length === count) break;
   }
-  return 'an unknown place';
+  return found;
 }

@@ -14,6 +14,7 @@
 import { MultitaskError } from '../errors.ts';
 import { addonIfLoaded, isArenaBuffer } from './arena.ts';
 import { futexWaitAsync } from './native.ts';
+import { Sleep } from './sleep-watch.ts';
 
 /** A request to sleep until `cells[index]` differs from `expected`, or `timeout` ms pass. */
 export interface WaitOn {
@@ -56,17 +57,27 @@ export function notify(cells: Int32Array, index: number, count?: number): void {
   else Atomics.notify(cells, index, count);
 }
 
-/** Runs `steps`, blocking this thread while it sleeps. */
-export function runSync<T>(steps: Steps<T>): T {
-  let step = steps.next('woken');
-  while (step.done !== true) {
-    const { cells, index, expected, timeout } = step.value;
-    const addon = isArenaBuffer(cells.buffer) ? addonIfLoaded() : null;
-    if (addon === null) Atomics.wait(cells, index, expected, timeout);
-    else addon.wait(cells, index, expected, timeout);
-    step = steps.next('woken');
+/**
+ * Runs `steps`, blocking this thread while it sleeps. `forever` is what the wait is on, for
+ * all-asleep detection (sleep-watch.ts), when it has no deadline and the check is on.
+ */
+export function runSync<T>(steps: Steps<T>, forever?: string): T {
+  const sleep = Sleep.begin(forever);
+  try {
+    let step = steps.next('woken');
+    while (step.done !== true) {
+      const { cells, index, expected, timeout } = step.value;
+      // A blocked thread runs nothing else: it sleeps, whatever its event loop holds.
+      sleep?.beforeSleep(true);
+      const addon = isArenaBuffer(cells.buffer) ? addonIfLoaded() : null;
+      if (addon === null) Atomics.wait(cells, index, expected, timeout);
+      else addon.wait(cells, index, expected, timeout);
+      step = steps.next('woken');
+    }
+    return step.value;
+  } finally {
+    sleep?.end();
   }
-  return step.value;
 }
 
 /** A value a generator returns after it has cleaned up from an abort. */
@@ -80,6 +91,22 @@ export const ABORTED: unique symbol = Symbol('multitask.aborted');
 export async function runAsync<T>(
   steps: Steps<T | typeof ABORTED>,
   signal?: AbortSignal,
+  forever?: string,
+): Promise<T> {
+  const sleep = Sleep.begin(forever);
+  if (sleep === undefined) otherAwaits++;
+  try {
+    return await drive(steps, signal, sleep);
+  } finally {
+    if (sleep === undefined) otherAwaits--;
+    else sleep.end();
+  }
+}
+
+async function drive<T>(
+  steps: Steps<T | typeof ABORTED>,
+  signal: AbortSignal | undefined,
+  sleep: Sleep | undefined,
 ): Promise<T> {
   // The generator hears of an abort once; what it does afterwards (a Condition re-acquiring
   // its lock) must really wait, not spin on the already-aborted signal.
@@ -88,6 +115,7 @@ export async function runAsync<T>(
   while (step.done !== true) {
     const { cells, index, expected, timeout } = step.value;
     let woken: Woken = 'woken';
+    sleep?.beforeSleep(loopIdle());
     const addon = isArenaBuffer(cells.buffer) ? addonIfLoaded() : null;
     if (signal !== undefined && !told && signal.aborted) {
       woken = 'aborted';
@@ -137,6 +165,33 @@ function keepAlive(change: 1 | -1): void {
   keepAliveTimer ??= setInterval(() => undefined, 2 ** 30).unref();
   if (sleepers === 0) keepAliveTimer.unref();
   else if (change === 1 && sleepers === 1) keepAliveTimer.ref();
+}
+
+/** Awaited waits in progress in this realm that are not watched (a deadline, or unnamed). */
+let otherAwaits = 0;
+/**
+ * The handles by which multitask's own members reach a realm (a thread's ports, a child
+ * process's pipes): by their type alone they cannot be told from a program's own, and they
+ * do not count. Whoever sends through them runs, so it is not asleep.
+ */
+const MEMBERS_HANDLES = new Set(['MessagePort', 'PipeWrap', 'ProcessWrap']);
+
+/**
+ * Whether this realm's event loop holds nothing but its watched waits: no timer, immediate,
+ * socket, server or pending request (what `process.getActiveResourcesInfo()` lists, but for
+ * the timer that stands for the waits in progress and the members' handles), and no wait
+ * with a deadline. Unref'd timers and handles are not listed: they count for nothing here,
+ * as they do not keep a program alive.
+ */
+function loopIdle(): boolean {
+  if (otherAwaits > 0) return false;
+  let ownTimers = sleepers > 0 ? 1 : 0;
+  for (const type of process.getActiveResourcesInfo()) {
+    if (MEMBERS_HANDLES.has(type)) continue;
+    if (type === 'Timeout' && ownTimers > 0) ownTimers--;
+    else return false;
+  }
+  return true;
 }
 
 function raceAbort(sleep: Promise<unknown>, signal: AbortSignal): Promise<Woken> {

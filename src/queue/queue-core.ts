@@ -13,6 +13,7 @@
 import { StateError } from '../errors.ts';
 import type { OwnerTable } from '../memory/owners.ts';
 import { runAsync, runSync } from '../memory/waiting.ts';
+import { forever } from '../memory/sleep-watch.ts';
 import { ItemStore } from './item-store.ts';
 import type { PriorityKey } from './priority.ts';
 import { EMPTY, type ItemReader, QueueGetter } from './queue-get.ts';
@@ -170,11 +171,13 @@ export class QueueCore implements QueueCoreApi {
   }
 
   join(timeout: number, signal?: AbortSignal): Promise<boolean> {
-    return runAsync(joinSteps(this.#cells, this.#ring, this.#owners, timeout), signal);
+    const on = forever(timeout, 'Queue.join()');
+    return runAsync(joinSteps(this.#cells, this.#ring, this.#owners, timeout), signal, on);
   }
 
   joinSync(timeout: number): boolean {
-    return runSync(joinSteps(this.#cells, this.#ring, this.#owners, timeout)) === true;
+    const on = forever(timeout, 'Queue.join()');
+    return runSync(joinSteps(this.#cells, this.#ring, this.#owners, timeout), on) === true;
   }
 
   shutdown(immediate: boolean): void {

@@ -15,6 +15,7 @@ import {
   sliceUntil,
   type Steps,
 } from '../memory/waiting.ts';
+import { forever } from '../memory/sleep-watch.ts';
 import type { ItemStore } from './item-store.ts';
 import {
   BUSY,
@@ -41,6 +42,9 @@ import {
   recoverStalled,
   wake,
 } from './queue-waits.ts';
+
+/** What a waiting get waits on, in all-asleep reports (a pipe's too). */
+const GET = 'Queue.get()';
 
 /** What {@link QueueGetter.tryGet} returns when it would have to wait. */
 export const EMPTY: unique symbol = Symbol('multitask.empty');
@@ -187,7 +191,7 @@ export class QueueGetter {
 
   /** As {@link QueueGetter.get}, with what `read` makes of the item's bytes. */
   getWith<R>(timeout: number, read: ItemReader<R>, signal?: AbortSignal): Promise<R> {
-    return runAsync(this.#getSteps(timeout, read, true), signal);
+    return runAsync(this.#getSteps(timeout, read, true), signal, forever(timeout, GET));
   }
 
   /**
@@ -244,7 +248,7 @@ export class QueueGetter {
       }
       this.#pause = MIN_PAUSE;
     }
-    const item = runSync(this.#getSteps(timeout, read));
+    const item = runSync(this.#getSteps(timeout, read), forever(timeout, GET));
     // runSync never hears of an abort.
     if (item === ABORTED) throw new StateError('ERR_INTERNAL', 'multitask: aborted');
     return item;
@@ -268,11 +272,11 @@ export class QueueGetter {
 
   /** Waits until a get would not wait: an item is there, or the queue is shut down. */
   poll(timeout: number, signal?: AbortSignal): Promise<boolean> {
-    return runAsync(this.#pollSteps(timeout), signal);
+    return runAsync(this.#pollSteps(timeout), signal, forever(timeout, GET));
   }
 
   /** As {@link QueueGetter.poll}, blocking the calling thread. */
   pollSync(timeout: number): boolean {
-    return runSync(this.#pollSteps(timeout)) === true;
+    return runSync(this.#pollSteps(timeout), forever(timeout, GET)) === true;
   }
 }

@@ -14,6 +14,7 @@ import {
   sliceUntil,
   type Steps,
 } from '../memory/waiting.ts';
+import { forever } from '../memory/sleep-watch.ts';
 import { wordsOf } from './item-codec.ts';
 import type { ItemStore } from './item-store.ts';
 import type { PriorityKey } from './priority.ts';
@@ -44,6 +45,9 @@ import {
   wake,
   WAIT_SPINS,
 } from './queue-waits.ts';
+
+/** What a waiting put waits on, in all-asleep reports (a pipe's too). */
+const PUT = 'Queue.put()';
 
 /** One realm's putter into a queue. */
 export class QueuePutter {
@@ -231,7 +235,7 @@ export class QueuePutter {
     timeout: number,
     signal?: AbortSignal,
   ): Promise<void> {
-    return runAsync(this.#putSteps(item, key, timeout, false), signal);
+    return runAsync(this.#putSteps(item, key, timeout, false), signal, forever(timeout, PUT));
   }
 
   /**
@@ -261,6 +265,6 @@ export class QueuePutter {
       if (put === Put.Done) return;
     }
     if (put !== Put.Full && this.#tryStorePut(item, key, timeout)) return;
-    runSync(this.#putSteps(item, key, timeout, true));
+    runSync(this.#putSteps(item, key, timeout, true), forever(timeout, PUT));
   }
 }

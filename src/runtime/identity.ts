@@ -82,6 +82,15 @@ export function currentThreadIdentity(): ThreadIdentity {
   return realm.thread;
 }
 
+/** A realm's name in diagnostics' reports: `process/thread (pid n)`, this realm's by default. */
+export function realmName(identity: InheritedIdentity = currentIdentity()): string {
+  return `${identity.process.name}/${identity.thread.name} (pid ${process.pid})`;
+}
+
+function currentIdentity(): InheritedIdentity {
+  return { process: processIdentity, thread: threadIdentity, counters: null };
+}
+
 /** True on the main thread of its process (the main process or a child process). */
 export function isProcessMainThread(): boolean {
   return isMainThread;

@@ -15,6 +15,8 @@ import { fork, type ChildProcess, type Serializable } from 'node:child_process';
 import { isMainThread } from 'node:worker_threads';
 import { WorkerStartError } from '../errors.ts';
 import { siblingModule } from '../internal/loader-hooks.ts';
+import { ownerTable } from '../memory/owners.ts';
+import { watchingSleeps } from '../memory/sleep-watch.ts';
 import { errorFromWire } from '../transport/wire.ts';
 import { assertNotBootstrapping } from './bootstrap.ts';
 import type { Child, ChildEvents, LaunchOptions, StopHow } from './child.ts';
@@ -148,10 +150,17 @@ export function launchProcess<In, Out>(
   events: ChildEvents<Out>,
 ): Child<In> {
   assertNotBootstrapping('process');
+  // All-asleep detection counts the process from now on, not from when it has booted: until
+  // it takes its own owner id, one of this process's stands in for it (and never sleeps).
+  const standIn = watchingSleeps() ? ownerTable().allocate() : undefined;
   const start: ChildStart = {
     payload: options.payload.href,
     identity: options.identity,
     data: options.data,
+    ...(standIn === undefined ? {} : { standIn }),
+  };
+  const dropStandIn = (): void => {
+    if (standIn !== undefined) ownerTable().release(standIn);
   };
   let handle = options.handle ?? null;
   const spare = spares.get(start.payload)?.shift() ?? null;
@@ -203,6 +212,7 @@ export function launchProcess<In, Out>(
     }
   });
   child.on('exit', (code, signal) => {
+    dropStandIn();
     exitCode = exitCodeOf(code, signal);
     if (specFile !== null) discardSpecFile(specFile);
     // Stopped before it listened: the socket it was to receive is closed here.
@@ -215,6 +225,7 @@ export function launchProcess<In, Out>(
   child.on('error', (error) => {
     if (child.pid !== undefined) return;
     // The process never started: there will be no 'exit' or 'close'.
+    dropStandIn();
     if (specFile !== null) discardSpecFile(specFile);
     handle?.destroy();
     handle = null;

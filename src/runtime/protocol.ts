@@ -18,6 +18,11 @@ export interface ChildStart {
   readonly identity: InheritedIdentity;
   /** What the payload starts from, its own business. */
   readonly data: unknown;
+  /**
+   * With all-asleep detection on, an owner id the parent took for the process while it
+   * starts (a member that never sleeps), which the process lets go once it has its own.
+   */
+  readonly standIn?: number;
 }
 
 /** What a thread's bootstrap receives besides {@link ChildStart}. */

@@ -14,7 +14,9 @@ import { MessageChannel, receiveMessageOnPort, type Worker } from 'node:worker_t
 import { siblingModule, startInternalWorker } from '../internal/loader-hooks.ts';
 import { OWNERS_VARIABLE, ownerTable } from '../memory/owners.ts';
 import { ANSWER_BUSY_MS, isClosing, newSignal, signal, spinFor } from '../memory/spin.ts';
+import { watchingSleeps } from '../memory/sleep-watch.ts';
 import { assertNotBootstrapping } from './bootstrap.ts';
+import { realmName } from './identity.ts';
 import type { Child, ChildEvents, LaunchOptions, StopHow } from './child.ts';
 import { stoppedExitCode } from './exec.ts';
 import type { ThreadStart } from './protocol.ts';
@@ -107,6 +109,8 @@ export function launchThread<In, Out>(options: LaunchOptions, events: ChildEvent
   // the id dies with the thread, and locks it held become abandoned.
   const owners = ownerTable();
   const ownerId = owners.allocate();
+  // Named at once for all-asleep reports: the thread may never load the diagnostics.
+  if (watchingSleeps()) owners.setName(ownerId, realmName(options.identity));
   const start: ThreadStart = {
     payload: options.payload.href,
     identity: options.identity,

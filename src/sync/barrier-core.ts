@@ -17,6 +17,7 @@ import {
   sliceUntil,
   type Steps,
 } from '../memory/waiting.ts';
+import { forever } from '../memory/sleep-watch.ts';
 
 /**
  * Layout (Int32 slots). LOCK guards every other field.
@@ -193,11 +194,11 @@ export class BarrierCore implements BarrierCoreApi {
   }
 
   arrive(timeout: number, signal?: AbortSignal): Promise<Arrival> {
-    return runAsync(this.#arriveSteps(timeout), signal);
+    return runAsync(this.#arriveSteps(timeout), signal, forever(timeout, 'Barrier.wait()'));
   }
 
   arriveSync(timeout: number): Arrival {
-    return runSync(this.#arriveSteps(timeout)) as Arrival;
+    return runSync(this.#arriveSteps(timeout), forever(timeout, 'Barrier.wait()')) as Arrival;
   }
 
   /**

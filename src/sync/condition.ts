@@ -34,6 +34,7 @@ import {
   sliceUntil,
   type Steps,
 } from '../memory/waiting.ts';
+import { forever } from '../memory/sleep-watch.ts';
 
 /**
  * Layout (Int32 slots). Every field is read and written only while holding the condition's
@@ -114,11 +115,11 @@ export class ConditionCore implements ConditionCoreApi {
   }
 
   async wait(timeout: number, signal?: AbortSignal): Promise<boolean> {
-    return runAsync(this.#waitSteps(timeout), signal);
+    return runAsync(this.#waitSteps(timeout), signal, forever(timeout, 'Condition.wait()'));
   }
 
   waitSync(timeout: number): boolean {
-    const result = runSync(this.#waitSteps(timeout));
+    const result = runSync(this.#waitSteps(timeout), forever(timeout, 'Condition.wait()'));
     return result === true;
   }
 

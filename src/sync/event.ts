@@ -23,6 +23,7 @@ import {
   sliceUntil,
   type Steps,
 } from '../memory/waiting.ts';
+import { forever } from '../memory/sleep-watch.ts';
 import { defineRepr } from '../internal/repr.ts';
 
 /**
@@ -82,11 +83,11 @@ export class EventCore implements EventCoreApi {
 
   wait(timeout: number, signal?: AbortSignal): Promise<boolean> {
     if (this.isSet()) return Promise.resolve(true);
-    return runAsync(waitSteps(this.#cells, timeout), signal);
+    return runAsync(waitSteps(this.#cells, timeout), signal, forever(timeout, 'Event.wait()'));
   }
 
   waitSync(timeout: number): boolean {
-    return runSync(waitSteps(this.#cells, timeout)) === true;
+    return runSync(waitSteps(this.#cells, timeout), forever(timeout, 'Event.wait()')) === true;
   }
 }
 

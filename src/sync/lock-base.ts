@@ -16,6 +16,7 @@ import type { MethodTable } from '../memory/core-methods.ts';
 import { Outcome } from '../memory/lock-word.ts';
 import type { Steps } from '../memory/waiting.ts';
 import { creationSite, watchingWaits } from '../memory/wait-watch.ts';
+import { watchingSleeps } from '../memory/sleep-watch.ts';
 import {
   checkingLockOrder,
   newLockId,
@@ -103,7 +104,8 @@ function newLabel(kind: string, options: LockOptions | undefined): string {
   const name: unknown = options?.name;
   if (name !== undefined) assertString(name, 'name');
   if (name !== undefined) return `${kind} ${JSON.stringify(name)}`;
-  return watchingWaits() || checkingLockOrder() ? `${kind} created at ${creationSite()}` : '';
+  const labelled = watchingWaits() || checkingLockOrder() || watchingSleeps();
+  return labelled ? `${kind} created at ${creationSite()}` : '';
 }
 
 /**

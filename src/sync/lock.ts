@@ -25,6 +25,7 @@ import {
   type LockOptions,
 } from './lock-base.ts';
 import { runAsync, runSync, type Steps } from '../memory/waiting.ts';
+import { forever } from '../memory/sleep-watch.ts';
 
 /**
  * Layout (Int32 slots):
@@ -60,6 +61,7 @@ export class LockCore implements LockCoreApi, ConditionLock {
     return runAsync(
       lockWordSteps(this.#cells, WORD, this.#owner, this.#owners, timeout, this.#label),
       signal,
+      forever(timeout, this.#label || 'a Lock'),
     );
   }
 
@@ -69,6 +71,7 @@ export class LockCore implements LockCoreApi, ConditionLock {
     // Only runAsync ever reports an abort, so a blocking acquire never ends ABORTED.
     return runSync(
       lockWordSteps(this.#cells, WORD, this.#owner, this.#owners, timeout, this.#label),
+      forever(timeout, this.#label || 'a Lock'),
     ) as Outcome;
   }
 

@@ -24,6 +24,7 @@ import {
   type LockOptions,
 } from './lock-base.ts';
 import { runAsync, runSync, type Steps } from '../memory/waiting.ts';
+import { forever } from '../memory/sleep-watch.ts';
 import { kReprState, type LockReprState } from '../internal/repr.ts';
 
 /**
@@ -77,6 +78,7 @@ export class RLockCore implements LockCoreApi, ConditionLock {
     return runAsync(
       lockWordSteps(this.#cells, WORD, this.#owner, this.#owners, timeout, this.#label),
       signal,
+      forever(timeout, this.#label || 'an RLock'),
     ).then((outcome) => this.#took(outcome));
   }
 
@@ -87,6 +89,7 @@ export class RLockCore implements LockCoreApi, ConditionLock {
     return this.#took(
       runSync(
         lockWordSteps(this.#cells, WORD, this.#owner, this.#owners, timeout, this.#label),
+        forever(timeout, this.#label || 'an RLock'),
       ) as Outcome,
     );
   }

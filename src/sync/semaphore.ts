@@ -25,6 +25,7 @@ import {
   sliceUntil,
   type Steps,
 } from '../memory/waiting.ts';
+import { forever } from '../memory/sleep-watch.ts';
 import { defineRepr } from '../internal/repr.ts';
 
 /**
@@ -34,6 +35,8 @@ import { defineRepr } from '../internal/repr.ts';
  * [1] BOUND  the most VALUE may reach (the initial value) for a BoundedSemaphore; -1 if none
  * ```
  */
+/** What a semaphore's waiter waits on, in all-asleep reports (its holders are not owners). */
+const SEMAPHORE_WAIT = 'Semaphore.acquire()';
 const VALUE = 0;
 const BOUND = 1;
 const SLOTS = 2;
@@ -78,13 +81,13 @@ export class SemaphoreCore implements SemaphoreCoreApi {
   acquire(timeout: number, signal?: AbortSignal): Promise<boolean> {
     if (tryTake(this.#cells)) return Promise.resolve(true);
     if (timeout === 0) return Promise.resolve(false);
-    return runAsync(takeSteps(this.#cells, timeout), signal);
+    return runAsync(takeSteps(this.#cells, timeout), signal, forever(timeout, SEMAPHORE_WAIT));
   }
 
   acquireSync(timeout: number): boolean {
     if (tryTake(this.#cells)) return true;
     if (timeout === 0) return false;
-    return runSync(takeSteps(this.#cells, timeout)) === true;
+    return runSync(takeSteps(this.#cells, timeout), forever(timeout, SEMAPHORE_WAIT)) === true;
   }
 
   release(n: number): void {

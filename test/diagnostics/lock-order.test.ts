@@ -81,6 +81,75 @@ for (const Worker of kinds) {
   });
 }
 
+for (const Worker of kinds) {
+  it(`a cycle of three locks through two threads${Worker === Process ? ' and a process' : ''} is reported once, with the chain`, async () => {
+    messages.length = 0;
+    const [a, b, c] = ['A', 'B', 'C'].map((name) => new Lock({ name })) as [Lock, Lock, Lock];
+    const one = workers.start(
+      new Thread({ name: 'first', target: deadlockTasks.inOrder, args: [a, b] }),
+    );
+    await one.join();
+    const two = workers.start(
+      new Worker({ name: 'second', target: deadlockTasks.inOrder, args: [b, c] }),
+    );
+    await two.join();
+    assert.deepEqual([one.exitCode, two.exitCode], [0, 0]);
+    // A then B, B then C: one order so far.
+    assert.equal(messages.length, 0, JSON.stringify(messages));
+
+    // C then A closes the cycle: no two of the three took the same two locks both ways.
+    await takeInOrder(c, a);
+    assert.equal(messages.length, 1, JSON.stringify(messages));
+    const [message] = messages as [LockOrderMessage];
+    const me = `MainProcess/MainThread (pid ${process.pid})`;
+    const first = `MainProcess/first (pid ${process.pid})`;
+    const second =
+      two instanceof Process
+        ? `second/MainThread (pid ${String(two.pid)})`
+        : `MainProcess/second (pid ${process.pid})`;
+    assert.deepEqual(
+      [message.owner, message.taking, message.holding, message.other],
+      [me, 'Lock "A"', 'Lock "C"', first],
+    );
+    assert.deepEqual(message.chain, [
+      { owner: first, took: 'Lock "B"', holding: 'Lock "A"' },
+      { owner: second, took: 'Lock "C"', holding: 'Lock "B"' },
+    ]);
+    assert.deepEqual(message.report.split('\n'), [
+      'multitask: lock order inversion: 3 locks taken in a cycle of orders',
+      `  ${me} takes Lock "A" while holding Lock "C"`,
+      `  ${first} took Lock "B" while holding Lock "A"`,
+      `  ${second} took Lock "C" while holding Lock "B"`,
+      '  Should they do it at the same time, they deadlock: take the locks in one order everywhere.',
+    ]);
+
+    // Seen again, it is not reported again.
+    await takeInOrder(c, a);
+    assert.equal(messages.length, 1);
+  });
+}
+
+it('a cycle of four locks taken by one owner is reported when its last order closes it', async () => {
+  messages.length = 0;
+  const locks = ['w', 'x', 'y', 'z'].map((name) => new Lock({ name }));
+  const [w, x, y, z] = locks as [Lock, Lock, Lock, Lock];
+  await takeInOrder(w, x);
+  await takeInOrder(x, y);
+  await takeInOrder(y, z);
+  // w then y is on the chain's way: no cycle.
+  await takeInOrder(w, y);
+  assert.equal(messages.length, 0, JSON.stringify(messages));
+  await takeInOrder(z, w);
+  assert.deepEqual(
+    messages.map((message) => [
+      message.taking,
+      message.holding,
+      message.chain.map((link) => link.took),
+    ]),
+    [['Lock "w"', 'Lock "z"', ['Lock "y"', 'Lock "z"']]],
+  );
+});
+
 it('one order everywhere, and re-entering an RLock, report nothing', async () => {
   messages.length = 0;
   const outer = new RLock({ name: 'outer' });

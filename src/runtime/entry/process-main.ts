@@ -4,7 +4,7 @@
  * the parent, then hands over to the payload module named in its start record.
  */
 import type { Socket } from 'node:net';
-import { adoptIdentity } from '../identity.ts';
+import { adoptIdentity, realmName } from '../identity.ts';
 import type { ChildMain, ParentChannel } from '../parent-channel.ts';
 import type { ChildStart, RuntimeMessage } from '../protocol.ts';
 import { takeSpecFile } from '../spec-file.ts';
@@ -69,6 +69,13 @@ const channel: ParentChannel<unknown, unknown> = {
 
 async function run(start: ChildStart, handle?: Socket): Promise<void> {
   adoptIdentity(start.identity);
+  // All-asleep detection sees only realms with an owner id: this one takes its id, and names
+  // itself, before its target runs (the owner table is loaded only then).
+  if (/(^|,)asleep\b/.test(process.env.MULTITASK_DEBUG ?? '')) {
+    const { currentOwnerId, ownerTable } = await import('../../memory/owners.ts');
+    ownerTable().setName(currentOwnerId(), realmName());
+    if (start.standIn !== undefined) ownerTable().release(start.standIn);
+  }
   const { main } = (await import(start.payload)) as { main: ChildMain };
   await main(channel, start.data, handle);
 }
