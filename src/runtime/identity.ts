@@ -88,7 +88,7 @@ export function realmName(identity: InheritedIdentity = currentIdentity()): stri
 }
 
 function currentIdentity(): InheritedIdentity {
-  return { process: processIdentity, thread: threadIdentity, counters: null };
+  return { process: realm.process, thread: realm.thread, counters: null };
 }
 
 /** True on the main thread of its process (the main process or a child process). */
