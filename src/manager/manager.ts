@@ -276,6 +276,26 @@ export class BaseManager implements AsyncDisposable {
   }
 
   /**
+   * What the server holds, as Python's `_debug_info()`: for each object, its id, its type,
+   * how many proxies (in every process) count as references to it, and whether it is pinned
+   * (it was sent inside a value, and lives until the server stops).
+   * @throws {StateError} `ERR_NOT_STARTED` before `start()` or `connect()`.
+   */
+  async debugInfo(): Promise<
+    { id: number; typeid: string; references: number; pinned: boolean }[]
+  > {
+    if (this.#state === 'shutdown')
+      throw new StateError('ERR_MANAGER_SHUT_DOWN', 'the manager has been shut down');
+    const rows = (await request(this.server, ['debugInfo'])) as [number, string, number, boolean][];
+    return rows.map(([id, typeid, references, pinned]) => ({ id, typeid, references, pinned }));
+  }
+
+  /** How many objects the server holds, as Python's `_number_of_objects()`. */
+  async numberOfObjects(): Promise<number> {
+    return (await this.debugInfo()).length;
+  }
+
+  /**
    * Stops the server (for a manager that started it) and waits for its process to end; for
    * a connected manager, closes the connection. Later calls through its proxies in this
    * process fail with `ERR_MANAGER_SHUT_DOWN`; elsewhere with `ERR_MANAGER_LOST`.

@@ -15,12 +15,35 @@ import { setProxyFactory, type ServerInfo } from './client.ts';
 import { DictProxy } from './dict-proxy.ts';
 import { ListProxy } from './list-proxy.ts';
 import { NamespaceProxy } from './namespace-proxy.ts';
+import { POOL_PROXY_TYPES } from './pool-proxy.ts';
 import type { Token } from './protocol.ts';
+import {
+  AcquirerProxy,
+  ArrayProxy,
+  BarrierProxy,
+  ConditionProxy,
+  EventProxy,
+  QueueProxy,
+  ValueProxy,
+} from './sync-proxies.ts';
+import { countReference } from './refs.ts';
 
 export { BaseProxy } from './base-proxy.ts';
 export { DictProxy, type DictKey } from './dict-proxy.ts';
 export { ListProxy, type SliceBound } from './list-proxy.ts';
 export { NamespaceProxy } from './namespace-proxy.ts';
+export { AsyncResultProxy, PoolProxy } from './pool-proxy.ts';
+export {
+  AcquirerProxy,
+  ArrayProxy,
+  BarrierProxy,
+  ConditionProxy,
+  EventProxy,
+  QueueProxy,
+  ValueProxy,
+  type ServedAcquireOptions,
+  type ServedQueueOptions,
+} from './sync-proxies.ts';
 
 /**
  * A proxy for an object of a registered type, with one async method per name the server
@@ -49,12 +72,26 @@ const PROXY_TYPES: Record<string, new (token: Token, server: ServerInfo) => Base
   dict: DictProxy,
   list: ListProxy,
   Namespace: NamespaceProxy,
+  Lock: AcquirerProxy,
+  RLock: AcquirerProxy,
+  Semaphore: AcquirerProxy,
+  BoundedSemaphore: AcquirerProxy,
+  Condition: ConditionProxy,
+  Event: EventProxy,
+  Barrier: BarrierProxy,
+  Queue: QueueProxy,
+  JoinableQueue: QueueProxy,
+  Value: ValueProxy,
+  Array: ArrayProxy,
+  ...POOL_PROXY_TYPES,
 };
 
-/** The proxy for `token` of the manager at `server`. */
+/** The proxy for `token` of the manager at `server`, counted as a reference (refs.ts). */
 export function makeProxy(token: Token, server: ServerInfo): BaseProxy {
   const Class = Object.hasOwn(PROXY_TYPES, token.typeid) ? PROXY_TYPES[token.typeid] : undefined;
-  return Class === undefined ? autoProxy(token, server) : new Class(token, server);
+  const proxy = Class === undefined ? autoProxy(token, server) : new Class(token, server);
+  countReference(proxy, token, server);
+  return proxy;
 }
 
 setProxyFactory(makeProxy, (value): value is BaseProxy => value instanceof BaseProxy);
