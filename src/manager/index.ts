@@ -20,6 +20,7 @@ export {
   NamespaceProxy,
   type AutoProxy,
   type DictKey,
+  type ListSortOptions,
   type SliceBound,
 } from './proxies.ts';
 export type { ManagerAddress, Token } from './protocol.ts';

@@ -30,7 +30,7 @@ import { countReference } from './refs.ts';
 
 export { BaseProxy } from './base-proxy.ts';
 export { DictProxy, type DictKey } from './dict-proxy.ts';
-export { ListProxy, type SliceBound } from './list-proxy.ts';
+export { ListProxy, type ListSortOptions, type SliceBound } from './list-proxy.ts';
 export { NamespaceProxy } from './namespace-proxy.ts';
 export { AsyncResultProxy, PoolProxy } from './pool-proxy.ts';
 export {
