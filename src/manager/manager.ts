@@ -40,10 +40,19 @@ export interface RegisterOptions {
   readonly exposed?: readonly string[];
   /** Methods whose result the server keeps, returning a proxy of the named type instead. */
   readonly methodToTypeid?: Readonly<Record<string, string>>;
+  /**
+   * Whether the manager gets a method named `typeid` that makes one (Python's
+   * `create_method`); `false` for types only methods return. @default true
+   */
+  readonly createMethod?: boolean;
 }
 
 const MANAGER_OPTIONS = optionNames<ManagerOptions>({ address: true, authkey: true });
-const REGISTER_OPTIONS = optionNames<RegisterOptions>({ exposed: true, methodToTypeid: true });
+const REGISTER_OPTIONS = optionNames<RegisterOptions>({
+  exposed: true,
+  methodToTypeid: true,
+  createMethod: true,
+});
 
 const registries = new WeakMap<object, Map<string, RegistryEntry>>();
 
@@ -101,7 +110,8 @@ export class BaseManager implements AsyncDisposable {
    * process) makes the object; clients get an {@link AutoProxy} exposing `exposed`. A
    * client that only connects registers the type id with `null`, as Python's
    * `register(typeid)`. Each subclass has its own registry, starting from its parent's.
-   * Also adds a method named `typeid` to the class's instances, as Python does.
+   * Also adds a method named `typeid` to the class's instances, as Python does (unless
+   * `createMethod: false`).
    * @throws {ArgumentTypeError} for a `typeid` that is not a non-empty string or a
    * `callable` that is not a task reference.
    */
@@ -133,7 +143,7 @@ export class BaseManager implements AsyncDisposable {
       exposed: options.exposed === undefined ? null : [...options.exposed],
       methodToTypeid: options.methodToTypeid === undefined ? null : { ...options.methodToTypeid },
     });
-    if (!(typeid in this.prototype)) {
+    if (options.createMethod !== false && !(typeid in this.prototype)) {
       Object.defineProperty(this.prototype, typeid, {
         value(this: BaseManager, ...args: unknown[]) {
           return this.create(typeid, ...args);

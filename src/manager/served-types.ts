@@ -1,7 +1,8 @@
 /**
  * The synchronization objects, queues, values and pools a Manager's server makes for its
  * clients (`manager.served.Lock()`, or `create('Lock')`), as Python's `SyncManager` serves
- * them: the object lives in the server process, and each method call is a request. A client
+ * them: the object lives in the server process, and each method call is a request. (The
+ * served Pool is registered by the Manager, see sync-manager.ts.) A client
  * on the manager's own machine may take the native shared objects instead (faster: no server
  * in the way, `manager.Lock()`); these are for clients elsewhere, or where shared memory
  * cannot be had.
@@ -10,33 +11,17 @@
  * promise in the server: the server keeps serving its other clients meanwhile. RLock and
  * Condition are owned per client thread: their proxies name their realm (served-sync.ts).
  */
-import { ArgumentTypeError } from '../errors.ts';
 import { Event } from '../sync/event.ts';
 import { Lock } from '../sync/lock.ts';
 import { BoundedSemaphore, Semaphore } from '../sync/semaphore.ts';
 import { JoinableQueue } from '../queue/joinable-queue.ts';
 import { Queue } from '../queue/queue.ts';
 import type { RegistryEntry } from './protocol.ts';
-import { ServedIterator, ServedPool } from './served-pool.ts';
 import { ServedBarrier, ServedCondition, ServedRLock } from './served-sync.ts';
 import { ServedArray, ServedValue } from './served-values.ts';
 
 const QUEUE = ['put', 'get', 'putNowait', 'getNowait', 'qsize', 'empty', 'full'];
 const ACQUIRER = ['acquire', 'release'];
-const POOL = [
-  'apply',
-  'applyAsync',
-  'map',
-  'mapAsync',
-  'starmap',
-  'starmapAsync',
-  'imap',
-  'imapUnordered',
-  'close',
-  'terminate',
-  'join',
-  'processes',
-];
 
 interface ServedType {
   make(args: readonly unknown[]): object;
@@ -79,38 +64,7 @@ export const SERVED_TYPES: Readonly<Record<string, ServedType>> = {
     make: ([typecode, init]) => new ServedArray(typecode, init),
     exposed: ['len', 'get', 'set', 'getSlice', 'setSlice', 'toArray', 'typecode'],
   },
-  Pool: {
-    make: ([options]) => new ServedPool(options),
-    exposed: POOL,
-    methodToTypeid: {
-      applyAsync: 'AsyncResult',
-      mapAsync: 'AsyncResult',
-      starmapAsync: 'AsyncResult',
-      imap: 'Iterator',
-      imapUnordered: 'Iterator',
-    },
-  },
-  // Made by a pool's methods only (their `make` refuses a client's `create`).
-  AsyncResult: {
-    make: () => {
-      throw notMadeByClients('AsyncResult');
-    },
-    exposed: ['ready', 'successful', 'wait', 'get'],
-  },
-  Iterator: {
-    make: () => {
-      throw notMadeByClients('Iterator');
-    },
-    exposed: ['next', 'close'],
-  },
 };
-
-function notMadeByClients(typeid: string): Error {
-  return new ArgumentTypeError(
-    `a served ${typeid} is made by a pool's methods, not by create()`,
-    'ERR_INVALID_ARG_VALUE',
-  );
-}
 
 /** The served types as registry entries: made by the server, not by a task reference. */
 export function servedEntry(typeid: string): RegistryEntry | undefined {
@@ -125,9 +79,13 @@ export function servedEntry(typeid: string): RegistryEntry | undefined {
       };
 }
 
-/** What the server does when it lets go of a served object: a pool's workers are stopped. */
+/** The method a served object has for its freeing (served-pool.ts: a pool's workers stop). */
+const kFree = Symbol.for('multitask.manager.free');
+
+/** What the server does when it lets go of an object: its free method, if it has one. */
 export function freeServed(target: object): Promise<void> | undefined {
-  if (target instanceof ServedPool) return target.terminate();
-  if (target instanceof ServedIterator) return target.close();
-  return undefined;
+  const free = (target as { [kFree]?: unknown })[kFree];
+  return typeof free === 'function'
+    ? (Reflect.apply(free, target, []) as Promise<void>)
+    : undefined;
 }

@@ -4,6 +4,8 @@
  * processes on its machine.
  */
 import { InvalidStateError } from '../errors.ts';
+import { siblingModule } from '../internal/loader-hooks.ts';
+import { taskRef } from '../runtime/target.ts';
 import { JoinableQueue } from '../queue/joinable-queue.ts';
 import { Queue } from '../queue/queue.ts';
 import { Barrier, type BarrierOptions } from '../sync/barrier.ts';
@@ -37,6 +39,26 @@ import { ServedObjects, type ServedPoolOptions } from './served-factory.ts';
  */
 export class Manager extends BaseManager {
   #served: ServedObjects | undefined;
+
+  static {
+    // As Python's SyncManager registers pool.Pool: the server imports the pool's module.
+    Manager.register(
+      'Pool',
+      taskRef(siblingModule(import.meta.url, '../pool/served-pool'), 'makeServedPool'),
+      {
+        methodToTypeid: {
+          applyAsync: 'AsyncResult',
+          mapAsync: 'AsyncResult',
+          starmapAsync: 'AsyncResult',
+          imap: 'Iterator',
+          imapUnordered: 'Iterator',
+        },
+        createMethod: false,
+      },
+    );
+    Manager.register('AsyncResult', null, { createMethod: false });
+    Manager.register('Iterator', null, { createMethod: false });
+  }
 
   /**
    * The synchronization objects, queues, values and pool the server holds, reached through

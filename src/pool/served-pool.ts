@@ -1,6 +1,8 @@
 /**
  * The served `Pool` of a Manager's server: Python's `SyncManager.Pool`, a process pool that
- * lives in the server process and runs the tasks its clients name. A task crosses the
+ * lives in the server process and runs the tasks its clients name. The Manager registers
+ * {@link makeServedPool} as a task reference (manager/sync-manager.ts), as Python's
+ * `SyncManager` registers `pool.Pool`, so the manager's modules import nothing of the pool's. A task crosses the
  * network as a task reference's data (`[module URL, export name]`), never as code: the pool's
  * workers import the module, as they would for a task reference made in the server. Only
  * `file:` modules are taken (no `node:` built-ins, no `data:` URLs).
@@ -12,8 +14,11 @@
 import { ArgumentTypeError } from '../errors.ts';
 import { checkOptions, optionNames } from '../internal/options.ts';
 import { describeValue } from '../internal/validate.ts';
-import { Pool } from '../pool/pool.ts';
+import { Pool } from './pool.ts';
 import { taskRef, type TaskRef } from '../runtime/target.ts';
+
+/** What a Manager's server calls when it lets go of a served object (manager/server.ts). */
+const kFree = Symbol.for('multitask.manager.free');
 
 /** A task reference as data on the wire: `[module URL, export name]`. */
 export type TaskData = readonly [module: string, exportName: string];
@@ -106,6 +111,10 @@ export class ServedIterator {
   async close(): Promise<void> {
     await this.#iterator.return?.();
   }
+
+  [kFree](): Promise<void> {
+    return this.close();
+  }
 }
 
 /** A process pool in the server, called by task references. */
@@ -169,4 +178,13 @@ export class ServedPool {
   processes(): number {
     return this.#pool.processes;
   }
+
+  [kFree](): Promise<void> {
+    return this.#pool.terminate();
+  }
+}
+
+/** The served pool's maker, as the Manager registers it: `options` a number or an object. */
+export function makeServedPool(options?: unknown): ServedPool {
+  return new ServedPool(options);
 }
