@@ -47,22 +47,40 @@ export {
 
 /**
  * A proxy for an object of a registered type, with one async method per name the server
- * exposes, as Python's `AutoProxy`. Other names are `undefined` on it.
+ * exposes, as Python's `AutoProxy`, and its blocking twin `nameSync` (see
+ * {@link BaseProxy.callMethodSync}: safe from any thread, as the server is another process,
+ * except for a call that waits for something only the calling thread would do, such as
+ * a lock it holds itself). Other names are `undefined` on it.
  */
 export type AutoProxy<T = Record<string, unknown>> = BaseProxy & {
   readonly [K in keyof T]: T[K] extends (...args: infer A) => infer R
     ? (...args: A) => Promise<Awaited<R>>
+    : never;
+} & {
+  readonly [K in keyof T as K extends string ? `${K}Sync` : never]: T[K] extends (
+    ...args: infer A
+  ) => infer R
+    ? (...args: A) => Awaited<R>
     : never;
 };
 
 function autoProxy(token: Token, server: ServerInfo): BaseProxy {
   const base = new BaseProxy(token, server);
   for (const name of token.exposed ?? []) {
-    if (name in base) continue; // callMethod, token, toString stay the proxy's own.
-    Object.defineProperty(base, name, {
-      value: (...args: unknown[]) => base.callMethod(name, ...args),
-      enumerable: true,
-    });
+    // callMethod, token, toString stay the proxy's own.
+    if (!(name in base)) {
+      Object.defineProperty(base, name, {
+        value: (...args: unknown[]) => base.callMethod(name, ...args),
+        enumerable: true,
+      });
+    }
+    const sync = `${name}Sync`;
+    if (!(sync in base)) {
+      Object.defineProperty(base, sync, {
+        value: (...args: unknown[]) => base.callMethodSync(name, ...args),
+        enumerable: true,
+      });
+    }
   }
   return base;
 }

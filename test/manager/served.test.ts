@@ -9,6 +9,8 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { after, before, describe, it } from 'node:test';
 import { Manager, RemoteTraceback } from '../../src/index.ts';
+import type { Counter } from '../fixtures/manager-tasks.ts';
+import { managerTasks } from '../fixtures/manager-task-refs.ts';
 import { servedTasks } from '../fixtures/served-task-refs.ts';
 import { forEachBackend } from '../helpers/backends.ts';
 
@@ -96,8 +98,11 @@ async function untilServer(
   return info;
 }
 
+class CountingManager extends Manager {}
+CountingManager.register('Counter', managerTasks.makeCounter, { exposed: ['increment', 'value'] });
+
 describe('Manager served objects over TCP', () => {
-  const manager = new Manager({ address: ['127.0.0.1', 0], authkey: AUTHKEY });
+  const manager = new CountingManager({ address: ['127.0.0.1', 0], authkey: AUTHKEY });
   let address: [string, number];
   before(async () => {
     await manager.start();
@@ -260,6 +265,19 @@ describe('Manager served objects over TCP', () => {
       [[ids[2], 'list', 0, true]],
     );
     assert.equal(await fresh.numberOfObjects(), 1);
+  });
+
+  it('a registered type has a Sync form of each exposed method, and no other', async () => {
+    const counter = await manager.create<Counter>('Counter', 1);
+    assert.equal(counter.incrementSync(2), 3);
+    assert.equal(counter.valueSync(), 3); // an async method, awaited in the server
+    assert.equal(await counter.increment(), 4);
+    assert.equal(counter.valueSync(), 4);
+    assert.equal((counter as unknown as Record<string, unknown>)['resetSync'], undefined);
+    assert.throws(() => counter.callMethodSync('reset'), {
+      name: 'AttributeError',
+      code: 'ERR_NOT_EXPOSED',
+    });
   });
 
   it('sort by a field path; a key that is not a path is refused', async () => {
