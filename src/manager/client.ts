@@ -225,6 +225,21 @@ class ClientConnection {
     });
   }
 
+  /** Sends `message`, which the server does not answer (a proxy's incref or decref). */
+  notify(message: readonly unknown[]): void {
+    const bytes = encodeNet([0, ...message], { ext: this.#ext });
+    if (this.#socket !== undefined) {
+      if (this.#socket.closed === undefined) this.#socket.send(bytes);
+      return;
+    }
+    this.#ready.then(
+      (socket) => {
+        if (socket.closed === undefined) socket.send(bytes);
+      },
+      () => undefined,
+    );
+  }
+
   #reply(frame: Buffer): void {
     let reply: unknown;
     try {
@@ -305,6 +320,16 @@ export function callObjectSync(
   if (token.exposed !== null || isShutDown(server.address)) return undefined;
   const key = `${addressKey(server.address)} ${keyText(server.authkey)}`;
   return connections.get(key)?.callBuiltinSync(token.id, method, args);
+}
+
+/**
+ * Sends `message` without waiting for an answer (the server sends none): on this realm's
+ * connection to `server`, opening one if `open`, else only if there is one.
+ */
+export function notify(server: ServerInfo, message: readonly unknown[], open: boolean): void {
+  if (isShutDown(server.address)) return;
+  const key = `${addressKey(server.address)} ${keyText(server.authkey)}`;
+  (open ? connectionTo(server) : connections.get(key))?.notify(message);
 }
 
 function connectionTo(server: ServerInfo): ClientConnection {

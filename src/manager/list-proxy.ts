@@ -1,8 +1,30 @@
 /** The proxy of a Manager's list: every method async, and its blocking `Sync` twin. */
+import { ArgumentTypeError } from '../errors.ts';
 import { BaseProxy } from './base-proxy.ts';
 
 /** Python's slice bounds: `null`/`undefined` for an omitted one, negatives from the end. */
 export type SliceBound = number | null | undefined;
+
+/** Options of {@link ListProxy.sort}. */
+export interface ListSortOptions {
+  /** A field path of the items to sort by: `'name'`, `'a.b'`, or `['a', 0]`. */
+  readonly key?: string | readonly (string | number)[];
+  readonly reverse?: boolean;
+}
+
+/**
+ * `options`, with a key function refused here, clearly: it cannot be sent to the server.
+ * @throws {ArgumentTypeError} `ERR_INVALID_ARG_TYPE` for a function as `key`.
+ */
+function sortOptions(options: ListSortOptions | undefined): ListSortOptions | undefined {
+  const key: unknown = options?.key;
+  if (typeof key === 'function') {
+    throw new ArgumentTypeError(
+      "Expected `key` to be a field path ('name', 'a.b' or ['a', 0]), got a function: a key function cannot cross to the server",
+    );
+  }
+  return options;
+}
 
 /** A proxy for a list held by a Manager: Python's `ListProxy`. */
 export class ListProxy<T = unknown> extends BaseProxy implements AsyncIterable<T> {
@@ -141,14 +163,19 @@ export class ListProxy<T = unknown> extends BaseProxy implements AsyncIterable<T
   containsSync(value: T): boolean {
     return this.callMethodSync('contains', value) as boolean;
   }
-  /** Sorts numbers, bigints or strings in place; a key function cannot cross to the server. */
-  async sort(options?: { readonly reverse?: boolean }): Promise<void> {
-    await this.callMethod('sort', options);
+  /**
+   * Sorts in place by numbers, bigints or strings (stable, as Python's). `key` is a field
+   * path read from each item on the server (`'age'`, `'address.city'`, `['scores', 0]`): a
+   * key function cannot cross to the server, and no code is taken from the wire.
+   * @throws {KeyError} `ERR_KEY_NOT_FOUND` for an item without the field.
+   */
+  async sort(options?: ListSortOptions): Promise<void> {
+    await this.callMethod('sort', sortOptions(options));
   }
 
   /** {@link sort}, blocking the thread until the server answers. */
-  sortSync(options?: { readonly reverse?: boolean }): void {
-    this.callMethodSync('sort', options);
+  sortSync(options?: ListSortOptions): void {
+    this.callMethodSync('sort', sortOptions(options));
   }
   async reverse(): Promise<void> {
     await this.callMethod('reverse');

@@ -40,10 +40,19 @@ export interface RegisterOptions {
   readonly exposed?: readonly string[];
   /** Methods whose result the server keeps, returning a proxy of the named type instead. */
   readonly methodToTypeid?: Readonly<Record<string, string>>;
+  /**
+   * Whether the manager gets a method named `typeid` that makes one (Python's
+   * `create_method`); `false` for types only methods return. @default true
+   */
+  readonly createMethod?: boolean;
 }
 
 const MANAGER_OPTIONS = optionNames<ManagerOptions>({ address: true, authkey: true });
-const REGISTER_OPTIONS = optionNames<RegisterOptions>({ exposed: true, methodToTypeid: true });
+const REGISTER_OPTIONS = optionNames<RegisterOptions>({
+  exposed: true,
+  methodToTypeid: true,
+  createMethod: true,
+});
 
 const registries = new WeakMap<object, Map<string, RegistryEntry>>();
 
@@ -104,7 +113,8 @@ export class BaseManager implements AsyncDisposable {
    * process) makes the object; clients get an {@link AutoProxy} exposing `exposed`. A
    * client that only connects registers the type id with `null`, as Python's
    * `register(typeid)`. Each subclass has its own registry, starting from its parent's.
-   * Also adds a method named `typeid` to the class's instances, as Python does.
+   * Also adds a method named `typeid` to the class's instances, as Python does (unless
+   * `createMethod: false`).
    * @throws {ArgumentTypeError} for a `typeid` that is not a non-empty string or a
    * `callable` that is not a task reference.
    */
@@ -136,7 +146,7 @@ export class BaseManager implements AsyncDisposable {
       exposed: options.exposed === undefined ? null : [...options.exposed],
       methodToTypeid: options.methodToTypeid === undefined ? null : { ...options.methodToTypeid },
     });
-    if (!(typeid in this.prototype)) {
+    if (options.createMethod !== false && !(typeid in this.prototype)) {
       Object.defineProperty(this.prototype, typeid, {
         value(this: BaseManager, ...args: unknown[]) {
           return this.create(typeid, ...args);
@@ -276,6 +286,26 @@ export class BaseManager implements AsyncDisposable {
       );
     }
     return proxy;
+  }
+
+  /**
+   * What the server holds, as Python's `_debug_info()`: for each object, its id, its type,
+   * how many proxies (in every process) count as references to it, and whether it is pinned
+   * (it was sent inside a value, and lives until the server stops).
+   * @throws {StateError} `ERR_NOT_STARTED` before `start()` or `connect()`.
+   */
+  async debugInfo(): Promise<
+    { id: number; typeid: string; references: number; pinned: boolean }[]
+  > {
+    if (this.#state === 'shutdown')
+      throw new StateError('ERR_MANAGER_SHUT_DOWN', 'the manager has been shut down');
+    const rows = (await request(this.server, ['debugInfo'])) as [number, string, number, boolean][];
+    return rows.map(([id, typeid, references, pinned]) => ({ id, typeid, references, pinned }));
+  }
+
+  /** How many objects the server holds, as Python's `_number_of_objects()`. */
+  async numberOfObjects(): Promise<number> {
+    return (await this.debugInfo()).length;
   }
 
   /**

@@ -15,31 +15,72 @@ import { setProxyFactory, type ServerInfo } from './client.ts';
 import { DictProxy } from './dict-proxy.ts';
 import { ListProxy } from './list-proxy.ts';
 import { NamespaceProxy } from './namespace-proxy.ts';
+import { POOL_PROXY_TYPES } from './pool-proxy.ts';
 import type { Token } from './protocol.ts';
+import {
+  AcquirerProxy,
+  ArrayProxy,
+  BarrierProxy,
+  ConditionProxy,
+  EventProxy,
+  QueueProxy,
+  ValueProxy,
+} from './sync-proxies.ts';
+import { countReference } from './refs.ts';
 
 export { BaseProxy } from './base-proxy.ts';
 export { DictProxy, type DictKey } from './dict-proxy.ts';
-export { ListProxy, type SliceBound } from './list-proxy.ts';
+export { ListProxy, type ListSortOptions, type SliceBound } from './list-proxy.ts';
 export { NamespaceProxy } from './namespace-proxy.ts';
+export { AsyncResultProxy, PoolProxy } from './pool-proxy.ts';
+export {
+  AcquirerProxy,
+  ArrayProxy,
+  BarrierProxy,
+  ConditionProxy,
+  EventProxy,
+  QueueProxy,
+  ValueProxy,
+  type ServedAcquireOptions,
+  type ServedQueueOptions,
+} from './sync-proxies.ts';
 
 /**
  * A proxy for an object of a registered type, with one async method per name the server
- * exposes, as Python's `AutoProxy`. Other names are `undefined` on it.
+ * exposes, as Python's `AutoProxy`, and its blocking twin `nameSync` (see
+ * {@link BaseProxy.callMethodSync}: safe from any thread, as the server is another process,
+ * except for a call that waits for something only the calling thread would do, such as
+ * a lock it holds itself). Other names are `undefined` on it.
  */
 export type AutoProxy<T = Record<string, unknown>> = BaseProxy & {
   readonly [K in keyof T]: T[K] extends (...args: infer A) => infer R
     ? (...args: A) => Promise<Awaited<R>>
+    : never;
+} & {
+  readonly [K in keyof T as K extends string ? `${K}Sync` : never]: T[K] extends (
+    ...args: infer A
+  ) => infer R
+    ? (...args: A) => Awaited<R>
     : never;
 };
 
 function autoProxy(token: Token, server: ServerInfo): BaseProxy {
   const base = new BaseProxy(token, server);
   for (const name of token.exposed ?? []) {
-    if (name in base) continue; // callMethod, token, toString stay the proxy's own.
-    Object.defineProperty(base, name, {
-      value: (...args: unknown[]) => base.callMethod(name, ...args),
-      enumerable: true,
-    });
+    // callMethod, token, toString stay the proxy's own.
+    if (!(name in base)) {
+      Object.defineProperty(base, name, {
+        value: (...args: unknown[]) => base.callMethod(name, ...args),
+        enumerable: true,
+      });
+    }
+    const sync = `${name}Sync`;
+    if (!(sync in base)) {
+      Object.defineProperty(base, sync, {
+        value: (...args: unknown[]) => base.callMethodSync(name, ...args),
+        enumerable: true,
+      });
+    }
   }
   return base;
 }
@@ -49,12 +90,26 @@ const PROXY_TYPES: Record<string, new (token: Token, server: ServerInfo) => Base
   dict: DictProxy,
   list: ListProxy,
   Namespace: NamespaceProxy,
+  Lock: AcquirerProxy,
+  RLock: AcquirerProxy,
+  Semaphore: AcquirerProxy,
+  BoundedSemaphore: AcquirerProxy,
+  Condition: ConditionProxy,
+  Event: EventProxy,
+  Barrier: BarrierProxy,
+  Queue: QueueProxy,
+  JoinableQueue: QueueProxy,
+  Value: ValueProxy,
+  Array: ArrayProxy,
+  ...POOL_PROXY_TYPES,
 };
 
-/** The proxy for `token` of the manager at `server`. */
+/** The proxy for `token` of the manager at `server`, counted as a reference (refs.ts). */
 export function makeProxy(token: Token, server: ServerInfo): BaseProxy {
   const Class = Object.hasOwn(PROXY_TYPES, token.typeid) ? PROXY_TYPES[token.typeid] : undefined;
-  return Class === undefined ? autoProxy(token, server) : new Class(token, server);
+  const proxy = Class === undefined ? autoProxy(token, server) : new Class(token, server);
+  countReference(proxy, token, server);
+  return proxy;
 }
 
 setProxyFactory(makeProxy, (value): value is BaseProxy => value instanceof BaseProxy);

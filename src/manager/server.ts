@@ -8,7 +8,8 @@
  * and a connection that sends anything malformed is dropped without disturbing the others.
  * Requests on one connection are performed in the order they arrive; a method that returns
  * a promise (a registered type's, or a lock's `acquire`) is awaited without holding up the
- * others. Objects live until the server stops (multitask counts no references). A client on
+ * others. Objects are reference counted (refcounts.ts): one whose last proxy is gone is
+ * freed. A client on
  * this machine may ask for a shared-memory channel (channel-host.ts) for its calls to the
  * built-in types, which the server serves beside the sockets.
  */
@@ -20,7 +21,8 @@ import { decodeNet, encodeNet, type NetExtension } from '../transport/net-codec.
 import { BUILTIN_TYPES, repr } from './builtins.ts';
 import { ChannelHost } from './channel-host.ts';
 import { FramedSocket, HANDSHAKE_MAX_FRAME } from './framing.ts';
-import { SERVED_TYPES, servedEntry } from './served-types.ts';
+import { freeServed, SERVED_TYPES, servedEntry } from './served-types.ts';
+import { RefCounts } from './refcounts.ts';
 import { answerChallenge, deliverChallenge } from './handshake.ts';
 import {
   listenOptions,
@@ -87,6 +89,9 @@ class ManagerServer {
   readonly #server: Server;
   readonly #ext: NetExtension[];
   readonly #channels = new ChannelHost((request) => this.#performLocal(request));
+  readonly #refs = new RefCounts<FramedSocket>((id) => {
+    this.#free(id);
+  });
   #nextId = 1;
   #stop!: () => void;
   readonly stopped = new Promise<void>((resolve) => {
@@ -109,6 +114,7 @@ class ManagerServer {
           if (!this.#objects.has(token.id)) {
             throw new MultitaskError('ERR_INTERNAL', `the manager holds no object ${token.id}`);
           }
+          this.#refs.pin(token.id);
           return new ServerRef(token);
         },
       },
@@ -135,6 +141,7 @@ class ManagerServer {
     this.#connections.add(connection);
     connection.onClose(() => {
       this.#connections.delete(connection);
+      this.#refs.dropConnection(connection);
     });
     const timer = setTimeout(() => {
       connection.destroy();
@@ -176,6 +183,15 @@ class ManagerServer {
       return;
     }
     const [seq, op] = request as [number, string];
+    if (op === 'incref' || op === 'decref') {
+      // No reply: a proxy's count changes as it is made and collected (refcounts.ts).
+      const id = (request as unknown[])[2];
+      if (typeof id === 'number' && this.#objects.has(id)) {
+        if (op === 'incref') this.#refs.incref(connection, id);
+        else this.#refs.decref(connection, id);
+      }
+      return;
+    }
     if (op === 'channel') {
       this.#reply(connection, seq, true, this.#openChannel(connection));
       return;
@@ -209,6 +225,8 @@ class ManagerServer {
         if (typeof request[2] !== 'string' || !Array.isArray(request[3])) throw badRequest(op);
         return this.#create(request[2], request[3] as unknown[]);
       }
+      case 'debugInfo':
+        return this.#debugInfo();
       case 'shutdown':
         setImmediate(() => {
           this.#shutdown();
@@ -311,17 +329,38 @@ class ManagerServer {
     const result: unknown = Reflect.apply(fn, held.target, args);
     const typeid = held.entry?.methodToTypeid?.[method];
     if (typeid === undefined) return result;
-    const entry = this.#registry.get(typeid);
+    const entry = this.#registry.get(typeid) ?? servedEntry(typeid);
     return Promise.resolve(result).then((value) =>
       typeof value === 'object' && value !== null ? this.#hold(typeid, value, entry) : value,
     );
   }
 
+  /** Python's `_debug_info`: `[id, typeid, proxies counted, pinned]` for each object held. */
+  #debugInfo(): unknown[] {
+    return [...this.#objects.values()].map(({ token }) => [
+      token.id,
+      token.typeid,
+      this.#refs.count(token.id),
+      this.#refs.isPinned(token.id),
+    ]);
+  }
+
+  #free(id: number): void {
+    const held = this.#objects.get(id);
+    this.#objects.delete(id);
+    if (held !== undefined) void freeServed(held.target)?.catch(() => undefined);
+  }
+
   #shutdown(): void {
+    // A pool's workers are stopped before the server's process ends.
+    const freeing = [...this.#objects.values()].flatMap(({ target }) => freeServed(target) ?? []);
+    this.#objects.clear();
     this.#channels.stop();
     this.#server.close();
     for (const connection of this.#connections) connection.destroy();
-    this.#stop();
+    void Promise.allSettled(freeing).then(() => {
+      this.#stop();
+    });
   }
 }
 

@@ -4,6 +4,8 @@
  * processes on its machine.
  */
 import { InvalidStateError } from '../errors.ts';
+import { siblingModule } from '../internal/loader-hooks.ts';
+import { taskRef } from '../runtime/target.ts';
 import { JoinableQueue } from '../queue/joinable-queue.ts';
 import { Queue } from '../queue/queue.ts';
 import { Barrier, type BarrierOptions } from '../sync/barrier.ts';
@@ -16,14 +18,15 @@ import { SharedArray } from '../values/shared-array.ts';
 import type { InputOf, Typecode } from '../values/typecodes.ts';
 import { Value } from '../values/value.ts';
 import { BaseManager } from './manager.ts';
-import { DictProxy, ListProxy, NamespaceProxy, type DictKey } from './proxies.ts';
+import { DictProxy, ListProxy, NamespaceProxy, type DictKey, type PoolProxy } from './proxies.ts';
+import { ServedObjects, type ServedPoolOptions } from './served-factory.ts';
 
 /**
  * A manager with Python's `SyncManager` types. `dict()`, `list()` and `namespace()` are held
  * by the server and reached through proxies, from any thread or process, and over TCP. `Lock()`
  * and the other synchronization objects, `Queue()`, `Value()` and `Array()` are multitask's
  * native shared objects (they need no server on one machine); a client that `connect()`ed
- * from elsewhere asks the server for served ones with `create('Lock')` instead.
+ * from elsewhere asks the server for served ones with `manager.served.Lock()` instead.
  *
  * @example
  * ```ts
@@ -35,6 +38,48 @@ import { DictProxy, ListProxy, NamespaceProxy, type DictKey } from './proxies.ts
  * ```
  */
 export class Manager extends BaseManager {
+  #served: ServedObjects | undefined;
+
+  static {
+    // As Python's SyncManager registers pool.Pool: the server imports the pool's module.
+    Manager.register(
+      'Pool',
+      taskRef(siblingModule(import.meta.url, '../pool/served-pool'), 'makeServedPool'),
+      {
+        methodToTypeid: {
+          applyAsync: 'AsyncResult',
+          mapAsync: 'AsyncResult',
+          starmapAsync: 'AsyncResult',
+          imap: 'Iterator',
+          imapUnordered: 'Iterator',
+        },
+        createMethod: false,
+      },
+    );
+    Manager.register('AsyncResult', null, { createMethod: false });
+    Manager.register('Iterator', null, { createMethod: false });
+  }
+
+  /**
+   * The synchronization objects, queues, values and pool the server holds, reached through
+   * proxies from any machine (`await manager.served.Lock()`): what a client that
+   * `connect()`ed from elsewhere uses, as Python's `SyncManager` serves them.
+   */
+  get served(): ServedObjects {
+    this.#served ??= new ServedObjects((Class, typeid, args) =>
+      this.createProxyOf(Class, typeid, args),
+    );
+    return this.#served;
+  }
+
+  /**
+   * A process pool held by the server, as Python's `manager.Pool()`: its tasks are task
+   * references, run by the server's workers. Same as `manager.served.Pool()`.
+   */
+  Pool(options?: number | ServedPoolOptions): Promise<PoolProxy> {
+    return this.served.Pool(options);
+  }
+
   /** A dict held by the server, filled from `init` (a Map, an object or `[key, value]` pairs). */
   dict<K extends DictKey = DictKey, V = unknown>(
     init?: Map<K, V> | Record<string, V> | readonly (readonly [K, V])[],
@@ -113,7 +158,7 @@ export class Manager extends BaseManager {
     await Promise.resolve();
     if (this.pid === null) {
       throw new InvalidStateError(
-        "a manager that connected to a server makes no native shared objects: use create('Lock') (and 'Queue', 'Event', …) for objects the server holds",
+        'a manager that connected to a server makes no native shared objects: use manager.served.Lock() (and .Queue(), .Event(), …) for objects the server holds',
       );
     }
     return make();
