@@ -9,9 +9,8 @@
  * Requests on one connection are performed in the order they arrive; a method that returns
  * a promise (a registered type's, or a lock's `acquire`) is awaited without holding up the
  * others. Objects are reference counted (refcounts.ts): one whose last proxy is gone is
- * freed. A client on
- * this machine may ask for a shared-memory channel (channel-host.ts) for its calls to the
- * built-in types, which the server serves beside the sockets.
+ * freed. A client on this machine may ask for a shared-memory channel (channel-host.ts) for
+ * its calls to the built-in types, which the server serves beside the sockets.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { ArgumentTypeError, AttributeError, MultitaskError } from '../errors.ts';
@@ -37,7 +36,6 @@ import {
 
 /** This module, which the server process imports to run {@link serveManager}. */
 export const SERVER_MODULE = import.meta.url;
-
 export type { RegistryEntry } from './protocol.ts';
 
 export interface ServerConfig {
