@@ -31,6 +31,8 @@ export interface ChildStats {
   /** Its thread id or process id. */
   readonly ident: number | null;
   readonly state: WorkerState;
+  /** What it waits on while `blocked` (see `Thread#waitsOn`), else null. */
+  readonly waitsOn: string | null;
 }
 
 /** What a program serves: its pools and its live threads and processes. */
@@ -49,13 +51,20 @@ export function programStats(): ProgramStats {
   const children: ChildStats[] = [];
   for (const child of liveChildren()) {
     if (child instanceof Process) {
-      children.push({ name: child.name, kind: 'process', ident: child.pid, state: child.state });
+      children.push({
+        name: child.name,
+        kind: 'process',
+        ident: child.pid,
+        state: child.state,
+        waitsOn: child.waitsOn,
+      });
     } else if (child instanceof Thread) {
       children.push({
         name: child.name,
         kind: 'thread',
         ident: child.threadId,
         state: child.state,
+        waitsOn: child.waitsOn,
       });
     }
   }

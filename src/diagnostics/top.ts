@@ -20,7 +20,8 @@ export function renderStats(stats: ProgramStats): string[] {
   if (stats.children.length > 0) {
     lines.push('', 'threads and processes:');
     for (const child of stats.children) {
-      lines.push(`  ${child.name}  ${child.kind} ${child.ident ?? '-'}  ${child.state}`);
+      const on = child.waitsOn === null ? '' : ` on ${child.waitsOn}`;
+      lines.push(`  ${child.name}  ${child.kind} ${child.ident ?? '-'}  ${child.state}${on}`);
     }
   }
   return lines;

@@ -16,9 +16,12 @@ export const TASK_CHANNEL = 'multitask:task';
  *   not finished;
  * - `ready`: a pool worker waiting for a task;
  * - `running`: a pool worker holding tasks (it runs the oldest), a Thread or Process started;
+ * - `blocked`: a Thread or Process that cannot run until a multitask wait without a deadline
+ *   ends (known only while waits are watched: `MULTITASK_DEBUG=asleep` or `top`, or
+ *   `setAsleepDetection()`); what it waits on is its `waitsOn`;
  * - `done`: it exited.
  */
-export type WorkerState = 'new' | 'ready' | 'running' | 'done';
+export type WorkerState = 'new' | 'ready' | 'running' | 'blocked' | 'done';
 
 /** What `multitask:worker` publishes: one message per change of a worker's state. */
 export interface WorkerStateMessage {

@@ -229,6 +229,11 @@ export class OwnerTable {
     return live.sort((a, b) => a - b);
   }
 
+  /** The process id of live owner `id`'s realm. */
+  pidOf(id: number): number {
+    return Atomics.load(this.#cells, PID + (id % SLOTS));
+  }
+
   setName(id: number, name: string): void {
     const at = NAME + (id % SLOTS) * NAME_WORDS;
     writeText(this.#cells, at + 1, name, NAME_WORDS - 2);

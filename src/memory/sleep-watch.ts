@@ -45,7 +45,8 @@ let sleeps = 0;
 
 /** Whether waits without a deadline are watched in this realm. */
 export function watchingSleeps(): boolean {
-  watching ??= /(^|,)asleep\b/.test(process.env.MULTITASK_DEBUG ?? '');
+  // `top` too: a live view shows what a blocked thread or process waits on.
+  watching ??= /(^|,)(asleep|top)\b/.test(process.env.MULTITASK_DEBUG ?? '');
   return watching;
 }
 

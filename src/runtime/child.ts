@@ -53,6 +53,11 @@ export interface Child<In> {
    * expected within microseconds, this saves the wake-up of this thread's event loop.
    */
   readonly awaitMessage: ((ms: number) => boolean) | null;
+  /**
+   * A thread's id in the owner table, which its parent takes for it; `null` for a process,
+   * which takes its own.
+   */
+  readonly owner: number | null;
 }
 
 /** How to start a child. */

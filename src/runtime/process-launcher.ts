@@ -260,5 +260,6 @@ export function launchProcess<In, Out>(
     },
     keepAlive,
     awaitMessage: null,
+    owner: null,
   };
 }

@@ -189,5 +189,6 @@ export function launchThread<In, Out>(options: LaunchOptions, events: ChildEvent
       deliver(next.message as Out);
       return true;
     },
+    owner: ownerId,
   };
 }

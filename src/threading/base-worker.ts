@@ -34,6 +34,7 @@ import { reportUncaught } from './excepthook.ts';
 import type { InheritedIdentity } from '../runtime/identity.ts';
 import type { ChildMessage, InstanceSpec, RunSpec, TargetSpec } from '../runtime/protocol.ts';
 import { forgetChild, rememberChild } from './children.ts';
+import { waitsOnOf } from './waits-on.ts';
 import { workerRepr } from './worker-repr.ts';
 import {
   callTarget,
@@ -238,10 +239,19 @@ export abstract class BaseWorker<F extends AnyFunction = AnyFunction> {
 
   /**
    * Where it is: `new` before `start()`, `running` from then until it ends, `done` after
-   * (see README, "Live view").
+   * (see README, "Live view"); `blocked` while it cannot run until a multitask wait without
+   * a deadline ends, when waits are watched (`MULTITASK_DEBUG=asleep` or `top`).
    */
   get state(): WorkerState {
-    return this.#state === 'initial' ? 'new' : this.#state === 'stopped' ? 'done' : 'running';
+    if (this.#state === 'initial') return 'new';
+    if (this.#state === 'stopped') return 'done';
+    return this.waitsOn === null ? 'running' : 'blocked';
+  }
+
+  /** What it waits on while {@link state} is `blocked` (`Event.wait()`, `Lock "ledger"`). */
+  get waitsOn(): string | null {
+    const child = this.#child;
+    return this.#state === 'started' && child !== null ? waitsOnOf(child) : null;
   }
 
   /** True from `start()` until the worker has ended. */

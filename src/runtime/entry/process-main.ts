@@ -71,7 +71,7 @@ async function run(start: ChildStart, handle?: Socket): Promise<void> {
   adoptIdentity(start.identity);
   // All-asleep detection sees only realms with an owner id: this one takes its id, and names
   // itself, before its target runs (the owner table is loaded only then).
-  if (/(^|,)asleep\b/.test(process.env.MULTITASK_DEBUG ?? '')) {
+  if (/(^|,)(asleep|top)\b/.test(process.env.MULTITASK_DEBUG ?? '')) {
     const { currentOwnerId, ownerTable } = await import('../../memory/owners.ts');
     ownerTable().setName(currentOwnerId(), realmName());
     if (start.standIn !== undefined) ownerTable().release(start.standIn);
