@@ -149,7 +149,7 @@ export class PoolCounts {
     const workers: WorkerStats[] = [];
     let running = 0;
     for (const slot of engine.slots) {
-      running += slot.running.size;
+      running += slot.running.ownedBy(slot);
       workers.push(workerStats(slot, now, name));
     }
     for (const slot of this.#gone) workers.push(workerStats(slot, now, name));
@@ -257,7 +257,11 @@ export interface SlotView {
   readonly ident: number;
   readonly state: string;
   readonly counts: WorkerCounts;
-  readonly running: { readonly size: number; readonly first: { readonly key: number } | undefined };
+  readonly running: {
+    readonly size: number;
+    readonly first: { readonly key: number } | undefined;
+    ownedBy(slot: unknown): number;
+  };
 }
 
 function workerStats(
@@ -275,7 +279,7 @@ function workerStats(
     state: workerState(slot),
     done: counts.done,
     failed: counts.failed,
-    holding: slot.running.size,
+    holding: slot.running.ownedBy(slot),
     task: first === undefined ? null : targetName(first.key),
     utilization: counts.utilization(now),
   };
@@ -285,7 +289,7 @@ function workerStats(
 export function workerState(slot: Pick<SlotView, 'state' | 'counts' | 'running'>): WorkerState {
   if (slot.counts.ended !== 0) return 'done';
   if (slot.state === 'starting') return 'new';
-  return slot.running.size > 0 ? 'running' : 'ready';
+  return slot.running.ownedBy(slot) > 0 ? 'running' : 'ready';
 }
 
 /** What the stats read of a target's spec. */

@@ -22,6 +22,18 @@ export class TaskFifo {
     return this.#tasks[this.#head];
   }
 
+  /**
+   * How many of its tasks are still `slot`'s: a task revoked and sent to another worker
+   * stays here until this worker answers that it skipped it, but is the other's.
+   */
+  ownedBy(slot: Task['slot']): number {
+    let count = 0;
+    for (let i = this.#head; i < this.#tasks.length; i++) {
+      if (this.#tasks[i]?.slot === slot) count++;
+    }
+    return count;
+  }
+
   push(task: Task): void {
     this.#tasks.push(task);
   }
