@@ -238,9 +238,8 @@ export abstract class BaseWorker<F extends AnyFunction = AnyFunction> {
   }
 
   /**
-   * Where it is: `new` before `start()`, `running` from then until it ends, `done` after
-   * (see README, "Live view"); `blocked` while it cannot run until a multitask wait without
-   * a deadline ends, when waits are watched (`MULTITASK_DEBUG=asleep` or `top`).
+   * `new` before `start()`, `running` until it ends, `done` after; `blocked` in a wait without
+   * a deadline while waits are watched (`MULTITASK_DEBUG=asleep` or `top`; README, "Live view").
    */
   get state(): WorkerState {
     if (this.#state === 'initial') return 'new';
