@@ -24,6 +24,20 @@ export function isGone(pid: number): boolean {
   return state === null || state === 'Z' || state === 'X';
 }
 
+/**
+ * Polls until `pid` is gone, for at most `limitMs`; whether it went. A process closes its
+ * files before the kernel marks it a zombie, so a pipe's end can be seen a moment before the
+ * process that held it counts as gone: wait on the process itself.
+ */
+export async function goneWithin(pid: number, limitMs = 5_000): Promise<boolean> {
+  const deadline = Date.now() + limitMs;
+  while (!isGone(pid)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return true;
+}
+
 /** The children a test file started, and the grandchildren it learned of. */
 export class Children {
   readonly #popens: Popen<boolean>[] = [];

@@ -9,19 +9,9 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { sharedMemoryBackend } from '../../src/index.ts';
-import { isGone } from '../helpers/children.ts';
+import { goneWithin, isGone } from '../helpers/children.ts';
 
 const PARENT = fileURLToPath(new URL('./fixtures/orphan-parent.ts', import.meta.url));
-
-/** Polls until `pid` is gone, for at most `limitMs`; whether it went. */
-async function goneWithin(pid: number, limitMs: number): Promise<boolean> {
-  const deadline = Date.now() + limitMs;
-  while (!isGone(pid)) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return true;
-}
 
 const modes: readonly ('native' | 'broker')[] =
   sharedMemoryBackend() === 'native' ? ['native', 'broker'] : ['broker'];
