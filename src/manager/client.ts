@@ -130,6 +130,8 @@ class ClientConnection {
   /** The shared-memory channel for calls to built-in types, on this machine. */
   #channel: ChannelClient | undefined;
   #opened = false;
+  /** Closed, or lost: a later call finds (or opens) another connection. */
+  gone = false;
 
   constructor(server: ServerInfo, onClose: () => void) {
     this.#server = server;
@@ -143,6 +145,7 @@ class ClientConnection {
     const socket = connect(listenOptions(this.#server.address));
     const framed = new FramedSocket(socket, HANDSHAKE_MAX_FRAME);
     framed.onClose((error) => {
+      this.gone = true;
       onClose();
       this.#channel?.close(error.message);
       const lost = lostError(this.#server.address, error);
@@ -258,6 +261,7 @@ class ClientConnection {
   }
 
   close(): void {
+    this.gone = true;
     this.#channel?.close('the connection was closed');
     this.#socket?.destroy();
   }
@@ -332,7 +336,12 @@ export function notify(server: ServerInfo, message: readonly unknown[], open: bo
   (open ? connectionTo(server) : connections.get(key))?.notify(message);
 }
 
+/** Each server description's connection, found without building its key (every call asks). */
+const byServer = new WeakMap<ServerInfo, ClientConnection>();
+
 function connectionTo(server: ServerInfo): ClientConnection {
+  const known = byServer.get(server);
+  if (known !== undefined && !known.gone) return known;
   const key = addressKey(server.address);
   // By address and key: a manager made with a wrong key must not borrow a proven connection.
   const connectionKey = `${key} ${keyText(server.authkey)}`;
@@ -344,6 +353,7 @@ function connectionTo(server: ServerInfo): ClientConnection {
     connection = opened;
     connections.set(connectionKey, connection);
   }
+  byServer.set(server, connection);
   return connection;
 }
 

@@ -13,6 +13,8 @@ export class NetDecoder {
   #at = 0;
 
   readonly #view: DataView;
+  /** The same bytes as a Buffer, made once: its `toString` reads a string in place. */
+  readonly #text: Buffer;
 
   constructor(
     readonly bytes: Uint8Array,
@@ -20,6 +22,9 @@ export class NetDecoder {
     readonly ext: readonly NetExtension[],
   ) {
     this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.#text = Buffer.isBuffer(bytes)
+      ? bytes
+      : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   #malformed(what: string): UnpicklingError {
@@ -61,7 +66,7 @@ export class NetDecoder {
   string(): string {
     const length = this.u32();
     const at = this.#take(length);
-    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset + at, length).toString('utf8');
+    return this.#text.toString('utf8', at, at + length);
   }
 
   /** A copy of the next length-prefixed bytes, in a buffer of their own. */
