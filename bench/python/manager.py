@@ -4,9 +4,8 @@
     python3 bench/python/manager.py 13-manager cpython-manager <params as JSON>
 
 The same work as the multitask row (bench/scenarios/13-manager.ts): one process makes
-`d['k'] = i` then `d['k']` N times on a dict proxy, in 5 batches it times one by one, and
-reports the median batch; then ten processes each
-make M increments of `d['count']` under the manager's Lock, timed from the first start() to
+`d['k'] = i` then `d['k']` W times on a dict proxy (the cold rate), then N times in 5 batches
+it times one by one, and reports the median batch; then ten processes each make M increments of `d['count']` under the manager's Lock, timed from the first start() to
 the last join(). Prints the marker and {"values": {...}} as JSON, as scenarios.py does.
 """
 
@@ -22,8 +21,15 @@ MARKER = "@@bench-result "
 BATCHES = 5  # as bench/workers/manager-tasks.ts
 
 
-def _round_trips(d, n, out):
-    # BATCHES batches, each timed on its own; the median batch's pairs per second.
+def _round_trips(d, warm_up, n, out):
+    # warm_up pairs timed as a whole (the cold rate, as the multitask row's), then BATCHES
+    # batches, each timed on its own; the cold rate and the median batch's pairs per second.
+    start = time.perf_counter()
+    for i in range(warm_up):
+        d["k"] = i
+        if d["k"] != i:
+            raise RuntimeError(f"d['k'] is not {i}")
+    cold = warm_up / (time.perf_counter() - start)
     size = -(-n // BATCHES)
     rates = []
     for batch in range(BATCHES):
@@ -33,7 +39,7 @@ def _round_trips(d, n, out):
             if d["k"] != i:
                 raise RuntimeError(f"d['k'] is not {i}")
         rates.append(size / (time.perf_counter() - start))
-    out.put(sorted(rates)[BATCHES // 2])
+    out.put((cold, sorted(rates)[BATCHES // 2]))
 
 
 def _locked_increments(d, lock, times):
@@ -46,9 +52,11 @@ def run(p):
     with multiprocessing.Manager() as manager:
         d = manager.dict()
         out = multiprocessing.Queue()
-        client = multiprocessing.Process(target=_round_trips, args=(d, p["roundTrips"], out))
+        client = multiprocessing.Process(
+            target=_round_trips, args=(d, p["warmUp"], p["roundTrips"], out)
+        )
         client.start()
-        pairs = out.get()
+        cold, pairs = out.get()
         client.join()
 
         counts = manager.dict(count=0)
@@ -66,7 +74,7 @@ def run(p):
         expected = p["workers"] * p["increments"]
         if counts["count"] != expected:
             raise RuntimeError(f"the count ended at {counts['count']}, not {expected}")
-    return {"pairs": pairs, "lockedMs": locked_ms}
+    return {"coldPairs": cold, "pairs": pairs, "lockedMs": locked_ms}
 
 
 def main():

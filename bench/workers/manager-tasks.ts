@@ -5,17 +5,25 @@
 import type { DictProxy, Lock, Queue } from '../../src/index.ts';
 
 /**
- * `n` times `d.k = i` then `d.k`, in {@link BATCHES} batches each timed on its own; puts the
- * median batch's set+get pairs per second on `out` (a burst of load on the shared machine
- * spoils a batch, not the round). One call first, untimed: it opens the connection, as
- * CPython's proxy does when it arrives in the process (its `incref`), before its timed loop.
+ * `warmUp` untimed pairs of `d.k = i` then `d.k` (the first timed as a whole: the cold rate,
+ * while V8 still compiles the path), then `n` pairs in {@link BATCHES} batches each timed on its
+ * own; puts `[cold pairs per second, the median batch's]` on `out` (a burst of load on the
+ * shared machine spoils a batch, not the round). One call before all, untimed: it opens the
+ * connection, as CPython's proxy does when it arrives in the process (its `incref`).
  */
 export async function roundTrips(
   d: DictProxy<string, number>,
+  warmUp: number,
   n: number,
-  out: Queue<number>,
+  out: Queue<[number, number]>,
 ): Promise<void> {
   await d.get('k');
+  const cold = process.hrtime.bigint();
+  for (let i = 0; i < warmUp; i++) {
+    await d.set('k', i);
+    if ((await d.get('k')) !== i) throw new Error(`d.k is not ${i}`);
+  }
+  const coldRate = warmUp / (Number(process.hrtime.bigint() - cold) / 1e9);
   const size = Math.ceil(n / BATCHES);
   const rates: number[] = [];
   for (let batch = 0; batch < BATCHES; batch++) {
@@ -27,7 +35,7 @@ export async function roundTrips(
     rates.push(size / (Number(process.hrtime.bigint() - start) / 1e9));
   }
   rates.sort((a, b) => a - b);
-  await out.put(rates[Math.floor(BATCHES / 2)] ?? 0);
+  await out.put([coldRate, rates[Math.floor(BATCHES / 2)] ?? 0]);
 }
 
 /** How many batches {@link roundTrips} times (bench/python/manager.py the same). */
