@@ -82,5 +82,6 @@ export type ErrorCode =
   | 'ERR_NOT_EXPOSED'
   | 'ERR_NO_ATTRIBUTE'
   | 'ERR_MANAGER_LOST'
+  | 'ERR_MANAGER_NO_OBJECT'
   | 'ERR_MANAGER_SHUT_DOWN'
   | 'ERR_INTERNAL';

@@ -13,7 +13,7 @@
  * its calls to the built-in types, which the server serves beside the sockets.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { ArgumentTypeError, AttributeError, MultitaskError } from '../errors.ts';
+import { ArgumentTypeError } from '../errors.ts';
 import type { Queue } from '../queue/queue.ts';
 import { loadTask } from '../runtime/target.ts';
 import { decodeNet, encodeNet, type NetExtension } from '../transport/net-codec.ts';
@@ -23,6 +23,7 @@ import { FramedSocket, HANDSHAKE_MAX_FRAME } from './framing.ts';
 import { freeServed, SERVED_TYPES, servedEntry } from './served-types.ts';
 import { RefCounts } from './refcounts.ts';
 import { answerChallenge, deliverChallenge } from './handshake.ts';
+import { badRequest, className, noObject, notExposed, publicMethods } from './refusals.ts';
 import {
   listenOptions,
   MAX_MESSAGE_BYTES,
@@ -109,9 +110,7 @@ class ManagerServer {
         encode: (value) => tokenData((value as ServerRef).token),
         decode: (data) => {
           const token = tokenFromData(data);
-          if (!this.#objects.has(token.id)) {
-            throw new MultitaskError('ERR_INTERNAL', `the manager holds no object ${token.id}`);
-          }
+          if (!this.#objects.has(token.id)) throw noObject(token.id);
           this.#refs.pin(token.id);
           return new ServerRef(token);
         },
@@ -267,8 +266,10 @@ class ManagerServer {
       const request = decodeNet(bytes, { ext: this.#ext });
       if (!Array.isArray(request) || request.length !== 3) throw badRequest('channel');
       const [id, method, args] = request as unknown[];
-      const held = typeof id === 'number' ? this.#objects.get(id) : undefined;
-      if (held === undefined || held.entry !== undefined) throw badRequest('channel');
+      if (typeof id !== 'number') throw badRequest('channel');
+      const held = this.#objects.get(id);
+      if (held === undefined) throw noObject(id);
+      if (held.entry !== undefined) throw badRequest('channel');
       return this.#encodeReply([], true, this.#call(id, method, args));
     } catch (error) {
       return this.#encodeReply([], false, error);
@@ -309,10 +310,11 @@ class ManagerServer {
   }
 
   #call(id: unknown, method: unknown, args: unknown): unknown {
-    const held = typeof id === 'number' ? this.#objects.get(id) : undefined;
-    if (held === undefined || typeof method !== 'string' || !Array.isArray(args)) {
+    if (typeof id !== 'number' || typeof method !== 'string' || !Array.isArray(args)) {
       throw badRequest('call');
     }
+    const held = this.#objects.get(id);
+    if (held === undefined) throw noObject(id);
     const builtin = BUILTIN_TYPES[held.token.typeid];
     if (builtin !== undefined && held.entry === undefined) {
       const perform = Object.hasOwn(builtin.methods, method) ? builtin.methods[method] : undefined;
@@ -360,40 +362,4 @@ class ManagerServer {
       this.#stop();
     });
   }
-}
-
-function className(target: object): string {
-  const name = (target.constructor as { name?: unknown } | undefined)?.name;
-  return typeof name === 'string' ? `'${name}'` : "'object'";
-}
-
-function notExposed(held: Held, method: string): AttributeError {
-  const exposed =
-    held.token.exposed ?? Object.keys(BUILTIN_TYPES[held.token.typeid]?.methods ?? {});
-  // Python: "method 'x' of 'Counter' object is not in exposed=('increment',)".
-  return new AttributeError(
-    'ERR_NOT_EXPOSED',
-    `method '${method}' of ${held.entry === undefined ? `'${held.token.typeid}'` : className(held.target)} object is not in exposed=${JSON.stringify(exposed)}`,
-  );
-}
-
-function badRequest(op: string): MultitaskError {
-  return new MultitaskError('ERR_INTERNAL', `a malformed ${op} request`);
-}
-
-/** Python's default `exposed`: the object's public methods (names not starting with `_`). */
-export function publicMethods(target: object): string[] {
-  const names = new Set<string>();
-  for (
-    let proto: object | null = target;
-    proto !== null && proto !== Object.prototype;
-    proto = Object.getPrototypeOf(proto) as object | null
-  ) {
-    for (const name of Object.getOwnPropertyNames(proto)) {
-      if (name === 'constructor' || name.startsWith('_')) continue;
-      const descriptor = Object.getOwnPropertyDescriptor(proto, name);
-      if (typeof descriptor?.value === 'function') names.add(name);
-    }
-  }
-  return [...names];
 }

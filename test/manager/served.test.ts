@@ -8,7 +8,11 @@ import assert from 'node:assert/strict';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { after, before, describe, it } from 'node:test';
-import { Manager, RemoteTraceback } from '../../src/index.ts';
+import { DictProxy, Manager, RemoteTraceback } from '../../src/index.ts';
+import { kSharedState, type SharedState } from '../../src/memory/shared-object.ts';
+import type { Token } from '../../src/manager/protocol.ts';
+import type { ProxyMeta } from '../../src/manager/base-proxy.ts';
+import { makeProxy } from '../../src/manager/proxies.ts';
 import type { Counter } from '../fixtures/manager-tasks.ts';
 import { managerTasks } from '../fixtures/manager-task-refs.ts';
 import { servedTasks } from '../fixtures/served-task-refs.ts';
@@ -265,6 +269,36 @@ describe('Manager served objects over TCP', () => {
       [[ids[2], 'list', 0, true]],
     );
     assert.equal(await fresh.numberOfObjects(), 1);
+  });
+
+  it('a call to an object the server freed fails with KeyError ERR_MANAGER_NO_OBJECT', async () => {
+    await using fresh = new Manager();
+    await fresh.start();
+    let state: SharedState | undefined;
+    let token: Token | undefined;
+    await (async () => {
+      const d = await fresh.dict<string, number>({ k: 1 });
+      assert.equal(await d.get('k'), 1);
+      state = d[kSharedState]();
+      token = d.token;
+    })();
+    await untilServer(fresh, (rows) => rows.length === 0);
+    assert.equal(await fresh.numberOfObjects(), 0);
+    // A proxy rebuilt from the freed token, as one kept past its object's end would be.
+    const { server } = state?.meta as ProxyMeta;
+    const freed = token ?? assert.fail();
+    const ghost = makeProxy(freed, server);
+    assert.ok(ghost instanceof DictProxy);
+    const refused = {
+      name: 'KeyError',
+      code: 'ERR_MANAGER_NO_OBJECT',
+      message: new RegExp(`holds no object ${freed.id}: it was freed`),
+    };
+    await assert.rejects(ghost.get('k'), refused);
+    assert.throws(() => ghost.getSync('k'), refused);
+    // The connection is still good for the objects the server holds.
+    const live = await fresh.list([1, 2]);
+    assert.equal(await live.len(), 2);
   });
 
   it('a registered type has a Sync form of each exposed method, and no other', async () => {
