@@ -38,7 +38,7 @@ describe('pool option spin', () => {
   it('new ThreadPool({ spin }) refuses anything but a boolean, naming the value', () => {
     for (const spin of ['no', 0, null]) {
       assert.throws(
-        () => new ThreadPool({ processes: 1, spin: spin as boolean }),
+        () => new ThreadPool({ processes: 1, spin: spin as unknown as boolean }),
         (error: unknown) =>
           error instanceof ArgumentTypeError &&
           error.code === 'ERR_INVALID_ARG_TYPE' &&
