@@ -21,7 +21,7 @@ import { nowMs } from '../lib/timing.ts';
 import type { Measurement, RowSpec, Scenario } from '../lib/types.ts';
 import type { inc } from '../workers/tasks.ts';
 
-type DistParams = { jobs: number; calls: number };
+type DistParams = { jobs: number; warm: number; calls: number };
 
 async function freePort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');
@@ -62,17 +62,31 @@ async function withRedis<T>(body: (url: string) => Promise<T>): Promise<T> {
   }
 }
 
-/** Jobs/s of `jobs` submitted at once, then the median and p99 of `calls` round trips. */
+/** The sum of `runMany(n)`'s results, checked: 1 + 2 + … + n. */
+async function checkedMany(runMany: (n: number) => Promise<number>, n: number): Promise<void> {
+  const total = await runMany(n);
+  if (total !== (n * (n + 1)) / 2) throw new Error(`wrong total ${total}`);
+}
+
+/**
+ * Jobs/s of `jobs` submitted at once, and the process's CPU time per job meanwhile (the
+ * submitter's and the worker's, all threads; not redis-server's); then the median and p99
+ * of `calls` round trips.
+ */
 async function timeBoth(
   params: DistParams,
   runMany: (n: number) => Promise<number>,
   runOne: (x: number) => Promise<number>,
 ): Promise<Measurement> {
-  for (let i = 0; i < 50; i++) await runOne(i); // warm-up: connections, pool, JIT
+  // Warm-up: connections, pool, JIT. A burst too, as measured: one task at a time reaches
+  // only the first of a pool's threads, and the others would compile their code on the clock.
+  for (let i = 0; i < 50; i++) await runOne(i);
+  await checkedMany(runMany, params.warm);
+  const cpuBefore = process.cpuUsage();
   const start = nowMs();
-  const total = await runMany(params.jobs);
+  await checkedMany(runMany, params.jobs);
   const seconds = (nowMs() - start) / 1000;
-  if (total !== (params.jobs * (params.jobs + 1)) / 2) throw new Error(`wrong total ${total}`);
+  const cpu = process.cpuUsage(cpuBefore);
   const samples: number[] = [];
   for (let i = 0; i < params.calls; i++) {
     const t = nowMs();
@@ -84,6 +98,7 @@ async function timeBoth(
   return {
     values: {
       tps: params.jobs / seconds,
+      cpu: (cpu.user + cpu.system) / params.jobs,
       median: quantile(samples, 0.5) ?? null,
       p99: quantile(samples, 0.99) ?? null,
     },
@@ -177,8 +192,11 @@ export const distributed: Scenario<DistParams> = {
   id: '14-distributed',
   title: 'Distributed executor on BullMQ and Redis',
   rounds: { quick: 2, full: 3 },
-  params: (mode) => (mode === 'quick' ? { jobs: 2_000, calls: 100 } : { jobs: 5_000, calls: 300 }),
-  describe: ({ jobs, calls }) =>
+  params: (mode) =>
+    mode === 'quick'
+      ? { jobs: 2_000, warm: 1_000, calls: 100 }
+      : { jobs: 5_000, warm: 2_000, calls: 300 },
+  describe: ({ jobs, warm, calls }) =>
     `${grouped(jobs)} tasks of \`x + 1\` submitted at once through one redis-server on ` +
     'loopback (a fresh one per child), at a concurrency of 1 and 8: `DistributedExecutor` ' +
     "with a `DistributedWorker` in the same process (each job runs on the worker's pool of " +
@@ -188,10 +206,13 @@ export const distributed: Scenario<DistParams> = {
     '`x + 1` on its main thread, `QueueEvents` for the results, all three on one Redis ' +
     'connection and its blocking duplicates; the same job options: removed on completion, ' +
     'failures kept a day). Both ' +
-    'sides: one process, the submitter and the worker in it. Then the submit-to-result ' +
+    'sides: one process, the submitter and the worker in it, warmed up by 50 tasks one at a ' +
+    `time and a burst of ${grouped(warm)} (so that every thread of a pool ran the code ` +
+    "before the clock starts); CPU time is the whole process's (all its threads, not " +
+    "redis-server's) per task. Then the submit-to-result " +
     'time of one task at a time, ' +
     `${grouped(calls)} calls: median and p99, per child. Results are checked.`,
-  timeoutMs: ({ jobs }) => 60_000 + jobs * 20,
+  timeoutMs: ({ jobs, warm }) => 60_000 + (jobs + warm) * 20,
   contenders: [1, 8].flatMap((c) => [
     {
       kind: 'node' as const,
@@ -218,6 +239,7 @@ export const distributed: Scenario<DistParams> = {
   table: {
     columns: [
       { key: 'tps', header: 'throughput', unit: 'tasks/s', better: 'higher' },
+      { key: 'cpu', header: 'CPU per task', unit: 'µs', better: 'lower' },
       { key: 'median', header: 'round trip median', unit: 'ms', better: 'lower' },
       { key: 'p99', header: 'round trip p99', unit: 'ms', better: 'lower' },
     ],

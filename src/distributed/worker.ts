@@ -207,8 +207,11 @@ export class DistributedWorker {
     const { UnrecoverableError, Worker } = await import('bullmq');
     await probe(connection);
     let pool: Pool | ThreadPool | null = null;
+    // Jobs come one per Redis round trip at best: an idle pool thread watching for the next
+    // one would mostly watch in vain, taking the CPU that the main thread and Redis need.
+    const poolOptions = { processes: concurrency, spin: false };
     const startedPool = (): Pool | ThreadPool =>
-      (pool ??= backend === 'thread' ? new ThreadPool(concurrency) : new Pool(concurrency));
+      (pool ??= backend === 'thread' ? new ThreadPool(poolOptions) : new Pool(poolOptions));
     const prefix = options.prefix;
     const maxBytes = options.maxBytes;
     const emit = options.onEvent ?? (() => undefined);

@@ -42,6 +42,11 @@ export interface EngineOptions {
   readonly maxQueueSize: number;
   /** Heap and stack limits of each worker thread (`Worker`'s `resourceLimits`). */
   readonly resourceLimits?: ResourceLimits | undefined;
+  /**
+   * Thread workers watch for work a moment when idle, and the submitting thread for a lone
+   * answer (pool options' `spin`). @default true
+   */
+  readonly spin?: boolean | undefined;
   readonly death: DeathPolicy;
   /** The error for an initializer that failed; the pool is broken from then on. */
   initializerFailed(worker: string, error: unknown): Error;

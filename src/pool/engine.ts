@@ -105,12 +105,13 @@ export class PoolEngine {
     this.#initargs = encodeShared(options.initargs, options.kind) as readonly unknown[];
     assertCloneable(this.#initargs, 'initargs', options.kind);
     this.#initKinds = kindModulesOf(this.#initargs);
-    this.#spin = workerSpinBudget(options.kind);
+    const spins = options.spin !== false;
+    this.#spin = spins ? workerSpinBudget(options.kind) : null;
     // A process maps claim words only through the native addon; with the broker, a task is
     // marked running as it is sent, and sent only when its worker is about to be free.
     this.#claims = options.claims === true && (options.kind === 'thread' || nativeAddon() !== null);
     this.#queue = new TaskQueue(options.maxQueueSize);
-    this.#pacing = new Pacing(options.kind, this.#slots);
+    this.#pacing = new Pacing(options.kind, this.#slots, spins);
     this.#dispatcher = new Dispatcher({
       queue: this.#queue,
       slots: this.#slots,

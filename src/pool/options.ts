@@ -33,6 +33,16 @@ export interface PoolOptions {
    * `WorkerLostError`.
    */
   readonly resourceLimits?: ResourceLimits | undefined;
+  /**
+   * `ThreadPool` only: whether an idle worker thread watches for its next task a moment
+   * (a quarter of a millisecond, spinning first) before it sleeps, and the thread that
+   * submits a lone tiny task waits a few microseconds for its answer. That pays for tasks
+   * submitted back to back; for tasks that come spaced out (a distributed worker's jobs, one
+   * per Redis round trip) the watch mostly ends empty and only takes CPU from the threads
+   * that do the work: `false` then, and a hop to a worker and back costs less.
+   * @default true
+   */
+  readonly spin?: boolean | undefined;
 }
 
 /** Options of `apply`: the per-task `timeout` and `signal`. */
@@ -150,6 +160,7 @@ export const POOL_OPTIONS: OptionKeys<PoolOptions> = {
   maxTasksPerChild: true,
   maxQueueSize: true,
   resourceLimits: true,
+  spin: true,
 };
 
 const EXECUTOR_OPTIONS: OptionKeys<ExecutorOptions> = {

@@ -37,7 +37,11 @@ export function workerSpinBudget(
 
 /** The timing of one pool's tasks. */
 export class Pacing {
-  readonly #kind: WorkerKind;
+  /**
+   * Whether the submitting thread may wait for an answer ({@link Pacing.expectAnswer}): a
+   * thread pool whose workers spin; one that does not answers too late for the wait to pay.
+   */
+  readonly #awaits: boolean;
   /** The pool's workers (the engine's set, read here). */
   readonly #slots: ReadonlySet<WorkerSlot>;
   /** A running average of how long a task takes, from the workers' answers; 0: unknown. */
@@ -47,8 +51,8 @@ export class Pacing {
   /** Answers taken that way since the event loop last had a turn. */
   #chained = 0;
 
-  constructor(kind: WorkerKind, slots: ReadonlySet<WorkerSlot>) {
-    this.#kind = kind;
+  constructor(kind: WorkerKind, slots: ReadonlySet<WorkerSlot>, spins = true) {
+    this.#awaits = kind === 'thread' && spins;
     this.#slots = slots;
   }
 
@@ -87,7 +91,7 @@ export class Pacing {
    * event loop gets a turn.
    */
   expectAnswer(): void {
-    if (this.#expecting || this.#kind !== 'thread') return;
+    if (this.#expecting || !this.#awaits) return;
     if (this.#taskMs > ANSWER_TASK_MS || this.#chained >= MAX_CHAINED_ANSWERS) return;
     this.#expecting = true;
     queueMicrotask(() => {

@@ -11,7 +11,7 @@
  * and star forms, close, terminate, join, stats), each a short method over the engine.
  */
 import { StateError, WorkerLostError, WorkerStartError } from '../errors.ts';
-import { typeError } from '../internal/validate.ts';
+import { assertBoolean, typeError } from '../internal/validate.ts';
 import { cpuCount } from '../threading/current.ts';
 import type { AnyFunction, Target } from '../runtime/target.ts';
 import { Future } from '../futures/future.ts';
@@ -95,6 +95,8 @@ export abstract class BasePool {
     ) {
       throw typeError('initializer', 'a function or a task reference', initializer);
     }
+    const spin = opts.spin === undefined ? true : opts.spin;
+    assertBoolean(spin, 'spin');
     this.#workers = workers;
     this.#engine = new PoolEngine({
       kind,
@@ -106,6 +108,7 @@ export abstract class BasePool {
       maxInFlight: Infinity,
       maxQueueSize: parseMaxQueueSize(opts.maxQueueSize),
       resourceLimits: opts.resourceLimits,
+      spin,
       death: {
         kind: 'replace',
         lost: (worker, exitCode, crash) =>
