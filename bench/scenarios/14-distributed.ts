@@ -14,7 +14,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { loadMultitask } from '../lib/multitask.ts';
-import { benchUrl } from '../lib/paths.ts';
+import { benchFile, benchUrl } from '../lib/paths.ts';
 import { quantile } from '../lib/stats.ts';
 import { grouped } from '../lib/text.ts';
 import { nowMs } from '../lib/timing.ts';
@@ -137,7 +137,12 @@ function multitask(concurrency: number, inline: boolean) {
     });
 }
 
-function bullmq(concurrency: number) {
+/**
+ * BullMQ alone: its `Worker` runs `x + 1` on its main thread, or (`threads`) sandboxed in
+ * worker threads of its own (`useWorkerThreads`, a processor file), BullMQ's way of keeping
+ * a CPU-bound job off the thread that renews the job locks, as multitask's pool does.
+ */
+function bullmq(concurrency: number, threads: boolean) {
   return (params: DistParams): Promise<Measurement> =>
     withRedis(async (url) => {
       const { Queue, QueueEvents, Worker } = await import('bullmq');
@@ -145,10 +150,16 @@ function bullmq(concurrency: number) {
       const client = new Redis(url, { maxRetriesPerRequest: null });
       const queue = new Queue('bench', { connection: client });
       const events = new QueueEvents('bench', { connection: client });
-      const worker = new Worker('bench', (job) => Promise.resolve((job.data as number) + 1), {
-        connection: client,
-        concurrency,
-      });
+      const worker = threads
+        ? new Worker('bench', benchFile('workers/bullmq-inc'), {
+            connection: client,
+            concurrency,
+            useWorkerThreads: true,
+          })
+        : new Worker('bench', (job) => Promise.resolve((job.data as number) + 1), {
+            connection: client,
+            concurrency,
+          });
       const waiting = new Map<string, (value: number) => void>();
       events.on('completed', ({ jobId, returnvalue }) => {
         waiting.get(jobId)?.(Number(returnvalue));
@@ -205,7 +216,9 @@ export const distributed: Scenario<DistParams> = {
     'its blocking duplicate), beside BullMQ alone (`Queue.addBulk`, a `Worker` doing ' +
     '`x + 1` on its main thread, `QueueEvents` for the results, all three on one Redis ' +
     'connection and its blocking duplicates; the same job options: removed on completion, ' +
-    'failures kept a day). Both ' +
+    'failures kept a day), and BullMQ with its jobs sandboxed in worker threads of its own ' +
+    '(`useWorkerThreads`, a processor file: what BullMQ offers to keep a job off the thread ' +
+    "that renews the locks, as multitask's pool does). All " +
     'sides: one process, the submitter and the worker in it, warmed up by 50 tasks one at a ' +
     `time and a burst of ${grouped(warm)} (so that every thread of a pool ran the code ` +
     "before the clock starts); CPU time is the whole process's (all its threads, not " +
@@ -219,7 +232,14 @@ export const distributed: Scenario<DistParams> = {
       id: `bullmq-c${c}`,
       label: `BullMQ alone, concurrency ${c}`,
       packages: ['bullmq', 'ioredis'],
-      measure: bullmq(c),
+      measure: bullmq(c, false),
+    },
+    {
+      kind: 'node' as const,
+      id: `bullmq-threads-c${c}`,
+      label: `BullMQ alone, concurrency ${c}, sandboxed in worker threads`,
+      packages: ['bullmq', 'ioredis'],
+      measure: bullmq(c, true),
     },
     {
       kind: 'node' as const,
@@ -250,6 +270,13 @@ export const distributed: Scenario<DistParams> = {
         ref: (row: RowSpec) =>
           row.id.startsWith('multitask-')
             ? row.id.replace(/^multitask-(inline-)?/, 'bullmq-')
+            : undefined,
+      },
+      {
+        header: 'vs BullMQ in threads',
+        ref: (row: RowSpec) =>
+          /^multitask-c\d+$/.test(row.id)
+            ? row.id.replace('multitask-', 'bullmq-threads-')
             : undefined,
       },
     ],
