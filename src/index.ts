@@ -89,7 +89,7 @@ export {
   type LockOptions,
   type WaitOptions,
 } from './sync/index.ts';
-export type { JoinOptions, WorkerOptions } from './threading/base-worker.ts';
+export type { JoinOptions, WorkerOptions } from './threading/worker-options.ts';
 export type { PrestartOptions } from './threading/prestart.ts';
 export {
   activeChildren,

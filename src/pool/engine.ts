@@ -7,6 +7,8 @@
  * - `task.ts`: a task and its options; `intake.ts`: a task as a submit makes it;
  * - `task-queue.ts`: the tasks waiting for a worker;
  * - `worker-slot.ts`: one worker and its state; `task-fifo.ts`: the tasks it holds;
+ * - `slot-factory.ts`: what every worker starts with, and starting one;
+ * - `task-endings.ts`: tasks aborted, timed out, or failed or cancelled all at once;
  * - `claim-ring.ts`: an executor worker's claim words, lent to the tasks it holds;
  * - `engine-options.ts`: what a pool or an executor asks of the engine;
  * - `targets.ts`: target keys; `dispatch.ts`: batches, from the queue to the workers;
@@ -15,34 +17,23 @@
  * A worker that dies settles every task it held, at once: with the pool's `lost` error for
  * `Pool`/`ThreadPool`, which replace the worker and go on, or by breaking the pool, as
  * Python's executors do.
- *
- * Why this file is long: the engine's life is one state machine (running, closed, broken,
- * terminated) over the queue and the workers; each transition reads and writes both, and
- * splitting them apart would spread one set of invariants over several files.
  */
-import { CancelledError, StateError, TimeoutError } from '../errors.ts';
-// Installs the process bridge: shared objects sent to processes go through the broker.
-import '../broker/broker.ts';
-import { nativeAddon } from '../memory/native.ts';
-import { encodeShared } from '../memory/shared-object.ts';
-import { kindModulesOf } from '../runtime/kind-modules.ts';
-import { assertCloneable } from '../transport/cloneable.ts';
+import { StateError, TimeoutError } from '../errors.ts';
 import { errorFromWire, type WireError } from '../transport/wire.ts';
-import type { TargetSpec } from '../runtime/protocol.ts';
-import { targetSpec } from '../runtime/target.ts';
 import type { Target } from '../runtime/target.ts';
-import { ClaimRing } from './claim-ring.ts';
 import { Dispatcher } from './dispatch.ts';
 import type { EngineOptions } from './engine-options.ts';
 import { newTask, type Intake } from './intake.ts';
-import { Pacing, workerSpinBudget } from './pacing.ts';
+import { Pacing } from './pacing.ts';
 import { RESULT_FIELDS, RESULT_SKIPPED, type TaskMode } from './protocol.ts';
+import { SlotFactory } from './slot-factory.ts';
 import { TargetTable } from './targets.ts';
 import type { Task, TaskCallbacks, TaskOptions } from './task.ts';
+import { abortTask, cancelAll, failAll, stopRunning } from './task-endings.ts';
 import { TaskQueue } from './task-queue.ts';
 import { skipped, type PoolStats } from './stats.ts';
 import { MAX_BATCH } from './tuning.ts';
-import { WorkerSlot, type SlotEvents } from './worker-slot.ts';
+import type { SlotEvents, WorkerSlot } from './worker-slot.ts';
 
 /**
  * Where the engine is in its life: `running` → `closed` → `terminated`; `broken` may follow
@@ -53,10 +44,7 @@ export type EngineState = 'running' | 'closed' | 'terminated' | 'broken';
 /** Runs tasks on a set of workers; see the top of this file. */
 export class PoolEngine {
   readonly #options: EngineOptions;
-  readonly #initializer: TargetSpec;
-  readonly #initargs: readonly unknown[];
-  /** The modules of the kinds of shared object in `#initargs` (runtime/kind-modules.ts). */
-  readonly #initKinds: readonly string[];
+  readonly #factory: SlotFactory;
   #state: EngineState = 'running';
   #brokenError: Error | null = null;
   readonly #slots = new Set<WorkerSlot>();
@@ -70,9 +58,7 @@ export class PoolEngine {
   /** The workers keep the event loop alive (see #updateActive). */
   #active = false;
   readonly #exited: Promise<void>;
-  /** Thread workers spin while idle, while busy and spinning ones leave a CPU free. */
-  readonly #spin: { readonly count: SharedArrayBuffer; readonly max: number } | null;
-  /** Each worker gets claim words (executors, when the workers can share memory). */
+  /** Each worker gets claim words (see `SlotFactory.claims`); read on every dispatch. */
   readonly #claims: boolean;
   readonly #intake: Intake;
   #markExited: () => void = () => undefined;
@@ -97,21 +83,13 @@ export class PoolEngine {
     this.#intake = {
       kind: options.kind,
       abort: (task, reason) => {
-        this.#abort(task, reason);
+        abortTask(this.#queue, task, reason);
       },
     };
-    this.#initializer = targetSpec(options.initializer, 'initializer');
-    // Shared objects in initargs are exported once, for every worker.
-    this.#initargs = encodeShared(options.initargs, options.kind) as readonly unknown[];
-    assertCloneable(this.#initargs, 'initargs', options.kind);
-    this.#initKinds = kindModulesOf(this.#initargs);
-    const spins = options.spin !== false;
-    this.#spin = spins ? workerSpinBudget(options.kind) : null;
-    // A process maps claim words only through the native addon; with the broker, a task is
-    // marked running as it is sent, and sent only when its worker is about to be free.
-    this.#claims = options.claims === true && (options.kind === 'thread' || nativeAddon() !== null);
+    this.#factory = new SlotFactory(options);
+    this.#claims = this.#factory.claims;
     this.#queue = new TaskQueue(options.maxQueueSize);
-    this.#pacing = new Pacing(options.kind, this.#slots, spins);
+    this.#pacing = new Pacing(options.kind, this.#slots, options.spin !== false);
     this.#dispatcher = new Dispatcher({
       queue: this.#queue,
       slots: this.#slots,
@@ -120,7 +98,8 @@ export class PoolEngine {
       maxTasksPerChild: options.maxTasksPerChild,
       maxInFlight: this.#claims ? MAX_BATCH : options.maxInFlight,
       timedOut: (task) => {
-        this.#stopRunning(
+        stopRunning(
+          this.#queue,
           task,
           new TimeoutError(`the task did not finish within ${task.timeout} ms of its dispatch`),
         );
@@ -194,24 +173,6 @@ export class PoolEngine {
     return true;
   }
 
-  #abort(task: Task, reason: unknown): void {
-    if (task.state === 'queued') {
-      this.#queue.finish(task, 'cancelled');
-      task.callbacks.settle(false, reason);
-    } else if (task.state === 'running') this.#stopRunning(task, reason);
-  }
-
-  /** Fails a running task now by stopping its worker (which runs nothing else). */
-  #stopRunning(task: Task, error: unknown): void {
-    const slot = task.slot;
-    this.#queue.finish(task, 'failed');
-    if (slot !== null) {
-      slot.running.take(task.id);
-      slot.kill();
-    }
-    task.callbacks.settle(false, error);
-  }
-
   /**
    * Throws if the queue holds `maxQueueSize` tasks already.
    * @throws {QueueFullError} `ERR_QUEUE_FULL`
@@ -259,26 +220,8 @@ export class PoolEngine {
 
   #spawn(): void {
     const { name, identity } = this.#options.nextIdentity();
-    const kind = this.#options.kind;
-    const { ring, claims } = this.#claims
-      ? ClaimRing.forWorker(kind, MAX_BATCH)
-      : { ring: null, claims: null };
-    const slot = new WorkerSlot(
-      name,
-      kind,
-      {
-        identity,
-        initializer: this.#initializer,
-        initargs: this.#initargs,
-        spin: this.#spin,
-        claims,
-        kindModules: this.#initKinds,
-      },
-      ring,
-      this.#options.resourceLimits,
-      this.#slotEvents,
-      ++this.#queue.counts.started,
-    );
+    const started = ++this.#queue.counts.started;
+    const slot = this.#factory.start(name, identity, this.#slotEvents, started);
     this.#slots.add(slot);
     slot.setActive(this.#active);
   }
@@ -365,25 +308,9 @@ export class PoolEngine {
     if (this.#state === 'broken' || this.#state === 'terminated') return;
     this.#state = 'broken';
     this.#brokenError = error();
-    this.#failAll(error, alsoFail);
+    failAll(this.#queue, this.#slots, error, alsoFail);
     for (const slot of this.#slots) slot.kill(how);
     this.#afterChange();
-  }
-
-  #failAll(error: () => unknown, alsoFail: readonly Task[] = []): void {
-    const tasks = [...alsoFail];
-    for (const slot of this.#slots) {
-      tasks.push(...slot.running.drain());
-    }
-    for (let task = this.#queue.takeQueued(); task !== undefined; task = this.#queue.takeQueued()) {
-      tasks.push(task);
-    }
-    this.#queue.clear();
-    for (const task of tasks) {
-      if (task.state === 'done') continue;
-      this.#queue.finish(task, 'failed');
-      task.callbacks.settle(false, error());
-    }
   }
 
   /** No more tasks; workers exit once the queued ones are done. */
@@ -398,18 +325,7 @@ export class PoolEngine {
    * its worker; each hears `cancelled()`. Tasks a worker has claimed run on.
    */
   cancelQueued(): void {
-    if (this.#claims) {
-      for (const slot of this.#slots) {
-        for (const task of slot.claims?.lentTasks() ?? []) task.callbacks.cancelled?.();
-      }
-    }
-    for (let task = this.#queue.takeQueued(); task !== undefined; task = this.#queue.takeQueued()) {
-      this.#queue.finish(task, 'cancelled');
-      if (task.callbacks.cancelled === undefined) {
-        task.callbacks.settle(false, new CancelledError());
-      } else task.callbacks.cancelled();
-    }
-    this.#queue.clear();
+    cancelAll(this.#queue, this.#slots, this.#claims);
     this.#afterChange();
   }
 
@@ -426,7 +342,7 @@ export class PoolEngine {
   terminate(error: unknown): Promise<void> {
     if (this.#state !== 'terminated') {
       this.#state = 'terminated';
-      this.#failAll(() => error);
+      failAll(this.#queue, this.#slots, () => error);
       for (const slot of this.#slots) slot.kill();
       this.#afterChange();
     }

@@ -6,13 +6,9 @@
  * and the worker is replaced; `terminate()` fails the unfinished tasks instead of leaving
  * them never ready; an initializer that fails breaks the pool instead of restarting workers
  * forever.
- *
- * Why this file is long: it is Python's whole `Pool` API (apply, map and their async, lazy
- * and star forms, close, terminate, join, stats), each a short method over the engine.
  */
-import { StateError, WorkerLostError, WorkerStartError } from '../errors.ts';
-import { assertBoolean, typeError } from '../internal/validate.ts';
-import { cpuCount } from '../threading/current.ts';
+import { StateError } from '../errors.ts';
+import { typeError } from '../internal/validate.ts';
 import type { AnyFunction, Target } from '../runtime/target.ts';
 import { Future } from '../futures/future.ts';
 import { AsyncResult, checkCallbacks, Settler, settleWithCallbacks } from './async-result.ts';
@@ -22,27 +18,18 @@ import { PoolEngine } from './engine.ts';
 import { registerPool, type PoolStats } from './stats.ts';
 import { MapInput, type AnyIterable } from './map-input.ts';
 import {
-  parseMaxQueueSize,
-  parseMaxTasksPerChild,
-  parseWorkerCount,
   readCallOptions,
-  POOL_OPTIONS,
-  readOptions,
   type ApplyAsyncOptions,
   type ApplyOptions,
   type MapAsyncOptions,
   type MapOptions,
   type PoolOptions,
 } from './options.ts';
+import { poolEngineOptions } from './pool-engine-options.ts';
 import { checkTaskOptions } from './task.ts';
 import { MODE_APPLY, MODE_MAP, MODE_STARMAP, type TaskMode } from './protocol.ts';
 import type { WorkerKind } from './worker-slot.ts';
 import type { Unwrapped } from './transfer.ts';
-import {
-  processWorkerIdentity,
-  threadPoolWorkerName,
-  threadWorkerIdentity,
-} from './workers-identity.ts';
 import { defineRepr } from '../internal/repr.ts';
 
 /** The settled value of a target's result, unwrapped from {@link transfer}. */
@@ -83,55 +70,9 @@ export abstract class BasePool {
   }
 
   protected constructor(kind: WorkerKind, options: number | PoolOptions | undefined) {
-    const where = `new ${new.target.name}()`;
-    const opts = readOptions<PoolOptions>(options, 'processes', POOL_OPTIONS, where);
-    const workers = parseWorkerCount(opts.processes, 'processes', cpuCount());
-    const max = parseMaxTasksPerChild(opts.maxTasksPerChild);
-    const { initializer } = opts;
-    if (
-      initializer !== undefined &&
-      typeof initializer !== 'function' &&
-      typeof initializer !== 'object'
-    ) {
-      throw typeError('initializer', 'a function or a task reference', initializer);
-    }
-    const spin = opts.spin === undefined ? true : opts.spin;
-    assertBoolean(spin, 'spin');
-    this.#workers = workers;
-    this.#engine = new PoolEngine({
-      kind,
-      workers,
-      eager: true,
-      initializer,
-      initargs: opts.initargs ?? [],
-      maxTasksPerChild: max,
-      maxInFlight: Infinity,
-      maxQueueSize: parseMaxQueueSize(opts.maxQueueSize),
-      resourceLimits: opts.resourceLimits,
-      spin,
-      death: {
-        kind: 'replace',
-        lost: (worker, exitCode, crash) =>
-          new WorkerLostError(
-            `Worker ${worker} exited with code ${exitCode} while running this task`,
-            exitCode,
-            crash === undefined ? undefined : { cause: crash },
-          ),
-      },
-      initializerFailed: (worker, error) =>
-        new WorkerStartError(
-          'ERR_INITIALIZER_FAILED',
-          `The initializer failed in ${worker}; the pool is not usable anymore`,
-          { cause: error },
-        ),
-      nextIdentity:
-        kind === 'thread'
-          ? () => {
-              const name = threadPoolWorkerName();
-              return { name, identity: threadWorkerIdentity(name) };
-            }
-          : () => processWorkerIdentity('SpawnPoolWorker', true),
-    });
+    const engineOptions = poolEngineOptions(kind, options, `new ${new.target.name}()`);
+    this.#workers = engineOptions.workers;
+    this.#engine = new PoolEngine(engineOptions);
     registerPool(this);
   }
 

@@ -1,10 +1,8 @@
 /**
  * The lifecycle that Thread and Process share: one API, two backends (DESIGN decision 1).
  * This class owns the state machine, naming, validation and error reporting; a backend
- * only launches the child and reports its exit.
- *
- * Why this file is long: one class owns the lifecycle's private state, which start, join,
- * revival and the repr all read; splitting it would make that state public.
+ * only launches the child and reports its exit. What its constructors and `join()` are
+ * given is read in `worker-options.ts`.
  */
 import { StateError } from '../errors.ts';
 import {
@@ -19,9 +17,8 @@ import {
 import { publishWorkerState, workerChannel, type WorkerState } from '../internal/channels.ts';
 import { siblingModule } from '../internal/loader-hooks.ts';
 import { waitUntil } from '../internal/timers.ts';
-import { checkOptions, optionNames } from '../internal/options.ts';
 import { defineRepr } from '../internal/repr.ts';
-import { assertBoolean, assertString, parseTimeout, typeError } from '../internal/validate.ts';
+import { assertBoolean, assertString, parseTimeout } from '../internal/validate.ts';
 // Installs the process bridge: shared objects sent to processes go through the broker.
 import '../broker/broker.ts';
 import { encodeShared } from '../memory/shared-object.ts';
@@ -37,6 +34,15 @@ import { forgetChild, rememberChild } from './children.ts';
 import { waitsOnOf } from './waits-on.ts';
 import { workerRepr } from './worker-repr.ts';
 import {
+  backendOf,
+  readJoinOptions,
+  readWorkerOptions,
+  type JoinOptions,
+  type ReviveInfo,
+  type RevivedOptions,
+  type WorkerOptions,
+} from './worker-options.ts';
+import {
   callTarget,
   isTaskRef,
   loadTask,
@@ -47,53 +53,6 @@ import {
 
 /** The payload every Thread and Process runs in its child: it calls the target or `run()`. */
 export const RUN_TARGET = siblingModule(import.meta.url, './entry/run-target');
-
-/** Options shared by `new Thread()` and `new Process()`. */
-export type WorkerOptions<F extends AnyFunction> = {
-  /**
-   * The function to call: a task reference from `taskModule()`, or a self-contained inline
-   * function (shipped as source). Without one, the default `run()` does nothing.
-   */
-  readonly target?: Target<F> | undefined;
-  /** The name; defaults to `Thread-N` / `Thread-N (target)` or `Process-N`. */
-  readonly name?: string | undefined;
-  /** Whether the worker is a daemon; defaults to the creating thread's or process's status. */
-  readonly daemon?: boolean | undefined;
-} & ([] extends Parameters<F>
-  ? {
-      /** Arguments for `target`, sent by structured clone. */ readonly args?: Parameters<F>;
-    }
-  : { readonly args: Parameters<F> });
-
-const WORKER_OPTIONS = optionNames<WorkerOptions<AnyFunction>>({
-  target: true,
-  name: true,
-  daemon: true,
-  args: true,
-});
-
-/** Options accepted by `join()` and other waits. */
-export interface JoinOptions {
-  /** Milliseconds to wait at most; negative means do not wait. Default: forever. */
-  readonly timeout?: number | undefined;
-  /** Stops waiting (rejecting with the signal's reason) when aborted. */
-  readonly signal?: AbortSignal | undefined;
-}
-
-const JOIN_OPTIONS = optionNames<JoinOptions>({ timeout: true, signal: true });
-
-/** What a revived instance in its own thread or process is told about itself. */
-export interface ReviveInfo {
-  readonly name: string;
-  readonly daemon: boolean;
-  readonly target: TargetSpec;
-  readonly args: readonly unknown[];
-}
-
-/** The constructor argument that rebuilds a worker object in its own thread or process. */
-interface RevivedOptions {
-  readonly [kRevive]: ReviveInfo;
-}
 
 /** What a backend's launcher is told, beside the child's events. */
 export type BackendLaunch = Omit<LaunchOptions, 'resourceLimits' | 'handle'>;
@@ -167,21 +126,8 @@ export abstract class BaseWorker<F extends AnyFunction = AnyFunction> {
       this.#target = undefined;
       return;
     }
-    checkOptions(options, WORKER_OPTIONS, `new ${this.constructor.name}()`, '`{ target: task }`');
-    const {
-      target,
-      name,
-      daemon,
-      args = [],
-    } = (options ?? {}) as {
-      target?: Target;
-      name?: string;
-      daemon?: boolean;
-      args?: unknown;
-    };
-    if (!Array.isArray(args)) throw typeError('args', 'an array', args);
-    if (name !== undefined) assertString(name, 'name');
-    if (daemon !== undefined) assertBoolean(daemon, 'daemon');
+    const where = `new ${this.constructor.name}()`;
+    const { target, name, daemon, args = [] } = readWorkerOptions(options, where);
     this.#target = target;
     this.#targetSpec = targetSpec(target);
     this.#args = args;
@@ -341,12 +287,7 @@ export abstract class BaseWorker<F extends AnyFunction = AnyFunction> {
    * (`ERR_JOIN_CURRENT`).
    */
   async join(timeout?: number | JoinOptions): Promise<void> {
-    // `join(null)` waits forever, as Python's `join(None)`.
-    const options: JoinOptions =
-      typeof timeout === 'object' && (timeout as unknown) !== null
-        ? timeout
-        : { timeout: timeout as number | undefined };
-    checkOptions(options, JOIN_OPTIONS, 'join()');
+    const options = readJoinOptions(timeout);
     const ms = parseTimeout(options.timeout);
     this[kCheckUsable]();
     if (this.#state === 'initial') {
@@ -427,24 +368,9 @@ export abstract class BaseWorker<F extends AnyFunction = AnyFunction> {
     info: ReviveInfo,
     state: Record<string, unknown>,
   ): BaseWorker {
-    const instance = Reflect.construct(backendOf(this), [{ [kRevive]: info }], this) as BaseWorker;
+    const backend = backendOf(this, BaseWorker);
+    const instance = Reflect.construct(backend, [{ [kRevive]: info }], this) as BaseWorker;
     Object.assign(instance, state);
     return instance;
   }
-}
-
-/** The backend class (Thread or Process) of `cls`: the one right below BaseWorker. */
-function backendOf(cls: object): new (options: RevivedOptions) => BaseWorker {
-  let backend = cls;
-  for (let up = Object.getPrototypeOf(cls) as object | null; up !== BaseWorker;) {
-    if (up === null) {
-      throw new StateError(
-        'ERR_INTERNAL',
-        'multitask: a registered class is not a Thread or Process',
-      );
-    }
-    backend = up;
-    up = Object.getPrototypeOf(up) as object | null;
-  }
-  return backend as new (options: RevivedOptions) => BaseWorker;
 }

@@ -17,8 +17,8 @@ import {
   RUN_TARGET,
   type BackendLaunch,
   type LifecycleMessages,
-  type WorkerOptions,
 } from './base-worker.ts';
+import type { WorkerOptions } from './worker-options.ts';
 import type { Child, ChildEvents } from '../runtime/child.ts';
 import {
   currentProcessIdentity,

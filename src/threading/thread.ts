@@ -14,8 +14,8 @@ import {
   RUN_TARGET,
   type BackendLaunch,
   type LifecycleMessages,
-  type WorkerOptions,
 } from './base-worker.ts';
+import type { WorkerOptions } from './worker-options.ts';
 import {
   currentThreadId,
   currentThreadIdentity,

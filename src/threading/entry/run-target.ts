@@ -10,7 +10,8 @@ import type { ParentChannel } from '../../runtime/parent-channel.ts';
 import type { ChildMessage, RunSpec } from '../../runtime/protocol.ts';
 import { putSocket } from '../../runtime/socket-slot.ts';
 import { callTarget } from '../../runtime/target-call.ts';
-import type { BaseWorker, ReviveInfo } from '../base-worker.ts';
+import type { BaseWorker } from '../base-worker.ts';
+import type { ReviveInfo } from '../worker-options.ts';
 import { joinNonDaemonChildren } from '../children.ts';
 
 /** A registered subclass of Thread or Process, as the child finds it (base-worker.ts). */
