@@ -21,24 +21,22 @@ MARKER = "@@bench-result "
 BATCHES = 5  # as bench/workers/manager-tasks.ts
 
 
-def _round_trips(d, warm_up, n, out):
-    # warm_up pairs timed as a whole (the cold rate, as the multitask row's), then BATCHES
-    # batches, each timed on its own; the cold rate and the median batch's pairs per second.
-    start = time.perf_counter()
-    for i in range(warm_up):
+def _pairs_per_second(d, start, stop):
+    # d['k'] = i then d['k'] for i in [start, stop), each value checked; their rate.
+    began = time.perf_counter()
+    for i in range(start, stop):
         d["k"] = i
         if d["k"] != i:
             raise RuntimeError(f"d['k'] is not {i}")
-    cold = warm_up / (time.perf_counter() - start)
+    return (stop - start) / (time.perf_counter() - began)
+
+
+def _round_trips(d, warm_up, n, out):
+    # warm_up pairs timed as a whole (the cold rate, as the multitask row's), then BATCHES
+    # batches, each timed on its own; the cold rate and the median batch's pairs per second.
+    cold = _pairs_per_second(d, 0, warm_up)
     size = -(-n // BATCHES)
-    rates = []
-    for batch in range(BATCHES):
-        start = time.perf_counter()
-        for i in range(batch * size, (batch + 1) * size):
-            d["k"] = i
-            if d["k"] != i:
-                raise RuntimeError(f"d['k'] is not {i}")
-        rates.append(size / (time.perf_counter() - start))
+    rates = [_pairs_per_second(d, b * size, (b + 1) * size) for b in range(BATCHES)]
     out.put((cold, sorted(rates)[BATCHES // 2]))
 
 

@@ -5,11 +5,28 @@
 import type { DictProxy, Lock, Queue } from '../../src/index.ts';
 
 /**
- * `warmUp` untimed pairs of `d.k = i` then `d.k` (the first timed as a whole: the cold rate,
- * while V8 still compiles the path), then `n` pairs in {@link BATCHES} batches each timed on its
- * own; puts `[cold pairs per second, the median batch's]` on `out` (a burst of load on the
- * shared machine spoils a batch, not the round). One call before all, untimed: it opens the
- * connection, as CPython's proxy does when it arrives in the process (its `incref`).
+ * Pairs of `d.k = i` then `d.k` for `i` from `from` to `to` (each value checked); their rate,
+ * in pairs per second.
+ */
+async function pairsPerSecond(
+  d: DictProxy<string, number>,
+  from: number,
+  to: number,
+): Promise<number> {
+  const start = process.hrtime.bigint();
+  for (let i = from; i < to; i++) {
+    await d.set('k', i);
+    if ((await d.get('k')) !== i) throw new Error(`d.k is not ${i}`);
+  }
+  return (to - from) / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+/**
+ * `warmUp` pairs timed as a whole (the cold rate, while V8 still compiles the path), then `n`
+ * pairs in {@link BATCHES} batches each timed on its own; puts `[the cold rate, the median
+ * batch's]` on `out` (a burst of load on the shared machine spoils a batch, not the round).
+ * One call before all, untimed: it opens the connection, as CPython's proxy does when it
+ * arrives in the process (its `incref`).
  */
 export async function roundTrips(
   d: DictProxy<string, number>,
@@ -18,21 +35,11 @@ export async function roundTrips(
   out: Queue<[number, number]>,
 ): Promise<void> {
   await d.get('k');
-  const cold = process.hrtime.bigint();
-  for (let i = 0; i < warmUp; i++) {
-    await d.set('k', i);
-    if ((await d.get('k')) !== i) throw new Error(`d.k is not ${i}`);
-  }
-  const coldRate = warmUp / (Number(process.hrtime.bigint() - cold) / 1e9);
+  const coldRate = await pairsPerSecond(d, 0, warmUp);
   const size = Math.ceil(n / BATCHES);
   const rates: number[] = [];
   for (let batch = 0; batch < BATCHES; batch++) {
-    const start = process.hrtime.bigint();
-    for (let i = batch * size; i < (batch + 1) * size; i++) {
-      await d.set('k', i);
-      if ((await d.get('k')) !== i) throw new Error(`d.k is not ${i}`);
-    }
-    rates.push(size / (Number(process.hrtime.bigint() - start) / 1e9));
+    rates.push(await pairsPerSecond(d, batch * size, (batch + 1) * size));
   }
   rates.sort((a, b) => a - b);
   await out.put([coldRate, rates[Math.floor(BATCHES / 2)] ?? 0]);

@@ -41,7 +41,8 @@ describe('Manager shared-memory channel', () => {
       const d = await manager.dict<string>();
       const worker = new Worker({ target: managerTasks.busyUntilStopped, args: [d] });
       worker.start();
-      // The worker's count of its calls, once it has gone past `seen`: it is still busy.
+      // The worker's count of its calls, once it has gone past `seen`: it is still busy. A
+      // worker that ended meanwhile fails the test rather than leaving it waiting.
       let seen = 0;
       const busyPast = async (): Promise<void> => {
         for (;;) {
@@ -50,6 +51,7 @@ describe('Manager shared-memory channel', () => {
             seen = calls;
             return;
           }
+          if (!worker.isAlive()) assert.fail(`the worker ended (exit code ${worker.exitCode})`);
         }
       };
       await busyPast();
